@@ -1,0 +1,87 @@
+"""First start of the embedded default: schema, secret key, bundled diagram sets."""
+
+import os
+import secrets
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from .auth.principal import ALL_TENANTS, Principal
+from .context import AppContext
+from .diagrams import service as diagrams
+from .engine.xmlsafe import parse_xml
+from .settings import Settings
+from .tenants import repository as tenant_repo
+
+BUNDLED = "bundled"
+SYSTEM = Principal(BUNDLED, (ALL_TENANTS,), (), admin=True)
+
+
+def sqlite_path(settings: Settings) -> Path | None:
+    if not settings.is_sqlite:
+        return None
+    database = make_url(settings.database_url).database
+    return Path(database).resolve() if database and database != ":memory:" else None
+
+
+def ensure_secret(settings: Settings) -> tuple[Settings, bool]:
+    """Use GOVFLOW_SECRET_KEY, else the key kept beside the SQLite file (made on first start)."""
+    if settings.secret_key:
+        return settings, False
+    db = sqlite_path(settings)
+    if db is None:
+        raise SystemExit("GOVFLOW_SECRET_KEY must be set when the database is not a SQLite file")
+    key_file = db.with_name(db.name + ".secret")
+    created = not key_file.exists()
+    if created:
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        os.chmod(key_file, 0o600)
+    return settings.model_copy(update={"secret_key": key_file.read_text().strip()}), created
+
+
+def bundled_sets(root: Path) -> dict[str, dict[str, bytes]]:
+    """{tenant: {file name: content}} from <root>/bpmn/<tenant>/ and <root>/dmn/<tenant>/."""
+    sets: dict[str, dict[str, bytes]] = {}
+    for kind in ("bpmn", "dmn"):
+        base = root / kind
+        if not base.is_dir():
+            continue
+        for tenant_dir in sorted(p for p in base.iterdir() if p.is_dir()):
+            for file in sorted(tenant_dir.glob(f"*.{kind}")):
+                sets.setdefault(tenant_dir.name, {})[file.name] = file.read_bytes()
+    return {t: files for t, files in sets.items() if any(n.endswith(".bpmn") for n in files)}
+
+
+def tenant_name(files: dict[str, bytes], fallback: str) -> str:
+    """The first pool's name (the city or county), else the tenant id."""
+    for name, content in sorted(files.items()):
+        if name.endswith(".bpmn"):
+            found = parse_xml(content, name).getroot().xpath(
+                "//*[local-name()='participant']/@name")
+            if found:
+                return str(found[0])
+    return fallback
+
+
+async def load_bundled(ctx: AppContext, root: Path) -> list[str]:
+    """Deploy each bundled set; activate it unless an admin chose another set."""
+    lines = []
+    for tenant_id, files in bundled_sets(root).items():
+        async with ctx.sessions() as session:
+            tenant = await tenant_repo.get(session, tenant_id)
+            if tenant is None:
+                await tenant_repo.upsert(session, tenant_id, tenant_name(files, tenant_id),
+                                         ctx.clock.now())
+                await session.commit()
+            view, created = await diagrams.upload(ctx, session, SYSTEM, tenant_id, files)
+            sets = await diagrams.list_sets(session, SYSTEM, tenant_id)
+            active = next((s for s in sets if s["active"]), None)
+            if active is None or (active["created_by"] == BUNDLED and not view["active"]):
+                await diagrams.activate(session, SYSTEM, tenant_id, view["id"])
+            state = "new version" if created else "unchanged"
+            lines.append(f"{tenant_id}: diagram set v{view['version']} ({state})")
+    return lines
+
+
+

@@ -1,0 +1,33 @@
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from ..deps import ContextDep, CurrentUser, SessionDep
+from ..schemas import PROBLEMS
+from . import service
+
+router = APIRouter(tags=["decisions"], responses=PROBLEMS)
+
+
+class EvaluateIn(BaseModel):
+    inputs: dict[str, Any] = Field(default_factory=dict)
+
+
+class MatchedRule(BaseModel):
+    id: str
+    row: int
+    annotation: str | None = Field(description="the rule's annotation: the clause it encodes")
+
+
+class Evaluation(BaseModel):
+    decision_id: str
+    diagram_set_id: int
+    outputs: list[dict[str, Any]]
+    matched_rules: list[MatchedRule]
+
+
+@router.post("/tenants/{tenant}/decisions/{decision_id}/evaluate", response_model=Evaluation)
+async def evaluate(tenant: str, decision_id: str, body: EvaluateIn, ctx: ContextDep,
+                   session: SessionDep, user: CurrentUser) -> dict:
+    return await service.evaluate(ctx, session, user, tenant, decision_id, body.inputs)

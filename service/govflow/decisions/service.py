@@ -1,0 +1,37 @@
+"""Evaluating a tenant's DMN decision on its active diagram set."""
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..auth.principal import Principal
+from ..context import AppContext
+from ..engine.decisions import evaluate_table
+from ..engine.errors import StepError
+from ..errors import Conflict, FieldError, Invalid, NotFound
+from ..tenants.service import require as require_tenant
+
+
+async def evaluate(ctx: AppContext, session: AsyncSession, principal: Principal, tenant_id: str,
+                   decision_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The outputs of every matching rule, with the rules (and the clauses they cite)."""
+    principal.require_tenant(tenant_id)
+    tenant = await require_tenant(session, tenant_id)
+    if tenant.active_set_id is None:
+        raise Conflict(f"tenant '{tenant_id}' has no active diagram set")
+    specs = await ctx.specs.get(session, tenant.active_set_id)
+    decision = specs.decisions.get(decision_id)
+    if decision is None:
+        raise NotFound(f"decision '{decision_id}' is not in tenant '{tenant_id}'s active set "
+                       f"(decisions: {', '.join(sorted(specs.decisions)) or 'none'})")
+    try:
+        matched = evaluate_table(decision.table, inputs)
+    except StepError as exc:
+        raise Invalid(f"decision '{decision_id}' could not be evaluated: {exc}",
+                      [FieldError("body.inputs", str(exc))]) from exc
+    return {
+        "decision_id": decision_id, "diagram_set_id": tenant.active_set_id,
+        "outputs": [m.outputs for m in matched],
+        "matched_rules": [{"id": m.id, "row": m.row, "annotation": m.annotation}
+                          for m in matched],
+    }

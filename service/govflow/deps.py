@@ -1,0 +1,42 @@
+"""FastAPI dependencies: the app context, a database session, the calling principal."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .auth.principal import Principal
+from .auth.tokens import verify
+from .context import AppContext
+from .errors import Unauthorized
+
+_bearer = HTTPBearer(auto_error=False, description="JWT minted by `govflow token create`")
+
+
+def get_context(request: Request) -> AppContext:
+    return request.app.state.ctx
+
+
+ContextDep = Annotated[AppContext, Depends(get_context)]
+
+
+async def get_session(ctx: ContextDep) -> AsyncIterator[AsyncSession]:
+    async with ctx.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def get_principal(
+    ctx: ContextDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("an Authorization: Bearer <token> header is required")
+    return verify(ctx.settings.secret_key, credentials.credentials)
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]

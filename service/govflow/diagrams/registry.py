@@ -1,0 +1,38 @@
+"""Parsed diagram sets, kept in memory: a set is parsed once, never per instance."""
+
+from collections import OrderedDict
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..engine.specs import DiagramSpecs, parse_diagram_set
+from ..errors import NotFound
+from ..store.tables import diagram_files, diagram_sets
+
+
+class SpecRegistry:
+    def __init__(self, capacity: int = 64) -> None:
+        self.capacity = capacity
+        self._specs: OrderedDict[int, DiagramSpecs] = OrderedDict()
+
+    def put(self, set_id: int, specs: DiagramSpecs) -> None:
+        self._specs[set_id] = specs
+        while len(self._specs) > self.capacity:
+            self._specs.popitem(last=False)
+
+    async def get(self, session: AsyncSession, set_id: int) -> DiagramSpecs:
+        specs = self._specs.get(set_id)
+        if specs is not None:
+            self._specs.move_to_end(set_id)
+            return specs
+        row = (await session.execute(
+            sa.select(diagram_sets.c.main_process_id).where(diagram_sets.c.id == set_id))).first()
+        if row is None:
+            raise NotFound(f"diagram set {set_id} does not exist")
+        files = dict((await session.execute(
+            sa.select(diagram_files.c.name, diagram_files.c.content)
+            .where(diagram_files.c.set_id == set_id))).all())
+        # Stored sets were validated at upload; the main process was chosen then.
+        specs = parse_diagram_set(files, main_process=row.main_process_id)
+        self.put(set_id, specs)
+        return specs

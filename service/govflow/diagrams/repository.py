@@ -1,0 +1,45 @@
+"""Diagram set rows and their files."""
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..store.tables import diagram_files, diagram_sets
+
+
+async def find_by_hash(session: AsyncSession, tenant_id: str, content_hash: str) -> sa.Row | None:
+    return (await session.execute(sa.select(diagram_sets).where(
+        diagram_sets.c.tenant_id == tenant_id,
+        diagram_sets.c.content_hash == content_hash))).first()
+
+
+async def get(session: AsyncSession, set_id: int) -> sa.Row | None:
+    return (await session.execute(
+        sa.select(diagram_sets).where(diagram_sets.c.id == set_id))).first()
+
+
+async def next_version(session: AsyncSession, tenant_id: str) -> int:
+    current = (await session.execute(sa.select(sa.func.max(diagram_sets.c.version)).where(
+        diagram_sets.c.tenant_id == tenant_id))).scalar()
+    return (current or 0) + 1
+
+
+async def insert(session: AsyncSession, row: dict[str, Any], files: dict[str, bytes]) -> int:
+    result = await session.execute(sa.insert(diagram_sets).values(**row)
+                                   .returning(diagram_sets.c.id))
+    set_id = int(result.scalar_one())
+    await session.execute(sa.insert(diagram_files), [
+        {"set_id": set_id, "name": name, "content": content}
+        for name, content in sorted(files.items())])
+    return set_id
+
+
+async def list_for_tenant(session: AsyncSession, tenant_id: str) -> list[sa.Row]:
+    return list((await session.execute(sa.select(diagram_sets).where(
+        diagram_sets.c.tenant_id == tenant_id).order_by(diagram_sets.c.version.desc()))).all())
+
+
+async def file_content(session: AsyncSession, set_id: int, name: str) -> bytes | None:
+    return (await session.execute(sa.select(diagram_files.c.content).where(
+        diagram_files.c.set_id == set_id, diagram_files.c.name == name))).scalar()

@@ -1,0 +1,139 @@
+"""Diagram sets: upload with validation and duplicate detection, versions, the active set."""
+
+import hashlib
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..auth.principal import Principal
+from ..calendar.due import validate_due_spec
+from ..context import AppContext
+from ..engine.decisions import table_inputs, table_outputs
+from ..engine.errors import DiagramError
+from ..engine.specs import DiagramSpecs, parse_diagram_set
+from ..errors import FieldError, Invalid, NotFound
+from ..store.jsontext import dumps, loads
+from ..tenants import repository as tenant_repo
+from ..tenants.service import require as require_tenant
+from . import repository as repo
+from .svg import render_svg
+
+
+def content_hash(files: dict[str, bytes]) -> str:
+    """Identical content, whatever the upload order, hashes alike."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return digest.hexdigest()
+
+
+async def upload(ctx: AppContext, session: AsyncSession, principal: Principal, tenant_id: str,
+                 files: dict[str, bytes], main_process: str | None = None,
+                 activate: bool | None = None) -> tuple[dict[str, Any], bool]:
+    """Validate and store a new version; identical content returns the existing one."""
+    principal.require_admin(tenant_id)
+    tenant = await require_tenant(session, tenant_id)
+    digest = content_hash(files)
+    existing = await repo.find_by_hash(session, tenant_id, digest)
+    if existing is not None:
+        return _view(existing, tenant.active_set_id), False
+    try:
+        specs = parse_diagram_set(files, main_process, check_due=validate_due_spec)
+    except DiagramError as exc:
+        raise Invalid(f"diagram set refused: {exc}", [
+            FieldError(p.file or "files", p.message, {"line": p.line, "element": p.element})
+            for p in exc.problems]) from exc
+    row = {
+        "tenant_id": tenant_id, "version": await repo.next_version(session, tenant_id),
+        "content_hash": digest, "main_process_id": specs.main_process_id,
+        "processes": dumps([{"id": p.id, "name": p.name, "file": p.file}
+                            for p in specs.processes.values()]),
+        "decisions": dumps(sorted(specs.decisions)), "created_by": principal.user,
+        "created_at": ctx.clock.now(),
+    }
+    set_id = await repo.insert(session, row, files)
+    active = tenant.active_set_id
+    if activate or (activate is None and active is None):
+        await tenant_repo.set_active(session, tenant_id, set_id)
+        active = set_id
+    await session.commit()
+    ctx.specs.put(set_id, specs)
+    return _view(await repo.get(session, set_id), active), True
+
+
+async def list_sets(session: AsyncSession, principal: Principal, tenant_id: str
+                    ) -> list[dict[str, Any]]:
+    """Versions of a tenant's diagram sets, newest first."""
+    principal.require_tenant(tenant_id)
+    tenant = await require_tenant(session, tenant_id)
+    return [_view(r, tenant.active_set_id) for r in await repo.list_for_tenant(session, tenant_id)]
+
+
+async def activate(session: AsyncSession, principal: Principal, tenant_id: str, set_id: int
+                   ) -> dict[str, Any]:
+    """Make a set the one new instances start on; running instances keep their own."""
+    principal.require_admin(tenant_id)
+    await require_tenant(session, tenant_id)
+    row = await repo.get(session, set_id)
+    if row is None or row.tenant_id != tenant_id:
+        raise Invalid(f"diagram set {set_id} is not a set of tenant '{tenant_id}'",
+                      [FieldError("body.diagram_set_id", "unknown for this tenant")])
+    await tenant_repo.set_active(session, tenant_id, set_id)
+    await session.commit()
+    return _view(row, set_id)
+
+
+async def load(ctx: AppContext, session: AsyncSession, principal: Principal, set_id: int
+               ) -> tuple[Any, DiagramSpecs]:
+    row = await repo.get(session, set_id)
+    if row is None:
+        raise NotFound(f"diagram set {set_id} does not exist")
+    principal.require_tenant(row.tenant_id)
+    return row, await ctx.specs.get(session, set_id)
+
+
+async def process_metadata(ctx: AppContext, session: AsyncSession, principal: Principal,
+                           set_id: int, process_id: str) -> dict[str, Any]:
+    """A process of a set: its human tasks (key, lane, groups, clause, form) and decisions."""
+    row, specs = await load(ctx, session, principal, set_id)
+    info = _process(specs, process_id)
+    tasks = [spec.human for sp in (info.spec, *info.subprocess_specs.values())
+             for spec in sp.task_specs.values() if hasattr(spec, "human")]
+    return {
+        "id": info.id, "name": info.name, "file": info.file, "diagram_set_id": set_id,
+        "tenant": row.tenant_id, "main": info.id == specs.main_process_id,
+        "called_processes": sorted(info.subprocess_specs),
+        "tasks": [{"key": t.key, "name": t.name, "lane": t.lane,
+                   "candidate_groups": list(t.candidate_groups), "due": t.due,
+                   "clause": t.clause, "form": t.form} for t in tasks],
+        "decisions": [{"id": d.id, "name": d.name, "inputs": table_inputs(d.table),
+                       "outputs": table_outputs(d.table)} for d in specs.decisions.values()],
+    }
+
+
+async def process_xml(ctx: AppContext, session: AsyncSession, principal: Principal, set_id: int,
+                      process_id: str) -> bytes:
+    _, specs = await load(ctx, session, principal, set_id)
+    return specs.files[_process(specs, process_id).file]
+
+
+async def process_svg(ctx: AppContext, session: AsyncSession, principal: Principal, set_id: int,
+                      process_id: str, **marks: set[str]) -> str:
+    xml = await process_xml(ctx, session, principal, set_id, process_id)
+    return render_svg(xml, process_id, **marks)
+
+
+def _process(specs: DiagramSpecs, process_id: str) -> Any:
+    info = specs.processes.get(process_id)
+    if info is None:
+        raise NotFound(f"process '{process_id}' is not in this diagram set "
+                       f"(processes: {', '.join(specs.processes)})")
+    return info
+
+
+def _view(row: Any, active_set_id: int | None) -> dict[str, Any]:
+    return {"id": row.id, "tenant": row.tenant_id, "version": row.version,
+            "content_hash": row.content_hash, "main_process_id": row.main_process_id,
+            "processes": loads(row.processes), "decisions": loads(row.decisions),
+            "active": row.id == active_set_id, "created_by": row.created_by,
+            "created_at": row.created_at}

@@ -1,0 +1,43 @@
+"""Evaluating one DMN decision table on its own, for the decision-evaluation endpoint."""
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from .errors import StepError
+from .scripting import SCRIPT_ENGINE
+
+
+@dataclass(frozen=True)
+class MatchedRule:
+    id: str
+    row: int
+    annotation: str | None
+    outputs: dict[str, Any]
+
+
+def evaluate_table(table: Any, inputs: dict[str, Any]) -> list[MatchedRule]:
+    """The rules of ``table`` that match ``inputs``, with the outputs each one yields."""
+    # DMNEngine only reads task.data and task.workflow.script_engine.
+    task = SimpleNamespace(data=dict(inputs), workflow=SimpleNamespace(script_engine=SCRIPT_ENGINE))
+    engine = DMNEngine(table)
+    try:
+        rules = engine.decide(task)
+        return [MatchedRule(rule.id, rule.row_number, (rule.description or "").strip() or None,
+                            dict(rule.output_as_dict(task))) for rule in rules]
+    except SpiffWorkflowException as exc:
+        notes = " ".join(getattr(exc, "__notes__", []) or [])
+        raise StepError(f"{str(exc).splitlines()[0]} {notes}".strip(), table.id) from exc
+
+
+def table_inputs(table: Any) -> list[dict[str, Any]]:
+    return [{"id": i.id, "label": i.label, "expression": i.expression, "type": i.typeRef}
+            for i in table.inputs]
+
+
+def table_outputs(table: Any) -> list[dict[str, Any]]:
+    return [{"id": o.id, "label": o.label, "name": o.name, "type": o.typeRef}
+            for o in table.outputs]

@@ -1,0 +1,211 @@
+"""Running one instance: start, complete a task, deliver a message, terminate.
+
+``EngineInstance`` wraps a SpiffWorkflow workflow and its row tracker. Every method runs
+the engine to rest and returns a ``StepResult`` of plain data: what changed in the rows,
+what happened (history), which human tasks appeared or went away, and the messages thrown.
+SpiffWorkflow types do not leave this package.
+"""
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from .errors import NotWaiting, StepError
+from .parser import HumanTaskDef
+from .rows import RowChanges, RowTracker, restore
+from .scripting import SCRIPT_ENGINE
+from .specs import DiagramSpecs
+
+
+@dataclass(frozen=True)
+class HumanTask:
+    """A ready user or manual task, as the task table stores it."""
+
+    id: str
+    process_id: str
+    definition: HumanTaskDef
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    event: str
+    element_id: str | None = None
+    element_name: str | None = None
+    task_id: str | None = None
+    data: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ThrownMessage:
+    name: str
+    payload: Any
+
+
+@dataclass
+class StepResult:
+    changes: RowChanges
+    events: list[StepEvent]
+    created: list[HumanTask]
+    finished: dict[str, str]            # task id -> "completed" | "cancelled"
+    variables: dict[str, Any]
+    completed: bool
+    outcome: str | None
+    thrown: list[ThrownMessage] = field(default_factory=list)
+    waiting_messages: dict[str, str] = field(default_factory=dict)  # task id -> message name
+
+
+class EngineInstance:
+    """One workflow in memory, with what its rows looked like after the last step."""
+
+    def __init__(self, specs: DiagramSpecs, process_id: str, workflow: BpmnWorkflow,
+                 tracker: RowTracker) -> None:
+        self.specs = specs
+        self.process_id = process_id
+        self.workflow = workflow
+        self.tracker = tracker
+        self._ready = self._ready_human_tasks()
+
+    @classmethod
+    def start(cls, specs: DiagramSpecs, process_id: str, variables: dict[str, Any]
+              ) -> tuple["EngineInstance", StepResult]:
+        info = specs.processes[process_id]
+        workflow = BpmnWorkflow(info.spec, info.subprocess_specs, script_engine=SCRIPT_ENGINE)
+        instance = cls(specs, process_id, workflow, RowTracker())
+        started = time.time()
+        first = workflow.get_next_task(state=TaskState.READY)
+        if first is not None:
+            first.data.update(variables)
+        result = instance._run(started, [StepEvent("instance_started", process_id,
+                                                   info.name, data=dict(variables))])
+        return instance, result
+
+    @classmethod
+    def load(cls, specs: DiagramSpecs, process_id: str,
+             rows: list[tuple[str, int, str, str]]) -> "EngineInstance":
+        info = specs.processes[process_id]
+        workflow, tracker = restore(info.spec, info.subprocess_specs, rows, SCRIPT_ENGINE)
+        return cls(specs, process_id, workflow, tracker)
+
+    def ready_human_tasks(self) -> list[HumanTask]:
+        return list(self._ready.values())
+
+    def variables(self) -> dict[str, Any]:
+        last = self.workflow.last_task
+        return dict(last.data) if last is not None else {}
+
+    def complete_task(self, task_id: str, data: dict[str, Any], actor: str) -> StepResult:
+        """Complete a ready human task with the submitted data and run to rest."""
+        task = self.workflow.get_task_from_id(UUID(task_id))
+        if task is None or task.state != TaskState.READY or str(task.id) not in self._ready:
+            raise NotWaiting(f"task {task_id} is not ready")
+        started = time.time()
+        task.data.update(data)
+        spec = task.task_spec
+        event = StepEvent("task_completed", spec.bpmn_id, spec.bpmn_name, task_id, dict(data))
+        try:
+            task.run()
+        except SpiffWorkflowException as exc:
+            raise StepError(_message(exc), spec.bpmn_id) from exc
+        return self._run(started, [event])
+
+    def deliver_message(self, name: str, payload: dict[str, Any]) -> StepResult:
+        """Deliver a message to the catch events waiting for it."""
+        waiting = self._waiting_for(name)
+        if not waiting:
+            raise NotWaiting(f"the instance is not waiting for message '{name}'")
+        started = time.time()
+        definition = waiting[0].task_spec.event_definition
+        try:
+            self.workflow.send_event(BpmnEvent(definition, payload=payload))
+        except SpiffWorkflowException as exc:
+            raise StepError(_message(exc), waiting[0].task_spec.bpmn_id) from exc
+        return self._run(started, [StepEvent("message_received", waiting[0].task_spec.bpmn_id,
+                                             name, data=payload)])
+
+    def waiting_messages(self) -> dict[str, str]:
+        return {str(t.id): t.task_spec.event_definition.name
+                for t in self.workflow.event_manager.tasks.values()
+                if isinstance(t.task_spec.event_definition, MessageEventDefinition)}
+
+    def terminate(self, reason: str) -> StepResult:
+        """Cancel every open task; the instance ends as terminated."""
+        started = time.time()
+        self.workflow.cancel()
+        return self._run(started, [StepEvent("instance_terminated", data={"reason": reason})],
+                         run_engine=False)
+
+    def _waiting_for(self, name: str) -> list[Any]:
+        return [t for t in self.workflow.event_manager.tasks.values()
+                if isinstance(t.task_spec.event_definition, MessageEventDefinition)
+                and t.task_spec.event_definition.name == name]
+
+    def _run(self, started: float, events: list[StepEvent], run_engine: bool = True
+             ) -> StepResult:
+        if run_engine:
+            try:
+                self.workflow.do_engine_steps()
+            except SpiffWorkflowException as exc:
+                raise StepError(_message(exc), _element_of(exc)) from exc
+        events.extend(self._completed_since(started))
+        thrown = [ThrownMessage(e.event_definition.name, e.payload)
+                  for e in self.workflow.get_events()
+                  if isinstance(e.event_definition, MessageEventDefinition)]
+        before, self._ready = self._ready, self._ready_human_tasks()
+        created = [t for tid, t in self._ready.items() if tid not in before]
+        finished = {tid: self._final_state(tid) for tid in before if tid not in self._ready}
+        for t in created:
+            events.append(StepEvent("task_created", t.definition.key, t.definition.name, t.id))
+        completed = self.workflow.completed
+        outcome = self._outcome() if completed else None
+        if completed:
+            events.append(StepEvent("instance_completed", data={"outcome": outcome}))
+        return StepResult(self.tracker.changes(self.workflow), events, created, finished,
+                          self.variables(), completed, outcome, thrown, self.waiting_messages())
+
+    def _all_tasks(self):
+        yield from self.workflow.tasks.values()
+        for sp in self.workflow.subprocesses.values():
+            yield from sp.tasks.values()
+
+    def _ready_human_tasks(self) -> dict[str, HumanTask]:
+        return {str(t.id): HumanTask(str(t.id), t.workflow.spec.name, t.task_spec.human)
+                for t in self._all_tasks()
+                if t.state == TaskState.READY and hasattr(t.task_spec, "human")}
+
+    def _final_state(self, task_id: str) -> str:
+        task = self.workflow.get_task_from_id(UUID(task_id))
+        return "completed" if task is not None and task.state == TaskState.COMPLETED \
+            else "cancelled"
+
+    def _completed_since(self, started: float) -> list[StepEvent]:
+        done = [t for t in self._all_tasks()
+                if t.state == TaskState.COMPLETED and t.last_state_change >= started
+                and t.task_spec.bpmn_id is not None and not hasattr(t.task_spec, "human")]
+        done.sort(key=lambda t: t.last_state_change)
+        return [StepEvent("element_completed", t.task_spec.bpmn_id, t.task_spec.bpmn_name,
+                          str(t.id)) for t in done]
+
+    def _outcome(self) -> str | None:
+        ends = [t for t in self.workflow.tasks.values()
+                if isinstance(t.task_spec, EndEvent) and t.state == TaskState.COMPLETED]
+        if not ends:
+            return None
+        last = max(ends, key=lambda t: t.last_state_change).task_spec
+        return (getattr(last, "extensions", None) or {}).get("outcome") or last.bpmn_id
+
+
+def _message(exc: Exception) -> str:
+    notes = getattr(exc, "__notes__", None) or []
+    return " ".join([str(exc).split("\n")[0], *notes]).strip()
+
+
+def _element_of(exc: Exception) -> str | None:
+    task = getattr(exc, "task", None)
+    return getattr(getattr(task, "task_spec", None), "bpmn_id", None) if task else None

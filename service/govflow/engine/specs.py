@@ -1,0 +1,220 @@
+"""A diagram set parsed once: process specs, decision tables and human-task definitions.
+
+``parse_diagram_set`` is also the upload validator: every problem it finds names the file,
+the line and the element, and a set with any problem is refused whole.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from .errors import DiagramError, DiagramProblem, ScriptRefused
+from .forms import CAMUNDA, FormError
+from .parser import GovflowParser, HumanTaskDef
+from .scripting import check_source
+from .xmlsafe import parse_xml
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA}
+
+
+@dataclass
+class ProcessInfo:
+    id: str
+    name: str | None
+    file: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+@dataclass
+class DecisionInfo:
+    id: str
+    name: str | None
+    file: str
+    table: Any
+
+
+@dataclass
+class DiagramSpecs:
+    processes: dict[str, ProcessInfo]
+    decisions: dict[str, DecisionInfo]
+    main_process_id: str
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def human_task(self, process_id: str, key: str) -> HumanTaskDef | None:
+        info = self.processes.get(process_id)
+        for spec in ([info.spec, *info.subprocess_specs.values()] if info else []):
+            task_spec = spec.task_specs.get(key)
+            if task_spec is not None and hasattr(task_spec, "human"):
+                return task_spec.human
+        return None
+
+
+def parse_diagram_set(
+    files: Mapping[str, bytes],
+    main_process: str | None = None,
+    check_due: Callable[[str], None] | None = None,
+) -> DiagramSpecs:
+    """Parse and validate a whole set; raise DiagramError listing every problem."""
+    problems: list[DiagramProblem] = []
+    trees: dict[str, etree._ElementTree] = {}
+    for name, content in sorted(files.items()):
+        if not name.endswith((".bpmn", ".dmn")):
+            problems.append(DiagramProblem(name, "only .bpmn and .dmn files belong in a set"))
+            continue
+        try:
+            trees[name] = parse_xml(content, name)
+        except DiagramError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DiagramError(problems)
+    if not any(n.endswith(".bpmn") for n in trees):
+        raise DiagramError([DiagramProblem("", "a diagram set needs at least one .bpmn file")])
+
+    for name, tree in trees.items():
+        problems.extend(_check_expressions(name, tree, check_due))
+    if problems:
+        raise DiagramError(problems)
+
+    parser = GovflowParser()
+    try:
+        for name, tree in trees.items():
+            if name.endswith(".dmn"):
+                parser.add_dmn_xml(tree.getroot(), filename=name)
+            else:
+                parser.add_bpmn_xml(tree, filename=name)
+        processes = _parse_processes(parser, trees)
+        decisions = _parse_decisions(parser)
+    except (ValidationException, SpiffWorkflowException, FormError) as exc:
+        raise DiagramError([_problem_from(exc, trees)]) from exc
+    main = _choose_main(trees, processes, main_process)
+    return DiagramSpecs(processes, decisions, main, dict(files))
+
+
+def _parse_processes(parser: GovflowParser, trees: Mapping[str, Any]) -> dict[str, ProcessInfo]:
+    result = {}
+    for name, tree in trees.items():
+        for node in tree.getroot().iterfind(f"{{{BPMN_NS}}}process"):
+            if node.get("isExecutable", "true") == "false":
+                continue
+            pid = node.get("id")
+            spec = parser.get_spec(pid)
+            result[pid] = ProcessInfo(pid, node.get("name"), name, spec,
+                                      parser.get_subprocess_specs(pid))
+    return result
+
+
+def _parse_decisions(parser: GovflowParser) -> dict[str, DecisionInfo]:
+    result = {}
+    for decision_id, dmn_parser in parser.dmn_parsers.items():
+        dmn_parser.parse()
+        decision = dmn_parser.decision
+        result[decision_id] = DecisionInfo(decision_id, decision.name, dmn_parser.filename,
+                                           decision.decisionTables[0])
+    return result
+
+
+def _choose_main(trees: Mapping[str, Any], processes: Mapping[str, ProcessInfo],
+                 requested: str | None) -> str:
+    if requested:
+        if requested not in processes:
+            raise DiagramError([DiagramProblem("", f"main process '{requested}' is not in the set "
+                                                   f"(processes: {', '.join(processes)})")])
+        return requested
+    called = {t.spec for p in processes.values() for t in p.spec.task_specs.values()
+              if isinstance(t, SubWorkflowTask)}
+    marked = [pid for name, tree in trees.items() for pid in tree.getroot().xpath(
+        "./bpmn:process[bpmn:extensionElements/camunda:properties/"
+        "camunda:property[@name='main' and @value='true']]/@id", namespaces=NS)]
+    candidates = marked or [pid for pid in processes if pid not in called]
+    if len(candidates) != 1:
+        raise DiagramError([DiagramProblem(
+            "", "cannot tell the main process among "
+                f"{', '.join(candidates) or 'none'}: mark one with the camunda property "
+                "main=true, or upload with main_process")])
+    return candidates[0]
+
+
+def _check_expressions(name: str, tree: Any, check_due: Callable[[str], None] | None
+                       ) -> list[DiagramProblem]:
+    """Vet every script and expression before SpiffWorkflow sees it."""
+    problems = []
+    for source, mode, node in _expressions(tree):
+        try:
+            check_source(source, mode)
+        except ScriptRefused as exc:
+            problems.append(DiagramProblem(name, str(exc), node.sourceline, _element_id(node)))
+    if check_due is not None:
+        for node in tree.getroot().iter():
+            due = node.get(f"{{{CAMUNDA}}}dueDate") if isinstance(node.tag, str) else None
+            if due:
+                try:
+                    check_due(due)
+                except ValueError as exc:
+                    problems.append(DiagramProblem(name, str(exc), node.sourceline, node.get("id")))
+    return problems
+
+
+def _expressions(tree: Any):
+    root = tree.getroot()
+    for node in root.iter(f"{{{BPMN_NS}}}script"):
+        if node.text and node.text.strip():
+            yield node.text, "exec", node
+    for node in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
+        if node.text and node.text.strip():
+            yield node.text.strip(), "eval", node
+    for node in root.iter():
+        expr = node.get(f"{{{CAMUNDA}}}expression") if isinstance(node.tag, str) else None
+        if expr:
+            yield expr, "eval", node
+    for node in root.iter():
+        if not isinstance(node.tag, str) or not node.text or not node.text.strip():
+            continue
+        local = etree.QName(node).localname
+        if local != "text" or node.getparent() is None:
+            continue
+        parent = etree.QName(node.getparent()).localname
+        text = node.text.strip()
+        if parent in ("inputExpression", "outputEntry"):
+            yield text, "eval", node
+        elif parent == "inputEntry" and text != "-":
+            yield _dmn_entry(text), "eval", node
+
+
+def _dmn_entry(text: str) -> str:
+    """An input entry as SpiffWorkflow's DMN engine will evaluate it (see DMNEngine.evaluate)."""
+    if "?" in text:
+        return text.replace("?", "dmn_input")
+    try:
+        compile(text, "<entry>", "eval")
+        return f"(dmn_input) == ({text})"
+    except SyntaxError:
+        return f"dmn_input {text}"
+
+
+def _element_id(node: Any) -> str | None:
+    while node is not None:
+        if node.get("id"):
+            return node.get("id")
+        node = node.getparent()
+    return None
+
+
+def _problem_from(exc: Exception, trees: Mapping[str, Any]) -> DiagramProblem:
+    file = getattr(exc, "file_name", "") or ""
+    element = getattr(exc, "id", None) or None
+    line = None
+    if element:
+        for name, tree in trees.items():
+            found = tree.getroot().xpath("//*[@id=$i]", i=element)
+            if found and (not file or file == name):
+                file, line = name, found[0].sourceline
+                break
+    message = str(exc).split("\n")[0]
+    return DiagramProblem(file, message, line, element)

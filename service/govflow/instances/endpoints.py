@@ -1,0 +1,94 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from ..deps import ContextDep, CurrentUser, SessionDep
+from ..schemas import PROBLEMS, Page, page
+from . import service
+from .schemas import (
+    Correlated,
+    CorrelateIn,
+    HistoryEvent,
+    InstanceDetail,
+    MessageIn,
+    StartIn,
+    State,
+    TerminateIn,
+)
+from .schemas import Instance as InstanceOut
+
+router = APIRouter(tags=["process instances"], responses=PROBLEMS)
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+@router.post("/tenants/{tenant}/process-instances", response_model=InstanceDetail,
+             status_code=201)
+async def start(tenant: str, body: StartIn, ctx: ContextDep, session: SessionDep,
+                user: CurrentUser) -> dict:
+    return await service.start(ctx, session, user, tenant, body.process_id, body.business_key,
+                               body.variables)
+
+
+@router.get("/process-instances", response_model=Page[InstanceOut])
+async def list_instances(session: SessionDep, user: CurrentUser, tenant: str | None = None,
+                         state: State | None = None, business_key: str | None = None,
+                         process_id: str | None = None, diagram_set_id: int | None = None,
+                         limit: Limit = 50, offset: Offset = 0) -> dict:
+    filters = {"tenant_id": tenant, "state": state, "business_key": business_key,
+               "process_id": process_id, "diagram_set_id": diagram_set_id}
+    return page(await service.search(session, user, filters, offset, limit), offset, limit)
+
+
+@router.get("/process-instances/{instance_id}", response_model=InstanceDetail)
+async def get_instance(instance_id: str, ctx: ContextDep, session: SessionDep,
+                       user: CurrentUser) -> dict:
+    return await service.get(ctx, session, user, instance_id)
+
+
+@router.get("/process-instances/{instance_id}/history", response_model=Page[HistoryEvent])
+async def history(instance_id: str, session: SessionDep, user: CurrentUser,
+                  limit: Limit = 200, offset: Offset = 0) -> dict:
+    items = await service.history(session, user, instance_id, offset, limit)
+    # History ids only grow: "next" is the id to continue after.
+    return {"items": items, "next": items[-1]["id"] if len(items) == limit else None}
+
+
+@router.get("/process-instances/{instance_id}/svg", response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {}}}})
+async def instance_svg(instance_id: str, ctx: ContextDep, session: SessionDep,
+                       user: CurrentUser) -> Response:
+    return Response(await service.svg(ctx, session, user, instance_id),
+                    media_type="image/svg+xml")
+
+
+@router.post("/process-instances/{instance_id}/messages", response_model=InstanceDetail)
+async def message(instance_id: str, body: MessageIn, ctx: ContextDep, session: SessionDep,
+                  user: CurrentUser) -> dict:
+    return await service.send_message(ctx, session, user, instance_id, body.name, body.payload)
+
+
+@router.post("/tenants/{tenant}/messages", response_model=Correlated)
+async def correlate(tenant: str, body: CorrelateIn, ctx: ContextDep, session: SessionDep,
+                    user: CurrentUser) -> dict:
+    ids = await service.correlate(ctx, session, user, tenant, body.name, body.correlation,
+                                  body.payload)
+    return {"delivered_to": ids}
+
+
+@router.post("/process-instances/{instance_id}/suspend", response_model=InstanceDetail)
+async def suspend(instance_id: str, ctx: ContextDep, session: SessionDep,
+                  user: CurrentUser) -> dict:
+    return await service.suspend(ctx, session, user, instance_id)
+
+
+@router.post("/process-instances/{instance_id}/resume", response_model=InstanceDetail)
+async def resume(instance_id: str, ctx: ContextDep, session: SessionDep,
+                 user: CurrentUser) -> dict:
+    return await service.resume(ctx, session, user, instance_id)
+
+
+@router.post("/process-instances/{instance_id}/terminate", response_model=InstanceDetail)
+async def terminate(instance_id: str, body: TerminateIn, ctx: ContextDep, session: SessionDep,
+                    user: CurrentUser) -> dict:
+    return await service.terminate(ctx, session, user, instance_id, body.reason)

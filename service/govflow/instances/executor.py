@@ -1,0 +1,203 @@
+"""The one path every state change of an instance takes (API and timer worker alike).
+
+A ``UnitOfWork`` opens a write transaction, loads each instance it touches (from the
+cache when the cached copy is at the committed version, else from its rows), runs the
+engine, writes what changed -- engine rows, task rows, variables, subscriptions, history --
+bumps the instance's version with ``UPDATE ... WHERE version = :seen``, and commits once.
+Messages thrown by a step are correlated inside the same transaction. Anything that fails
+rolls everything back, and the cache never holds a workflow that was not committed.
+"""
+
+import uuid
+from collections.abc import Callable
+from typing import Any, Self
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..calendar.due import compute_due
+from ..context import AppContext
+from ..engine.errors import NotWaiting, StepError
+from ..engine.rows import SERIALIZER_VERSION
+from ..engine.runtime import EngineInstance, StepResult
+from ..errors import Conflict, EngineFailure
+from ..store.db import WRITE_INTENT
+from ..store.engine_rows import load_rows, write_changes
+from ..store.jsontext import dumps
+from ..tasks import repository as task_repo
+from . import repository as repo
+from .cache import CachedInstance
+
+MAX_MESSAGE_HOPS = 10
+
+Step = Callable[[EngineInstance], StepResult]
+
+
+class UnitOfWork:
+    """``async with UnitOfWork(ctx, session) as uow: ...; await uow.commit()``."""
+
+    def __init__(self, ctx: AppContext, session: AsyncSession) -> None:
+        self.ctx = ctx
+        self.session = session
+        self._touched: dict[str, CachedInstance] = {}
+        self._thrown: list[tuple[str, Any, int]] = []
+        self.bytes_written = 0
+
+    async def __aenter__(self) -> Self:
+        await self.session.connection(execution_options=WRITE_INTENT)
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        if exc_type is not None:
+            await self.session.rollback()
+            for instance_id in self._touched:
+                self.ctx.instances.discard(instance_id)
+
+    async def commit(self) -> None:
+        await self._drain_thrown()
+        await self.session.commit()
+        for instance_id, entry in self._touched.items():
+            self.ctx.instances.checkin(instance_id, entry)
+        self._touched.clear()
+
+    async def start(self, tenant_id: str, set_id: int, process_id: str, business_key: str | None,
+                    variables: dict[str, Any], actor: str) -> tuple[str, StepResult]:
+        """Create and run a new instance to its first wait state."""
+        specs = await self.ctx.specs.get(self.session, set_id)
+        try:
+            engine, result = EngineInstance.start(specs, process_id, variables)
+        except StepError as exc:
+            raise EngineFailure(_failure(exc)) from exc
+        instance_id = str(uuid.uuid4())
+        now = self.ctx.clock.now()
+        row = repo.instance_row(instance_id, tenant_id, set_id, process_id, business_key, actor,
+                                now, SERIALIZER_VERSION)
+        await repo.insert(self.session, row)
+        entry = CachedInstance(0, engine, {}, {})
+        await self._persist(row, entry, result, actor)
+        return instance_id, result
+
+    async def step(self, row: Any, run: Step, actor: str) -> StepResult:
+        """Run one engine step on a running instance and write what it changed."""
+        if row.state != "running":
+            raise Conflict(f"process instance {row.id} is {row.state}")
+        entry = await self._checkout(row)
+        try:
+            result = run(entry.engine)
+        except NotWaiting as exc:
+            raise Conflict(str(exc)) from exc
+        except StepError as exc:
+            raise EngineFailure(_failure(exc)) from exc
+        await self._persist(row._mapping, entry, result, actor)
+        return result
+
+    async def set_state(self, row: Any, state: str, actor: str, event: str,
+                        data: dict[str, Any] | None = None) -> None:
+        """Suspend or resume: no engine step, but versioned and recorded."""
+        if not await repo.update_versioned(self.session, row.id, row.version, state=state,
+                                           updated_at=self.ctx.clock.now()):
+            raise Conflict(f"process instance {row.id} was changed concurrently")
+        self.ctx.instances.discard(row.id)
+        await repo.append_history(self.session, [self._history(row._mapping, actor, event,
+                                                               data=data)])
+
+    async def correlate(self, tenant_id: str, name: str, correlation: dict[str, Any],
+                        payload: dict[str, Any], business_keys: list[str] | None, actor: str,
+                        hops: int = 0) -> list[str]:
+        """Deliver a message to every running instance of the tenant that waits for it."""
+        ids = await repo.find_subscribed(self.session, tenant_id, name, correlation, business_keys)
+        for instance_id in ids:
+            row = await repo.get(self.session, instance_id)
+            if row is None or row.state != "running":
+                continue
+            result = await self.step(row, lambda e: e.deliver_message(name, payload), actor)
+            self._thrown.extend((tenant_id, m, hops + 1) for m in result.thrown)
+        return ids
+
+    async def _checkout(self, row: Any) -> CachedInstance:
+        entry = self._touched.pop(row.id, None) or self.ctx.instances.checkout(row.id, row.version)
+        if entry is not None and entry.version == row.version:
+            return entry
+        specs = await self.ctx.specs.get(self.session, row.diagram_set_id)
+        engine = EngineInstance.load(specs, row.process_id, await load_rows(self.session, row.id))
+        return CachedInstance(row.version, engine,
+                              await repo.load_variables(self.session, row.id),
+                              await repo.load_subscriptions(self.session, row.id))
+
+    async def _persist(self, row: Any, entry: CachedInstance, result: StepResult,
+                       actor: str) -> None:
+        s, now, instance_id = self.session, self.ctx.clock.now(), row["id"]
+        await write_changes(s, instance_id, result.changes)
+        changed = await repo.write_variables(s, instance_id, entry.variables, result.variables)
+        entry.variables = dict(result.variables)
+        await repo.write_subscriptions(s, instance_id, row["tenant_id"], entry.subscriptions,
+                                       result.waiting_messages)
+        entry.subscriptions = dict(result.waiting_messages)
+        await self._write_tasks(row, result, actor, now)
+        history = [self._history(row, actor, e.event, e.element_id, e.element_name, e.task_id,
+                                 e.data, now) for e in result.events]
+        if history and changed:
+            history[0]["data"] = {**(history[0]["data"] or {}), "changed": changed}
+        self.bytes_written += result.changes.bytes_written
+        self.bytes_written += await repo.append_history(s, history)
+        values: dict[str, Any] = {"updated_at": now}
+        if result.completed:
+            terminated = any(e.event == "instance_terminated" for e in result.events)
+            values.update(state="terminated" if terminated else "completed", ended_at=now,
+                          outcome="terminated" if terminated else result.outcome)
+        if not await repo.update_versioned(s, instance_id, entry.version, **values):
+            raise Conflict(f"process instance {instance_id} was changed concurrently")
+        entry.version += 1
+        self._touched[instance_id] = entry
+        self._thrown.extend((row["tenant_id"], m, 0) for m in result.thrown)
+
+    async def _write_tasks(self, row: Any, result: StepResult, actor: str, now: Any) -> None:
+        submitted = {e.task_id: e.data for e in result.events if e.event == "task_completed"}
+        await task_repo.finish_tasks(self.session, [
+            {"b_id": tid, "b_state": state, "b_at": now,
+             "b_by": actor if state == "completed" else None,
+             "b_data": _dumps(submitted.get(tid)) if state == "completed" else None}
+            for tid, state in result.finished.items()])
+        await task_repo.insert_tasks(self.session, [
+            task_repo.task_row(t, row, now, self._due(t, now, result.variables),
+                               _assignee(t.definition.assignee, result.variables))
+            for t in result.created])
+
+    def _due(self, task: Any, now: Any, variables: dict[str, Any]) -> Any:
+        if not task.definition.due:
+            return None
+        return compute_due(task.definition.due, now, variables, self.ctx.calendar).at
+
+    def _history(self, row: Any, actor: str, event: str, element_id: str | None = None,
+                 element_name: str | None = None, task_id: str | None = None,
+                 data: dict[str, Any] | None = None, at: Any = None) -> dict[str, Any]:
+        return {"instance_id": row["id"], "tenant_id": row["tenant_id"],
+                "at": at or self.ctx.clock.now(), "actor": actor, "event": event,
+                "element_id": element_id, "element_name": element_name, "task_id": task_id,
+                "data": data}
+
+    async def _drain_thrown(self) -> None:
+        while self._thrown:
+            tenant_id, message, hops = self._thrown.pop(0)
+            if hops >= MAX_MESSAGE_HOPS:
+                raise EngineFailure(f"message '{message.name}' bounced more than "
+                                    f"{MAX_MESSAGE_HOPS} times between instances")
+            body = message.payload if isinstance(message.payload, dict) else {}
+            await self.correlate(tenant_id, message.name, body.get("correlation") or {},
+                                 body.get("payload") or {}, body.get("business_keys"),
+                                 "engine", hops)
+
+
+def _assignee(spec: str | None, variables: dict[str, Any]) -> str | None:
+    if spec and spec.startswith("${") and spec.endswith("}"):
+        value = variables.get(spec[2:-1].strip())
+        return str(value) if value is not None else None
+    return spec
+
+
+def _failure(exc: StepError) -> str:
+    return f"element '{exc.element}': {exc}" if exc.element else str(exc)
+
+
+def _dumps(value: Any) -> str | None:
+    return None if value is None else dumps(value)
+

@@ -1,0 +1,150 @@
+"""Instance rows, their variables, message subscriptions and history."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..store.jsontext import dumps, loads
+from ..store.tables import history, message_subscriptions, process_instances, variables
+
+_UPSERT_VARIABLE = (
+    sa.update(variables)
+    .where(variables.c.instance_id == sa.bindparam("b_instance"),
+           variables.c.name == sa.bindparam("b_name"))
+    .values(value=sa.bindparam("b_value"))
+)
+
+
+async def get(session: AsyncSession, instance_id: str) -> sa.Row | None:
+    result = await session.execute(
+        sa.select(process_instances).where(process_instances.c.id == instance_id))
+    return result.first()
+
+
+async def insert(session: AsyncSession, row: Mapping[str, Any]) -> None:
+    await session.execute(sa.insert(process_instances).values(**row))
+
+
+async def update_versioned(session: AsyncSession, instance_id: str, seen_version: int,
+                           **values: Any) -> bool:
+    """Bump the version if nobody else did since we read it; False means a lost race."""
+    result = await session.execute(
+        sa.update(process_instances)
+        .where(process_instances.c.id == instance_id,
+               process_instances.c.version == seen_version)
+        .values(version=seen_version + 1, **values)
+    )
+    return result.rowcount == 1
+
+
+async def load_variables(session: AsyncSession, instance_id: str) -> dict[str, Any]:
+    result = await session.execute(
+        sa.select(variables.c.name, variables.c.value).where(variables.c.instance_id == instance_id))
+    return {name: loads(value) for name, value in result.all()}
+
+
+async def write_variables(session: AsyncSession, instance_id: str, before: Mapping[str, Any],
+                          after: Mapping[str, Any]) -> dict[str, Any]:
+    """Write the variables that changed; return them (the history's 'what data changed')."""
+    old = {k: dumps(v) for k, v in before.items()}
+    new = {k: dumps(v) for k, v in after.items()}
+    added = [k for k in new if k not in old]
+    changed = [k for k in new if k in old and new[k] != old[k]]
+    removed = [k for k in old if k not in new]
+    if added:
+        await session.execute(sa.insert(variables), [
+            {"instance_id": instance_id, "name": k, "value": new[k]} for k in added])
+    if changed:
+        await session.execute(_UPSERT_VARIABLE, [
+            {"b_instance": instance_id, "b_name": k, "b_value": new[k]} for k in changed])
+    if removed:
+        await session.execute(sa.delete(variables).where(
+            variables.c.instance_id == instance_id, variables.c.name.in_(removed)))
+    return {k: after[k] for k in added + changed} | {k: None for k in removed}
+
+
+async def write_subscriptions(session: AsyncSession, instance_id: str, tenant_id: str,
+                              before: Mapping[str, str], after: Mapping[str, str]) -> None:
+    gone = [t for t in before if t not in after]
+    new = [t for t in after if t not in before]
+    if gone:
+        await session.execute(sa.delete(message_subscriptions).where(
+            message_subscriptions.c.instance_id == instance_id,
+            message_subscriptions.c.task_id.in_(gone)))
+    if new:
+        await session.execute(sa.insert(message_subscriptions), [
+            {"instance_id": instance_id, "task_id": t, "tenant_id": tenant_id,
+             "message_name": after[t]} for t in new])
+
+
+async def load_subscriptions(session: AsyncSession, instance_id: str) -> dict[str, str]:
+    result = await session.execute(
+        sa.select(message_subscriptions.c.task_id, message_subscriptions.c.message_name)
+        .where(message_subscriptions.c.instance_id == instance_id))
+    return dict(result.all())  # type: ignore[arg-type]
+
+
+async def append_history(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Append events; returns the bytes of data written (for the benchmark's accounting)."""
+    if not rows:
+        return 0
+    for row in rows:
+        row["data"] = dumps(row["data"]) if row.get("data") is not None else None
+    await session.execute(sa.insert(history), rows)
+    return sum(len(r["data"] or "") for r in rows)
+
+
+async def list_history(session: AsyncSession, instance_id: str, after_id: int, limit: int
+                       ) -> list[sa.Row]:
+    result = await session.execute(
+        sa.select(history).where(history.c.instance_id == instance_id, history.c.id > after_id)
+        .order_by(history.c.id).limit(limit))
+    return list(result.all())
+
+
+async def find_subscribed(session: AsyncSession, tenant_id: str, message_name: str,
+                          correlation: Mapping[str, Any], business_keys: list[str] | None
+                          ) -> list[str]:
+    """Running instances of the tenant waiting for the message whose variables match."""
+    pi = process_instances
+    query = (
+        sa.select(pi.c.id).distinct()
+        .join(message_subscriptions, message_subscriptions.c.instance_id == pi.c.id)
+        .where(message_subscriptions.c.tenant_id == tenant_id,
+               message_subscriptions.c.message_name == message_name,
+               pi.c.state == "running")
+    )
+    for name, value in correlation.items():
+        v = variables.alias()
+        query = query.where(sa.exists().where(
+            v.c.instance_id == pi.c.id, v.c.name == name, v.c.value == dumps(value)))
+    if business_keys is not None:
+        query = query.where(pi.c.business_key.in_(business_keys))
+    result = await session.execute(query.order_by(pi.c.id))
+    return [r[0] for r in result.all()]
+
+
+async def search(session: AsyncSession, filters: Mapping[str, Any], tenants: list[str] | None,
+                 offset: int, limit: int) -> list[sa.Row]:
+    pi = process_instances
+    query = sa.select(pi)
+    for name in ("tenant_id", "state", "business_key", "process_id", "diagram_set_id"):
+        if filters.get(name) is not None:
+            query = query.where(getattr(pi.c, name) == filters[name])
+    if tenants is not None:
+        query = query.where(pi.c.tenant_id.in_(tenants))
+    result = await session.execute(
+        query.order_by(pi.c.created_at.desc(), pi.c.id).offset(offset).limit(limit))
+    return list(result.all())
+
+
+def instance_row(instance_id: str, tenant_id: str, set_id: int, process_id: str,
+                 business_key: str | None, actor: str, now: datetime, serializer: str
+                 ) -> dict[str, Any]:
+    return {"id": instance_id, "tenant_id": tenant_id, "diagram_set_id": set_id,
+            "process_id": process_id, "business_key": business_key, "state": "running",
+            "outcome": None, "error": None, "version": 0, "serializer_version": serializer,
+            "started_by": actor, "created_at": now, "updated_at": now, "ended_at": None}

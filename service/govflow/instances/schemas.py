@@ -1,0 +1,64 @@
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ..tasks.schemas import Task
+
+State = Literal["running", "suspended", "completed", "terminated", "error"]
+
+
+class StartIn(BaseModel):
+    process_id: str | None = Field(None, description="default: the set's main process")
+    business_key: str | None = None
+    variables: dict[str, Any] = Field(default_factory=dict)
+
+
+class Instance(BaseModel):
+    id: str
+    tenant: str
+    process_id: str
+    business_key: str | None
+    state: State
+    outcome: str | None = Field(description="the end event reached")
+    error: str | None
+    diagram_set_id: int
+    version: int
+    started_by: str
+    created_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+
+
+class InstanceDetail(Instance):
+    variables: dict[str, Any]
+    ready_tasks: list[Task]
+
+
+class MessageIn(BaseModel):
+    name: str
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class CorrelateIn(MessageIn):
+    correlation: dict[str, Any] = Field(
+        default_factory=dict, description="variables a waiting instance must have, equal")
+
+
+class Correlated(BaseModel):
+    delivered_to: list[str]
+
+
+class TerminateIn(BaseModel):
+    reason: str = Field(min_length=1)
+
+
+class HistoryEvent(BaseModel):
+    id: int
+    at: datetime
+    actor: str | None
+    event: str
+    element_id: str | None
+    element_name: str | None
+    task_id: str | None
+    data: dict[str, Any] | None

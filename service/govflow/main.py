@@ -1,0 +1,64 @@
+"""The app factory: routers, error handlers, lifespan. Nothing else."""
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from . import ops
+from .context import AppContext
+from .decisions.endpoints import router as decisions
+from .diagrams.endpoints import router as diagrams
+from .diagrams.registry import SpecRegistry
+from .errors import install_handlers
+from .instances.cache import InstanceCache
+from .instances.endpoints import router as instances
+from .settings import Settings, get_settings
+from .store.clock import Clock
+from .store.db import create_engine, session_factory
+from .tasks.endpoints import router as tasks
+from .tenants.endpoints import router as tenants
+
+API = "/api/v1"
+
+
+def build_context(settings: Settings, clock: Clock | None = None,
+                  connect_args: dict | None = None) -> AppContext:
+    engine = create_engine(settings.database_url, connect_args)
+    return AppContext(settings=settings, engine=engine, sessions=session_factory(engine),
+                      specs=SpecRegistry(), instances=InstanceCache(settings.instance_cache_size),
+                      clock=clock or Clock())
+
+
+def create_app(ctx: AppContext | None = None) -> FastAPI:
+    """The ASGI app; pass a context to share one with tests or the worker."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if ctx is None:
+            app.state.ctx = build_context(get_settings())
+        yield
+        if ctx is None:
+            await app.state.ctx.engine.dispose()
+
+    app = FastAPI(title="GovFlow", version="0.1.0", lifespan=lifespan,
+                  description="BPMN/DMN workflows for government IT project approval.")
+    if ctx is not None:
+        app.state.ctx = ctx
+    install_handlers(app)
+    for router in (tenants, diagrams, instances, tasks, decisions):
+        app.include_router(router, prefix=API)
+    app.include_router(ops.router)
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        response: Response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        ops.REQUESTS.labels(request.method, path, response.status_code).inc()
+        ops.LATENCY.labels(request.method, path).observe(time.perf_counter() - started)
+        return response
+
+    return app

@@ -1,0 +1,31 @@
+"""Shapes shared by every endpoint: pages and problems."""
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next: int | None = Field(None, description="offset of the next page; null on the last page")
+
+
+def page(items: list[Any], offset: int, limit: int) -> dict[str, Any]:
+    return {"items": items, "next": offset + limit if len(items) == limit else None}
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "content": {"application/problem+json": {}}}
+    for code in (401, 403, 404, 409, 422)
+}

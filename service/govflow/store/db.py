@@ -1,0 +1,56 @@
+"""Engine and session factory. SQLite gets WAL and write transactions that begin IMMEDIATE."""
+
+from collections.abc import AsyncIterator
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+# Execution option a command sets on its connection so SQLite takes the write lock at BEGIN:
+# two deferred transactions that both read and then write would otherwise fail with
+# "database is locked" instead of queueing on the busy timeout.
+WRITE_INTENT = {"govflow_write": True}
+
+
+def create_engine(url: str, connect_args: dict | None = None, **kwargs) -> AsyncEngine:
+    """Create the async engine; on SQLite, turn on WAL and manage BEGIN ourselves."""
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30, **(connect_args or {})},
+                                     **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(url, connect_args=connect_args or {}, pool_pre_ping=True,
+                               **kwargs)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # pysqlite's own transaction handling would emit BEGIN DEFERRED behind our back.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        write = conn.get_execution_options().get("govflow_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One session per request; whatever was not committed is rolled back."""
+    async with factory() as session:
+        yield session

@@ -1,0 +1,39 @@
+"""Reading and writing an instance's engine rows (see engine/rows.py)."""
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .tables import engine_rows
+
+_UPDATE = (
+    sa.update(engine_rows)
+    .where(engine_rows.c.instance_id == sa.bindparam("b_instance"),
+           engine_rows.c.row_id == sa.bindparam("b_row"))
+    .values(hash=sa.bindparam("b_hash"), body=sa.bindparam("b_body"))
+)
+
+
+async def load_rows(session: AsyncSession, instance_id: str) -> list[tuple[str, int, str, str]]:
+    result = await session.execute(
+        sa.select(engine_rows.c.row_id, engine_rows.c.seq, engine_rows.c.hash,
+                  engine_rows.c.body)
+        .where(engine_rows.c.instance_id == instance_id)
+        .order_by(engine_rows.c.seq)
+    )
+    return [tuple(r) for r in result.all()]  # type: ignore[misc]
+
+
+async def write_changes(session: AsyncSession, instance_id: str, changes: Any) -> None:
+    """Insert new rows, update changed ones, delete removed ones: nothing else."""
+    if changes.inserted:
+        await session.execute(sa.insert(engine_rows),
+                              [{"instance_id": instance_id, **r} for r in changes.inserted])
+    if changes.updated:
+        await session.execute(_UPDATE, [
+            {"b_instance": instance_id, "b_row": r["row_id"], "b_hash": r["hash"],
+             "b_body": r["body"]} for r in changes.updated])
+    if changes.deleted:
+        await session.execute(sa.delete(engine_rows).where(
+            engine_rows.c.instance_id == instance_id, engine_rows.c.row_id.in_(changes.deleted)))

@@ -1,0 +1,27 @@
+"""Alembic, driven from code: `govflow db upgrade`, `serve` on start, and the tests."""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+
+
+def alembic_config(url: str | None = None, connect_args: dict | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if url:
+        config.set_main_option("sqlalchemy.url", url)
+    config.attributes["connect_args"] = connect_args or {}
+    return config
+
+
+def upgrade(url: str, revision: str = "head", connect_args: dict | None = None) -> None:
+    """Create or upgrade the schema (runs its own event loop: call from sync code)."""
+    command.upgrade(alembic_config(url, connect_args), revision)
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -1,0 +1,163 @@
+"""The relational schema, as SQLAlchemy Core tables.
+
+Core rather than ORM on purpose: a step writes a handful of rows by primary key and the
+hot path cannot afford identity-map bookkeeping. Alembic migrations mirror this file.
+"""
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+TS = sa.DateTime(timezone=True)
+
+tenants = sa.Table(
+    "tenants",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    # No foreign key: diagram_sets references tenants, and the cycle buys nothing.
+    sa.Column("active_set_id", sa.Integer, nullable=True),
+    sa.Column("created_at", TS, nullable=False),
+)
+
+diagram_sets = sa.Table(
+    "diagram_sets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("main_process_id", sa.String(200), nullable=False),
+    # JSON list of {"id", "name", "file"} and of decision ids: read by listings without parsing.
+    sa.Column("processes", sa.Text, nullable=False),
+    sa.Column("decisions", sa.Text, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.UniqueConstraint("tenant_id", "content_hash", name="uq_diagram_sets_tenant_hash"),
+    sa.UniqueConstraint("tenant_id", "version", name="uq_diagram_sets_tenant_version"),
+)
+
+diagram_files = sa.Table(
+    "diagram_files",
+    metadata,
+    sa.Column("set_id", sa.Integer, sa.ForeignKey("diagram_sets.id"), primary_key=True),
+    sa.Column("name", sa.String(300), primary_key=True),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+)
+
+process_instances = sa.Table(
+    "process_instances",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("diagram_set_id", sa.Integer, sa.ForeignKey("diagram_sets.id"), nullable=False),
+    sa.Column("process_id", sa.String(200), nullable=False),
+    sa.Column("business_key", sa.String(200), nullable=True),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("outcome", sa.String(50), nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    # Optimistic locking: every command bumps it in `UPDATE ... WHERE version = :seen`.
+    sa.Column("version", sa.Integer, nullable=False),
+    # Row storage bypasses SpiffWorkflow's own migrations: record what wrote the rows.
+    sa.Column("serializer_version", sa.String(40), nullable=False),
+    sa.Column("started_by", sa.String(200), nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("updated_at", TS, nullable=False),
+    sa.Column("ended_at", TS, nullable=True),
+    sa.Index("ix_process_instances_tenant_state", "tenant_id", "state"),
+    sa.Index("ix_process_instances_business_key", "business_key"),
+)
+
+# One row per SpiffWorkflow task, and one per (sub)workflow: a step rewrites only the rows
+# whose serialized form changed, so its cost does not grow with the instance's length.
+engine_rows = sa.Table(
+    "engine_rows",
+    metadata,
+    sa.Column("instance_id", sa.String(36), sa.ForeignKey("process_instances.id"),
+              primary_key=True),
+    sa.Column("row_id", sa.String(80), primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("hash", sa.String(32), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)
+
+variables = sa.Table(
+    "variables",
+    metadata,
+    sa.Column("instance_id", sa.String(36), sa.ForeignKey("process_instances.id"),
+              primary_key=True),
+    sa.Column("name", sa.String(200), primary_key=True),
+    # Canonical JSON (sorted keys, no spaces) so correlation can compare text.
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+tasks = sa.Table(
+    "tasks",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("instance_id", sa.String(36), sa.ForeignKey("process_instances.id"),
+              nullable=False),
+    sa.Column("tenant_id", sa.String(64), nullable=False),
+    sa.Column("diagram_set_id", sa.Integer, nullable=False),
+    sa.Column("process_id", sa.String(200), nullable=False),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(300), nullable=True),
+    sa.Column("lane", sa.String(200), nullable=True),
+    sa.Column("candidate_groups", sa.Text, nullable=False),
+    sa.Column("assignee", sa.String(200), nullable=True),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("clause", sa.Text, nullable=True),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("due_at", TS, nullable=True),
+    sa.Column("completed_at", TS, nullable=True),
+    sa.Column("completed_by", sa.String(200), nullable=True),
+    sa.Column("data", sa.Text, nullable=True),
+    sa.Index("ix_tasks_tenant_state", "tenant_id", "state"),
+    sa.Index("ix_tasks_instance", "instance_id"),
+    sa.Index("ix_tasks_assignee", "assignee"),
+    sa.Index("ix_tasks_due_at", "due_at"),
+)
+
+task_candidates = sa.Table(
+    "task_candidates",
+    metadata,
+    sa.Column("task_id", sa.String(36), sa.ForeignKey("tasks.id"), primary_key=True),
+    sa.Column("group_name", sa.String(100), primary_key=True),
+    sa.Index("ix_task_candidates_group", "group_name"),
+)
+
+message_subscriptions = sa.Table(
+    "message_subscriptions",
+    metadata,
+    sa.Column("instance_id", sa.String(36), sa.ForeignKey("process_instances.id"),
+              primary_key=True),
+    sa.Column("task_id", sa.String(36), primary_key=True),
+    sa.Column("tenant_id", sa.String(64), nullable=False),
+    sa.Column("message_name", sa.String(200), nullable=False),
+    sa.Index("ix_message_subscriptions_tenant_name", "tenant_id", "message_name"),
+)
+
+history = sa.Table(
+    "history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("instance_id", sa.String(36), sa.ForeignKey("process_instances.id"),
+              nullable=False),
+    sa.Column("tenant_id", sa.String(64), nullable=False),
+    sa.Column("at", TS, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=True),
+    sa.Column("event", sa.String(40), nullable=False),
+    sa.Column("element_id", sa.String(200), nullable=True),
+    sa.Column("element_name", sa.String(300), nullable=True),
+    sa.Column("task_id", sa.String(36), nullable=True),
+    sa.Column("data", sa.Text, nullable=True),
+    sa.Index("ix_history_instance", "instance_id", "id"),
+)

@@ -1,0 +1,97 @@
+"""Task rows: one per user or manual task instance, queryable by the inbox filters."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..store.jsontext import dumps
+from ..store.tables import task_candidates, tasks
+
+_FINISH = (
+    sa.update(tasks)
+    .where(tasks.c.id == sa.bindparam("b_id"))
+    .values(state=sa.bindparam("b_state"), completed_at=sa.bindparam("b_at"),
+            completed_by=sa.bindparam("b_by"), data=sa.bindparam("b_data"))
+)
+
+
+async def insert_tasks(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    candidates = [{"task_id": r["id"], "group_name": g}
+                  for r in rows for g in r.pop("groups")]
+    await session.execute(sa.insert(tasks), rows)
+    if candidates:
+        await session.execute(sa.insert(task_candidates), candidates)
+
+
+async def finish_tasks(session: AsyncSession, finished: list[dict[str, Any]]) -> None:
+    """Mark tasks completed or cancelled (b_id, b_state, b_at, b_by, b_data)."""
+    if finished:
+        await session.execute(_FINISH, finished)
+
+
+async def get(session: AsyncSession, task_id: str) -> sa.Row | None:
+    result = await session.execute(sa.select(tasks).where(tasks.c.id == task_id))
+    return result.first()
+
+
+async def set_assignee(session: AsyncSession, task_id: str, expected: str | None,
+                       assignee: str | None) -> bool:
+    """Compare-and-set the assignee, so two claims cannot both win."""
+    condition = tasks.c.assignee.is_(None) if expected is None else tasks.c.assignee == expected
+    result = await session.execute(
+        sa.update(tasks).where(tasks.c.id == task_id, tasks.c.state == "ready", condition)
+        .values(assignee=assignee))
+    return result.rowcount == 1
+
+
+async def search(session: AsyncSession, filters: Mapping[str, Any], tenants: list[str] | None,
+                 sort: str, offset: int, limit: int) -> list[sa.Row]:
+    t = tasks
+    query = sa.select(t)
+    for name in ("tenant_id", "state", "assignee", "instance_id", "key"):
+        if filters.get(name) is not None:
+            query = query.where(getattr(t.c, name) == filters[name])
+    if tenants is not None:
+        query = query.where(t.c.tenant_id.in_(tenants))
+    if filters.get("candidate_group"):
+        query = query.where(sa.exists().where(
+            task_candidates.c.task_id == t.c.id,
+            task_candidates.c.group_name == filters["candidate_group"]))
+    if filters.get("candidate_groups") is not None:
+        # Tasks the caller may act on: no candidate groups, or one of the caller's.
+        groups = filters["candidate_groups"]
+        query = query.where(sa.or_(
+            sa.exists().where(task_candidates.c.task_id == t.c.id,
+                              task_candidates.c.group_name.in_(groups)),
+            ~sa.exists().where(task_candidates.c.task_id == t.c.id)))
+    if filters.get("due_before") is not None:
+        query = query.where(t.c.due_at < filters["due_before"])
+    if filters.get("overdue") is not None:
+        now = filters["now"]
+        overdue = sa.and_(t.c.state == "ready", t.c.due_at.is_not(None), t.c.due_at < now)
+        query = query.where(overdue if filters["overdue"] else sa.not_(overdue))
+    direction = sa.desc if sort.startswith("-") else sa.asc
+    column = t.c.due_at if sort.lstrip("-") == "due_at" else t.c.created_at
+    order = [direction(column).nulls_last(), t.c.id] if column is t.c.due_at \
+        else [direction(column), t.c.id]
+    result = await session.execute(query.order_by(*order).offset(offset).limit(limit))
+    return list(result.all())
+
+
+def task_row(task: Any, instance: Mapping[str, Any], now: datetime, due_at: datetime | None,
+             assignee: str | None) -> dict[str, Any]:
+    """The row for a newly ready human task (engine.runtime.HumanTask)."""
+    d = task.definition
+    return {
+        "id": task.id, "instance_id": instance["id"], "tenant_id": instance["tenant_id"],
+        "diagram_set_id": instance["diagram_set_id"], "process_id": task.process_id,
+        "key": d.key, "name": d.name, "lane": d.lane,
+        "candidate_groups": dumps(list(d.candidate_groups)), "groups": list(d.candidate_groups),
+        "assignee": assignee, "state": "ready", "clause": d.clause, "created_at": now,
+        "due_at": due_at, "completed_at": None, "completed_by": None, "data": None,
+    }

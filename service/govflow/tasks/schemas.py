@@ -1,0 +1,32 @@
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class Task(BaseModel):
+    id: str
+    key: str = Field(description="the BPMN id of the user or manual task: stable across sets")
+    name: str | None
+    lane: str | None
+    candidate_groups: list[str]
+    assignee: str | None
+    state: Literal["ready", "completed", "cancelled"]
+    clause: str | None = Field(description="the regulation clause the task enforces")
+    process_instance_id: str
+    process_id: str
+    tenant: str
+    diagram_set_id: int
+    created_at: datetime
+    due_at: datetime | None
+    completed_at: datetime | None
+    completed_by: str | None
+
+
+class TaskDetail(Task):
+    form: dict[str, Any] = Field(description="JSON Schema of the variables completing it takes")
+    data: dict[str, Any] = Field(description="submitted values, or current ones while ready")
+
+
+class CompleteIn(BaseModel):
+    variables: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,127 @@
+"""The task API: inbox queries, claim and unclaim, and completion with form validation."""
+
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..auth.principal import Principal
+from ..context import AppContext
+from ..errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from ..instances import repository as instance_repo
+from ..instances import service as instances
+from ..instances.executor import UnitOfWork
+from ..store.jsontext import loads
+from . import repository as repo
+from .views import task_summary
+
+
+async def search(ctx: AppContext, session: AsyncSession, principal: Principal,
+                 filters: dict[str, Any], sort: str, offset: int, limit: int
+                 ) -> list[dict[str, Any]]:
+    """Tasks of the caller's tenants matching the inbox filters."""
+    if filters.get("assignee") == "me":
+        filters["assignee"] = principal.user
+    filters["now"] = ctx.clock.now()
+    rows = await repo.search(session, filters, principal.visible_tenants(), sort, offset, limit)
+    return [task_summary(r) for r in rows]
+
+
+async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task_id: str
+              ) -> dict[str, Any]:
+    """A task with its form (JSON Schema) and data: submitted values, or current ones."""
+    row = await _visible(session, principal, task_id)
+    form = await _form(ctx, session, row)
+    if row.state == "completed":
+        data = loads(row.data) or {}
+    else:
+        current = await instance_repo.load_variables(session, row.instance_id)
+        data = {k: current[k] for k in form.get("properties", {}) if k in current}
+    return {**task_summary(row), "form": form, "data": data}
+
+
+async def claim(session: AsyncSession, principal: Principal, task_id: str) -> dict[str, Any]:
+    """Make the caller the task's assignee."""
+    row = await _workable(session, principal, task_id)
+    if row.assignee == principal.user:
+        return task_summary(row)
+    if row.assignee is not None or not await repo.set_assignee(session, task_id, None,
+                                                               principal.user):
+        raise Conflict(f"task {task_id} is already claimed by '{row.assignee}'")
+    await session.commit()
+    return task_summary(await repo.get(session, task_id))
+
+
+async def unclaim(session: AsyncSession, principal: Principal, task_id: str) -> dict[str, Any]:
+    """Give the task back to its candidate groups (the assignee or an admin)."""
+    row = await _visible(session, principal, task_id)
+    _require_ready(row)
+    if row.assignee is None:
+        return task_summary(row)
+    if row.assignee != principal.user and not principal.admin:
+        raise Forbidden(f"task {task_id} is claimed by '{row.assignee}'")
+    if not await repo.set_assignee(session, task_id, row.assignee, None):
+        raise Conflict(f"task {task_id} changed concurrently")
+    await session.commit()
+    return task_summary(await repo.get(session, task_id))
+
+
+async def complete(ctx: AppContext, session: AsyncSession, principal: Principal, task_id: str,
+                   variables: dict[str, Any]) -> dict[str, Any]:
+    """Validate the variables against the task's form, complete it, run the instance on."""
+    row = await _workable(session, principal, task_id)
+    if row.assignee is not None and row.assignee != principal.user:
+        raise Forbidden(f"task {task_id} is claimed by '{row.assignee}'")
+    _validate(await _form(ctx, session, row), variables)
+    instance = await instance_repo.get(session, row.instance_id)
+    async with UnitOfWork(ctx, session) as uow:
+        await uow.step(instance, lambda e: e.complete_task(task_id, variables, principal.user),
+                       principal.user)
+        await uow.commit()
+    return await instances.get(ctx, session, principal, row.instance_id)
+
+
+def _validate(form: dict[str, Any], variables: dict[str, Any]) -> None:
+    errors = sorted(Draft202012Validator(form).iter_errors(variables), key=lambda e: e.path)
+    if errors:
+        raise Invalid("the variables do not match the task's form", [
+            FieldError("variables" + "".join(f".{p}" for p in e.absolute_path)
+                       + _missing(e), e.message) for e in errors])
+
+
+def _missing(error: Any) -> str:
+    # "required" and "additionalProperties" errors sit on the object; name the field itself.
+    if error.validator == "required":
+        return "." + error.message.split("'")[1]
+    if error.validator == "additionalProperties" and "'" in error.message:
+        return "." + error.message.split("'")[1]
+    return ""
+
+
+async def _form(ctx: AppContext, session: AsyncSession, row: Any) -> dict[str, Any]:
+    specs = await ctx.specs.get(session, row.diagram_set_id)
+    definition = specs.human_task(row.process_id, row.key)
+    return definition.form if definition is not None else {"type": "object"}
+
+
+async def _visible(session: AsyncSession, principal: Principal, task_id: str) -> Any:
+    row = await repo.get(session, task_id)
+    if row is None:
+        raise NotFound(f"task {task_id} does not exist")
+    principal.require_tenant(row.tenant_id)
+    return row
+
+
+async def _workable(session: AsyncSession, principal: Principal, task_id: str) -> Any:
+    row = await _visible(session, principal, task_id)
+    groups = loads(row.candidate_groups)
+    if not principal.may_work_on(groups):
+        raise Forbidden(f"task {task_id} is for groups {', '.join(groups)}; "
+                        f"user '{principal.user}' is in none of them")
+    _require_ready(row)
+    return row
+
+
+def _require_ready(row: Any) -> None:
+    if row.state != "ready":
+        raise Conflict(f"task {row.id} is {row.state}")

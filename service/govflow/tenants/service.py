@@ -1,0 +1,58 @@
+"""Tenants: cities and counties, each with its active diagram set."""
+
+import re
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..auth.principal import Principal
+from ..context import AppContext
+from ..errors import FieldError, Invalid, NotFound
+from . import repository as repo
+
+TENANT_ID = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
+
+
+async def list_tenants(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
+    """Tenants the caller may see, each with its active diagram set."""
+    rows = await repo.list_all(session, principal.visible_tenants())
+    return [_view(r) for r in rows]
+
+
+async def put_tenant(ctx: AppContext, session: AsyncSession, principal: Principal,
+                     tenant_id: str, name: str) -> tuple[dict[str, Any], bool]:
+    """Create or rename a tenant (admin only)."""
+    principal.require_admin(tenant_id)
+    if not TENANT_ID.match(tenant_id):
+        raise Invalid("invalid tenant id", [FieldError(
+            "path.tenant", "lowercase letters, digits, '-' and '_', starting with a letter")])
+    if not name.strip():
+        raise Invalid("a tenant needs a name", [FieldError("body.name", "must not be empty")])
+    created = await repo.upsert(session, tenant_id, name.strip(), ctx.clock.now())
+    await session.commit()
+    return await get_tenant(session, principal, tenant_id), created
+
+
+async def get_tenant(session: AsyncSession, principal: Principal, tenant_id: str
+                     ) -> dict[str, Any]:
+    principal.require_tenant(tenant_id)
+    rows = await repo.list_all(session, [tenant_id])
+    if not rows:
+        raise NotFound(f"tenant '{tenant_id}' does not exist")
+    return _view(rows[0])
+
+
+async def require(session: AsyncSession, tenant_id: str) -> Any:
+    row = await repo.get(session, tenant_id)
+    if row is None:
+        raise NotFound(f"tenant '{tenant_id}' does not exist")
+    return row
+
+
+def _view(row: Any) -> dict[str, Any]:
+    active = None
+    if row.active_set_id is not None:
+        active = {"id": row.active_set_id, "version": row.active_version,
+                  "main_process_id": row.active_main_process}
+    return {"id": row.id, "name": row.name, "active_diagram_set": active,
+            "created_at": row.created_at}
