@@ -3,10 +3,9 @@
 import asyncio
 
 from alembic import context
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from govflow.settings import get_settings
 from govflow.store.tables import metadata
+from sqlalchemy.ext.asyncio import create_async_engine
 
 config = context.config
 target_metadata = metadata

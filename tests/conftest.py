@@ -12,14 +12,13 @@ import httpx
 import pytest
 import pytest_asyncio
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from govflow.auth.principal import Principal
 from govflow.auth.tokens import mint
 from govflow.main import build_context, create_app
 from govflow.settings import Settings
 from govflow.store.clock import FrozenClock
 from govflow.store.migrate import upgrade
+from sqlalchemy.ext.asyncio import create_async_engine
 
 SECRET = "test-secret-key-with-enough-length-for-hs256"
 POSTGRES_URL = os.environ.get("GOVFLOW_TEST_POSTGRES_URL")
@@ -83,7 +82,7 @@ async def ctx(database: Database):
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def client(ctx) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(ctx))
+    transport = httpx.ASGITransport(app=create_app(ctx), raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://govflow.test") as c:
         yield c
 

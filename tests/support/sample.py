@@ -21,7 +21,7 @@ def project_process() -> bytes:
                     Field("total_investment", "number", label="总投资（万元）", required=True,
                           min=0),
                     Field("plan_year", "long", label="计划年度", required=True),
-                    Field("crypto_relevant", "boolean", label="涉及密码应用")])
+                    Field("crypto_relevant", "boolean", label="涉及密码应用", required=True)])
     b.business_rule_task("decide_mode", "确定评审方式", lane="hub", decision="review_mode",
                          clause="示例 第二条")
     b.exclusive_gateway("gw_mode", "评审方式?", lane="hub", clause="示例 第二条",

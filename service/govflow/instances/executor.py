@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Self
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..calendar.due import compute_due
@@ -19,7 +20,7 @@ from ..context import AppContext
 from ..engine.errors import NotWaiting, StepError
 from ..engine.rows import SERIALIZER_VERSION
 from ..engine.runtime import EngineInstance, StepResult
-from ..errors import Conflict, EngineFailure
+from ..errors import Conflict, EngineFailure, NotFound
 from ..store.db import WRITE_INTENT
 from ..store.engine_rows import load_rows, write_changes
 from ..store.jsontext import dumps
@@ -43,14 +44,22 @@ class UnitOfWork:
         self.bytes_written = 0
 
     async def __aenter__(self) -> Self:
+        # Reads made before (authorisation, validation) ran in their own transaction: end it,
+        # so this one can begin as a write (SQLite: BEGIN IMMEDIATE) and read fresh rows.
+        if self.session.in_transaction():
+            await self.session.rollback()
         await self.session.connection(execution_options=WRITE_INTENT)
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        _tb: object) -> None:
         if exc_type is not None:
             await self.session.rollback()
             for instance_id in self._touched:
                 self.ctx.instances.discard(instance_id)
+            if isinstance(exc, IntegrityError):
+                # Two commands raced past the version check (only possible without row locks).
+                raise Conflict("the process instance was changed concurrently") from exc
 
     async def commit(self) -> None:
         await self._drain_thrown()
@@ -76,8 +85,11 @@ class UnitOfWork:
         await self._persist(row, entry, result, actor)
         return instance_id, result
 
-    async def step(self, row: Any, run: Step, actor: str) -> StepResult:
+    async def step(self, instance_id: str, run: Step, actor: str) -> StepResult:
         """Run one engine step on a running instance and write what it changed."""
+        row = await repo.get(self.session, instance_id)
+        if row is None:
+            raise NotFound(f"process instance {instance_id} does not exist")
         if row.state != "running":
             raise Conflict(f"process instance {row.id} is {row.state}")
         entry = await self._checkout(row)
@@ -90,9 +102,12 @@ class UnitOfWork:
         await self._persist(row._mapping, entry, result, actor)
         return result
 
-    async def set_state(self, row: Any, state: str, actor: str, event: str,
+    async def set_state(self, instance_id: str, state: str, actor: str, event: str,
                         data: dict[str, Any] | None = None) -> None:
         """Suspend or resume: no engine step, but versioned and recorded."""
+        row = await repo.get(self.session, instance_id)
+        if row is None:
+            raise NotFound(f"process instance {instance_id} does not exist")
         if not await repo.update_versioned(self.session, row.id, row.version, state=state,
                                            updated_at=self.ctx.clock.now()):
             raise Conflict(f"process instance {row.id} was changed concurrently")
@@ -106,10 +121,8 @@ class UnitOfWork:
         """Deliver a message to every running instance of the tenant that waits for it."""
         ids = await repo.find_subscribed(self.session, tenant_id, name, correlation, business_keys)
         for instance_id in ids:
-            row = await repo.get(self.session, instance_id)
-            if row is None or row.state != "running":
-                continue
-            result = await self.step(row, lambda e: e.deliver_message(name, payload), actor)
+            result = await self.step(instance_id, lambda e: e.deliver_message(name, payload),
+                                     actor)
             self._thrown.extend((tenant_id, m, hops + 1) for m in result.thrown)
         return ids
 
@@ -126,6 +139,15 @@ class UnitOfWork:
     async def _persist(self, row: Any, entry: CachedInstance, result: StepResult,
                        actor: str) -> None:
         s, now, instance_id = self.session, self.ctx.clock.now(), row["id"]
+        # The version check goes first: it takes the instance's row lock, so a concurrent
+        # command waits here and then finds the version moved, before writing anything.
+        values: dict[str, Any] = {"updated_at": now}
+        if result.completed:
+            terminated = any(e.event == "instance_terminated" for e in result.events)
+            values.update(state="terminated" if terminated else "completed", ended_at=now,
+                          outcome="terminated" if terminated else result.outcome)
+        if not await repo.update_versioned(s, instance_id, entry.version, **values):
+            raise Conflict(f"process instance {instance_id} was changed concurrently")
         await write_changes(s, instance_id, result.changes)
         changed = await repo.write_variables(s, instance_id, entry.variables, result.variables)
         entry.variables = dict(result.variables)
@@ -139,13 +161,6 @@ class UnitOfWork:
             history[0]["data"] = {**(history[0]["data"] or {}), "changed": changed}
         self.bytes_written += result.changes.bytes_written
         self.bytes_written += await repo.append_history(s, history)
-        values: dict[str, Any] = {"updated_at": now}
-        if result.completed:
-            terminated = any(e.event == "instance_terminated" for e in result.events)
-            values.update(state="terminated" if terminated else "completed", ended_at=now,
-                          outcome="terminated" if terminated else result.outcome)
-        if not await repo.update_versioned(s, instance_id, entry.version, **values):
-            raise Conflict(f"process instance {instance_id} was changed concurrently")
         entry.version += 1
         self._touched[instance_id] = entry
         self._thrown.extend((row["tenant_id"], m, 0) for m in result.thrown)

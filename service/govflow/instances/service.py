@@ -90,8 +90,7 @@ async def send_message(ctx: AppContext, session: AsyncSession, principal: Princi
     """Deliver a message to one instance; 409 if it is not waiting for it."""
     row = await _visible(session, principal, instance_id)
     async with UnitOfWork(ctx, session) as uow:
-        await uow.step(await repo.get(session, row.id),
-                       lambda e: e.deliver_message(name, payload), principal.user)
+        await uow.step(row.id, lambda e: e.deliver_message(name, payload), principal.user)
         await uow.commit()
     return await get(ctx, session, principal, instance_id)
 
@@ -129,9 +128,8 @@ async def terminate(ctx: AppContext, session: AsyncSession, principal: Principal
     principal.require_admin(row.tenant_id)
     async with UnitOfWork(ctx, session) as uow:
         if row.state == "suspended":  # terminating a suspended instance is allowed
-            await uow.set_state(row, "running", principal.user, "instance_resumed")
-            row = await repo.get(session, instance_id)
-        await uow.step(row, lambda e: e.terminate(reason), principal.user)
+            await uow.set_state(row.id, "running", principal.user, "instance_resumed")
+        await uow.step(row.id, lambda e: e.terminate(reason), principal.user)
         await uow.commit()
     return await get(ctx, session, principal, instance_id)
 
@@ -143,7 +141,7 @@ async def _set_state(ctx: AppContext, session: AsyncSession, principal: Principa
     if row.state != expected:
         raise Conflict(f"process instance {instance_id} is {row.state}, not {expected}")
     async with UnitOfWork(ctx, session) as uow:
-        await uow.set_state(row, new, principal.user, event)
+        await uow.set_state(row.id, new, principal.user, event)
         await uow.commit()
     return await get(ctx, session, principal, instance_id)
 

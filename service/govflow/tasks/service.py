@@ -73,9 +73,8 @@ async def complete(ctx: AppContext, session: AsyncSession, principal: Principal,
     if row.assignee is not None and row.assignee != principal.user:
         raise Forbidden(f"task {task_id} is claimed by '{row.assignee}'")
     _validate(await _form(ctx, session, row), variables)
-    instance = await instance_repo.get(session, row.instance_id)
     async with UnitOfWork(ctx, session) as uow:
-        await uow.step(instance, lambda e: e.complete_task(task_id, variables, principal.user),
+        await uow.step(row.instance_id, lambda e: e.complete_task(task_id, variables, principal.user),
                        principal.user)
         await uow.commit()
     return await instances.get(ctx, session, principal, row.instance_id)

@@ -1,0 +1,41 @@
+"""Small helpers for walking processes through the HTTP API."""
+
+from typing import Any
+
+import httpx
+
+from tests.conftest import ADMIN, token
+
+API = "/api/v1"
+
+
+async def start(client: httpx.AsyncClient, tenant: str, headers: dict, **body: Any) -> dict:
+    response = await client.post(f"{API}/tenants/{tenant}/process-instances", json=body,
+                                 headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def ready(instance: dict, key: str) -> dict:
+    """The instance's ready task with this key (fails the test if there is none)."""
+    found = [t for t in instance["ready_tasks"] if t["key"] == key]
+    assert found, f"no ready task {key}; ready: {[t['key'] for t in instance['ready_tasks']]}"
+    return found[0]
+
+
+async def complete(client: httpx.AsyncClient, instance: dict, key: str, variables: dict,
+                   headers: dict) -> dict:
+    task = ready(instance, key)
+    response = await client.post(f"{API}/tasks/{task['id']}/complete",
+                                 json={"variables": variables}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def history(client: httpx.AsyncClient, instance_id: str) -> list[dict]:
+    response = await client.get(f"{API}/process-instances/{instance_id}/history", headers=ADMIN)
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+__all__ = ["ADMIN", "token"]
