@@ -8,7 +8,7 @@ from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .errors import StepError
-from .scripting import SCRIPT_ENGINE
+from .scripting import RestrictedScriptEngine
 
 
 @dataclass(frozen=True)
@@ -19,10 +19,26 @@ class MatchedRule:
     outputs: dict[str, Any]
 
 
+class _StandaloneEngine(RestrictedScriptEngine):
+    """Evaluates without a workflow task: errors name the expression, not a task."""
+
+    def evaluate(self, task: Any, expression: str, external_context: dict | None = None) -> Any:
+        try:
+            return self.environment.evaluate(expression, task.data, external_context)
+        except NameError as exc:
+            raise SpiffWorkflowException(f"input variable missing: {exc}") from exc
+        except Exception as exc:
+            # A SpiffWorkflowException passes through DMNEngine, which adds the rule's row.
+            raise SpiffWorkflowException(f"cannot evaluate '{expression}': {exc}") from exc
+
+
+_ENGINE = _StandaloneEngine()
+
+
 def evaluate_table(table: Any, inputs: dict[str, Any]) -> list[MatchedRule]:
     """The rules of ``table`` that match ``inputs``, with the outputs each one yields."""
     # DMNEngine only reads task.data and task.workflow.script_engine.
-    task = SimpleNamespace(data=dict(inputs), workflow=SimpleNamespace(script_engine=SCRIPT_ENGINE))
+    task = SimpleNamespace(data=dict(inputs), workflow=SimpleNamespace(script_engine=_ENGINE))
     engine = DMNEngine(table)
     try:
         rules = engine.decide(task)
