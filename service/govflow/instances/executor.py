@@ -159,7 +159,7 @@ class UnitOfWork:
                                  e.data, now) for e in result.events]
         if history and changed:
             history[0]["data"] = {**(history[0]["data"] or {}), "changed": changed}
-        self.bytes_written += result.changes.bytes_written
+        self.bytes_written += result.changes.bytes_written + len(dumps(changed))
         self.bytes_written += await repo.append_history(s, history)
         entry.version += 1
         self._touched[instance_id] = entry

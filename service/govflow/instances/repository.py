@@ -28,15 +28,27 @@ async def insert(session: AsyncSession, row: Mapping[str, Any]) -> None:
     await session.execute(sa.insert(process_instances).values(**row))
 
 
+_BUMP = (
+    sa.update(process_instances)
+    .where(process_instances.c.id == sa.bindparam("b_id"),
+           process_instances.c.version == sa.bindparam("b_seen"))
+    .values(version=sa.bindparam("b_next"), updated_at=sa.bindparam("b_at"))
+)
+
+
 async def update_versioned(session: AsyncSession, instance_id: str, seen_version: int,
                            **values: Any) -> bool:
     """Bump the version if nobody else did since we read it; False means a lost race."""
-    result = await session.execute(
-        sa.update(process_instances)
-        .where(process_instances.c.id == instance_id,
-               process_instances.c.version == seen_version)
-        .values(version=seen_version + 1, **values)
-    )
+    if set(values) == {"updated_at"}:  # the common step: one prepared statement, reused
+        result = await session.execute(_BUMP, {"b_id": instance_id, "b_seen": seen_version,
+                                               "b_next": seen_version + 1,
+                                               "b_at": values["updated_at"]})
+    else:
+        result = await session.execute(
+            sa.update(process_instances)
+            .where(process_instances.c.id == instance_id,
+                   process_instances.c.version == seen_version)
+            .values(version=seen_version + 1, **values))
     return result.rowcount == 1
 
 
