@@ -12,7 +12,7 @@ from ..engine.decisions import table_inputs, table_outputs
 from ..engine.errors import DiagramError
 from ..engine.specs import DiagramSpecs, parse_diagram_set
 from ..errors import FieldError, Invalid, NotFound
-from ..store.jsontext import dumps, loads
+from ..store.jsontext import dumps, loads, utc
 from ..tenants import repository as tenant_repo
 from ..tenants.service import require as require_tenant
 from . import repository as repo
@@ -136,4 +136,4 @@ def _view(row: Any, active_set_id: int | None) -> dict[str, Any]:
             "content_hash": row.content_hash, "main_process_id": row.main_process_id,
             "processes": loads(row.processes), "decisions": loads(row.decisions),
             "active": row.id == active_set_id, "created_by": row.created_by,
-            "created_at": row.created_at}
+            "created_at": utc(row.created_at)}

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..auth.principal import Principal
 from ..context import AppContext
 from ..errors import FieldError, Invalid, NotFound
+from ..store.jsontext import utc
 from . import repository as repo
 
 TENANT_ID = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
@@ -55,4 +56,4 @@ def _view(row: Any) -> dict[str, Any]:
         active = {"id": row.active_set_id, "version": row.active_version,
                   "main_process_id": row.active_main_process}
     return {"id": row.id, "name": row.name, "active_diagram_set": active,
-            "created_at": row.created_at}
+            "created_at": utc(row.created_at)}
