@@ -26,14 +26,15 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from govflow.auth.principal import Principal  # noqa: E402
-from govflow.diagrams import service as diagrams  # noqa: E402
-from govflow.instances.executor import UnitOfWork  # noqa: E402
-from govflow.main import build_context  # noqa: E402
-from govflow.settings import Settings  # noqa: E402
-from govflow.store.migrate import upgrade  # noqa: E402
-from govflow.tenants import repository as tenants  # noqa: E402
-from tools.bpmn_builder import ProcessBuilder  # noqa: E402
+from govflow.auth.principal import Principal
+from govflow.diagrams import service as diagrams
+from govflow.instances.executor import UnitOfWork
+from govflow.main import build_context
+from govflow.settings import Settings
+from govflow.store.migrate import upgrade
+from govflow.tenants import repository as tenants
+
+from tools.bpmn_builder import ProcessBuilder
 
 PAYLOAD = {"approved": True, "opinion": "同意"}
 ADMIN = Principal("bench", ("*",), ("unit",), admin=True)
