@@ -1,5 +1,7 @@
 """The task API: inbox queries, claim and unclaim, and completion with form validation."""
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -80,8 +82,14 @@ async def complete(ctx: AppContext, session: AsyncSession, principal: Principal,
     return await instances.get(ctx, session, principal, row.instance_id)
 
 
+@lru_cache(maxsize=1024)
+def _validator(form_json: str) -> Draft202012Validator:
+    return Draft202012Validator(json.loads(form_json))
+
+
 def _validate(form: dict[str, Any], variables: dict[str, Any]) -> None:
-    errors = sorted(Draft202012Validator(form).iter_errors(variables), key=lambda e: e.path)
+    validator = _validator(json.dumps(form, sort_keys=True))
+    errors = sorted(validator.iter_errors(variables), key=lambda e: e.path)
     if errors:
         raise Invalid("the variables do not match the task's form", [
             FieldError("variables" + "".join(f".{p}" for p in e.absolute_path)
