@@ -172,9 +172,12 @@ class ProcessBuilder:
         return id
 
     def start(self, id: str, name: str | None = None, *, lane: str | None = None,
-              clause: str | None = None, message: str | None = None, properties=None) -> str:
+              clause: str | None = None, message: str | None = None,
+              form: Iterable[Field] = (), properties=None) -> str:
+        """``form``: the start variables an instance must be started with."""
         event = ("message", message) if message else None
-        return self._add("startEvent", id, name, lane, clause, properties, event=event)
+        return self._add("startEvent", id, name, lane, clause, properties, event=event,
+                         form=tuple(form))
 
     def end(self, id: str, name: str | None = None, *, lane: str | None = None,
             clause: str | None = None, outcome: str | None = None, terminate: bool = False,
@@ -225,6 +228,11 @@ class ProcessBuilder:
                           clause: str | None = None, default: str | None = None) -> str:
         attrs = {"default": default} if default else {}
         return self._add("inclusiveGateway", id, name, lane, clause, attrs=attrs)
+
+    def event_gateway(self, id: str, name: str | None = None, *, lane: str | None = None,
+                      clause: str | None = None) -> str:
+        """An event-based gateway: the first of the catch events after it to fire wins."""
+        return self._add("eventBasedGateway", id, name, lane, clause)
 
     def parallel_gateway(self, id: str, name: str | None = None, *, lane: str | None = None,
                          clause: str | None = None) -> str:

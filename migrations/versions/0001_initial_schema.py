@@ -100,7 +100,7 @@ def upgrade() -> None:
     sa.Column('tenant_id', sa.String(length=64), nullable=False),
     sa.Column('message_name', sa.String(length=200), nullable=False),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instances.id'], name=op.f('fk_message_subscriptions_instance_id_process_instances')),
-    sa.PrimaryKeyConstraint('instance_id', 'task_id', name=op.f('pk_message_subscriptions'))
+    sa.PrimaryKeyConstraint('instance_id', 'task_id', 'message_name', name=op.f('pk_message_subscriptions'))
     )
     with op.batch_alter_table('message_subscriptions', schema=None) as batch_op:
         batch_op.create_index('ix_message_subscriptions_tenant_name', ['tenant_id', 'message_name'], unique=False)

@@ -58,7 +58,7 @@ class StepResult:
     completed: bool
     outcome: str | None
     thrown: list[ThrownMessage] = field(default_factory=list)
-    waiting_messages: dict[str, str] = field(default_factory=dict)  # task id -> message name
+    waiting_messages: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 class EngineInstance:
@@ -121,7 +121,7 @@ class EngineInstance:
         if not waiting:
             raise NotWaiting(f"the instance is not waiting for message '{name}'")
         started = time.time()
-        definition = waiting[0].task_spec.event_definition
+        definition = _messages(waiting[0])[name]
         try:
             self.workflow.send_event(BpmnEvent(definition, payload=payload))
         except SpiffWorkflowException as exc:
@@ -129,10 +129,11 @@ class EngineInstance:
         return self._run(started, [StepEvent("message_received", waiting[0].task_spec.bpmn_id,
                                              name, data=payload)])
 
-    def waiting_messages(self) -> dict[str, str]:
-        return {str(t.id): t.task_spec.event_definition.name
-                for t in self.workflow.event_manager.tasks.values()
-                if isinstance(t.task_spec.event_definition, MessageEventDefinition)}
+    def waiting_messages(self) -> dict[tuple[str, str], str]:
+        """(task id, message name) -> message name, for every message a task waits for
+        (an event-based gateway waits for several)."""
+        return {(str(t.id), name): name for t in self.workflow.event_manager.tasks.values()
+                for name in sorted(_messages(t))}
 
     def terminate(self, reason: str) -> StepResult:
         """Cancel every open task; the instance ends as terminated."""
@@ -142,9 +143,7 @@ class EngineInstance:
                          run_engine=False)
 
     def _waiting_for(self, name: str) -> list[Any]:
-        return [t for t in self.workflow.event_manager.tasks.values()
-                if isinstance(t.task_spec.event_definition, MessageEventDefinition)
-                and t.task_spec.event_definition.name == name]
+        return [t for t in self.workflow.event_manager.tasks.values() if name in _messages(t)]
 
     def _run(self, started: float, events: list[StepEvent], run_engine: bool = True
              ) -> StepResult:
@@ -199,6 +198,14 @@ class EngineInstance:
             return None
         last = max(ends, key=lambda t: t.last_state_change).task_spec
         return (getattr(last, "extensions", None) or {}).get("outcome") or last.bpmn_id
+
+
+def _messages(task: Any) -> dict[str, Any]:
+    """The message definitions a waiting task catches, by name (an event-based gateway or a
+    multiple event catches several)."""
+    definition = task.task_spec.event_definition
+    children = getattr(definition, "event_definitions", None) or [definition]
+    return {d.name: d for d in children if isinstance(d, MessageEventDefinition)}
 
 
 def _message(exc: Exception) -> str:

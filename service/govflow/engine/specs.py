@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .errors import DiagramError, DiagramProblem, ScriptRefused
-from .forms import CAMUNDA, FormError
+from .forms import CAMUNDA, FormError, form_schema
 from .parser import GovflowParser, HumanTaskDef
 from .scripting import check_source
 from .xmlsafe import parse_xml
@@ -30,6 +30,9 @@ class ProcessInfo:
     file: str
     spec: Any
     subprocess_specs: dict[str, Any]
+    # JSON Schema of the start variables (the none start event's camunda:formData); extra
+    # variables are allowed, so one front end can send every county the same start form.
+    start_form: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
 
 
 @dataclass
@@ -106,8 +109,16 @@ def _parse_processes(parser: GovflowParser, trees: Mapping[str, Any]) -> dict[st
             pid = node.get("id")
             spec = parser.get_spec(pid)
             result[pid] = ProcessInfo(pid, node.get("name"), name, spec,
-                                      parser.get_subprocess_specs(pid))
+                                      parser.get_subprocess_specs(pid), _start_form(node))
     return result
+
+
+def _start_form(process: Any) -> dict[str, Any]:
+    starts = [s for s in process.iterfind(f"{{{BPMN_NS}}}startEvent") if len(s.xpath(
+        "./bpmn:messageEventDefinition|./bpmn:timerEventDefinition", namespaces=NS)) == 0]
+    schema = form_schema(starts[0]) if starts else {"type": "object"}
+    schema.pop("additionalProperties", None)
+    return schema
 
 
 def _parse_decisions(parser: GovflowParser) -> dict[str, DecisionInfo]:

@@ -16,7 +16,7 @@ class CachedInstance:
     version: int
     engine: Any                      # engine.runtime.EngineInstance
     variables: dict[str, Any]        # as last written to the variables table
-    subscriptions: dict[str, str]    # as last written to message_subscriptions
+    subscriptions: dict[tuple[str, str], str]  # as last written to message_subscriptions
 
 
 class InstanceCache:

@@ -117,9 +117,11 @@ class UnitOfWork:
 
     async def correlate(self, tenant_id: str, name: str, correlation: dict[str, Any],
                         payload: dict[str, Any], business_keys: list[str] | None, actor: str,
-                        hops: int = 0) -> list[str]:
+                        hops: int = 0, except_business_keys: list[str] | None = None
+                        ) -> list[str]:
         """Deliver a message to every running instance of the tenant that waits for it."""
-        ids = await repo.find_subscribed(self.session, tenant_id, name, correlation, business_keys)
+        ids = await repo.find_subscribed(self.session, tenant_id, name, correlation,
+                                         business_keys, except_business_keys)
         for instance_id in ids:
             result = await self.step(instance_id, lambda e: e.deliver_message(name, payload),
                                      actor)
@@ -199,7 +201,7 @@ class UnitOfWork:
             body = message.payload if isinstance(message.payload, dict) else {}
             await self.correlate(tenant_id, message.name, body.get("correlation") or {},
                                  body.get("payload") or {}, body.get("business_keys"),
-                                 "engine", hops)
+                                 "engine", hops, body.get("except_business_keys"))
 
 
 def _assignee(spec: str | None, variables: dict[str, Any]) -> str | None:

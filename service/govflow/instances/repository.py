@@ -79,24 +79,27 @@ async def write_variables(session: AsyncSession, instance_id: str, before: Mappi
 
 
 async def write_subscriptions(session: AsyncSession, instance_id: str, tenant_id: str,
-                              before: Mapping[str, str], after: Mapping[str, str]) -> None:
-    gone = [t for t in before if t not in after]
-    new = [t for t in after if t not in before]
-    if gone:
-        await session.execute(sa.delete(message_subscriptions).where(
-            message_subscriptions.c.instance_id == instance_id,
-            message_subscriptions.c.task_id.in_(gone)))
+                              before: Mapping[tuple[str, str], str],
+                              after: Mapping[tuple[str, str], str]) -> None:
+    """Keep one row per (waiting task, message name) the instance listens for."""
+    gone = [key for key in before if key not in after]
+    new = [key for key in after if key not in before]
+    ms = message_subscriptions
+    for task_id, name in gone:
+        await session.execute(sa.delete(ms).where(
+            ms.c.instance_id == instance_id, ms.c.task_id == task_id, ms.c.message_name == name))
     if new:
-        await session.execute(sa.insert(message_subscriptions), [
-            {"instance_id": instance_id, "task_id": t, "tenant_id": tenant_id,
-             "message_name": after[t]} for t in new])
+        await session.execute(sa.insert(ms), [
+            {"instance_id": instance_id, "task_id": task_id, "tenant_id": tenant_id,
+             "message_name": name} for task_id, name in new])
 
 
-async def load_subscriptions(session: AsyncSession, instance_id: str) -> dict[str, str]:
+async def load_subscriptions(session: AsyncSession, instance_id: str
+                             ) -> dict[tuple[str, str], str]:
     result = await session.execute(
         sa.select(message_subscriptions.c.task_id, message_subscriptions.c.message_name)
         .where(message_subscriptions.c.instance_id == instance_id))
-    return dict(result.all())  # type: ignore[arg-type]
+    return {(task_id, name): name for task_id, name in result.all()}
 
 
 async def append_history(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
@@ -118,8 +121,8 @@ async def list_history(session: AsyncSession, instance_id: str, after_id: int, l
 
 
 async def find_subscribed(session: AsyncSession, tenant_id: str, message_name: str,
-                          correlation: Mapping[str, Any], business_keys: list[str] | None
-                          ) -> list[str]:
+                          correlation: Mapping[str, Any], business_keys: list[str] | None,
+                          except_business_keys: list[str] | None = None) -> list[str]:
     """Running instances of the tenant waiting for the message whose variables match."""
     pi = process_instances
     query = (
@@ -135,6 +138,9 @@ async def find_subscribed(session: AsyncSession, tenant_id: str, message_name: s
             v.c.instance_id == pi.c.id, v.c.name == name, v.c.value == dumps(value)))
     if business_keys is not None:
         query = query.where(pi.c.business_key.in_(business_keys))
+    if except_business_keys:
+        query = query.where(sa.or_(pi.c.business_key.is_(None),
+                                   pi.c.business_key.not_in(except_business_keys)))
     result = await session.execute(query.order_by(pi.c.id))
     return [r[0] for r in result.all()]
 

@@ -12,6 +12,7 @@ from ..errors import Conflict, FieldError, Invalid, NotFound
 from ..store.jsontext import loads, utc
 from ..store.tables import history as history_table
 from ..store.tables import tasks as task_table
+from ..tasks.forms import validate_variables
 from ..tasks.views import task_summary
 from ..tenants.service import require as require_tenant
 from . import repository as repo
@@ -33,6 +34,7 @@ async def start(ctx: AppContext, session: AsyncSession, principal: Principal, te
     if process_id not in specs.processes:
         raise Invalid(f"process '{process_id}' is not in the active diagram set", [FieldError(
             "body.process_id", f"one of: {', '.join(sorted(specs.processes))}")])
+    validate_variables(specs.processes[process_id].start_form, variables)
     async with UnitOfWork(ctx, session) as uow:
         instance_id, _ = await uow.start(tenant_id, tenant.active_set_id, process_id,
                                          business_key, variables, principal.user)

@@ -140,8 +140,8 @@ message_subscriptions = sa.Table(
     sa.Column("instance_id", sa.String(36), sa.ForeignKey("process_instances.id"),
               primary_key=True),
     sa.Column("task_id", sa.String(36), primary_key=True),
+    sa.Column("message_name", sa.String(200), primary_key=True),
     sa.Column("tenant_id", sa.String(64), nullable=False),
-    sa.Column("message_name", sa.String(200), nullable=False),
     sa.Index("ix_message_subscriptions_tenant_name", "tenant_id", "message_name"),
 )
 

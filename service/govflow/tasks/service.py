@@ -1,20 +1,18 @@
 """The task API: inbox queries, claim and unclaim, and completion with form validation."""
 
-import json
-from functools import lru_cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.principal import Principal
 from ..context import AppContext
-from ..errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from ..errors import Conflict, Forbidden, NotFound
 from ..instances import repository as instance_repo
 from ..instances import service as instances
 from ..instances.executor import UnitOfWork
 from ..store.jsontext import loads
 from . import repository as repo
+from .forms import validate_variables
 from .views import task_summary
 
 
@@ -74,35 +72,12 @@ async def complete(ctx: AppContext, session: AsyncSession, principal: Principal,
     row = await _workable(session, principal, task_id)
     if row.assignee is not None and row.assignee != principal.user:
         raise Forbidden(f"task {task_id} is claimed by '{row.assignee}'")
-    _validate(await _form(ctx, session, row), variables)
+    validate_variables(await _form(ctx, session, row), variables)
     async with UnitOfWork(ctx, session) as uow:
         await uow.step(row.instance_id, lambda e: e.complete_task(task_id, variables, principal.user),
                        principal.user)
         await uow.commit()
     return await instances.get(ctx, session, principal, row.instance_id)
-
-
-@lru_cache(maxsize=1024)
-def _validator(form_json: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(form_json))
-
-
-def _validate(form: dict[str, Any], variables: dict[str, Any]) -> None:
-    validator = _validator(json.dumps(form, sort_keys=True))
-    errors = sorted(validator.iter_errors(variables), key=lambda e: e.path)
-    if errors:
-        raise Invalid("the variables do not match the task's form", [
-            FieldError("variables" + "".join(f".{p}" for p in e.absolute_path)
-                       + _missing(e), e.message) for e in errors])
-
-
-def _missing(error: Any) -> str:
-    # "required" and "additionalProperties" errors sit on the object; name the field itself.
-    if error.validator == "required":
-        return "." + error.message.split("'")[1]
-    if error.validator == "additionalProperties" and "'" in error.message:
-        return "." + error.message.split("'")[1]
-    return ""
 
 
 async def _form(ctx: AppContext, session: AsyncSession, row: Any) -> dict[str, Any]:
