@@ -34,23 +34,10 @@ from govflow.settings import Settings
 from govflow.store.migrate import upgrade
 from govflow.tenants import repository as tenants
 
-from tools.bpmn_builder import ProcessBuilder
+from tests.support.sample import linear
 
 PAYLOAD = {"approved": True, "opinion": "同意"}
 ADMIN = Principal("bench", ("*",), ("unit",), admin=True)
-
-
-def linear(n: int) -> bytes:
-    b = ProcessBuilder("linear", lanes=[("unit", "单位")])
-    b.start("s")
-    previous = "s"
-    for i in range(n):
-        b.user_task(f"t{i}", f"第{i}步", candidate_groups=["unit"])
-        b.flow(previous, f"t{i}")
-        previous = f"t{i}"
-    b.end("e")
-    b.flow(previous, "e")
-    return b.to_xml()
 
 
 def raw_ms_per_task(n: int) -> float:

@@ -4,21 +4,7 @@ writes the same few rows whatever the instance's length."""
 from govflow.engine.runtime import EngineInstance
 from govflow.engine.specs import parse_diagram_set
 
-from tests.support.sample import sample_set
-from tools.bpmn_builder import ProcessBuilder
-
-
-def linear(n: int) -> bytes:
-    b = ProcessBuilder("linear", lanes=[("unit", "单位")])
-    b.start("s")
-    previous = "s"
-    for i in range(n):
-        b.user_task(f"t{i}", f"第{i}步", candidate_groups=["unit"])
-        b.flow(previous, f"t{i}")
-        previous = f"t{i}"
-    b.end("e")
-    b.flow(previous, "e")
-    return b.to_xml()
+from tests.support.sample import linear, sample_set
 
 
 def apply(rows: dict, changes) -> None:

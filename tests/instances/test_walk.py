@@ -3,14 +3,8 @@
 import pytest
 
 from tests.conftest import deploy
-from tests.support.api import API, complete, history, ready, start, token
+from tests.support.api import API, EXPERT, FINANCE, HUB, OK, UNIT, complete, history, ready, start
 from tests.support.sample import sample_set
-
-UNIT = token("ua", "demo", ("unit",))
-EXPERT = token("ea", "demo", ("experts",))
-FINANCE = token("fa", "demo", ("finance",))
-HUB = token("ha", "demo", ("hub",))
-OK = {"approved": True, "opinion": "同意"}
 
 
 @pytest.fixture(scope="module", autouse=True)

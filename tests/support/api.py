@@ -8,6 +8,13 @@ from tests.conftest import ADMIN, token
 
 API = "/api/v1"
 
+# Users of the sample set's tenant "demo", one per lane role.
+UNIT = token("ua", "demo", ("unit",))
+EXPERT = token("ea", "demo", ("experts",))
+FINANCE = token("fa", "demo", ("finance",))
+HUB = token("ha", "demo", ("hub",))
+OK = {"approved": True, "opinion": "同意"}
+
 
 async def start(client: httpx.AsyncClient, tenant: str, headers: dict, **body: Any) -> dict:
     response = await client.post(f"{API}/tenants/{tenant}/process-instances", json=body,

@@ -126,3 +126,17 @@ def review_mode_dmn() -> bytes:
 def sample_set() -> dict[str, bytes]:
     return {"project.bpmn": project_process(), "acceptance.bpmn": acceptance_process(),
             "plan.bpmn": plan_process(), "review_mode.dmn": review_mode_dmn()}
+
+
+def linear(n: int) -> bytes:
+    """A process of n user tasks in a row (the benchmarks' and row tests' workload)."""
+    b = ProcessBuilder("linear", lanes=[("unit", "单位")])
+    b.start("s")
+    previous = "s"
+    for i in range(n):
+        b.user_task(f"t{i}", f"第{i}步", candidate_groups=["unit"])
+        b.flow(previous, f"t{i}")
+        previous = f"t{i}"
+    b.end("e")
+    b.flow(previous, "e")
+    return b.to_xml()
