@@ -65,7 +65,7 @@ def render_svg(
         if layer == 4:
             extent += _edge(group, kind, di, semantic, semantics, mark)
         else:
-            extent += _shape(group, kind, di, semantic, MARK_STYLES.get(mark, PLAIN))
+            extent += _shape(group, kind, di, semantic, MARK_STYLES.get(mark or "", PLAIN))
 
     x0, y0, x1, y1 = _union(extent)
     width, height = x1 - x0 + 2 * MARGIN, y1 - y0 + 2 * MARGIN
@@ -192,7 +192,7 @@ def _edge(group, kind: str, di, semantic, semantics, mark: str | None) -> list[B
               for p in di.iterfind("di:waypoint", NS)]
     if len(points) < 2:
         return []
-    style = MARK_STYLES.get(mark, PLAIN)
+    style = MARK_STYLES.get(mark or "", PLAIN)
     attrs: dict[str, object] = {"fill": "none", "stroke": style.stroke,
                                 "stroke_width": 1.5 + style.emphasis,
                                 "stroke_linejoin": "round"}

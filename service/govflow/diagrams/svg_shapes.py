@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -148,7 +149,7 @@ TASK_GLYPHS = {
 
 # --- events and gateways ----------------------------------------------------------------------
 
-def _polygon(cx: float, cy: float, scale: float, points: list[tuple[float, float]]) -> str:
+def _polygon(cx: float, cy: float, scale: float, points: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{num(cx + px * scale)},{num(cy + py * scale)}" for px, py in points)
 
 

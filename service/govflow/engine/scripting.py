@@ -72,7 +72,7 @@ def check_source(source: str, mode: str = "exec") -> ast.AST:
 
 @lru_cache(maxsize=4096)
 def _compiled(source: str, mode: str) -> Any:
-    return compile(check_source(source, mode), "<diagram>", mode)  # type: ignore[arg-type]
+    return compile(check_source(source, mode), "<diagram>", mode)  # type: ignore[call-overload]
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):

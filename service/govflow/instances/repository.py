@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..store.db import rowcount
 from ..store.jsontext import dumps, loads
 from ..store.tables import history, message_subscriptions, process_instances, variables
 
@@ -49,7 +50,7 @@ async def update_versioned(session: AsyncSession, instance_id: str, seen_version
             .where(process_instances.c.id == instance_id,
                    process_instances.c.version == seen_version)
             .values(version=seen_version + 1, **values))
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 async def load_variables(session: AsyncSession, instance_id: str) -> dict[str, Any]:

@@ -84,7 +84,7 @@ async def svg(ctx: AppContext, session: AsyncSession, principal: Principal, inst
     return await diagrams.process_svg(
         ctx, session, principal, row.diagram_set_id, row.process_id,
         completed={r[0] for r in done.all() if r[0]}, active={k for k, _ in ready},
-        overdue={k for k, due in ready if due is not None and utc(due) < now})
+        overdue={k for k, due in ready if due is not None and (utc(due) or now) < now})
 
 
 async def send_message(ctx: AppContext, session: AsyncSession, principal: Principal,

@@ -57,3 +57,8 @@ async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncItera
     """One session per request; whatever was not committed is rolled back."""
     async with factory() as session:
         yield session
+
+
+def rowcount(result: object) -> int:
+    """Rows an UPDATE or DELETE matched (``Result`` is a ``CursorResult`` for those)."""
+    return int(getattr(result, "rowcount", 0))

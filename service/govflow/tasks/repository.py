@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..store.db import rowcount
 from ..store.jsontext import dumps
 from ..store.tables import task_candidates, tasks
 
@@ -46,7 +47,7 @@ async def set_assignee(session: AsyncSession, task_id: str, expected: str | None
     result = await session.execute(
         sa.update(tasks).where(tasks.c.id == task_id, tasks.c.state == "ready", condition)
         .values(assignee=assignee))
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 async def search(session: AsyncSession, filters: Mapping[str, Any], tenants: list[str] | None,

@@ -5,6 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..store.db import rowcount
 from ..store.tables import diagram_sets, tenants
 
 
@@ -26,7 +27,7 @@ async def upsert(session: AsyncSession, tenant_id: str, name: str, now: datetime
     """Create or rename; True when created."""
     updated = await session.execute(
         sa.update(tenants).where(tenants.c.id == tenant_id).values(name=name))
-    if updated.rowcount:
+    if rowcount(updated):
         return False
     await session.execute(sa.insert(tenants).values(id=tenant_id, name=name, created_at=now))
     return True
