@@ -1,5 +1,6 @@
 """The app factory: routers, error handlers, lifespan. Nothing else."""
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from .store.clock import Clock
 from .store.db import create_engine, session_factory
 from .tasks.endpoints import router as tasks
 from .tenants.endpoints import router as tenants
+from .timers.worker import Worker
 
 API = "/api/v1"
 
@@ -31,14 +33,21 @@ def build_context(settings: Settings, clock: Clock | None = None,
                       clock=clock or Clock())
 
 
-def create_app(ctx: AppContext | None = None) -> FastAPI:
-    """The ASGI app; pass a context to share one with tests or the worker."""
+def create_app(ctx: AppContext | None = None, run_worker: bool = False) -> FastAPI:
+    """The ASGI app; pass a context to share one with tests. ``run_worker`` fires timers
+    in this process (the embedded default's ``serve``)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if ctx is None:
             app.state.ctx = build_context(get_settings())
+        stop = asyncio.Event()
+        worker = asyncio.create_task(Worker(app.state.ctx, "in-process").run(stop)) \
+            if run_worker else None
         yield
+        stop.set()
+        if worker is not None:
+            await worker
         if ctx is None:
             await app.state.ctx.engine.dispose()
 

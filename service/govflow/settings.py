@@ -23,6 +23,14 @@ class Settings(BaseSettings):
     # Parsed workflows kept in memory between steps, so a step does not rebuild the instance.
     instance_cache_size: int = 2000
     log_level: str = "info"
+    # Fire timers inside `govflow serve`. Default: yes on SQLite (one process), no elsewhere
+    # (run `govflow worker` processes next to the API replicas).
+    worker_in_process: bool | None = None
+    worker_poll_seconds: float = 0.5
+
+    @property
+    def runs_worker_in_process(self) -> bool:
+        return self.is_sqlite if self.worker_in_process is None else self.worker_in_process
 
     @property
     def is_sqlite(self) -> bool:

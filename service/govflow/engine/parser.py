@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from SpiffWorkflow.bpmn.parser.util import full_tag, one
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent, ManualTask
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
@@ -25,6 +26,7 @@ from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.camunda.specs.user_task import Form, UserTask
 
 from .forms import CAMUNDA, form_schema
+from .timers import LegalTimerEventDefinition
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,17 @@ class PayloadMessageEventDefinition(MessageEventDefinition):
 
 
 class _MessageMixin(CamundaEventDefinitionParser):
+    def parse_timer_event(self, event: Any) -> LegalTimerEventDefinition:
+        """timeDate / timeDuration hold a deadline in GovFlow's notation (see calendar/due.py)."""
+        name = self.node.get("name", self.node.get("id"))
+        for kind in ("timeDate", "timeDuration"):
+            found = self.xpath(f".//bpmn:{kind}")
+            if found and (found[0].text or "").strip():
+                return LegalTimerEventDefinition(name, found[0].text.strip())
+        raise ValidationException("a timer needs a timeDate or timeDuration deadline "
+                                  "(cycles are not supported)", node=self.node,
+                                  file_name=self.filename)
+
     def parse_message_event(self, message_event: Any) -> PayloadMessageEventDefinition:
         message_ref = message_event.get("messageRef")
         if message_ref:

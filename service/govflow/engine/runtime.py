@@ -8,6 +8,7 @@ SpiffWorkflow types do not leave this package.
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +23,7 @@ from .parser import HumanTaskDef
 from .rows import RowChanges, RowTracker, restore
 from .scripting import SCRIPT_ENGINE
 from .specs import DiagramSpecs
+from .timers import LegalTimerEventDefinition, Timing, current_timing, due_of, timing
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class StepResult:
     outcome: str | None
     thrown: list[ThrownMessage] = field(default_factory=list)
     waiting_messages: dict[tuple[str, str], str] = field(default_factory=dict)
+    timers: dict[str, str] = field(default_factory=dict)  # waiting timer task id -> due (ISO)
 
 
 class EngineInstance:
@@ -70,14 +73,16 @@ class EngineInstance:
         self.process_id = process_id
         self.workflow = workflow
         self.tracker = tracker
+        self.timing: Timing = current_timing()  # set by whoever runs the next step
         self._ready = self._ready_human_tasks()
 
     @classmethod
-    def start(cls, specs: DiagramSpecs, process_id: str, variables: dict[str, Any]
-              ) -> tuple["EngineInstance", StepResult]:
+    def start(cls, specs: DiagramSpecs, process_id: str, variables: dict[str, Any],
+              clock: Timing | None = None) -> tuple["EngineInstance", StepResult]:
         info = specs.processes[process_id]
         workflow = BpmnWorkflow(info.spec, info.subprocess_specs, script_engine=SCRIPT_ENGINE)
         instance = cls(specs, process_id, workflow, RowTracker())
+        instance.timing = clock or instance.timing
         started = time.time()
         first = workflow.get_next_task(state=TaskState.READY)
         if first is not None:
@@ -110,7 +115,8 @@ class EngineInstance:
         spec = task.task_spec
         event = StepEvent("task_completed", spec.bpmn_id, spec.bpmn_name, task_id, dict(data))
         try:
-            task.run()
+            with timing(self.timing):
+                task.run()
         except SpiffWorkflowException as exc:
             raise StepError(_message(exc), spec.bpmn_id) from exc
         return self._run(started, [event])
@@ -123,7 +129,8 @@ class EngineInstance:
         started = time.time()
         definition = _messages(waiting[0])[name]
         try:
-            self.workflow.send_event(BpmnEvent(definition, payload=payload))
+            with timing(self.timing):
+                self.workflow.send_event(BpmnEvent(definition, payload=payload))
         except SpiffWorkflowException as exc:
             raise StepError(_message(exc), waiting[0].task_spec.bpmn_id) from exc
         return self._run(started, [StepEvent("message_received", waiting[0].task_spec.bpmn_id,
@@ -134,6 +141,31 @@ class EngineInstance:
         (an event-based gateway waits for several)."""
         return {(str(t.id), name): name for t in self.workflow.event_manager.tasks.values()
                 for name in sorted(_messages(t))}
+
+    def waiting_timers(self) -> dict[str, str]:
+        """Waiting timer task id -> its due moment (ISO, UTC)."""
+        return {str(t.id): due_of(t) or "" for t in self.workflow.event_manager.tasks.values()
+                if _timers(t)}
+
+    def fire_timers(self) -> StepResult:
+        """Let every timer that is due at ``timing.now`` fire, and run on."""
+        before = self.waiting_timers()
+        due = [tid for tid, at in before.items()
+               if at and datetime.fromisoformat(at) <= self.timing.now]
+        if not due:
+            raise NotWaiting("no timer of this instance is due")
+        started = time.time()
+        events = []
+        for task_id in due:
+            task = self.workflow.get_task_from_id(UUID(task_id))
+            events.append(StepEvent("timer_fired", task.task_spec.bpmn_id,
+                                    task.task_spec.bpmn_name, task_id, {"due_at": before[task_id]}))
+        try:
+            with timing(self.timing):
+                self.workflow.refresh_timers()
+        except SpiffWorkflowException as exc:
+            raise StepError(_message(exc), _element_of(exc)) from exc
+        return self._run(started, events)
 
     def terminate(self, reason: str) -> StepResult:
         """Cancel every open task; the instance ends as terminated."""
@@ -149,7 +181,8 @@ class EngineInstance:
              ) -> StepResult:
         if run_engine:
             try:
-                self.workflow.do_engine_steps()
+                with timing(self.timing):
+                    self.workflow.do_engine_steps()
             except SpiffWorkflowException as exc:
                 raise StepError(_message(exc), _element_of(exc)) from exc
         events.extend(self._completed_since(started))
@@ -166,7 +199,8 @@ class EngineInstance:
         if completed:
             events.append(StepEvent("instance_completed", data={"outcome": outcome}))
         return StepResult(self.tracker.changes(self.workflow), events, created, finished,
-                          self.variables(), completed, outcome, thrown, self.waiting_messages())
+                          self.variables(), completed, outcome, thrown, self.waiting_messages(),
+                          self.waiting_timers())
 
     def _all_tasks(self):
         yield from self.workflow.tasks.values()
@@ -206,6 +240,12 @@ def _messages(task: Any) -> dict[str, Any]:
     definition = task.task_spec.event_definition
     children = getattr(definition, "event_definitions", None) or [definition]
     return {d.name: d for d in children if isinstance(d, MessageEventDefinition)}
+
+
+def _timers(task: Any) -> list[Any]:
+    definition = task.task_spec.event_definition
+    children = getattr(definition, "event_definitions", None) or [definition]
+    return [d for d in children if isinstance(d, LegalTimerEventDefinition)]
 
 
 def _message(exc: Exception) -> str:

@@ -162,14 +162,24 @@ def _check_expressions(name: str, tree: Any, check_due: Callable[[str], None] | 
         except ScriptRefused as exc:
             problems.append(DiagramProblem(name, str(exc), node.sourceline, _element_id(node)))
     if check_due is not None:
-        for node in tree.getroot().iter():
-            due = node.get(f"{{{CAMUNDA}}}dueDate") if isinstance(node.tag, str) else None
-            if due:
-                try:
-                    check_due(due)
-                except ValueError as exc:
-                    problems.append(DiagramProblem(name, str(exc), node.sourceline, node.get("id")))
+        for due, node in _deadlines(tree):
+            try:
+                check_due(due)
+            except ValueError as exc:
+                problems.append(DiagramProblem(name, str(exc), node.sourceline, _element_id(node)))
     return problems
+
+
+def _deadlines(tree: Any):
+    """Task due dates and timer deadlines: both in the deadline notation."""
+    for node in tree.getroot().iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.get(f"{{{CAMUNDA}}}dueDate"):
+            yield node.get(f"{{{CAMUNDA}}}dueDate"), node
+        elif etree.QName(node).localname in ("timeDate", "timeDuration") and \
+                etree.QName(node).namespace == BPMN_NS:
+            yield (node.text or "").strip(), node
 
 
 def _expressions(tree: Any):

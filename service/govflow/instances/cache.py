@@ -17,6 +17,7 @@ class CachedInstance:
     engine: Any                      # engine.runtime.EngineInstance
     variables: dict[str, Any]        # as last written to the variables table
     subscriptions: dict[tuple[str, str], str]  # as last written to message_subscriptions
+    timers: dict[str, str]           # as last written to timers: task id -> due (ISO)
 
 
 class InstanceCache:

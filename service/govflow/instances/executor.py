@@ -20,11 +20,13 @@ from ..context import AppContext
 from ..engine.errors import NotWaiting, StepError
 from ..engine.rows import SERIALIZER_VERSION
 from ..engine.runtime import EngineInstance, StepResult
+from ..engine.timers import Timing
 from ..errors import Conflict, EngineFailure, NotFound
 from ..store.db import WRITE_INTENT
 from ..store.engine_rows import load_rows, write_changes
 from ..store.jsontext import dumps
 from ..tasks import repository as task_repo
+from ..timers import repository as timer_repo
 from . import repository as repo
 from .cache import CachedInstance
 
@@ -73,7 +75,7 @@ class UnitOfWork:
         """Create and run a new instance to its first wait state."""
         specs = await self.ctx.specs.get(self.session, set_id)
         try:
-            engine, result = EngineInstance.start(specs, process_id, variables)
+            engine, result = EngineInstance.start(specs, process_id, variables, self._timing())
         except StepError as exc:
             raise EngineFailure(_failure(exc)) from exc
         instance_id = str(uuid.uuid4())
@@ -81,7 +83,7 @@ class UnitOfWork:
         row = repo.instance_row(instance_id, tenant_id, set_id, process_id, business_key, actor,
                                 now, SERIALIZER_VERSION)
         await repo.insert(self.session, row)
-        entry = CachedInstance(0, engine, {}, {})
+        entry = CachedInstance(0, engine, {}, {}, {})
         await self._persist(row, entry, result, actor)
         return instance_id, result
 
@@ -93,6 +95,7 @@ class UnitOfWork:
         if row.state != "running":
             raise Conflict(f"process instance {row.id} is {row.state}")
         entry = await self._checkout(row)
+        entry.engine.timing = self._timing()
         try:
             result = run(entry.engine)
         except NotWaiting as exc:
@@ -108,8 +111,9 @@ class UnitOfWork:
         row = await repo.get(self.session, instance_id)
         if row is None:
             raise NotFound(f"process instance {instance_id} does not exist")
+        cleared = {"error": None} if state == "running" else {}
         if not await repo.update_versioned(self.session, row.id, row.version, state=state,
-                                           updated_at=self.ctx.clock.now()):
+                                           updated_at=self.ctx.clock.now(), **cleared):
             raise Conflict(f"process instance {row.id} was changed concurrently")
         self.ctx.instances.discard(row.id)
         await repo.append_history(self.session, [self._history(row._mapping, actor, event,
@@ -136,7 +140,8 @@ class UnitOfWork:
         engine = EngineInstance.load(specs, row.process_id, await load_rows(self.session, row.id))
         return CachedInstance(row.version, engine,
                               await repo.load_variables(self.session, row.id),
-                              await repo.load_subscriptions(self.session, row.id))
+                              await repo.load_subscriptions(self.session, row.id),
+                              await timer_repo.load(self.session, row.id))
 
     async def _persist(self, row: Any, entry: CachedInstance, result: StepResult,
                        actor: str) -> None:
@@ -156,6 +161,8 @@ class UnitOfWork:
         await repo.write_subscriptions(s, instance_id, row["tenant_id"], entry.subscriptions,
                                        result.waiting_messages)
         entry.subscriptions = dict(result.waiting_messages)
+        await timer_repo.write(s, instance_id, row["tenant_id"], entry.timers, result.timers)
+        entry.timers = dict(result.timers)
         await self._write_tasks(row, result, actor, now)
         history = [self._history(row, actor, e.event, e.element_id, e.element_name, e.task_id,
                                  e.data, now) for e in result.events]
@@ -175,14 +182,21 @@ class UnitOfWork:
              "b_data": _dumps(submitted.get(tid)) if state == "completed" else None}
             for tid, state in result.finished.items()])
         await task_repo.insert_tasks(self.session, [
-            task_repo.task_row(t, row, now, self._due(t, now, result.variables),
+            task_repo.task_row(t, row, now, *self._due(t, now, result.variables),
                                _assignee(t.definition.assignee, result.variables))
             for t in result.created])
 
-    def _due(self, task: Any, now: Any, variables: dict[str, Any]) -> Any:
+    def _due(self, task: Any, now: Any, variables: dict[str, Any]) -> tuple[Any, bool]:
         if not task.definition.due:
-            return None
-        return compute_due(task.definition.due, now, variables, self.ctx.calendar).at
+            return None, False
+        return self._resolve(task.definition.due, now, variables)
+
+    def _resolve(self, spec: str, start: Any, variables: dict[str, Any]) -> tuple[Any, bool]:
+        due = compute_due(spec, start, variables, self.ctx.calendar)
+        return due.at, due.estimated
+
+    def _timing(self) -> Timing:
+        return Timing(self.ctx.clock.now(), self._resolve)
 
     def _history(self, row: Any, actor: str, event: str, element_id: str | None = None,
                  element_name: str | None = None, task_id: str | None = None,

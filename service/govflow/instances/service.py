@@ -119,7 +119,10 @@ async def suspend(ctx: AppContext, session: AsyncSession, principal: Principal,
 
 async def resume(ctx: AppContext, session: AsyncSession, principal: Principal,
                  instance_id: str) -> dict[str, Any]:
-    return await _set_state(ctx, session, principal, instance_id, "suspended", "running",
+    """Resume a suspended instance, or retry one a failed timer put in ``error``."""
+    row = await _visible(session, principal, instance_id)
+    expected = "error" if row.state == "error" else "suspended"
+    return await _set_state(ctx, session, principal, instance_id, expected, "running",
                             "instance_resumed")
 
 

@@ -117,6 +117,8 @@ tasks = sa.Table(
     sa.Column("clause", sa.Text, nullable=True),
     sa.Column("created_at", TS, nullable=False),
     sa.Column("due_at", TS, nullable=True),
+    # The due date falls in a year whose official holiday arrangement is not known yet.
+    sa.Column("due_estimated", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("completed_at", TS, nullable=True),
     sa.Column("completed_by", sa.String(200), nullable=True),
     sa.Column("data", sa.Text, nullable=True),
@@ -143,6 +145,18 @@ message_subscriptions = sa.Table(
     sa.Column("message_name", sa.String(200), primary_key=True),
     sa.Column("tenant_id", sa.String(64), nullable=False),
     sa.Index("ix_message_subscriptions_tenant_name", "tenant_id", "message_name"),
+)
+
+# One row per waiting timer: the worker's queue (SELECT ... FOR UPDATE SKIP LOCKED).
+timers = sa.Table(
+    "timers",
+    metadata,
+    sa.Column("instance_id", sa.String(36), sa.ForeignKey("process_instances.id"),
+              primary_key=True),
+    sa.Column("task_id", sa.String(36), primary_key=True),
+    sa.Column("tenant_id", sa.String(64), nullable=False),
+    sa.Column("due_at", TS, nullable=False),
+    sa.Index("ix_timers_due_at", "due_at"),
 )
 
 history = sa.Table(

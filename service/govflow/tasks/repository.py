@@ -85,7 +85,7 @@ async def search(session: AsyncSession, filters: Mapping[str, Any], tenants: lis
 
 
 def task_row(task: Any, instance: Mapping[str, Any], now: datetime, due_at: datetime | None,
-             assignee: str | None) -> dict[str, Any]:
+             due_estimated: bool, assignee: str | None) -> dict[str, Any]:
     """The row for a newly ready human task (engine.runtime.HumanTask)."""
     d = task.definition
     return {
@@ -94,5 +94,6 @@ def task_row(task: Any, instance: Mapping[str, Any], now: datetime, due_at: date
         "key": d.key, "name": d.name, "lane": d.lane,
         "candidate_groups": dumps(list(d.candidate_groups)), "groups": list(d.candidate_groups),
         "assignee": assignee, "state": "ready", "clause": d.clause, "created_at": now,
-        "due_at": due_at, "completed_at": None, "completed_by": None, "data": None,
+        "due_at": due_at, "due_estimated": due_estimated, "completed_at": None,
+        "completed_by": None, "data": None,
     }

@@ -19,6 +19,8 @@ class Task(BaseModel):
     diagram_set_id: int
     created_at: datetime
     due_at: datetime | None
+    due_estimated: bool = Field(
+        description="the due date falls in a year whose holiday arrangement is not official yet")
     completed_at: datetime | None
     completed_by: str | None
 

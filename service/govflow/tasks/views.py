@@ -12,6 +12,7 @@ def task_summary(row: Any) -> dict[str, Any]:
         "state": row.state, "clause": row.clause, "process_instance_id": row.instance_id,
         "process_id": row.process_id, "tenant": row.tenant_id,
         "diagram_set_id": row.diagram_set_id, "created_at": utc(row.created_at),
-        "due_at": utc(row.due_at), "completed_at": utc(row.completed_at),
+        "due_at": utc(row.due_at), "due_estimated": row.due_estimated,
+        "completed_at": utc(row.completed_at),
         "completed_by": row.completed_by,
     }

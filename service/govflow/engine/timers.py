@@ -1,0 +1,71 @@
+"""Timers in legal time: the deadline notation instead of Python, an injected clock.
+
+SpiffWorkflow's timer events evaluate a Python expression to an ISO date or duration and
+compare it with the wall clock. GovFlow's diagrams write deadlines as the regulations do
+(``10WD``, ``P3M``, ``--07-01@plan_year-1``), computed on the working-day calendar, and
+tests move a clock instead of sleeping. The engine stays free of the calendar: whoever runs
+a step supplies a ``Timing`` (now, and how to resolve a deadline).
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util import PendingBpmnEvent
+
+# (deadline notation, start, variables) -> (due moment in UTC, estimated?)
+DueResolver = Callable[[str, datetime, dict[str, Any]], tuple[datetime, bool]]
+
+
+@dataclass(frozen=True)
+class Timing:
+    now: datetime
+    resolve: DueResolver
+
+
+def _no_resolver(spec: str, start: datetime, variables: dict[str, Any]) -> tuple[datetime, bool]:
+    raise RuntimeError(f"no deadline resolver for timer '{spec}': run steps inside timing()")
+
+
+_TIMING: ContextVar[Timing | None] = ContextVar("govflow_timing", default=None)
+
+
+@contextmanager
+def timing(value: Timing) -> Iterator[None]:
+    token = _TIMING.set(value)
+    try:
+        yield
+    finally:
+        _TIMING.reset(token)
+
+
+def current_timing() -> Timing:
+    return _TIMING.get() or Timing(datetime.now(UTC), _no_resolver)
+
+
+class LegalTimerEventDefinition(TimerEventDefinition):
+    """A timer whose expression is a deadline in GovFlow's notation, not Python."""
+
+    def has_fired(self, my_task: Any) -> bool:
+        clock = current_timing()
+        due = my_task._get_internal_data("event_value")
+        if due is None:
+            at, estimated = clock.resolve(self.expression, clock.now, dict(my_task.data))
+            due = at.astimezone(UTC).isoformat()
+            my_task._set_internal_data(event_value=due, due_estimated=estimated)
+        if datetime.fromisoformat(due) <= clock.now:
+            my_task._set_internal_data(event_fired=True)
+        return bool(my_task._get_internal_data("event_fired", False))
+
+    def details(self, my_task: Any) -> PendingBpmnEvent:
+        return PendingBpmnEvent(self.name, "TimerEventDefinition",
+                                my_task._get_internal_data("event_value"))
+
+
+def due_of(task: Any) -> str | None:
+    """The ISO due moment of a waiting timer task, once computed."""
+    return task._get_internal_data("event_value")
