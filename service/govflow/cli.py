@@ -18,6 +18,7 @@ from .settings import Settings, get_settings
 from .store.clock import Clock
 from .store.migrate import upgrade
 from .tenants import repository as tenant_repo
+from .timers.worker import Worker
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     serve = sub.add_parser("serve", help="run the REST API (uvicorn)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    sub.add_parser("worker", help="fire due timers (run one or more next to the API)")
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])
     deploy = sub.add_parser("deploy", help="upload a diagram set for a tenant")
@@ -44,7 +46,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     settings = get_settings()
     try:
-        {"serve": _serve, "db": _db, "deploy": _deploy, "token": _token}[args.command](
+        {"serve": _serve, "db": _db, "deploy": _deploy, "token": _token,
+         "worker": _worker}[args.command](
             settings, args)
     except DomainError as exc:
         print(json.dumps(exc.problem(), ensure_ascii=False, indent=2), file=sys.stderr)
@@ -105,5 +108,27 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         token = mint(settings.secret_key, admin, Clock().now(),
                      timedelta(hours=settings.token_ttl_hours))
         print(f"generated a secret key beside the database; an admin token:\n{token}\n")
-    uvicorn.run(create_app(ctx), host=args.host or settings.host, port=args.port or settings.port,
+    app = create_app(ctx, run_worker=settings.runs_worker_in_process)
+    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port,
                 log_level=settings.log_level)
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> None:
+    import logging
+    import signal
+    import socket
+
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(message)s")
+
+    async def run() -> None:
+        ctx = build_context(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await Worker(ctx, socket.gethostname(), settings.worker_poll_seconds).run(stop)
+        finally:
+            await ctx.engine.dispose()
+
+    asyncio.run(run())
