@@ -46,11 +46,13 @@ class UnitOfWork:
         self.bytes_written = 0
 
     async def __aenter__(self) -> Self:
-        # Reads made before (authorisation, validation) ran in their own transaction: end it,
-        # so this one can begin as a write (SQLite: BEGIN IMMEDIATE) and read fresh rows.
-        if self.session.in_transaction():
-            await self.session.rollback()
-        await self.session.connection(execution_options=WRITE_INTENT)
+        if self.ctx.engine.dialect.name == "sqlite":
+            # SQLite must take its write lock at BEGIN (IMMEDIATE), or two commands that both
+            # read first fail instead of queueing: end the read-only transaction of the
+            # checks made before, and begin anew as a write.
+            if self.session.in_transaction():
+                await self.session.rollback()
+            await self.session.connection(execution_options=WRITE_INTENT)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
