@@ -1,8 +1,10 @@
-"""calendar_years (placeholder until the calendar table lands)
+"""calendar_years: holiday arrangements loaded by an admin, per calendar year
 
 Revision ID: 0002
 Revises: 0001
 """
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0002"
 down_revision = "0001"
@@ -11,8 +13,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "calendar_years",
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("days_off", sa.Text(), nullable=False),
+        sa.Column("make_up_workdays", sa.Text(), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("loaded_by", sa.String(length=200), nullable=False),
+        sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("year", name=op.f("pk_calendar_years")),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("calendar_years")

@@ -1,4 +1,4 @@
-"""govflow serve | db upgrade | deploy TENANT FILES... | token create."""
+"""govflow serve | db upgrade | deploy TENANT FILES... | token create | calendar load|show."""
 
 import argparse
 import asyncio
@@ -10,9 +10,10 @@ from pathlib import Path
 from .auth.principal import ALL_TENANTS, Principal
 from .auth.tokens import mint
 from .bootstrap import SYSTEM, ensure_secret, load_bundled
+from .calendar import service as calendars
 from .diagrams import service as diagrams
 from .diagrams.upload import collect_files
-from .errors import DomainError
+from .errors import DomainError, Invalid
 from .main import build_context, create_app
 from .settings import Settings, get_settings
 from .store.clock import Clock
@@ -43,15 +44,27 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("--groups", default="", help="comma-separated lane roles")
     token.add_argument("--admin", action="store_true")
     token.add_argument("--hours", type=int, help="lifetime (default GOVFLOW_TOKEN_TTL_HOURS)")
+    cal = sub.add_parser("calendar", help="a year's official holiday arrangement")
+    cal_action = cal.add_subparsers(dest="action", required=True)
+    cal_load = cal_action.add_parser("load", help="load or correct a year from a JSON file")
+    cal_load.add_argument("year", type=int)
+    cal_load.add_argument("file", type=Path,
+                          help='{"days_off": [...], "make_up_workdays": [...], "source": "..."}')
+    cal_action.add_parser("show", help="a year's arrangement and where it comes from"
+                          ).add_argument("year", type=int)
     args = parser.parse_args(argv)
     settings = get_settings()
     try:
         {"serve": _serve, "db": _db, "deploy": _deploy, "token": _token,
-         "worker": _worker}[args.command](
+         "worker": _worker, "calendar": _calendar}[args.command](
             settings, args)
     except DomainError as exc:
         print(json.dumps(exc.problem(), ensure_ascii=False, indent=2), file=sys.stderr)
         raise SystemExit(1) from exc
+
+
+# Who `calendar load` records as having loaded a year.
+CLI = Principal("cli", (ALL_TENANTS,), (), admin=True)
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -91,6 +104,34 @@ def _deploy(settings: Settings, args: argparse.Namespace) -> None:
     print(json.dumps(asyncio.run(run()), ensure_ascii=False, indent=2))
 
 
+def _calendar(settings: Settings, args: argparse.Namespace) -> None:
+    async def run() -> dict:
+        ctx = build_context(settings)
+        try:
+            async with ctx.sessions() as session:
+                if args.action == "show":
+                    return await calendars.get_year(session, args.year)
+                body = _calendar_file(args.file)
+                view, created = await calendars.put_year(
+                    ctx, session, CLI, args.year, body.get("days_off"),
+                    body.get("make_up_workdays"), body.get("source"), where=str(args.file))
+                return {**view, "created": created}
+        finally:
+            await ctx.engine.dispose()
+
+    print(json.dumps(asyncio.run(run()), ensure_ascii=False, indent=2, default=str))
+
+
+def _calendar_file(path: Path) -> dict:
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise Invalid(f"{path} is not a readable JSON file: {exc}") from exc
+    if not isinstance(body, dict):
+        raise Invalid(f"{path} must hold an object with days_off, make_up_workdays and source")
+    return body
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -127,7 +168,9 @@ def _worker(settings: Settings, args: argparse.Namespace) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         try:
-            await Worker(ctx, socket.gethostname(), settings.worker_poll_seconds).run(stop)
+            await calendars.refresh_calendar(ctx)
+            worker = Worker(ctx, socket.gethostname(), settings.worker_poll_seconds)
+            await asyncio.gather(worker.run(stop), calendars.keep_calendar_fresh(ctx, stop))
         finally:
             await ctx.engine.dispose()
 

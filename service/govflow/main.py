@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from . import ops
+from .calendar.endpoints import router as calendar
+from .calendar.service import keep_calendar_fresh, refresh_calendar
 from .context import AppContext
 from .decisions.endpoints import router as decisions
 from .diagrams.endpoints import router as diagrams
@@ -41,13 +43,15 @@ def create_app(ctx: AppContext | None = None, run_worker: bool = False) -> FastA
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if ctx is None:
             app.state.ctx = build_context(get_settings())
+        context: AppContext = app.state.ctx
+        await refresh_calendar(context)
         stop = asyncio.Event()
-        worker = asyncio.create_task(Worker(app.state.ctx, "in-process").run(stop)) \
-            if run_worker else None
+        background = [asyncio.create_task(keep_calendar_fresh(context, stop))]
+        if run_worker:
+            background.append(asyncio.create_task(Worker(context, "in-process").run(stop)))
         yield
         stop.set()
-        if worker is not None:
-            await worker
+        await asyncio.gather(*background)
         if ctx is None:
             await app.state.ctx.engine.dispose()
 
@@ -56,7 +60,7 @@ def create_app(ctx: AppContext | None = None, run_worker: bool = False) -> FastA
     if ctx is not None:
         app.state.ctx = ctx
     install_handlers(app)
-    for router in (tenants, diagrams, instances, tasks, decisions):
+    for router in (tenants, diagrams, instances, tasks, decisions, calendar):
         app.include_router(router, prefix=API)
     app.include_router(ops.router)
 

@@ -175,3 +175,19 @@ history = sa.Table(
     sa.Column("data", sa.Text, nullable=True),
     sa.Index("ix_history_instance", "instance_id", "id"),
 )
+
+# One row per calendar year whose holiday arrangement an admin loaded or corrected: replaces
+# the ``holidays`` package's data for that year (see calendar/workdays.py).
+calendar_years = sa.Table(
+    "calendar_years",
+    metadata,
+    # Never a sequence: the year is the key.
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    # JSON lists of ISO dates, sorted.
+    sa.Column("days_off", sa.Text, nullable=False),
+    sa.Column("make_up_workdays", sa.Text, nullable=False),
+    # The notice it transcribes, e.g. 国办发明电〔2025〕7号.
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("loaded_by", sa.String(200), nullable=False),
+    sa.Column("loaded_at", TS, nullable=False),
+)
