@@ -1,0 +1,414 @@
+"""石嘴山: walking the bundled process through the REST API, every branch to its outcome, every
+threshold at its number and just below it."""
+
+import itertools
+
+import pytest
+
+from tests.conftest import deploy
+from tests.support.api import ADMIN, API, token
+from tests.support.bundled import bundled
+
+TENANT = "shizuishan"
+
+
+def user(role: str) -> dict[str, str]:
+    return token(f"sz_{role}", TENANT, (role,))
+
+
+UNIT, HUB, COUNTY, INDUSTRY, REGIONAL, APPROVAL, CRYPTO, NDRC = map(user, (
+    "unit", "hub", "county_hub", "industry", "regional", "approval", "crypto", "ndrc"))
+
+LANES = {
+    "filing_review": "市数据局", "declare": "项目建设单位", "county_review": "县区数据局",
+    "intake_review": "市数据局", "industry_opinion": "自治区行业主管部门",
+    "technical_review": "市数据局", "regional_review": "自治区政府办公厅",
+    "approval": "市审批服务管理局", "security_crypto_review": "网信和密码管理部门",
+    "security_crypto_rectification": "项目建设单位", "procurement": "项目建设单位",
+    "tender_filing": "项目建设单位", "implementation": "项目建设单位", "inspection": "市数据局",
+    "rectification": "项目建设单位", "initial_acceptance": "项目建设单位",
+    "final_acceptance": "市发改委", "om_filing": "项目建设单位",
+}
+CLAUSES = {
+    "filing_review": "石嘴山 第四条", "declare": "石嘴山 第十四条", "county_review": "石嘴山 第十六条",
+    "intake_review": "石嘴山 第十三条", "industry_opinion": "石嘴山 第十五条",
+    "technical_review": "石嘴山 第五条、第十五条", "regional_review": "石嘴山 第十六条",
+    "approval": "石嘴山 第十七条", "security_crypto_review": "石嘴山 第二十一条、附件2",
+    "security_crypto_rectification": "石嘴山 第二十一条、第二十四条",
+    "procurement": "石嘴山 第十七条", "tender_filing": "石嘴山 第十八条(一)",
+    "implementation": "石嘴山 第六条", "inspection": "石嘴山 第二十四条",
+    "rectification": "石嘴山 第二十四条", "initial_acceptance": "石嘴山 第二十五条",
+    "final_acceptance": "石嘴山 第二十五条", "om_filing": "石嘴山 第十八条(一)",
+}
+
+OK = {"approved": True, "opinion": "同意"}
+NO = {"approved": False, "opinion": "不符合要求"}
+BARS = ("bar_no_infrastructure", "bar_higher_approval", "bar_resource_catalog", "bar_not_duplicate",
+        "bar_no_unfinished_similar", "bar_integrated", "bar_security_crypto")
+BARS_OK = OK | dict.fromkeys(BARS, True)
+TECHNICAL_OK = OK | dict.fromkeys(("necessity", "feasibility", "intensiveness", "data_sharing"),
+                                  True)
+REGIONAL_OK = OK | dict.fromkeys(("demand_analysis_report", "application_form", "necessity",
+                                  "technical"), True)
+SECURITY_OK = OK | {"network_security_result": "compliant", "network_security_reviewer": "市委网信办",
+                    "crypto_result": "compliant", "crypto_reviewer": "市密码管理局"}
+INSPECTION_OK = OK | dict.fromkeys(("sharing_compliant", "procurement_compliant",
+                                    "funds_compliant", "crypto_compliant", "security_compliant",
+                                    "procedures_followed"), True)
+FINAL_OK = OK | dict.fromkeys(("trial_run_ok", "data_platform_connected", "joint_acceptance"),
+                              True)
+PROCUREMENT = {"procurement_method": "tender", "tender_completed_on": "2026-03-02",
+               "winning_bidder": "宁夏某信息技术有限公司", "contract_amount": 760,
+               "secure_products": True}
+TENDER_FILING = {"main_functions": "一网通办", "settlement_amount": 760,
+                 "approval_authority": "市审批服务管理局", "resource_catalog": True,
+                 "sharing_status": "全目录共享", "mlps_filing": "等保三级已备案",
+                 "crypto_application": "已通过密评"}
+OM_FILING = {"om_service_content": "系统运维", "om_provider": "宁夏某运维公司",
+             "om_settlement_amount": 40, "om_fund_usage": "按合同支付"}
+REPORT = {"rectification_report": "已整改"}
+BUILT = {"construction_report": "按批复内容建设完成"}
+
+_keys = itertools.count()
+
+
+def project(**overrides) -> dict:
+    return {"project_name": "石嘴山市一网通办平台", "applicant_unit": "市政务服务中心",
+            "total_investment": 800, "plan_year": 2026, "secret": False,
+            "category": "engineering", "free_om_years": 3, "service_years": 0, "level": "city",
+            "industry_project": False} | overrides
+
+
+def declaration(**overrides) -> dict:
+    return {"application_form": True, "construction_content": "建设一网通办平台",
+            "includes_construction": True, "om_fund_source": "市级财政运维经费",
+            "fund_source": "市级资金", "proposal_provided": True, "feasibility_provided": True,
+            "preliminary_design_provided": True, "resource_catalog_provided": True} | overrides
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def deployed(client):
+    response = await deploy(client, TENANT, bundled(TENANT), name="石嘴山市")
+    assert response.status_code == 201, response.text
+
+
+def keys(instance: dict) -> list[str]:
+    return sorted(t["key"] for t in instance["ready_tasks"])
+
+
+def only(instance: dict, key: str) -> dict:
+    """The instance's single ready task, which must be ``key`` in its lane, citing its clause."""
+    assert keys(instance) == [key], keys(instance)
+    task = instance["ready_tasks"][0]
+    assert task["lane"] == LANES[key]
+    assert task["clause"].startswith(CLAUSES[key]), task["clause"]
+    return task
+
+
+async def start(client, **variables) -> dict:
+    response = await client.post(f"{API}/tenants/{TENANT}/process-instances", headers=UNIT,
+                                 json={"business_key": f"SZ-{next(_keys)}",
+                                       "variables": project(**variables)})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def complete(client, instance: dict, key: str, variables: dict, headers: dict) -> dict:
+    task = only(instance, key)
+    response = await client.post(f"{API}/tasks/{task['id']}/complete",
+                                 json={"variables": variables}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def ended(instance: dict, outcome: str) -> None:
+    assert (instance["state"], instance["outcome"]) == ("completed", outcome)
+    assert instance["ready_tasks"] == []
+
+
+async def declared(client, declared_as: dict | None = None, **variables) -> dict:
+    """Started and declared; the next task is intake_review (or county_review)."""
+    instance = await start(client, **variables)
+    return await complete(client, instance, "declare", declared_as or declaration(), UNIT)
+
+
+async def reviewed(client, declared_as: dict | None = None, **variables) -> dict:
+    """Through intake, technical and (from 500万) regional review: at approval or security."""
+    instance = await declared(client, declared_as, **variables)
+    if variables.get("level") == "county":
+        instance = await complete(client, instance, "county_review", OK, COUNTY)
+    instance = await complete(client, instance, "intake_review", BARS_OK, HUB)
+    if variables.get("industry_project"):
+        instance = await complete(client, instance, "industry_opinion", OK, INDUSTRY)
+    instance = await complete(client, instance, "technical_review", TECHNICAL_OK, HUB)
+    if instance["variables"]["regional_review_required"]:
+        instance = await complete(client, instance, "regional_review", REGIONAL_OK, REGIONAL)
+    return instance
+
+
+async def built(client, declared_as: dict | None = None, **variables) -> dict:
+    """Approved, security-reviewed, procured, filed and built: at inspection."""
+    instance = await reviewed(client, declared_as, **variables)
+    if variables.get("level", "city") == "city":
+        instance = await complete(client, instance, "approval", OK, APPROVAL)
+    instance = await complete(client, instance, "security_crypto_review", SECURITY_OK, CRYPTO)
+    instance = await complete(client, instance, "procurement", PROCUREMENT, UNIT)
+    instance = await complete(client, instance, "tender_filing", TENDER_FILING, UNIT)
+    return await complete(client, instance, "implementation", BUILT, UNIT)
+
+
+# -- start and scope (第四条) ---------------------------------------------------------------
+
+async def test_start_form_requires_every_start_variable(client):
+    response = await client.post(f"{API}/tenants/{TENANT}/process-instances", headers=UNIT,
+                                 json={"variables": {"project_name": "x"}})
+    assert response.status_code == 422
+    missing = {e["loc"] for e in response.json()["errors"]}
+    assert missing == {f"variables.{v}" for v in (
+        "applicant_unit", "total_investment", "plan_year", "secret", "category",
+        "free_om_years", "service_years", "level", "industry_project")}
+    response = await client.post(f"{API}/tenants/{TENANT}/process-instances", headers=UNIT,
+                                 json={"variables": project(category="software")})
+    assert response.status_code == 422
+
+
+async def test_a_secret_project_is_out_of_scope_at_once(client):
+    ended(await start(client, secret=True, total_investment=800), "out_of_scope")
+
+
+async def test_60_runs_the_full_process_and_the_declaration_asks_for_the_documents(client):
+    instance = await start(client, total_investment=60)
+    only(instance, "declare")
+    assert instance["variables"]["route"] == "full_review"
+    assert instance["variables"]["required_documents"] == "初步设计"
+    task = instance["ready_tasks"][0]
+    detail = (await client.get(f"{API}/tasks/{task['id']}", headers=UNIT)).json()
+    assert {"om_fund_source", "includes_construction", "preliminary_design_provided",
+            "resource_catalog_provided"} <= set(detail["form"]["required"])
+
+
+async def test_below_60_is_filed_with_guidance_only(client):
+    instance = await start(client, total_investment=59.99)
+    assert instance["variables"]["route"] == "filed_only"
+    only(instance, "filing_review")
+    ended(await complete(client, instance, "filing_review", BARS_OK, HUB), "filed_only")
+
+
+async def test_a_small_project_hitting_a_bar_is_refused_filing(client):
+    instance = await start(client, total_investment=30)
+    refused = NO | dict.fromkeys(BARS, True) | {"bar_no_infrastructure": False}
+    ended(await complete(client, instance, "filing_review", refused, HUB), "rejected")
+
+
+# -- declaration (第十四、十五条) ---------------------------------------------------------
+
+@pytest.mark.parametrize(("overrides", "result"), [
+    ({"free_om_years": 2.99}, "free_om_too_short"),
+    ({"category": "services", "free_om_years": 0, "service_years": 3.01}, "service_too_long"),
+])
+async def test_a_declaration_breaking_the_category_rules_is_returned_to_correct(
+        client, overrides, result):
+    instance = await start(client, **overrides)
+    instance = await complete(client, instance, "declare", declaration(), UNIT)
+    assert instance["variables"]["category_rules"] == result
+    only(instance, "declare")
+    correction = {"free_om_years": 3} if "free_om_years" in overrides and len(overrides) == 1 \
+        else {"service_years": 3, "includes_construction": False}
+    instance = await complete(client, instance, "declare", declaration(**correction), UNIT)
+    assert instance["variables"]["category_rules"] == "compliant"
+    only(instance, "intake_review")
+
+
+async def test_a_service_project_with_construction_is_returned(client):
+    instance = await start(client, category="services", free_om_years=0, service_years=3)
+    instance = await complete(client, instance, "declare", declaration(), UNIT)
+    assert instance["variables"]["category_rules"] == "service_has_construction"
+    instance = await complete(client, instance, "declare",
+                              declaration(includes_construction=False), UNIT)
+    only(instance, "intake_review")
+
+
+async def test_goods_need_no_free_om_period(client):
+    instance = await start(client, category="goods", free_om_years=0)
+    instance = await complete(client, instance, "declare", declaration(), UNIT)
+    only(instance, "intake_review")
+
+
+@pytest.mark.parametrize(("amount", "missing", "returned"), [
+    (1499.99, {"proposal_provided": False, "feasibility_provided": False}, False),
+    (1500, {"proposal_provided": False, "feasibility_provided": False}, True),
+    (1500, {"proposal_provided": False}, False),
+    (4999.99, {"proposal_provided": False}, False),
+    (5000, {"proposal_provided": False}, True),
+    (60, {"preliminary_design_provided": False}, True),
+])
+async def test_missing_documents_return_the_declaration(client, amount, missing, returned):
+    instance = await start(client, total_investment=amount)
+    instance = await complete(client, instance, "declare", declaration(**missing), UNIT)
+    only(instance, "declare" if returned else "intake_review")
+    if returned:
+        instance = await complete(client, instance, "declare", declaration(), UNIT)
+        only(instance, "intake_review")
+
+
+async def test_an_incomplete_declaration_is_refused(client):
+    instance = await start(client)
+    task = only(instance, "declare")
+    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=UNIT,
+                                 json={"variables": {"application_form": True}})
+    assert response.status_code == 422
+    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=HUB,
+                                 json={"variables": declaration()})
+    assert response.status_code == 403
+
+
+# -- county, intake, industry, technical review (第五、十三、十五、十六条) ------------------------
+
+async def test_a_county_project_goes_through_the_county_data_bureau_first(client):
+    instance = await declared(client, level="county")
+    instance = await complete(client, instance, "county_review", OK, COUNTY)
+    only(instance, "intake_review")
+
+
+async def test_the_county_data_bureau_can_stop_a_county_project(client):
+    instance = await declared(client, level="county")
+    ended(await complete(client, instance, "county_review", NO, COUNTY), "rejected")
+
+
+async def test_intake_review_checks_the_seven_bars(client):
+    instance = await declared(client)
+    task = only(instance, "intake_review")
+    detail = (await client.get(f"{API}/tasks/{task['id']}", headers=HUB)).json()
+    assert set(BARS) <= set(detail["form"]["required"])
+    incomplete = {k: v for k, v in BARS_OK.items() if k != "bar_security_crypto"}
+    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=HUB,
+                                 json={"variables": incomplete})
+    assert response.status_code == 422
+    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=HUB,
+                                 json={"variables": BARS_OK | {"opinion": ""}})
+    assert response.status_code == 422
+    refused = NO | dict.fromkeys(BARS, True) | {"bar_not_duplicate": False}
+    ended(await complete(client, instance, "intake_review", refused, HUB), "rejected")
+
+
+async def test_an_industry_project_needs_the_regional_industry_authority_opinion(client):
+    instance = await declared(client, industry_project=True)
+    instance = await complete(client, instance, "intake_review", BARS_OK, HUB)
+    instance = await complete(client, instance, "industry_opinion", OK, INDUSTRY)
+    only(instance, "technical_review")
+
+
+async def test_a_negative_industry_opinion_rejects(client):
+    instance = await declared(client, industry_project=True)
+    instance = await complete(client, instance, "intake_review", BARS_OK, HUB)
+    ended(await complete(client, instance, "industry_opinion", NO, INDUSTRY), "rejected")
+
+
+async def test_a_failed_technical_review_rejects(client):
+    instance = await declared(client)
+    instance = await complete(client, instance, "intake_review", BARS_OK, HUB)
+    task = only(instance, "technical_review")
+    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=HUB,
+                                 json={"variables": OK})
+    assert response.status_code == 422  # the four criteria are required
+    failed = TECHNICAL_OK | NO | {"intensiveness": False}
+    ended(await complete(client, instance, "technical_review", failed, HUB), "rejected")
+
+
+# -- regional review (第十六条) and approval (第十七条) -------------------------------------
+
+@pytest.mark.parametrize(("amount", "regional"), [(500, True), (499.99, False)])
+async def test_from_500_the_regional_government_office_reviews(client, amount, regional):
+    instance = await declared(client, total_investment=amount)
+    instance = await complete(client, instance, "intake_review", BARS_OK, HUB)
+    instance = await complete(client, instance, "technical_review", TECHNICAL_OK, HUB)
+    assert instance["variables"]["regional_review_required"] is regional
+    if regional:
+        instance = await complete(client, instance, "regional_review", REGIONAL_OK, REGIONAL)
+    only(instance, "approval")
+
+
+async def test_a_failed_regional_review_rejects(client):
+    instance = await declared(client, total_investment=500)
+    instance = await complete(client, instance, "intake_review", BARS_OK, HUB)
+    instance = await complete(client, instance, "technical_review", TECHNICAL_OK, HUB)
+    ended(await complete(client, instance, "regional_review", REGIONAL_OK | NO, REGIONAL),
+          "rejected")
+
+
+async def test_a_city_project_refused_approval_is_rejected(client):
+    instance = await reviewed(client)
+    ended(await complete(client, instance, "approval", NO, APPROVAL), "rejected")
+
+
+async def test_a_county_project_skips_the_city_approval(client):
+    instance = await reviewed(client, level="county", total_investment=500)
+    only(instance, "security_crypto_review")
+
+
+# -- security and crypto review (第二十一条, 附件2) -----------------------------------------
+
+@pytest.mark.parametrize("failed", [{"network_security_result": "non_compliant"},
+                                    {"crypto_result": "non_compliant"},
+                                    {"approved": False}])
+async def test_a_non_compliant_security_review_sends_the_unit_to_rework(client, failed):
+    instance = await reviewed(client)
+    instance = await complete(client, instance, "approval", OK, APPROVAL)
+    task = only(instance, "security_crypto_review")
+    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=CRYPTO,
+                                 json={"variables": SECURITY_OK | {"crypto_result": "符合?"}})
+    assert response.status_code == 422
+    instance = await complete(client, instance, "security_crypto_review", SECURITY_OK | failed,
+                              CRYPTO)
+    instance = await complete(client, instance, "security_crypto_rectification", REPORT, UNIT)
+    instance = await complete(client, instance, "security_crypto_review", SECURITY_OK, CRYPTO)
+    only(instance, "procurement")
+
+
+# -- procurement to acceptance (第十八、二十四、二十五条) ---------------------------------------
+
+async def test_tender_filing_is_due_one_month_after_the_tender(client):
+    instance = await reviewed(client)
+    instance = await complete(client, instance, "approval", OK, APPROVAL)
+    instance = await complete(client, instance, "security_crypto_review", SECURITY_OK, CRYPTO)
+    instance = await complete(client, instance, "procurement", PROCUREMENT, UNIT)
+    task = only(instance, "tender_filing")
+    # The test clock is 2026-03-02 (Asia/Shanghai): due on 2026-04-02, 24:00 local.
+    assert task["due_at"].startswith("2026-04-02T15:59:59")
+
+
+async def test_whole_life_with_rectification_and_failed_acceptances_ends_accepted(client):
+    instance = await built(client, total_investment=5000, industry_project=True)
+    instance = await complete(client, instance, "inspection", INSPECTION_OK | NO
+                              | {"funds_compliant": False, "rectification_due": "2026-06-30"},
+                              HUB)
+    instance = await complete(client, instance, "rectification", REPORT, UNIT)
+    instance = await complete(client, instance, "inspection", INSPECTION_OK, NDRC)
+    instance = await complete(client, instance, "initial_acceptance", NO, UNIT)
+    instance = await complete(client, instance, "implementation", BUILT, UNIT)
+    instance = await complete(client, instance, "inspection", INSPECTION_OK, HUB)
+    instance = await complete(client, instance, "initial_acceptance", OK, UNIT)
+    instance = await complete(client, instance, "final_acceptance",
+                              FINAL_OK | NO | {"trial_run_ok": False}, NDRC)
+    only(instance, "implementation")  # not accepted: may not go live
+    instance = await complete(client, instance, "implementation", BUILT, UNIT)
+    instance = await complete(client, instance, "inspection", INSPECTION_OK, HUB)
+    instance = await complete(client, instance, "initial_acceptance", OK, UNIT)
+    instance = await complete(client, instance, "final_acceptance", FINAL_OK, HUB)
+    task = only(instance, "om_filing")
+    assert task["due_at"].startswith("2027-01-31T15:59:59")
+    instance = await complete(client, instance, "om_filing", OM_FILING, UNIT)
+    ended(instance, "accepted")
+    body = (await client.get(f"{API}/process-instances/{instance['id']}", headers=ADMIN)).json()
+    assert body["variables"]["required_documents"] == "项目建议书+可行性研究报告+初步设计"
+
+
+async def test_a_county_project_under_500_runs_to_acceptance(client):
+    instance = await built(client, declaration(includes_construction=False), level="county",
+                           total_investment=499.99, category="services", free_om_years=0,
+                           service_years=3)
+    assert instance["variables"]["category_rules"] == "compliant"
+    instance = await complete(client, instance, "inspection", INSPECTION_OK, HUB)
+    instance = await complete(client, instance, "initial_acceptance", OK, UNIT)
+    instance = await complete(client, instance, "final_acceptance", FINAL_OK, NDRC)
+    ended(await complete(client, instance, "om_filing", OM_FILING, UNIT), "accepted")
