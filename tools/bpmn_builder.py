@@ -197,8 +197,12 @@ class ProcessBuilder:
                          attrs={k: v for k, v in attrs.items() if v})
 
     def manual_task(self, id: str, name: str, *, lane: str | None = None,
-                    clause: str | None = None, properties=None) -> str:
-        return self._add("manualTask", id, name, lane, clause, properties)
+                    clause: str | None = None, candidate_groups: Iterable[str] = (),
+                    due: str | None = None, properties=None) -> str:
+        """Work done outside the system and confirmed in it (no form)."""
+        attrs = {"camunda:candidateGroups": ",".join(candidate_groups), "camunda:dueDate": due}
+        return self._add("manualTask", id, name, lane, clause, properties,
+                         attrs={k: v for k, v in attrs.items() if v})
 
     def script_task(self, id: str, name: str, *, script: str, lane: str | None = None,
                     clause: str | None = None, script_format: str = "python",
