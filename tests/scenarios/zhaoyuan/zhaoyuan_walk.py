@@ -1,0 +1,129 @@
+"""Walking a 招远 project through the API: tokens per lane role, the variables each step
+takes, and shortcuts to the later stages of a project."""
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from tests.conftest import deploy
+from tests.support.api import API, complete, start, token
+from tests.support.bundled import bundled
+
+TENANT = "zhaoyuan"
+UNIT = token("zy_unit", TENANT, ("unit",))
+HUB = token("zy_hub", TENANT, ("hub",))
+EXPERT = token("zy_expert", TENANT, ("experts",))
+FINANCE = token("zy_finance", TENANT, ("finance",))
+GOVERNMENT = token("zy_gov", TENANT, ("government",))
+APPROVAL = token("zy_ndrc", TENANT, ("approval",))
+
+LANES = {"unit": "项目建设单位", "hub": "市大数据服务中心", "experts": "评审专家组",
+         "finance": "市财政局", "government": "市政府",
+         "approval": "市发改局、市行政审批服务局"}
+
+OK = {"approved": True, "opinion": "同意"}
+NO = {"approved": False, "opinion": "不同意"}
+MATERIALS = {"application_document": True, "data_resource_catalog": True,
+             "cloud_resource_demand": True, "cloud_resource_audit": True,
+             "deploy_on_government_cloud": True}
+EXPERT_OK = OK | {f"c{i}_{name}": True for i, name in enumerate(
+    ("overall_plan", "policies_standards", "cloud_reuse", "technical_design",
+     "resource_catalog", "data_sharing", "cloud_demand", "security_plan", "budget_schedule"),
+    start=1)}
+JOINT_OK = OK | {"expert_opinion_considered": True, "migration_completed": True,
+                 "sharing_rules_complied": True, "feeds_sharing_platform": True,
+                 "on_government_cloud": True, "single_department_category": "none",
+                 "special_circumstances": False}
+FUND_OK = OK | {"budget_reasonable": True, "approved_budget": 118.5,
+                "hardware_cloud_funds": 40, "software_om_funds": 78.5}
+PROCURED = {"content_as_approved": True, "secure_controllable_preferred": True,
+            "supplier": "某信息技术有限公司", "contract_amount": 110,
+            "contract_signed_on": "2027-03-02"}
+FILED = {"contract_text_filed": True, "filed_on": "2027-03-05"}
+SECURITY_OK = OK | {"security_test_report": True, "platform_security_letter": True,
+                    "graded_protection": True}
+ACCEPTANCE_OK = OK | {"security_assessment_passed": True, "secure_controllable": True,
+                      "catalog_in_sharing_platform": True, "data_connected": True,
+                      "archive_complete": True, "sharing_assessment": "目录全部纳入共享平台"}
+OM_FILED = {"acceptance_report_filed": True, "om_unit": "某信息技术有限公司",
+            "warranty_end": "2030-06-30"}
+
+
+async def deploy_zhaoyuan(client: httpx.AsyncClient) -> dict:
+    """Deploy the bundled set (once per test module: each module has its own database)."""
+    response = await deploy(client, TENANT, bundled(TENANT), name="招远市")
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def variables(**overrides: Any) -> dict[str, Any]:
+    """Start variables of an ordinary project for the 2027 budget."""
+    return {"project_name": "一网通办平台升级", "applicant_unit": "市行政审批服务局",
+            "total_investment": 120, "plan_year": 2027, "secret": False,
+            "leader_directed": False, "higher_level_funded": False,
+            "gov_investment": False} | overrides
+
+
+def keys(instance: dict) -> list[str]:
+    return sorted(t["key"] for t in instance["ready_tasks"])
+
+
+def only(instance: dict, key: str, role: str, clause: str) -> dict:
+    """Assert that ``key`` is the one ready task, in ``role``'s lane, citing ``clause``."""
+    assert keys(instance) == [key], keys(instance)
+    task = instance["ready_tasks"][0]
+    assert task["lane"] == LANES[role], task["lane"]
+    assert task["clause"] == clause, task["clause"]
+    return task
+
+
+def due_day(task: dict) -> date:
+    """The due day of a task, in Asia/Shanghai."""
+    return datetime.fromisoformat(task["due_at"]).astimezone(ZoneInfo("Asia/Shanghai")).date()
+
+
+async def state(client: httpx.AsyncClient, instance: dict) -> dict:
+    response = await client.get(f"{API}/process-instances/{instance['id']}", headers=HUB)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def message(client: httpx.AsyncClient, instance: dict, name: str,
+                  headers: dict = HUB) -> dict:
+    response = await client.post(f"{API}/process-instances/{instance['id']}/messages",
+                                 json={"name": name}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def begin(client: httpx.AsyncClient, key: str, **overrides: Any) -> dict:
+    return await start(client, TENANT, UNIT, business_key=key, variables=variables(**overrides))
+
+
+async def reviewed(client: httpx.AsyncClient, key: str, **overrides: Any) -> dict:
+    """Declared and through expert, joint and budget review: waiting for the annual budget."""
+    instance = await begin(client, key, **overrides)
+    instance = await complete(client, instance, "declare", MATERIALS, UNIT)
+    instance = await complete(client, instance, "expert_review", EXPERT_OK, EXPERT)
+    instance = await complete(client, instance, "joint_review", JOINT_OK, HUB)
+    instance = await complete(client, instance, "fund_review", FUND_OK, FINANCE)
+    assert instance["ready_tasks"] == []
+    return instance
+
+
+async def building(client: httpx.AsyncClient, key: str) -> dict:
+    """In the budget, with the city government's consent, procured, contract filed."""
+    instance = await reviewed(client, key)
+    instance = await message(client, instance, "annual_plan_approved")
+    instance = await complete(client, instance, "government_consent", OK, GOVERNMENT)
+    instance = await complete(client, instance, "procurement", PROCURED, UNIT)
+    instance = await complete(client, instance, "contract_filing", FILED, UNIT)
+    assert keys(instance) == ["implementation"]
+    return instance
+
+
+async def step(client: httpx.AsyncClient, instance: dict, next_step: str, **extra: Any) -> dict:
+    return await complete(client, instance, "implementation", {"next_step": next_step} | extra,
+                          UNIT)
