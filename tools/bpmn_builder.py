@@ -145,8 +145,10 @@ class ProcessBuilder:
     """
 
     def __init__(self, process_id: str, name: str | None = None,
-                 lanes: Iterable[tuple[str, str]] = (), main: bool = False):
-        self.main = main  # camunda:property main=true: the set's main process
+                 lanes: Iterable[tuple[str, str]] = (), main: bool = False,
+                 properties: Mapping[str, str] | None = None):
+        # camunda:properties of the process; main=True adds main=true: the set's main process
+        self.properties = dict(properties or {}) | ({"main": "true"} if main else {})
         self.id = process_id
         self.name = name or process_id
         self.lanes = dict(lanes)  # role -> lane label
@@ -329,9 +331,10 @@ class ProcessBuilder:
     def _emit_process(self, root, messages: dict[str, str], errors: dict[str, str]) -> None:
         proc = _sub(root, "bpmn:process", {"id": self.id, "name": self.name,
                                            "isExecutable": "true"})
-        if self.main:
+        if self.properties:
             props = _sub(_sub(proc, "bpmn:extensionElements"), "camunda:properties")
-            _sub(props, "camunda:property", {"name": "main", "value": "true"})
+            for key, value in self.properties.items():
+                _sub(props, "camunda:property", {"name": key, "value": value})
         lane_set = _sub(proc, "bpmn:laneSet", {"id": _ncname(f"LaneSet_{self.id}")})
         for role, label in self.lanes.items():
             lane = _sub(lane_set, "bpmn:lane", {"id": self.lane_id(role), "name": label})

@@ -54,14 +54,21 @@ def bundled_sets(root: Path) -> dict[str, dict[str, bytes]]:
 
 
 def tenant_name(files: dict[str, bytes], fallback: str) -> str:
-    """The first pool's name (the city or county), else the tenant id."""
+    """The main process's ``tenant_name`` property, else its pool's name, else the id."""
+    pools: list[str] = []
     for name, content in sorted(files.items()):
-        if name.endswith(".bpmn"):
-            found = parse_xml(content, name).getroot().xpath(
-                "//*[local-name()='participant']/@name")
-            if found:
-                return str(found[0])
-    return fallback
+        if not name.endswith(".bpmn"):
+            continue
+        root = parse_xml(content, name).getroot()
+        main = root.xpath("//*[local-name()='process'][.//*[local-name()='property' and "
+                          "@name='main' and @value='true']]")
+        if main:
+            named = main[0].xpath(".//*[local-name()='property' and @name='tenant_name']/@value")
+            pool = root.xpath("//*[local-name()='participant'][@processRef=$p]/@name",
+                              p=main[0].get("id"))
+            return str((named or pool or [fallback])[0])
+        pools.extend(str(p) for p in root.xpath("//*[local-name()='participant']/@name"))
+    return pools[0] if pools else fallback
 
 
 async def load_bundled(ctx: AppContext, root: Path) -> list[str]:

@@ -80,7 +80,7 @@ FILING_REVIEW = (
 
 def project_process() -> bytes:
     b = ProcessBuilder(f"{TENANT}_project", name="河源市市级政务信息化项目", lanes=LANES,
-                       main=True)
+                       main=True, properties={"tenant_name": "河源市"})
 
     # -- entry: scope and the yearly list ------------------------------------
     b.start("start", "项目立项", lane="unit", form=START_FORM)

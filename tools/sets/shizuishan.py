@@ -110,6 +110,7 @@ DECLARE_FORM = [
 
 def project_process() -> bytes:
     b = ProcessBuilder(f"{TENANT}_project", name="石嘴山市政务信息化项目", main=True,
+                       properties={"tenant_name": "石嘴山市"},
                        lanes=LANES)
 
     # -- scope (第四条) --------------------------------------------------------
