@@ -194,3 +194,19 @@ async def test_decision_evaluation_reports_matched_rules_with_annotations(client
     unknown = await client.post(f"{API}/tenants/dmn/decisions/nope/evaluate", json={},
                                 headers=ADMIN)
     assert unknown.status_code == 404
+
+
+async def test_a_form_field_named_like_an_element_is_refused(client):
+    from tools.bpmn_builder import Field
+
+    b = ProcessBuilder("p", lanes=[("unit", "单位")])
+    b.start("s")
+    b.user_task("declare", "申报", candidate_groups=["unit"],
+                form=[Field("e", "string", label="与结束事件同名")])
+    b.end("e")
+    b.flow("s", "declare")
+    b.flow("declare", "e")
+    response = await deploy(client, "clash", {"p.bpmn": b.to_xml()})
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert (error["element"], "'e'" in error["msg"]) == ("declare", True)

@@ -183,8 +183,8 @@ def project_process() -> bytes:
                     Field("progress", "string", label="实施情况"),
                     Field("next_step", "enum", label="下一步", required=True, values={
                         "completed": "项目完工，组织初步验收",
-                        "change_request": "申请变更（第二十一条）",
-                        "cloud_resource_request": "申请公共基础设施服务（第十九条）",
+                        "request_change": "申请变更（第二十一条）",
+                        "request_cloud_resources": "申请公共基础设施服务（第十九条）",
                     }),
                 ])
     b.exclusive_gateway("gw_next", "下一步?", lane="unit", clause=C + "第十七、十九、二十一条",
@@ -339,9 +339,9 @@ def project_process() -> bytes:
     b.flow("gw_implement", "implementation")
     b.flow("implementation", "gw_next")
     b.flow("gw_next", "initial_acceptance", name="完工")
-    b.flow("gw_next", "change_request", condition='next_step == "change_request"',
+    b.flow("gw_next", "change_request", condition='next_step == "request_change"',
            name="变更", clause=C + "第二十一条")
-    b.flow("gw_next", "cloud_resource_request", condition='next_step == "cloud_resource_request"',
+    b.flow("gw_next", "cloud_resource_request", condition='next_step == "request_cloud_resources"',
            name="申请资源", clause=C + "第十九条")
     b.flow("change_request", "check_change")
     b.flow("check_change", "change_review")

@@ -216,9 +216,9 @@ def project_process() -> bytes:
                 clause=C + "第十一、十三、十四、二十二条", form=[
                     Field("next_step", "enum", label="下一步", required=True, values={
                         "completed": "建设完成，申请验收",
-                        "progress_report": "报告建设进度和预算执行情况（第十一条）",
+                        "report_progress": "报告建设进度和预算执行情况（第十一条）",
                         "change_request": "提交调整申请（第十三条）",
-                        "cloud_resource_request": "政务云服务变更或撤销（第十四条）",
+                        "request_cloud_change": "政务云服务变更或撤销（第十四条）",
                         "incident_report": "报告严重逾期、重大损失等情形（第二十二条）",
                     }),
                     Field("progress", "string", label="建设情况"),
@@ -248,7 +248,7 @@ def project_process() -> bytes:
     b.user_task("cloud_resource_request", "政务云服务变更", lane="unit",
                 candidate_groups=["unit"], clause=C + "第十四条", form=[
                     Field("request_type", "enum", label="申报事项", required=True,
-                          values={"change": "服务需求变更", "cancel": "撤销服务"}),
+                          values={"modify": "服务需求变更", "cancel": "撤销服务"}),
                     Field("cloud_resource_demand", "boolean", label="云平台服务资源需求表",
                           required=True),
                     Field("cloud_resource_audit", "boolean", label="云平台服务资源审核表",
@@ -363,9 +363,9 @@ def project_process() -> bytes:
     b.flow("gw_implement", "implementation")
     b.flow("implementation", "gw_next")
     b.flow("gw_next", "security_crypto_review", name="建设完成")
-    b.flow("gw_next", "progress_report", condition='next_step == "progress_report"',
+    b.flow("gw_next", "progress_report", condition='next_step == "report_progress"',
            clause=C + "第十一条")
-    b.flow("gw_next", "cloud_resource_request", condition='next_step == "cloud_resource_request"',
+    b.flow("gw_next", "cloud_resource_request", condition='next_step == "request_cloud_change"',
            clause=C + "第十四条")
     b.flow("gw_next", "change", condition='next_step == "change_request"',
            clause=C + "第十三条")

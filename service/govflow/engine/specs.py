@@ -156,6 +156,7 @@ def _check_expressions(name: str, tree: Any, check_due: Callable[[str], None] | 
                        ) -> list[DiagramProblem]:
     """Vet every script and expression before SpiffWorkflow sees it."""
     problems = []
+    problems.extend(_id_collisions(name, tree))
     for source, mode, node in _expressions(tree):
         try:
             check_source(source, mode)
@@ -168,6 +169,24 @@ def _check_expressions(name: str, tree: Any, check_due: Callable[[str], None] | 
             except ValueError as exc:
                 problems.append(DiagramProblem(name, str(exc), node.sourceline, _element_id(node)))
     return problems
+
+
+def _id_collisions(name: str, tree: Any) -> list[DiagramProblem]:
+    """SpiffWorkflow finds elements by any ``id`` attribute, its form fields' included: a
+    form field or enum value with a BPMN element's id would stand in for that element."""
+    bpmn_ids = {n.get("id") for n in tree.getroot().iter()
+                if isinstance(n.tag, str) and etree.QName(n).namespace == BPMN_NS and n.get("id")}
+    return [DiagramProblem(name, f"the form's id '{n.get('id')}' is also the id of a BPMN "
+                                 "element: rename the field or value", n.sourceline,
+                           _bpmn_ancestor(n))
+            for n in tree.getroot().iter(f"{{{CAMUNDA}}}formField", f"{{{CAMUNDA}}}value")
+            if n.get("id") in bpmn_ids]
+
+
+def _bpmn_ancestor(node: Any) -> str | None:
+    while node is not None and (etree.QName(node).namespace != BPMN_NS or not node.get("id")):
+        node = node.getparent()
+    return node.get("id") if node is not None else None
 
 
 def _deadlines(tree: Any):

@@ -190,13 +190,13 @@ async def test_full_review_project_from_declaration_to_post_evaluation(client):
 
     # public infrastructure on request (第十九条)
     instance = await step(client, instance, "implementation",
-                          {"next_step": "cloud_resource_request", "progress": "开发中"})
+                          {"next_step": "request_cloud_resources", "progress": "开发中"})
     instance = await step(client, instance, "cloud_resource_request", {"resources": "政务云 8核"})
     instance = await step(client, instance, "cloud_resource_review", OK | {"allocated": "8核"})
     assert keys(instance) == ["implementation"]
 
     # a change within 第二十一条: total = contract, change = 10 % exactly, the first one
-    instance = await step(client, instance, "implementation", {"next_step": "change_request"})
+    instance = await step(client, instance, "implementation", {"next_step": "request_change"})
     instance = await step(client, instance, "change_request", CHANGE)
     assert instance["variables"]["change_admissible"] is True
     instance = await step(client, instance, "change_review", OK)
@@ -205,7 +205,7 @@ async def test_full_review_project_from_declaration_to_post_evaluation(client):
     assert instance["variables"]["previous_changes"] == 1
 
     # a second change is not admissible (第二十一条(三)); the bureau still decides
-    instance = await step(client, instance, "implementation", {"next_step": "change_request"})
+    instance = await step(client, instance, "implementation", {"next_step": "request_change"})
     instance = await step(client, instance, "change_request",
                           CHANGE | {"change_amount": 1, "total_after_change": 99})
     assert instance["variables"]["change_admissible"] is False
@@ -294,7 +294,7 @@ async def changing(client, key: str) -> dict:
     instance = await begin(client, key, amount=20)
     for task, data in (("declare", DECLARATION), ("filing_review", FILING_OK),
                        ("procurement", PROCURED),
-                       ("implementation", {"next_step": "change_request"})):
+                       ("implementation", {"next_step": "request_change"})):
         instance = await step(client, instance, task, data)
     return instance
 

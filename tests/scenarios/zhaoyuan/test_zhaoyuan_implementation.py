@@ -55,16 +55,16 @@ async def test_contract_is_filed_within_five_working_days_of_signing(client):
 
 async def test_progress_report_and_cloud_change_return_to_implementation(client):
     instance = await building(client, "ZY-LOOPS")
-    instance = await step(client, instance, "progress_report")
+    instance = await step(client, instance, "report_progress")
     task = only(instance, "progress_report", "unit", "招远 第十一条")
     assert due_day(task) == date(2026, 12, 31)
     instance = await complete(client, instance, "progress_report", {
         "construction_progress": "完成需求调研和系统设计", "budget_execution": "已支付30%"}, UNIT)
     assert keys(instance) == ["implementation"]
-    instance = await step(client, instance, "cloud_resource_request")
+    instance = await step(client, instance, "request_cloud_change")
     only(instance, "cloud_resource_request", "unit", "招远 第十四条")
     instance = await complete(client, instance, "cloud_resource_request", {
-        "request_type": "change", "cloud_resource_demand": True, "cloud_resource_audit": True,
+        "request_type": "modify", "cloud_resource_demand": True, "cloud_resource_audit": True,
         "reported_to_provider": True}, UNIT)
     assert keys(instance) == ["implementation"]
 
