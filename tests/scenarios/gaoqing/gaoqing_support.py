@@ -1,0 +1,188 @@
+"""Helpers for the 高青 (gaoqing) scenario tests: role tokens, start variables, completed forms,
+and a step function that checks each task's lane, clause and groups before completing it."""
+
+from typing import Any
+
+import httpx
+
+from tests.support.api import ADMIN, API, complete, ready, start, token
+from tools.sets.gaoqing import (
+    ACCEPTANCE_CRITERIA,
+    APPLICATION_MATERIALS,
+    JOINT_CRITERIA,
+    ONSITE_STEPS,
+    REVIEW_CRITERIA,
+)
+
+TENANT = "gaoqing"
+UNIT = token("unit_user", TENANT, ("unit",))
+HUB = token("hub_user", TENANT, ("hub",))
+EXPERTS = token("expert_user", TENANT, ("experts",))
+FINANCE = token("finance_user", TENANT, ("finance",))
+APPROVAL = token("ndrc_user", TENANT, ("approval",))
+GOVERNMENT = token("gov_user", TENANT, ("government",))
+AUDIT = token("audit_user", TENANT, ("audit",))
+
+UNIT_LANE, HUB_LANE, EXPERTS_LANE = "项目申报（建设）单位", "县大数据局", "第三方评审服务机构"
+FINANCE_LANE, APPROVAL_LANE, GOVERNMENT_LANE = "县财政局", "县发改部门", "县政府"
+WHO = {UNIT_LANE: UNIT, HUB_LANE: HUB, EXPERTS_LANE: EXPERTS, FINANCE_LANE: FINANCE,
+       APPROVAL_LANE: APPROVAL, GOVERNMENT_LANE: GOVERNMENT}
+
+# task key -> (lane, clause, candidate groups)
+TASKS: dict[str, tuple[str, str, list[str]]] = {
+    "filing_review": (HUB_LANE, "高青 三(一)", ["hub"]),
+    "consultancy_plan": (UNIT_LANE, "高青 三(一)", ["unit"]),
+    "consultancy_review": (HUB_LANE, "高青 三(一)", ["hub"]),
+    "declare": (UNIT_LANE, "高青 三(一)", ["unit"]),
+    "approval": (APPROVAL_LANE, "高青 三(一)", ["approval"]),
+    "written_review": (EXPERTS_LANE, "高青 三(二)1", ["experts"]),
+    "onsite_review": (EXPERTS_LANE, "高青 三(二)1", ["experts"]),
+    "joint_review": (HUB_LANE, "高青 三(二)2", ["hub", "finance"]),
+    "plan_compilation": (HUB_LANE, "高青 三(二)3", ["hub", "finance"]),
+    "plan_approval": (GOVERNMENT_LANE, "高青 三(二)3", ["government"]),
+    "budget_inclusion": (FINANCE_LANE, "高青 三(二)3", ["finance"]),
+    "procurement_documents": (UNIT_LANE, "高青 三(三)1", ["unit"]),
+    "procurement_review": (HUB_LANE, "高青 三(三)1", ["hub"]),
+    "procurement": (UNIT_LANE, "高青 三(三)1", ["unit"]),
+    "supervisor_filing": (UNIT_LANE, "高青 三(三)3", ["unit"]),
+    "implementation": (UNIT_LANE, "高青 三(三)2", ["unit"]),
+    "change_request": (UNIT_LANE, "高青 三(二)4", ["unit"]),
+    "change_review": (HUB_LANE, "高青 三(二)4", ["hub", "finance"]),
+    "cloud_resource_request": (UNIT_LANE, "高青 三(三)2", ["unit"]),
+    "cloud_resource_review": (HUB_LANE, "高青 三(三)2", ["hub"]),
+    "inspection": (HUB_LANE, "高青 三(三)4", ["hub", "finance", "audit"]),
+    "supervision_measure": (GOVERNMENT_LANE, "高青 三(三)4", ["government"]),
+    "rectification": (UNIT_LANE, "高青 三(三)4、三(四)2、四", ["unit"]),
+    "initial_acceptance": (UNIT_LANE, "高青 三(四)1", ["unit"]),
+    "acceptance_extension": (HUB_LANE, "高青 附件7 一", ["hub"]),
+    "acceptance_application": (UNIT_LANE, "高青 三(四)2、附件7 五", ["unit"]),
+    "final_acceptance": (HUB_LANE, "高青 三(四)2、附件7 四", ["hub"]),
+    "settlement_review": (FINANCE_LANE, "高青 三(四)2", ["finance"]),
+    "performance_evaluation": (HUB_LANE, "高青 四", ["hub"]),
+}
+
+# The test clock is frozen at 2026-03-02 09:00 UTC (a Monday, 17:00 in Shanghai); a due moment
+# is the end of the due day in Asia/Shanghai, given in UTC.
+END_OF_DAY = "T15:59:59.999999Z"
+YEARLY_DUE = {  # --MM-DD@plan_year-1
+    "declare": "09-30", "written_review": "11-30", "onsite_review": "11-30",
+    "joint_review": "11-30", "plan_compilation": "12-31", "plan_approval": "12-31",
+}
+RELATIVE_DUE = {  # from a task created on 2026-03-02
+    "initial_acceptance": "2026-09-02",  # P6M from the completion of construction
+    "final_acceptance": "2026-03-30",    # 20WD from the complete application
+}
+
+
+def expected_due(key: str, variables: dict) -> str | None:
+    if key in YEARLY_DUE:
+        return f"{variables['plan_year'] - 1}-{YEARLY_DUE[key]}{END_OF_DAY}"
+    if key in RELATIVE_DUE:
+        return RELATIVE_DUE[key] + END_OF_DAY
+    return None
+
+
+OK = {"approved": True, "opinion": "同意"}
+
+
+def checked(names: Any, value: bool = True) -> dict[str, bool]:
+    return {name: value for name, _ in names}
+
+
+def project(**overrides: Any) -> dict[str, Any]:
+    """Start variables of an ordinary project: 80万, no consultancy, no 立项 by 发改."""
+    return {"project_name": "智慧社区服务平台", "applicant_unit": "县民政局",
+            "total_investment": 80, "planned_investment": 80, "plan_year": 2027,
+            "secret": False, "higher_level_funded": False, "major_investment_plan": False,
+            "technically_complex": False} | overrides
+
+
+DECLARATION = {"application_letter": True, "application_form": True, "construction_plan": True,
+               "project_type": "application", "network": "extranet",
+               "fund_source": "县级财政资金", "construction_months": 6, "it_engineering": True,
+               "uses_existing_infrastructure": True}
+WRITTEN_OK = OK | checked(REVIEW_CRITERIA) | {"review_report": "书面评审报告"}
+ONSITE_OK = OK | checked(ONSITE_STEPS) | checked(REVIEW_CRITERIA) | {
+    "review_report": "现场评审报告"}
+JOINT_OK = OK | checked(JOINT_CRITERIA) | {"approved_budget": 80}
+PROCUREMENT = {"contractor": "某信息技术有限公司", "contract_amount": 78,
+               "traded_by_center": True}
+INITIAL_PASSED = {"initial_result": "passed", "new_software": True, "trial_run_months": 3,
+                  "software_tested": True, "security_risk_assessment": True,
+                  "opinion": "初验通过"}
+APPLICATION = checked(APPLICATION_MATERIALS) | {"supervisor_opinion": False,
+                                               "largest_software_system_value": 60,
+                                               "outline_design_document": False}
+ACCEPTED = OK | checked(ACCEPTANCE_CRITERIA) | {"acceptance_report": "竣工验收报告"}
+RECTIFIED = {"rectification_plan": "整改方案", "rectification_report": "已整改完成"}
+SETTLEMENT = {"settlement_amount": 76.5, "reviewing_agency": "某造价咨询公司",
+              "opinion": "结算评审完成"}
+EVALUATION = {"progress": "按期完成", "fund_use": "规范", "operation": "稳定", "effect": "良好",
+              "performance": "adequate", "next_year_reduced": False}
+
+
+def keys(instance: dict) -> list[str]:
+    return sorted(t["key"] for t in instance["ready_tasks"])
+
+
+async def step(client: httpx.AsyncClient, instance: dict, key: str, variables: dict,
+               headers: dict | None = None) -> dict:
+    """Check the ready task's lane, clause and groups (and due date where the text sets one),
+    then complete it as a user of its lane."""
+    task = ready(instance, key)
+    lane, clause, groups = TASKS[key]
+    assert (task["lane"], task["clause"], task["candidate_groups"]) == (lane, clause, groups)
+    assert task["due_at"] == expected_due(key, instance["variables"]), (key, task["due_at"])
+    return await complete(client, instance, key, variables, headers or WHO[lane])
+
+
+async def begin(client: httpx.AsyncClient, key: str | None = None, **overrides: Any) -> dict:
+    return await start(client, TENANT, UNIT, business_key=key, variables=project(**overrides))
+
+
+async def reviewed(client: httpx.AsyncClient, key: str, **overrides: Any) -> dict:
+    """A project declared, reviewed in writing and countersigned: waiting for the plan."""
+    instance = await begin(client, key, **overrides)
+    instance = await step(client, instance, "declare", DECLARATION)
+    instance = await step(client, instance, "written_review", WRITTEN_OK)
+    instance = await step(client, instance, "joint_review", JOINT_OK)
+    assert instance["ready_tasks"] == []
+    return instance
+
+
+async def message(client: httpx.AsyncClient, instance: dict, name: str,
+                  headers: dict = HUB) -> dict:
+    response = await client.post(f"{API}/process-instances/{instance['id']}/messages",
+                                 json={"name": name}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def in_construction(client: httpx.AsyncClient, key: str, declaration: dict | None = None,
+                          **overrides: Any) -> dict:
+    """A listed project through procurement (and the supervisor filing, if required), at
+    the implementation task."""
+    instance = await begin(client, key, **overrides)
+    instance = await step(client, instance, "declare", declaration or DECLARATION)
+    mode = "onsite_review" if instance["variables"]["review_mode"] == "onsite" \
+        else "written_review"
+    instance = await step(client, instance, mode, ONSITE_OK if mode == "onsite_review"
+                          else WRITTEN_OK)
+    instance = await step(client, instance, "joint_review", JOINT_OK)
+    instance = await message(client, instance, "annual_plan_approved")
+    instance = await step(client, instance, "procurement_documents",
+                          {"procurement_files": "采购需求及招标文件"})
+    instance = await step(client, instance, "procurement_review",
+                          OK | {"consistent_with_plan": True, "in_annual_plan": True})
+    instance = await step(client, instance, "procurement", PROCUREMENT)
+    if instance["variables"]["supervisor_required"]:
+        instance = await step(client, instance, "supervisor_filing", {
+            "supervisor": "某监理公司", "supervisor_qualification": True,
+            "chief_supervisor_licence": True, "filed_with_hub": True})
+    assert keys(instance) == ["implementation"]
+    return instance
+
+
+async def state(client: httpx.AsyncClient, instance: dict) -> tuple[str, str | None]:
+    body = (await client.get(f"{API}/process-instances/{instance['id']}", headers=ADMIN)).json()
+    return body["state"], body["outcome"]

@@ -1,0 +1,301 @@
+"""高青, from the annual plan to the end: procurement review, the supervisor filing from 200万
+（含）, implementation with plan changes, cloud resources and inspections, initial acceptance
+(3-month trial run, half-year limit, extension), the acceptance application (outline design
+document from 100万), final acceptance in 20 working days with rectification, the settlement
+review and the performance evaluation (三(二)4—四, 附件7)."""
+
+import pytest
+
+from tests.conftest import deploy
+from tests.scenarios.gaoqing.gaoqing_support import (
+    ACCEPTED,
+    APPLICATION,
+    AUDIT,
+    DECLARATION,
+    EVALUATION,
+    FINANCE,
+    GOVERNMENT,
+    HUB,
+    INITIAL_PASSED,
+    OK,
+    RECTIFIED,
+    SETTLEMENT,
+    TENANT,
+    UNIT,
+    in_construction,
+    keys,
+    message,
+    state,
+    step,
+)
+from tests.support.api import API, history, ready
+from tests.support.bundled import bundled
+from tools.sets.gaoqing import ACCEPTANCE_CRITERIA
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def deployed(client):
+    response = await deploy(client, TENANT, bundled(TENANT))
+    assert response.status_code == 201, response.text
+
+
+INSPECTED = {"policy_and_design": "按方案实施", "procurement_quality_progress_funds": "正常",
+             "opinion": "检查意见"}
+MEASURES = {"criticism": True, "withhold_funds": True, "suspend_construction": True,
+            "terminate_project": False}
+
+
+async def completed(client, instance: dict) -> dict:
+    """Construction completed: at the initial acceptance."""
+    instance = await step(client, instance, "implementation", {"next_step": "completed"})
+    assert keys(instance) == ["initial_acceptance"]
+    assert instance["variables"]["phase"] == "acceptance"
+    return instance
+
+
+async def test_procurement_documents_are_reviewed_before_procurement(client):
+    instance = await in_construction(client, "GQ-PROC-0", total_investment=80)
+    assert instance["variables"]["supervisor_required"] is False
+
+
+async def test_a_refused_procurement_review_sends_the_documents_back(client):
+    from tests.scenarios.gaoqing.gaoqing_support import (
+        JOINT_OK,
+        WRITTEN_OK,
+        begin,
+    )
+
+    instance = await begin(client, "GQ-PROC-1")
+    instance = await step(client, instance, "declare", DECLARATION)
+    instance = await step(client, instance, "written_review", WRITTEN_OK)
+    instance = await step(client, instance, "joint_review", JOINT_OK)
+    instance = await message(client, instance, "annual_plan_approved")
+    instance = await step(client, instance, "procurement_documents",
+                          {"procurement_files": "招标文件"})
+    review = {"consistent_with_plan": False, "in_annual_plan": True}
+    instance = await step(client, instance, "procurement_review",
+                          {"approved": False, "opinion": "采购内容超出建设方案"} | review)
+    assert keys(instance) == ["procurement_documents"]
+    instance = await step(client, instance, "procurement_documents",
+                          {"procurement_files": "修改后的招标文件", "procurement_method": "公开招标"})
+    instance = await step(client, instance, "procurement_review",
+                          OK | review | {"consistent_with_plan": True})
+    assert keys(instance) == ["procurement"]
+
+
+@pytest.mark.parametrize(("amount", "engineering", "supervisor"), [
+    (200, True, True), (199.99, True, False), (200, False, False)])
+async def test_supervisor_filing_from_200_for_it_engineering(client, amount, engineering,
+                                                             supervisor):
+    instance = await in_construction(client, f"GQ-SUP-{amount}-{engineering}",
+                                     declaration=DECLARATION | {"it_engineering": engineering},
+                                     total_investment=amount)
+    assert instance["variables"]["supervisor_required"] is supervisor
+    events = [e["element_id"] for e in await history(client, instance["id"])
+              if e["event"] == "task_completed"]
+    assert ("supervisor_filing" in events) is supervisor
+
+
+async def test_changes_and_cloud_resources_return_to_implementation(client):
+    instance = await in_construction(client, "GQ-CHANGE")
+    instance = await step(client, instance, "implementation",
+                          {"next_step": "change", "progress": "需求变化"})
+    assert keys(instance) == ["change_request"]
+    instance = await step(client, instance, "change_request", {
+        "change_reason": "上级政策调整，确需紧急变更", "change_content": "增加数据共享接口",
+        "total_after_change": 80})
+    instance = await step(client, instance, "change_review",
+                          {"approved": False, "opinion": "不属于特殊或紧急情况",
+                           "special_or_urgent": False}, FINANCE)
+    assert keys(instance) == ["implementation"]
+    instance = await step(client, instance, "implementation", {"next_step": "cloud_resources"})
+    instance = await step(client, instance, "cloud_resource_request", {
+        "request_type": "new", "resources": "4核8G云主机2台"})
+    instance = await step(client, instance, "cloud_resource_review",
+                          OK | {"allocated": "政务外网区云主机2台"})
+    assert keys(instance) == ["implementation"]
+
+
+async def test_inspection_findings_are_rectified_during_construction(client):
+    instance = await in_construction(client, "GQ-INSPECT")
+    instance = await message(client, instance, "inspection_started")
+    assert keys(instance) == ["inspection"]  # implementation is interrupted
+    instance = await step(client, instance, "inspection", INSPECTED | {"findings": "none"},
+                          AUDIT)
+    assert keys(instance) == ["implementation"]
+    instance = await message(client, instance, "inspection_started")
+    instance = await step(client, instance, "inspection", INSPECTED | {"findings": "problems"},
+                          FINANCE)
+    assert keys(instance) == ["rectification"]
+    instance = await step(client, instance, "rectification", RECTIFIED)
+    assert keys(instance) == ["implementation"]
+
+
+async def test_major_findings_go_to_the_county_government(client):
+    instance = await in_construction(client, "GQ-MAJOR")
+    instance = await message(client, instance, "inspection_started")
+    instance = await step(client, instance, "inspection", INSPECTED | {"findings": "major"})
+    assert keys(instance) == ["supervision_measure"]
+    instance = await step(client, instance, "supervision_measure", OK | MEASURES, GOVERNMENT)
+    assert keys(instance) == ["rectification"]  # suspended until rectified
+    assert instance["variables"]["suspend_construction"] is True
+    instance = await step(client, instance, "rectification", RECTIFIED)
+    assert keys(instance) == ["implementation"]
+
+    instance = await message(client, instance, "inspection_started")
+    instance = await step(client, instance, "inspection", INSPECTED | {"findings": "major"})
+    done = await step(client, instance, "supervision_measure",
+                      OK | MEASURES | {"terminate_project": True})
+    assert (done["state"], done["outcome"]) == ("completed", "terminated")
+    assert done["ready_tasks"] == []
+
+
+async def test_termination_needs_the_county_governments_approval(client):
+    instance = await in_construction(client, "GQ-NOTERM")
+    instance = await message(client, instance, "inspection_started")
+    instance = await step(client, instance, "inspection", INSPECTED | {"findings": "major"})
+    instance = await step(client, instance, "supervision_measure",
+                          {"approved": False, "opinion": "不同意终止，限期整改"} | MEASURES
+                          | {"terminate_project": True})
+    assert keys(instance) == ["rectification"]
+
+
+async def test_no_inspection_outside_construction(client):
+    instance = await in_construction(client, "GQ-NOINSPECT")
+    instance = await completed(client, instance)
+    response = await client.post(f"{API}/process-instances/{instance['id']}/messages",
+                                 json={"name": "inspection_started"}, headers=HUB)
+    assert response.status_code == 409, response.text
+
+
+@pytest.mark.parametrize(("months", "next_key"), [(2.99, "initial_acceptance"),
+                                                  (3, "acceptance_application")])
+async def test_new_software_runs_on_trial_at_least_3_months(client, months, next_key):
+    instance = await in_construction(client, f"GQ-TRIAL-{months}")
+    instance = await completed(client, instance)
+    instance = await step(client, instance, "initial_acceptance",
+                          INITIAL_PASSED | {"trial_run_months": months})
+    assert keys(instance) == [next_key]
+
+
+async def test_hardware_only_projects_have_no_trial_run_minimum(client):
+    instance = await in_construction(client, "GQ-HW")
+    instance = await completed(client, instance)
+    instance = await step(client, instance, "initial_acceptance",
+                          INITIAL_PASSED | {"new_software": False, "trial_run_months": 1,
+                                            "software_tested": False})
+    assert keys(instance) == ["acceptance_application"]
+
+
+async def test_failed_initial_acceptance_goes_back_to_construction(client):
+    instance = await in_construction(client, "GQ-INITFAIL")
+    instance = await completed(client, instance)
+    instance = await step(client, instance, "initial_acceptance",
+                          INITIAL_PASSED | {"initial_result": "failed", "opinion": "功能未完成"})
+    assert keys(instance) == ["implementation"]
+    assert instance["variables"]["phase"] == "construction"
+    # an inspection now is a construction-time inspection: rectified, back to implementation
+    instance = await message(client, instance, "inspection_started")
+    instance = await step(client, instance, "inspection", INSPECTED | {"findings": "problems"})
+    instance = await step(client, instance, "rectification", RECTIFIED)
+    assert keys(instance) == ["implementation"]
+
+
+async def test_an_extension_is_asked_of_the_hub(client):
+    instance = await in_construction(client, "GQ-EXT")
+    instance = await completed(client, instance)
+    instance = await step(client, instance, "initial_acceptance",
+                          INITIAL_PASSED | {"initial_result": "extension",
+                                            "opinion": "等待上级平台对接"})
+    assert keys(instance) == ["acceptance_extension"]
+    instance = await step(client, instance, "acceptance_extension",
+                          OK | {"special_reason": True, "extended_until": "2026-12-31"})
+    assert keys(instance) == ["initial_acceptance"]
+    instance = await step(client, instance, "initial_acceptance", INITIAL_PASSED)
+    assert keys(instance) == ["acceptance_application"]
+
+
+@pytest.mark.parametrize(("value", "outline", "next_key"), [
+    (100, False, "acceptance_application"),
+    (100, True, "final_acceptance"),
+    (99.99, False, "final_acceptance"),
+])
+async def test_outline_design_document_from_100(client, value, outline, next_key):
+    instance = await in_construction(client, f"GQ-OUTLINE-{value}-{outline}")
+    instance = await completed(client, instance)
+    instance = await step(client, instance, "initial_acceptance", INITIAL_PASSED)
+    instance = await step(client, instance, "acceptance_application", APPLICATION | {
+        "largest_software_system_value": value, "outline_design_document": outline})
+    assert keys(instance) == [next_key]
+
+
+async def test_materials_must_be_complete_and_supervised_projects_add_the_supervisor_opinion(
+        client):
+    instance = await in_construction(client, "GQ-MATERIALS", total_investment=300)
+    assert instance["variables"]["supervisor_required"] is True
+    instance = await completed(client, instance)
+    instance = await step(client, instance, "initial_acceptance", INITIAL_PASSED)
+    instance = await step(client, instance, "acceptance_application",
+                          APPLICATION | {"user_report": False, "supervisor_opinion": True})
+    assert keys(instance) == ["acceptance_application"]
+    instance = await step(client, instance, "acceptance_application", APPLICATION)
+    assert keys(instance) == ["acceptance_application"]  # no supervisor opinion
+    instance = await step(client, instance, "acceptance_application",
+                          APPLICATION | {"supervisor_opinion": True})
+    assert keys(instance) == ["final_acceptance"]
+
+
+@pytest.mark.parametrize("bar", [c for c, _ in ACCEPTANCE_CRITERIA])
+async def test_each_acceptance_condition_fails_the_acceptance(client, bar):
+    instance = await in_construction(client, f"GQ-BAR-{bar}")
+    instance = await completed(client, instance)
+    instance = await step(client, instance, "initial_acceptance", INITIAL_PASSED)
+    instance = await step(client, instance, "acceptance_application", APPLICATION)
+    instance = await step(client, instance, "final_acceptance", ACCEPTED | {bar: False})
+    assert keys(instance) == ["rectification"]
+
+
+async def test_whole_lifecycle_with_rectification_after_a_failed_acceptance(client):
+    instance = await in_construction(client, "GQ-FULL", total_investment=250,
+                                     planned_investment=90)
+    instance = await completed(client, instance)
+    instance = await step(client, instance, "initial_acceptance", INITIAL_PASSED)
+    application = APPLICATION | {"supervisor_opinion": True}
+    instance = await step(client, instance, "acceptance_application", application)
+    task = ready(instance, "final_acceptance")
+    incomplete = {k: v for k, v in ACCEPTED.items() if k != "acceptance_report"}
+    response = await client.post(f"{API}/tasks/{task['id']}/complete",
+                                 json={"variables": incomplete}, headers=HUB)
+    assert response.status_code == 422
+    instance = await step(client, instance, "final_acceptance",
+                          ACCEPTED | {"approved": False, "opinion": "主要技术参数与建设方案不一致",
+                                      "parameters_match_plan": False})
+    assert keys(instance) == ["rectification"]
+    instance = await step(client, instance, "rectification", RECTIFIED)
+    assert keys(instance) == ["acceptance_application"]  # a new application
+    instance = await step(client, instance, "acceptance_application", application)
+    instance = await step(client, instance, "final_acceptance", ACCEPTED)
+    assert keys(instance) == ["settlement_review"]
+    instance = await step(client, instance, "settlement_review", SETTLEMENT)
+    assert keys(instance) == ["performance_evaluation"]
+    instance = await step(client, instance, "performance_evaluation",
+                          EVALUATION | {"performance": "poor"})
+    assert keys(instance) == ["rectification"]
+    instance = await step(client, instance, "rectification", RECTIFIED, UNIT)
+    assert keys(instance) == ["performance_evaluation"]
+    done = await step(client, instance, "performance_evaluation", EVALUATION)
+    assert (done["state"], done["outcome"]) == ("completed", "accepted")
+    assert await state(client, done) == ("completed", "accepted")
+
+
+async def test_still_poor_after_rectification_ends_with_next_years_projects_cut(client):
+    instance = await in_construction(client, "GQ-POOR")
+    instance = await completed(client, instance)
+    instance = await step(client, instance, "initial_acceptance", INITIAL_PASSED)
+    instance = await step(client, instance, "acceptance_application", APPLICATION)
+    instance = await step(client, instance, "final_acceptance", ACCEPTED)
+    instance = await step(client, instance, "settlement_review", SETTLEMENT)
+    done = await step(client, instance, "performance_evaluation",
+                      EVALUATION | {"performance": "poor", "next_year_reduced": True})
+    assert (done["state"], done["outcome"]) == ("completed", "accepted")
+    assert done["variables"]["next_year_reduced"] is True

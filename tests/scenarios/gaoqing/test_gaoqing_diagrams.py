@@ -1,0 +1,94 @@
+"""高青's bundled files as files: clean layout, what the drafting script writes, a clause on
+every task, gateway, business rule task and conditional flow, an outcome on every end event of
+the main process, lanes as the contract names them, and no form id that SpiffWorkflow could
+take for a flow node."""
+
+import pytest
+from lxml import etree
+
+from tests.support.bundled import bundled
+from tools.bpmn_builder import NS, validate_layout
+
+TENANT = "gaoqing"
+BPMN = ["gaoqing_project.bpmn", "annual_plan.bpmn"]
+CITED = {"userTask", "manualTask", "businessRuleTask", "exclusiveGateway", "inclusiveGateway",
+         "parallelGateway", "eventBasedGateway", "callActivity", "boundaryEvent",
+         "intermediateCatchEvent", "intermediateThrowEvent"}
+OUTCOMES = {"rejected", "filed_only", "not_in_plan", "accepted", "terminated", "out_of_scope"}
+ROLES = {"unit", "hub", "finance", "experts", "approval", "government", "audit", "secrecy"}
+
+
+def tree(name: str) -> etree._Element:
+    return etree.fromstring(bundled(TENANT)[name])
+
+
+def local(el: etree._Element) -> str:
+    return etree.QName(el).localname
+
+
+@pytest.mark.parametrize("name", BPMN)
+def test_layout_is_clean(name):
+    assert validate_layout(bundled(TENANT)[name]) == []
+
+
+def test_the_bundled_files_are_what_the_drafting_script_writes():
+    from tools.sets.gaoqing import diagram_set
+
+    bpmn, dmn = diagram_set()
+    assert bundled(TENANT) == bpmn | dmn
+
+
+@pytest.mark.parametrize("name", BPMN)
+def test_every_rule_bearing_element_cites_a_gaoqing_clause(name):
+    root = tree(name)
+    missing = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or etree.QName(el).namespace != NS["bpmn"]:
+            continue
+        conditional = local(el) == "sequenceFlow" and \
+            el.find("bpmn:conditionExpression", NS) is not None
+        if local(el) in CITED or conditional:
+            doc = el.find("bpmn:documentation", NS)
+            if doc is None or not doc.text.startswith("高青 "):
+                missing.append(el.get("id"))
+    assert missing == []
+
+
+def test_every_end_of_the_main_process_has_a_contract_outcome():
+    root = tree("gaoqing_project.bpmn")
+    ends = root.findall(".//bpmn:process/bpmn:endEvent", NS)
+    outcomes = {end.get("id"): end.find(".//camunda:property[@name='outcome']", NS).get("value")
+                for end in ends}
+    assert set(outcomes.values()) == OUTCOMES  # each contract outcome, and only those
+    assert [e for e, o in outcomes.items() if o == "rejected"] == ["end_not_approved",
+                                                                  "end_rejected"]
+
+
+@pytest.mark.parametrize("name", BPMN)
+def test_lanes_are_contract_roles_and_pools_start_with_the_county(name):
+    root = tree(name)
+    for participant in root.iterfind(".//bpmn:participant", NS):
+        assert participant.get("name").startswith("高青县")
+    for task in root.iterfind(".//bpmn:userTask", NS):
+        groups = set(task.get(f"{{{NS['camunda']}}}candidateGroups").split(","))
+        assert groups <= ROLES, task.get("id")
+        lane = next(lane for lane in root.iterfind(".//bpmn:lane", NS)
+                    if task.get("id") in [r.text for r in lane.iterfind("bpmn:flowNodeRef", NS)])
+        assert lane.get("id").removeprefix("Lane_") in groups, task.get("id")
+
+
+@pytest.mark.parametrize("name", BPMN)
+def test_no_form_field_or_value_shares_an_id_with_a_flow_node(name):
+    # SpiffWorkflow indexes every element with an id attribute, the last one winning: a form
+    # field named like a later task would replace that task when the process is parsed.
+    root = tree(name)
+    nodes = {el.get("id") for el in root.iterfind(".//bpmn:process/*", NS)}
+    form_ids = {el.get("id") for el in root.iter(f"{{{NS['camunda']}}}formField",
+                                                   f"{{{NS['camunda']}}}value")}
+    assert nodes & form_ids == set()
+
+
+def test_the_tenant_is_named_after_the_county():
+    from govflow.bootstrap import tenant_name
+
+    assert tenant_name(bundled(TENANT), TENANT) == "高青县"

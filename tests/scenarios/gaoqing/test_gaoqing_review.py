@@ -1,0 +1,209 @@
+"""高青, from the start to the annual plan: scope (涉密, 省市统筹), consultancy before the
+declaration, 立项 by the 县发改部门, written or on-site review, the countersigned opinion, and
+the annual plan that the 县政府 approves (三(一)—三(二)3)."""
+
+import pytest
+
+from tests.conftest import deploy
+from tests.scenarios.gaoqing.gaoqing_support import (
+    APPROVAL,
+    DECLARATION,
+    EXPERTS,
+    FINANCE,
+    GOVERNMENT,
+    HUB,
+    JOINT_OK,
+    OK,
+    ONSITE_OK,
+    TENANT,
+    UNIT,
+    WRITTEN_OK,
+    begin,
+    keys,
+    message,
+    reviewed,
+    state,
+    step,
+)
+from tests.support.api import API, ready, start
+from tests.support.bundled import bundled
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def deployed(client):
+    response = await deploy(client, TENANT, bundled(TENANT))
+    assert response.status_code == 201, response.text
+
+
+async def test_start_needs_every_variable_a_gateway_reads(client):
+    response = await client.post(f"{API}/tenants/{TENANT}/process-instances", headers=UNIT,
+                                 json={"variables": {"project_name": "x", "total_investment": -1}})
+    assert response.status_code == 422
+    locs = {e["loc"] for e in response.json()["errors"]}
+    assert locs == {f"variables.{v}" for v in (
+        "applicant_unit", "total_investment", "planned_investment", "plan_year", "secret",
+        "higher_level_funded", "major_investment_plan", "technically_complex")}
+
+
+async def test_secret_projects_leave_for_the_secrecy_bureau(client):
+    instance = await begin(client, secret=True, higher_level_funded=True)
+    assert (instance["state"], instance["outcome"]) == ("completed", "out_of_scope")
+    assert instance["ready_tasks"] == []
+
+
+async def test_projects_funded_by_province_or_city_are_only_filed(client):
+    instance = await begin(client, higher_level_funded=True, planned_investment=500,
+                           major_investment_plan=True)
+    assert keys(instance) == ["filing_review"]
+    done = await step(client, instance, "filing_review", {"declared_upward": True, "filed": True})
+    assert (done["state"], done["outcome"]) == ("completed", "filed_only")
+
+
+@pytest.mark.parametrize(("planned", "complex_", "first"), [
+    (100, False, "consultancy_plan"),
+    (99.99, False, "declare"),
+    (99.99, True, "consultancy_plan"),
+    (0, False, "declare"),
+])
+async def test_consultancy_comes_before_the_declaration_from_100(client, planned, complex_,
+                                                                  first):
+    instance = await begin(client, planned_investment=planned, technically_complex=complex_)
+    assert keys(instance) == [first]
+    assert instance["variables"]["consultancy_required"] is (first == "consultancy_plan")
+
+
+async def test_consultancy_review_sends_a_refused_commission_back(client):
+    instance = await begin(client, planned_investment=150, total_investment=150)
+    commission = {"consultancy_scope": "编制项目建设方案",
+                  "consultancy_procurement_documents": True}
+    instance = await step(client, instance, "consultancy_plan", commission)
+    assert keys(instance) == ["consultancy_review"]
+    review = {"consultancy_needed_confirmed": True, "qualification_required": True}
+    instance = await step(client, instance, "consultancy_review",
+                          {"approved": False, "opinion": "委托内容不全"} | review)
+    assert keys(instance) == ["consultancy_plan"]
+    instance = await step(client, instance, "consultancy_plan", commission)
+    instance = await step(client, instance, "consultancy_review", OK | review)
+    assert keys(instance) == ["declare"]
+    instance = await step(client, instance, "declare",
+                          DECLARATION | {"consultancy_unit": "某工程咨询公司"})
+    assert keys(instance) == ["onsite_review"]
+
+
+@pytest.mark.parametrize(("amount", "mode"), [(100, "onsite_review"), (99.99, "written_review")])
+async def test_review_mode_is_on_site_from_100(client, amount, mode):
+    instance = await begin(client, total_investment=amount)
+    instance = await step(client, instance, "declare", DECLARATION)
+    assert keys(instance) == [mode]
+    assert instance["variables"]["review_mode"] == mode.split("_")[0]
+
+
+async def test_an_incomplete_review_is_refused(client):
+    instance = await begin(client, total_investment=120)
+    instance = await step(client, instance, "declare", DECLARATION)
+    task = ready(instance, "onsite_review")
+    incomplete = {k: v for k, v in ONSITE_OK.items() if k != "step_finance_discussed"}
+    for variables in ({"approved": True}, incomplete, ONSITE_OK | {"opinion": ""},
+                      ONSITE_OK | {"unknown": 1}):
+        response = await client.post(f"{API}/tasks/{task['id']}/complete",
+                                     json={"variables": variables}, headers=EXPERTS)
+        assert response.status_code == 422, variables
+    response = await client.post(f"{API}/tasks/{task['id']}/complete",
+                                 json={"variables": ONSITE_OK}, headers=HUB)
+    assert response.status_code == 403  # the hub is not the third-party reviewer
+    detail = (await client.get(f"{API}/tasks/{task['id']}", headers=EXPERTS)).json()
+    assert {"approved", "opinion", "review_report", "plan_conformity", "budget_schedule",
+            "step_unit_presented", "step_opinion_formed"} <= set(detail["form"]["required"])
+
+
+async def test_an_incomplete_declaration_is_refused(client):
+    instance = await begin(client)
+    task = ready(instance, "declare")
+    variables = {k: v for k, v in DECLARATION.items() if k != "construction_plan"}
+    response = await client.post(f"{API}/tasks/{task['id']}/complete",
+                                 json={"variables": variables}, headers=UNIT)
+    assert response.status_code == 422
+
+
+async def test_major_investment_projects_need_ndrc_approval(client):
+    instance = await begin(client, major_investment_plan=True)
+    instance = await step(client, instance, "declare", DECLARATION)
+    assert keys(instance) == ["approval"]
+    refused = await step(client, instance, "approval",
+                         {"approved": False, "opinion": "不予立项", "in_major_investment_plan": True})
+    assert (refused["state"], refused["outcome"]) == ("completed", "rejected")
+
+    instance = await begin(client, major_investment_plan=True)
+    instance = await step(client, instance, "declare", DECLARATION)
+    instance = await step(client, instance, "approval",
+                          OK | {"in_major_investment_plan": True,
+                                "approval_document": "高发改投资〔2026〕1号"}, APPROVAL)
+    assert keys(instance) == ["written_review"]
+
+
+async def test_a_negative_review_report_still_goes_to_the_countersigned_opinion(client):
+    instance = await begin(client)
+    instance = await step(client, instance, "declare", DECLARATION)
+    instance = await step(client, instance, "written_review",
+                          WRITTEN_OK | {"approved": False, "opinion": "方案不可行",
+                                        "design_sound": False})
+    assert keys(instance) == ["joint_review"]
+    done = await step(client, instance, "joint_review",
+                      JOINT_OK | {"approved": False, "opinion": "不予审批"})
+    assert (done["state"], done["outcome"]) == ("completed", "rejected")
+
+
+@pytest.mark.parametrize("bar", ["technical_conclusion_approved", "fund_conclusion_approved",
+                                 "category_allowed", "migration_completed", "sharing_supported"])
+async def test_each_bar_of_the_joint_review_rejects_even_when_approved(client, bar):
+    instance = await begin(client)
+    instance = await step(client, instance, "declare", DECLARATION)
+    instance = await step(client, instance, "written_review", WRITTEN_OK)
+    done = await step(client, instance, "joint_review", JOINT_OK | {bar: False}, FINANCE)
+    assert (done["state"], done["outcome"]) == ("completed", "rejected")
+
+
+async def test_the_annual_plan_lists_some_projects_and_leaves_out_the_rest(client):
+    listed = await reviewed(client, "GQ-2030-01", plan_year=2030)
+    left_out = await reviewed(client, "GQ-2030-02", plan_year=2030)
+    other_year = await reviewed(client, "GQ-2031-01", plan_year=2031)
+
+    plan = await start(client, TENANT, HUB, process_id="annual_plan",
+                       variables={"plan_year": 2030})
+    assert keys(plan) == ["plan_compilation"]
+    compiled = {"projects": ["GQ-2030-01"], "plan_summary": "2030年度电子政务建设计划"}
+    plan = await step(client, plan, "plan_compilation", compiled, FINANCE)
+    assert ready(plan, "plan_approval")["due_at"] == "2029-12-31T15:59:59.999999Z"
+    plan = await step(client, plan, "plan_approval", {"approved": False, "opinion": "统筹调整"},
+                      GOVERNMENT)
+    assert keys(plan) == ["plan_compilation"]  # back for revision: nobody is notified yet
+    assert await state(client, listed) == ("running", None)
+    plan = await step(client, plan, "plan_compilation", compiled)
+    plan = await step(client, plan, "plan_approval", OK, GOVERNMENT)
+    assert keys(plan) == ["budget_inclusion"]
+
+    listed = (await client.get(f"{API}/process-instances/{listed['id']}", headers=HUB)).json()
+    assert keys(listed) == ["procurement_documents"]
+    assert await state(client, left_out) == ("completed", "not_in_plan")
+    assert await state(client, other_year) == ("running", None)
+
+    plan = await step(client, plan, "budget_inclusion", {"budget_included": True})
+    assert (plan["state"], plan["ready_tasks"]) == ("completed", [])
+
+
+async def test_a_project_can_be_told_directly_it_is_not_in_the_plan(client):
+    instance = await reviewed(client, "GQ-DIRECT", plan_year=2032)
+    done = await message(client, instance, "not_in_plan")
+    assert (done["state"], done["outcome"]) == ("completed", "not_in_plan")
+
+
+async def test_declaration_and_reviews_carry_the_yearly_deadlines(client):
+    instance = await begin(client, total_investment=100, plan_year=2027)
+    assert ready(instance, "declare")["due_at"] == "2026-09-30T15:59:59.999999Z"
+    instance = await step(client, instance, "declare", DECLARATION)
+    instance = await step(client, instance, "onsite_review", ONSITE_OK)
+    assert keys(instance) == ["joint_review"]
+    detail = (await client.get(f"{API}/tasks/{ready(instance, 'joint_review')['id']}",
+                               headers=HUB)).json()
+    assert detail["due_at"] == "2026-11-30T15:59:59.999999Z"
+    assert detail["form"]["properties"]["approved_budget"]["minimum"] == 0
