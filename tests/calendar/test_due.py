@@ -205,3 +205,28 @@ def test_invalid_notation_quotes_it_and_lists_the_forms(spec: str) -> None:
     assert repr(spec) in message
     for form in ("10WD", "P1M", "--09-30", "--09-30@plan_year-1"):
         assert f'"{form}"' in message
+
+
+def test_a_period_counted_from_a_yearly_date_moves_off_the_spring_festival() -> None:
+    """石嘴山 第十八条: O&M funds filed within a month after the budget year ends; the digest's
+    example: budget year 2024, due 2025-01-31 inside Spring Festival -> 2025-02-05."""
+    from datetime import UTC, datetime
+
+    from govflow.calendar.due import compute_due
+    from govflow.calendar.workdays import WorkingCalendar
+
+    due = compute_due("--12-31@plan_year+P1M", datetime(2024, 6, 1, tzinfo=UTC),
+                      {"plan_year": 2024}, WorkingCalendar())
+    assert due.day.isoformat() == "2025-02-05"
+    weekend = compute_due("--12-31@plan_year+P1M", datetime(2025, 6, 1, tzinfo=UTC),
+                          {"plan_year": 2025}, WorkingCalendar())
+    assert weekend.day.isoformat() == "2026-02-02"  # 2026-01-31 is a Saturday
+
+
+def test_only_a_period_may_follow_a_yearly_date() -> None:
+    import pytest
+    from govflow.calendar.due import validate_due_spec
+
+    for spec in ("--12-31@plan_year+P", "--12-31+10WD"):
+        with pytest.raises(ValueError, match="Accepted forms"):
+            validate_due_spec(spec)

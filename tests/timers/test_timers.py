@@ -79,8 +79,9 @@ async def test_boundary_timer_escalates_when_the_deadline_passes(client, ctx, cl
     assert await worker.fire_due() >= 1
     body = (await client.get(f"{API}/process-instances/{instance['id']}", headers=HUB)).json()
     assert sorted(t["key"] for t in body["ready_tasks"]) == ["escalation", "initial_review"]
-    fired = [e for e in await history(client, instance["id"]) if e["event"] == "timer_fired"]
+    fired = [e for e in await history(client, instance["id"]) if e["event"] == "deadline_passed"]
     assert [(e["element_id"], e["actor"]) for e in fired] == [("review_overdue", "timer:test")]
+    assert fired[0]["data"]["due_at"].startswith("2026-10-16T15:59:59")
     assert await worker.fire_due() == 0  # fired once, not again
 
 
@@ -105,4 +106,26 @@ async def test_cancelled_boundary_timer_never_fires(client, ctx, clock):
     clock.set(datetime(2026, 10, 20, tzinfo=UTC))
     await Worker(ctx, "test").fire_due()
     events = [e["event"] for e in await history(client, instance["id"])]
-    assert "timer_fired" not in events
+    assert "deadline_passed" not in events
+
+
+async def test_a_running_worker_fires_a_due_timer_within_a_second(client, ctx, clock):
+    import asyncio
+    import time
+
+    instance = await start(client, "clock", UNIT, business_key="PROMPT")
+    stop = asyncio.Event()
+    loop = asyncio.create_task(Worker(ctx, "loop").run(stop))  # default poll: 0.5 s
+    try:
+        await asyncio.sleep(0.1)
+        clock.set(datetime(2026, 10, 17, tzinfo=UTC))  # the deadline passes now
+        moved, began = False, time.monotonic()
+        while not moved and time.monotonic() - began < 1.0:
+            await asyncio.sleep(0.05)
+            body = (await client.get(f"{API}/process-instances/{instance['id']}",
+                                     headers=HUB)).json()
+            moved = "escalation" in [t["key"] for t in body["ready_tasks"]]
+        assert moved, "the worker did not fire the due timer within a second"
+    finally:
+        stop.set()
+        await loop

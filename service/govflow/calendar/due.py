@@ -8,6 +8,8 @@ Grammar (surrounding blanks ignored; letters in ``WD`` and durations in any case
     --09-30               every year on 30 September: the first one on or after the start day
     --09-30@plan_year-1   30 September of (process variable plan_year - 1); the offset
                           "+N" / "-N" is optional: --12-31@plan_year
+    --12-31@plan_year+P1M a period counted from a yearly date: one month after the end of
+                          the plan year, moved off a rest day like any period
 
 Counting follows 民法典 第二百零一至二百零三条. The start day is the start's date in
 Asia/Shanghai and is never counted. A period of months or years ends on the corresponding
@@ -40,7 +42,8 @@ ACCEPTED_FORMS = (
     '"P20D", "P2W", "P1M", "P6M", "P3Y", "P1Y6M" (a calendar period: days D, weeks W, '
     "months M, years Y), "
     '"--09-30" (every year on 30 September: the next one on or after the start), '
-    '"--09-30@plan_year-1" (30 September of the year in process variable plan_year, minus 1)'
+    '"--09-30@plan_year-1" (30 September of the year in process variable plan_year, minus 1), '
+    '"--12-31@plan_year+P1M" (a period counted from such a date)'
 )
 
 _WORKING = re.compile(r"(?P<n>\d{1,4})WD", re.IGNORECASE)
@@ -52,6 +55,7 @@ _PERIOD = re.compile(
 _YEARLY = re.compile(
     r"--(?P<month>\d\d)-(?P<day>\d\d)"
     r"(?:@(?P<var>[A-Za-z_]\w*)(?:(?P<sign>[+-])(?P<offset>\d{1,3}))?)?"
+    r"(?:\+(?P<period>P\w+))?"
 )
 
 
@@ -78,6 +82,7 @@ class YearlyDate:
     day: int
     variable: str | None = None
     offset: int = 0
+    then: Period | None = None  # "+P1M": a period counted from the date
 
 
 DueSpec = WorkingDays | Period | YearlyDate
@@ -117,7 +122,8 @@ def parse_due_spec(spec: str) -> DueSpec:
         if not 1 <= month <= 12 or not 1 <= day <= monthrange(2023, month)[1]:
             raise _invalid(spec, f"{m['month']}-{m['day']} is not a day of every year")
         offset = int(m["offset"] or 0) * (-1 if m["sign"] == "-" else 1)
-        return YearlyDate(month, day, m["var"], offset)
+        then = parse_due_spec(m["period"]) if m["period"] else None  # P...: always a Period
+        return YearlyDate(month, day, m["var"], offset, then)  # type: ignore[arg-type]
     raise _invalid(spec)
 
 
@@ -140,9 +146,12 @@ def compute_due(
         case Period(months, days):
             last = _add_months(start_day, months) + timedelta(days=days)
             due = calendar.next_working_day_from(last)
-        case YearlyDate():
+        case YearlyDate(then=None):
             # A fixed date does not depend on holidays, so it is never an estimate.
             due = DueDate(_yearly_day(spec, parsed, start_day, variables), estimated=False)
+        case YearlyDate(then=Period(months, days)):
+            base = _yearly_day(spec, parsed, start_day, variables)
+            due = calendar.next_working_day_from(_add_months(base, months) + timedelta(days=days))
     at = datetime.combine(due.day, time.max, tzinfo=SHANGHAI).astimezone(UTC)
     return Deadline(at=at, day=due.day, estimated=due.estimated)
 

@@ -15,6 +15,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -158,8 +159,12 @@ class EngineInstance:
         events = []
         for task_id in due:
             task = self.workflow.get_task_from_id(UUID(task_id))
-            events.append(StepEvent("timer_fired", task.task_spec.bpmn_id,
-                                    task.task_spec.bpmn_name, task_id, {"due_at": before[task_id]}))
+            # A timer on a task's boundary is that task's deadline passing: the notification
+            # supervisors look for. Other timers just end a wait.
+            kind = "deadline_passed" if isinstance(task.task_spec, BoundaryEvent) \
+                else "timer_fired"
+            events.append(StepEvent(kind, task.task_spec.bpmn_id, task.task_spec.bpmn_name,
+                                    task_id, {"due_at": before[task_id]}))
         try:
             with timing(self.timing):
                 self.workflow.refresh_timers()
@@ -228,10 +233,13 @@ class EngineInstance:
     def _outcome(self) -> str | None:
         ends = [t for t in self.workflow.tasks.values()
                 if isinstance(t.task_spec, EndEvent) and t.state == TaskState.COMPLETED]
-        if not ends:
+        # An end event that names an outcome wins over one that merely closes a side branch
+        # (an escalation, say), whichever completed last.
+        named = [t for t in ends if _named_outcome(t.task_spec)]
+        if not (named or ends):
             return None
-        last = max(ends, key=lambda t: t.last_state_change).task_spec
-        return (getattr(last, "extensions", None) or {}).get("outcome") or last.bpmn_id
+        last = max(named or ends, key=lambda t: t.last_state_change).task_spec
+        return _named_outcome(last) or last.bpmn_id
 
 
 def _messages(task: Any) -> dict[str, Any]:
@@ -240,6 +248,10 @@ def _messages(task: Any) -> dict[str, Any]:
     definition = task.task_spec.event_definition
     children = getattr(definition, "event_definitions", None) or [definition]
     return {d.name: d for d in children if isinstance(d, MessageEventDefinition)}
+
+
+def _named_outcome(spec: Any) -> str | None:
+    return (getattr(spec, "extensions", None) or {}).get("outcome")
 
 
 def _timers(task: Any) -> list[Any]:
