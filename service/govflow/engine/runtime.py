@@ -150,27 +150,17 @@ class EngineInstance:
 
     def fire_timers(self) -> StepResult:
         """Let every timer that is due at ``timing.now`` fire, and run on."""
-        before = self.waiting_timers()
-        due = [tid for tid, at in before.items()
-               if at and datetime.fromisoformat(at) <= self.timing.now]
+        due = [tid for tid, at in self.waiting_timers().items()
+               if at and datetime.fromisoformat(at) < self.timing.now]
         if not due:
             raise NotWaiting("no timer of this instance is due")
         started = time.time()
-        events = []
-        for task_id in due:
-            task = self.workflow.get_task_from_id(UUID(task_id))
-            # A timer on a task's boundary is that task's deadline passing: the notification
-            # supervisors look for. Other timers just end a wait.
-            kind = "deadline_passed" if isinstance(task.task_spec, BoundaryEvent) \
-                else "timer_fired"
-            events.append(StepEvent(kind, task.task_spec.bpmn_id, task.task_spec.bpmn_name,
-                                    task_id, {"due_at": before[task_id]}))
         try:
             with timing(self.timing):
                 self.workflow.refresh_timers()
         except SpiffWorkflowException as exc:
             raise StepError(_message(exc), _element_of(exc)) from exc
-        return self._run(started, events)
+        return self._run(started, [])
 
     def terminate(self, reason: str) -> StepResult:
         """Cancel every open task; the instance ends as terminated."""
@@ -227,8 +217,9 @@ class EngineInstance:
                 if t.state == TaskState.COMPLETED and t.last_state_change >= started
                 and t.task_spec.bpmn_id is not None and not hasattr(t.task_spec, "human")]
         done.sort(key=lambda t: t.last_state_change)
-        return [StepEvent("element_completed", t.task_spec.bpmn_id, t.task_spec.bpmn_name,
-                          str(t.id)) for t in done]
+        return [StepEvent(_completion_kind(t), t.task_spec.bpmn_id, t.task_spec.bpmn_name,
+                          str(t.id), {"due_at": _api_time(due_of(t))} if _timers(t) else None)
+                for t in done]
 
     def _outcome(self) -> str | None:
         ends = [t for t in self.workflow.tasks.values()
@@ -250,12 +241,25 @@ def _messages(task: Any) -> dict[str, Any]:
     return {d.name: d for d in children if isinstance(d, MessageEventDefinition)}
 
 
+def _api_time(iso: str | None) -> str | None:
+    """UTC written as the API writes every other time: ...Z."""
+    return iso.replace("+00:00", "Z") if iso else iso
+
+
+def _completion_kind(task: Any) -> str:
+    """A timer on a task's boundary firing is that task's deadline passing: the notification
+    supervisors look for, whichever step noticed it. Other timers just end a wait."""
+    if not _timers(task):
+        return "element_completed"
+    return "deadline_passed" if isinstance(task.task_spec, BoundaryEvent) else "timer_fired"
+
+
 def _named_outcome(spec: Any) -> str | None:
     return (getattr(spec, "extensions", None) or {}).get("outcome")
 
 
 def _timers(task: Any) -> list[Any]:
-    definition = task.task_spec.event_definition
+    definition = getattr(task.task_spec, "event_definition", None)
     children = getattr(definition, "event_definitions", None) or [definition]
     return [d for d in children if isinstance(d, LegalTimerEventDefinition)]
 

@@ -57,7 +57,8 @@ class LegalTimerEventDefinition(TimerEventDefinition):
             at, estimated = clock.resolve(self.expression, clock.now, dict(my_task.data))
             due = at.astimezone(UTC).isoformat()
             my_task._set_internal_data(event_value=due, due_estimated=estimated)
-        if datetime.fromisoformat(due) <= clock.now:
+        # Due is the last instant of the due day; the deadline has passed once it is later.
+        if datetime.fromisoformat(due) < clock.now:
             my_task._set_internal_data(event_fired=True)
         return bool(my_task._get_internal_data("event_fired", False))
 

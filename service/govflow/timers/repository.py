@@ -34,7 +34,7 @@ async def claim_due(session: AsyncSession, now: datetime, skip_locked: bool) -> 
     """The instance of the most overdue timer nobody else is firing, locked until commit."""
     query = (sa.select(timers.c.instance_id)
              .join(process_instances, process_instances.c.id == timers.c.instance_id)
-             .where(timers.c.due_at <= now, process_instances.c.state == "running")
+             .where(timers.c.due_at < now, process_instances.c.state == "running")
              .order_by(timers.c.due_at).limit(1))
     if skip_locked:
         query = query.with_for_update(skip_locked=True, of=timers)
