@@ -9,6 +9,16 @@ the filing route (备案制, 第十二条): a lighter 立项 that still needs th
 the crypto review, then goes on to procurement and a self-organised acceptance without the
 conformity review (第二十四条). Everything else goes through the initial review and the fund
 review side by side, then the 立项批复 (第十一条(四)—(六)).
+
+Every deadline of the text is 原则上 (in principle): crypto review 5 working days (第十一条(二)),
+initial review 10 (第十一条(四)), fund review 12 (第十一条(五)), 立项批复 5 (第十一条(六)),
+conformity review 10 (第二十四条). Each is the task's ``due`` (counted from the moment the
+task becomes ready, i.e. the submission to that reviewer) and a NON-interrupting boundary
+timer with the same notation: when it passes, the 市政务服务数据管理局 gets an escalation task
+(超期督办) and the review itself goes on; nothing ends. The bureau escalates its own reviews and,
+as the authority that runs the project's 立项 (第四条(一)), those of the 市密码管理局 and the
+市财政局. The text has no waiting period and no window: the yearly list (每年第三季度前, 第六条)
+is an entry gate (``in_yearly_list``), not a timer.
 """
 
 from tools.bpmn_builder import Field, ProcessBuilder
@@ -71,11 +81,52 @@ FUND_REVIEW = (
     ("budget_reviewed", "项目预算审核通过（第十一条(五)）"),
     ("within_budget_capacity", "与单位年度预算可支配财力相适应，不挤占挪用已定用途资金（第十三条）"),
 )
+# 第二十六条: the bureau's overall supervision, the clause every escalation cites after the
+# deadline's own clause.
+SUPERVISION = "第二十六条"
+
+
+def escalation_form(reviewer: str) -> list[Field]:
+    """The escalation's form. ``reviewer`` is the lane label of the late review: the bureau
+    itself, or the 市密码管理局 / 市财政局, whose late reviews it escalates as the authority
+    that organises the project's 立项 (第四条(一)), without power over them."""
+    if reviewer == dict(LANES)["hub"]:
+        who = "本局审查超期（原则上的期限）：督办，不终止审查"
+    else:
+        who = (f"{reviewer}的审核超期（原则上的期限）：市政务服务数据管理局作为组织立项的主管部门"
+               "（第四条(一)）督办，不终止审核")
+    return [
+        Field("measure", "enum", label="督办措施", required=True,
+              values={"urge": "督促", "rectify": "限期整改", "note": "记录"}, description=who),
+        Field("opinion", "string", label="督办意见", required=True, minlength=1),
+    ]
+
+
+# The tasks with a deadline (their ``due``), each escalated when it passes.
+DEADLINE_TASKS = ("crypto_review", "initial_review", "fund_review", "approval",
+                  "conformity_review")
 FILING_REVIEW = (
     ("scheme_argued", "已执行方案编制论证（第十二条）"),
     ("crypto_reviewed", "涉及密码应用的已通过密码应用审核（第十二条）"),
     ("cost_reviewed_by_unit", "造价审核已由部门自行实施（第十二条）"),
 )
+
+
+def escalate(b: ProcessBuilder, task: str) -> None:
+    """A 原则上 deadline: a non-interrupting boundary timer on ``task``, with the notation of
+    the task's own ``due``, opens an escalation task in the bureau's lane; that branch then
+    just ends (no outcome) and the task itself stays open. The timer and the escalation cite
+    the deadline's clause, then the supervision clause."""
+    host = b.nodes[task]
+    cited = f"{host.clause}、{SUPERVISION}"
+    b.boundary_timer(f"{task}_overdue", "超期", attached_to=task,
+                     duration=host.attrs["camunda:dueDate"], cancel=False, clause=cited)
+    b.user_task(f"{task}_escalation", f"超期督办：{host.name}", lane="hub",
+                candidate_groups=["hub"], clause=cited,
+                form=escalation_form(dict(LANES)[host.lane]))
+    b.end(f"{task}_escalated", "督办完毕", lane="hub", clause=cited)
+    b.flow(f"{task}_overdue", f"{task}_escalation")
+    b.flow(f"{task}_escalation", f"{task}_escalated")
 
 
 def project_process() -> bytes:
@@ -389,6 +440,10 @@ def project_process() -> bytes:
            name="委托后评价", clause=C + "第二十六条")
     b.flow("gw_post_evaluation", "end_accepted", name="不开展")
     b.flow("performance_evaluation", "end_accepted")
+
+    # -- 原则上 deadlines: escalation, never an end of the project ------------------
+    for task in DEADLINE_TASKS:
+        escalate(b, task)
     return b.to_xml()
 
 

@@ -23,15 +23,25 @@ Reading of the text (details in the README section for 石嘴山):
 - 第二十一条 / 附件2: the 网络安全和密码保护审查表 has two results, 符合/不符合; both must be 符合
   before procurement, else the unit reworks its protection plan (第二十四条 限期整改) and the
   table is reviewed again.
-- 第十八条: tender filing within one month of the tender (``P1M``); O&M fund filing within one
-  month after the budget year (``--01-31``).
-- 第二十四条: inspection → rectification → inspection again.
+- 第十八条: tender filing within one month of the tender (``P1M``, counted from the day
+  ``procurement`` is completed); O&M fund filing within one month after the budget year
+  (``--12-31@plan_year+P1M``: the budget year is the start variable ``plan_year``; a month
+  ending in a holiday moves to the next working day, 2024 → 2025-02-05).
+- 第二十四条: inspection → rectification → inspection again. 市数据局 supervises the filings
+  (不按规定履行…备案等相关程序 → 限期整改): each filing deadline has a non-interrupting boundary
+  timer that opens an escalation task ``<task>_escalation`` in the 市数据局 lane; the filing
+  itself stays open and the main path goes on.
+- No intermediate timers: the text has no waiting period (trial operation has no minimum
+  length; 三年 free O&M and the service period are category rules, 第十四条) and no yearly
+  window (no declaration deadline, no annual plan).
 - 第二十五条: initial acceptance, trial operation (a criterion of the final acceptance), final
   acceptance by 市发改委 with 市数据局 (and 市工信局); not accepted → may not go live, the
   project returns to construction.
 - Not encoded: the pilot route (第十二条), any change request (the text has none: approved
-  content must be kept, 第二十条), the update of filed data (第十八条(一)), the yearly repetition
-  of the O&M filing and the city's reporting to the region.
+  content must be kept, 第二十条), the update of filed data within a month of a change
+  (第十八条(一): no step of the process raises it, and a change may come in any phase, also
+  after the process has ended), the yearly repetition of the O&M filing and the city's
+  reporting to the region.
 """
 
 import sys
@@ -52,6 +62,14 @@ LANES = [
     ("regional", "自治区政府办公厅"),
     ("approval", "市审批服务管理局"),
     ("crypto", "网信和密码管理部门"),
+]
+
+# 第二十四条: 市数据局 orders 限期整改 when a procedure (here: a filing) is not followed in time.
+SUPERVISION = C + "第二十四条"
+MEASURES = {"urge": "督促", "rectify": "限期整改", "note": "记录"}
+ESCALATION_FORM = [
+    Field("measure", "enum", label="督办措施", required=True, values=MEASURES),
+    Field("opinion", "string", label="督办意见", required=True, minlength=1),
 ]
 
 CATEGORIES = {"engineering": "工程类", "goods": "货物类", "services": "服务类（含运维类）"}
@@ -106,6 +124,23 @@ DECLARE_FORM = [
     Field("free_om_years", "number", label="免费运维期（年，更正时填写）", min=0),
     Field("service_years", "number", label="服务期（年，更正时填写）", min=0),
 ]
+
+
+# 第十八条(一): one month after the tender (the clock starts when ``procurement`` is completed,
+# on the day the tender is complete) and one month after the budget year ``plan_year``.
+TENDER_FILING_DUE = "P1M"
+OM_FILING_DUE = "--12-31@plan_year+P1M"
+
+
+def escalate(b: ProcessBuilder, task: str, name: str, due: str) -> None:
+    """A filing deadline passing: 市数据局 is asked to act (第二十四条), the filing stays open."""
+    b.boundary_timer(f"{task}_overdue", "超期", attached_to=task, duration=due, cancel=False,
+                     clause=SUPERVISION)
+    b.user_task(f"{task}_escalation", f"超期督办：{name}", lane="hub", candidate_groups=["hub"],
+                clause=SUPERVISION + "、第十八条(一)", form=ESCALATION_FORM)
+    b.end(f"{task}_escalated", "已督办", lane="hub", clause=SUPERVISION)  # no outcome
+    b.flow(f"{task}_overdue", f"{task}_escalation")
+    b.flow(f"{task}_escalation", f"{task}_escalated")
 
 
 def project_process() -> bytes:
@@ -220,7 +255,7 @@ def project_process() -> bytes:
                     Field("secure_products", "boolean", label="优先采购自主可控产品",
                           required=True)])
     b.user_task("tender_filing", "招标后备案", lane="unit", candidate_groups=["unit"],
-                clause=C + "第十八条(一)", due="P1M", form=[
+                clause=C + "第十八条(一)", due=TENDER_FILING_DUE, form=[
                     Field("main_functions", "string", label="主要功能/服务内容", required=True,
                           minlength=1),
                     Field("settlement_amount", "number", label="结算金额（万元）", required=True,
@@ -273,7 +308,7 @@ def project_process() -> bytes:
     b.exclusive_gateway("gw_final", "验收合格?", lane="ndrc", clause=C + "第二十五条",
                         default="Flow_gw_final_om_filing")
     b.user_task("om_filing", "运维资金使用备案", lane="unit", candidate_groups=["unit"],
-                clause=C + "第十八条(一)", due="--01-31", form=[
+                clause=C + "第十八条(一)", due=OM_FILING_DUE, form=[
                     Field("om_service_content", "string", label="运维服务内容", required=True,
                           minlength=1),
                     Field("om_provider", "string", label="中标单位", required=True, minlength=1),
@@ -281,6 +316,10 @@ def project_process() -> bytes:
                           required=True, min=0),
                     Field("om_fund_usage", "string", label="资金使用情况", required=True,
                           minlength=1)])
+
+    # -- escalation of the filing deadlines (第十八条(一), 第二十四条) --------------------------
+    escalate(b, "tender_filing", "招标后备案", TENDER_FILING_DUE)
+    escalate(b, "om_filing", "运维资金使用备案", OM_FILING_DUE)
 
     # -- ends (declared last: side branches take the lower rows) ----------------------
     b.end("end_out_of_scope", "涉密，不适用", lane="hub", outcome="out_of_scope",

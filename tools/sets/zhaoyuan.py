@@ -21,6 +21,11 @@ Readings of the text (the README section says why):
 - Without the city government's consent a reviewed project gets, in principle, no
   construction or O&M funds (第六条): it ends ``not_in_plan``, like a project the annual
   budget leaves out, not ``rejected``.
+- Deadlines (第九、十、十一、二十一条) do not end anything: each task with a due date has a
+  non-interrupting boundary timer with the same notation that opens an escalation task for
+  the hub, which supervises (第二十四条). The one exception is the declaration window
+  (第七条): a project waits for July 1, and one not declared by August 31 is not declared
+  for that year (``not_in_plan``).
 """
 
 from tools.bpmn_builder import Field, ProcessBuilder
@@ -31,6 +36,7 @@ TENANT = "zhaoyuan"
 C = "招远 "  # clause prefix
 
 HUB = ("hub", "市大数据服务中心")
+SUPERVISION = C + "第二十四条"  # the hub supervises; a passed deadline escalates to it
 UNIT = ("unit", "项目建设单位")
 EXPERTS = ("experts", "评审专家组")
 
@@ -61,6 +67,21 @@ MATERIALS = (
     ("cloud_resource_audit", "云平台服务资源审核表（第七条(四)）"),
 )
 MATERIALS_COMPLETE = " and ".join(field_id for field_id, _ in MATERIALS)
+
+# Deadlines in the notation of govflow.calendar.due. A yearly date is due at the end of that
+# day (24:00 Asia/Shanghai), so the window opening on July 1 is the end of June 30.
+DECLARATION_OPENS = "--06-30@plan_year-1"   # 第七条: 每年7至8月份 (from July 1, 00:00)
+DECLARATION_CLOSES = "--08-31@plan_year-1"  # 第七条: ... to the end of August 31
+JOINT_REVIEW_DUE = "--09-30@plan_year-1"    # 第九条: 每年9月底前
+BUDGET_DUE = "--10-31@plan_year-1"          # 第十条: 每年10月底前
+PROGRESS_REPORT_DUE = "--12-31"             # 第十一条: 每年12月底前 (the next December 31)
+CONTRACT_FILING_DUE = "5WD"                 # 第二十一条: 签订合同5个工作日内
+
+ESCALATION_FORM = [
+    Field("measure", "enum", label="督办措施", required=True, values={
+        "urge": "督促办理", "rectify": "责令限期整改（第二十四条）", "note": "记录在案"}),
+    Field("opinion", "string", label="督办意见", required=True, minlength=1),
+]
 
 # 第八条 (一)—(九): what the expert panel's preliminary review examines.
 EXPERT_CRITERIA = (
@@ -109,6 +130,22 @@ JOINT_PASSES = ("approved and migration_completed and sharing_rules_complied"
                 ' and (single_department_category == "none" or special_circumstances)')
 
 
+def escalate(b: ProcessBuilder, task: str) -> None:
+    """A deadline passing: a non-interrupting boundary timer with the notation of ``task``'s
+    own due date opens an escalation task for the hub (第二十四条); that branch just ends (no
+    outcome) and ``task`` stays open."""
+    host = b.nodes[task]
+    deadline_clause = host.clause.removeprefix(C)
+    b.boundary_timer(f"{task}_overdue", "超期", attached_to=task,
+                     duration=host.attrs["camunda:dueDate"], cancel=False, clause=SUPERVISION)
+    b.user_task(f"{task}_escalation", f"超期督办：{host.name}", lane="hub",
+                candidate_groups=["hub"], clause=f"{SUPERVISION}、{deadline_clause}",
+                form=ESCALATION_FORM)
+    b.end(f"{task}_escalated", "督办完毕", lane="hub", clause=SUPERVISION)
+    b.flow(f"{task}_overdue", f"{task}_escalation")
+    b.flow(f"{task}_escalation", f"{task}_escalated")
+
+
 def project_process() -> bytes:
     b = ProcessBuilder(f"{TENANT}_project", name="招远市政务信息系统项目", main=True,
                        properties={"tenant_name": "招远市"}, lanes=[
@@ -120,11 +157,13 @@ def project_process() -> bytes:
     b.business_rule_task("decide_route", "确定办理方式", lane="hub", decision="route",
                          clause=C + "第六、二十六条")
     b.exclusive_gateway("gw_route", "办理方式?", lane="hub", clause=C + "第六、二十六条",
-                        default="Flow_gw_route_declare")
+                        default="Flow_gw_route_declaration_window")
 
     # -- declaration and review (第七—九条) -------------------------------------
+    b.timer_catch("declaration_window", "7月1日起申报", lane="unit", duration=DECLARATION_OPENS,
+                  clause=C + "第七条")
     b.user_task("declare", "项目申报", lane="unit", candidate_groups=["unit"],
-                clause=C + "第七条", due="--08-31@plan_year-1", form=[
+                clause=C + "第七条", due=DECLARATION_CLOSES, form=[
                     *(Field(field_id, "boolean", label=label, required=True)
                       for field_id, label in MATERIALS),
                     Field("deploy_on_government_cloud", "boolean", label="依托政务云平台部署运行",
@@ -134,6 +173,10 @@ def project_process() -> bytes:
                     Field("non_cloud_basis", "string", label="不上政务云的依据",
                           description="不依托政务云平台部署时，填明确规定的法律法规或文件"),
                 ])
+    b.boundary_timer("declaration_closed", "8月31日申报截止", attached_to="declare",
+                     duration=DECLARATION_CLOSES, clause=C + "第七条")
+    b.end("end_declaration_missed", "未在申报期内申报", lane="unit", clause=C + "第七条",
+          outcome="not_in_plan")
     b.exclusive_gateway("gw_materials", "材料齐全?", lane="unit", clause=C + "第七、十六条",
                         default="Flow_gw_materials_expert_review")
     b.user_task("expert_review", "专家初审", lane="experts", candidate_groups=["experts"],
@@ -141,7 +184,8 @@ def project_process() -> bytes:
     b.exclusive_gateway("gw_expert_ok", "初审通过?", lane="experts", clause=C + "第八、九条",
                         default="Flow_gw_expert_ok_joint_review")
     b.user_task("joint_review", "联合评审", lane="hub", candidate_groups=["hub", "finance"],
-                clause=C + "第九条", due="--09-30@plan_year-1", form=JOINT_FORM)
+                clause=C + "第九条", due=JOINT_REVIEW_DUE, form=JOINT_FORM)
+    escalate(b, "joint_review")
     b.exclusive_gateway("gw_joint_ok", "联合评审通过?", lane="hub", clause=C + "第九条",
                         default="Flow_gw_joint_ok_end_joint_rejected")
     b.user_task("fund_review", "预算评审", lane="finance", candidate_groups=["finance"],
@@ -205,11 +249,12 @@ def project_process() -> bytes:
                           description="签订合同当日完成本任务：合同备案的5个工作日自此起算"),
                 ])
     b.user_task("contract_filing", "合同备案", lane="unit", candidate_groups=["unit"],
-                clause=C + "第二十一条", due="5WD", form=[
+                clause=C + "第二十一条", due=CONTRACT_FILING_DUE, form=[
                     Field("contract_text_filed", "boolean", label="合同文本已报市大数据服务中心备案",
                           required=True),
                     Field("filed_on", "date", label="报备日期", required=True),
                 ])
+    escalate(b, "contract_filing")
     b.exclusive_gateway("gw_implement", lane="unit",
                         clause=C + "第十一、十三、十四、二十二条")
     b.user_task("implementation", "项目建设", lane="unit", candidate_groups=["unit"],
@@ -238,13 +283,14 @@ def project_process() -> bytes:
     b.exclusive_gateway("gw_security_ok", "通过安全风险评估?", lane="unit",
                         clause=C + "第十八条", default="Flow_gw_security_ok_final_acceptance")
     b.user_task("progress_report", "进度报告", lane="unit",
-                candidate_groups=["unit"], clause=C + "第十一条", due="--12-31", form=[
+                candidate_groups=["unit"], clause=C + "第十一条", due=PROGRESS_REPORT_DUE, form=[
                     Field("construction_progress", "string", label="项目建设进度", required=True,
                           minlength=1),
                     Field("budget_execution", "string", label="预算执行情况", required=True,
                           minlength=1,
                           description="报市大数据服务中心、市财政局，作为后续建设资金拨付的重要依据"),
                 ])
+    escalate(b, "progress_report")
     b.user_task("cloud_resource_request", "政务云服务变更", lane="unit",
                 candidate_groups=["unit"], clause=C + "第十四条", form=[
                     Field("request_type", "enum", label="申报事项", required=True,
@@ -317,15 +363,17 @@ def project_process() -> bytes:
     # -- flows (main line first at each gateway) ------------------------------------
     b.flow("start", "decide_route")
     b.flow("decide_route", "gw_route")
-    b.flow("gw_route", "declare", name="申报审核")
+    b.flow("gw_route", "declaration_window", name="申报审核")
     b.flow("gw_route", "filing_review", condition='route == "filed_only"', name="备案",
            clause=C + "第六条第二款")
     b.flow("gw_route", "end_out_of_scope", condition='route == "out_of_scope"', name="涉密",
            clause=C + "第二十六条")
     b.flow("filing_review", "gw_filing_ok")
     b.flow("gw_filing_ok", "end_filed_only", name="是")
-    b.flow("gw_filing_ok", "declare", condition="not approved", name="否，按程序申报",
+    b.flow("gw_filing_ok", "declaration_window", condition="not approved", name="否，按程序申报",
            clause=C + "第六条第一款")
+    b.flow("declaration_window", "declare")
+    b.flow("declaration_closed", "end_declaration_missed")
     b.flow("declare", "gw_materials")
     b.flow("gw_materials", "expert_review", name="是")
     b.flow("gw_materials", "declare", id="Flow_gw_materials_declare",
@@ -396,18 +444,20 @@ def annual_plan_process() -> bytes:
         Field("plan_year", "long", label="预算年度", required=True,
               description="下一年度：每年10月底前汇总并报专项小组研究通过（第十条）")])
     b.user_task("plan_compilation", "汇总项目预算", lane="hub", candidate_groups=["hub", "finance"],
-                clause=C + "第十条", due="--10-31@plan_year-1", form=[
+                clause=C + "第十条", due=BUDGET_DUE, form=[
                     Field("projects", "array", label="拟列入预算的项目（业务编号）", required=True,
                           description="根据项目审批情况，由市大数据服务中心会同市财政局汇总"),
                     Field("total_budget", "number", label="项目预算合计（万元）", required=True,
                           min=0),
                 ])
+    escalate(b, "plan_compilation")
     b.user_task("plan_approval", "研究通过年度预算", lane="government",
                 candidate_groups=["government"], clause=C + "第十条",
-                due="--10-31@plan_year-1", form=[
+                due=BUDGET_DUE, form=[
                     *review_form(),
                     Field("projects", "array", label="研究通过的项目（业务编号）", required=True),
                 ])
+    escalate(b, "plan_approval")
     b.exclusive_gateway("gw_plan_ok", "研究通过?", lane="government", clause=C + "第十条",
                         default="Flow_gw_plan_ok_notify_in_plan")
     b.message_throw("notify_in_plan", "通知列入项目", lane="government",

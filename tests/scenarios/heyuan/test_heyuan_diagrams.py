@@ -71,6 +71,9 @@ def test_process_follows_the_conventions():
     found = set()
     for end in ends:
         props = {p.get("name"): p.get("value") for p in end.iter(q("camunda:property"))}
+        if end.get("id").endswith("_escalated"):  # closes an escalation branch: no outcome
+            assert "outcome" not in props, end.get("id")
+            continue
         assert props.get("outcome") in OUTCOMES, end.get("id")
         found.add(props["outcome"])
     assert found == {"out_of_scope", "not_in_plan", "rejected", "accepted"}
@@ -78,6 +81,50 @@ def test_process_follows_the_conventions():
             if t.get(f"{{{NS['camunda']}}}dueDate")}
     assert dues == {"crypto_review": "5WD", "initial_review": "10WD", "fund_review": "12WD",
                     "approval": "5WD", "conformity_review": "10WD"}
+
+
+def test_every_deadline_escalates_without_ending_anything():
+    """原则上 deadlines: each task with a due date has one non-interrupting boundary timer
+    with the same notation, leading to an escalation task in the bureau's lane and then to
+    an end event without an outcome; no other timers exist."""
+    root = etree.parse(str(ROOT / "bpmn" / TENANT / "heyuan_project.bpmn")).getroot()
+    (process,) = root.findall(q("bpmn:process"))
+    by_id = {el.get("id"): el for el in process.iter() if el.get("id")}
+    lane_of = {ref.text: lane.get("name") for lane in process.iter(q("bpmn:lane"))
+               for ref in lane.findall(q("bpmn:flowNodeRef"))}
+    flows = {f.get("sourceRef"): f.get("targetRef")
+             for f in process.findall(q("bpmn:sequenceFlow"))}
+    boundaries = process.findall(q("bpmn:boundaryEvent"))
+    due = f"{{{NS['camunda']}}}dueDate"
+    deadlines = {t.get("id"): t.get(due) for t in process.findall(q("bpmn:userTask"))
+                 if t.get(due)}
+    assert sorted(b.get("attachedToRef") for b in boundaries) == sorted(deadlines)
+    for boundary in boundaries:
+        task = boundary.get("attachedToRef")
+        assert boundary.get("id") == f"{task}_overdue"
+        assert boundary.get("cancelActivity") == "false", task
+        duration = boundary.find(f"{q('bpmn:timerEventDefinition')}/{q('bpmn:timeDuration')}")
+        assert duration.text == deadlines[task]
+        assert doc(boundary) == TASKS[f"{task}_escalation"][1]
+        escalation = by_id[flows[boundary.get("id")]]
+        assert escalation.get("id") == f"{task}_escalation"
+        assert escalation.get("name") == f"超期督办：{by_id[task].get('name')}"
+        assert lane_of[escalation.get("id")] == "市政务服务数据管理局"
+        fields = {f.get("id"): f for f in escalation.iter(q("camunda:formField"))}
+        assert set(fields) == {"measure", "opinion"}
+        assert {v.get("id") for v in fields["measure"].iter(q("camunda:value"))} == {
+            "urge", "rectify", "note"}
+        (description,) = [d.get("value") for d in fields["measure"].iter(q("camunda:property"))
+                          if d.get("id") == "description"]
+        # another bureau's late review: the bureau escalates it as the 立项 authority
+        owner = lane_of[task]
+        assert ("第四条(一)" in description) is (owner != "市政务服务数据管理局"), task
+        assert description.startswith(owner if owner != "市政务服务数据管理局" else "本局")
+        end = by_id[flows[escalation.get("id")]]
+        assert end.tag == q("bpmn:endEvent")
+        assert end.get("id") == f"{task}_escalated"
+    # no waits and no windows in this text: the yearly list is an entry gate (第六条)
+    assert process.findall(q("bpmn:intermediateCatchEvent")) == []
 
 
 def test_one_dmn_file_per_decision_with_cited_rules():

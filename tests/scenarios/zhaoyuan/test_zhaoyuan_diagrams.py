@@ -49,15 +49,49 @@ def test_every_step_cites_its_clause(name):
             assert doc.startswith("招远 第"), (flow.get("id"), doc)
 
 
-def test_every_end_of_the_main_process_has_an_outcome():
+def _outcome(end) -> str | None:
+    prop = end.find(".//camunda:property[@name='outcome']", NS)
+    return None if prop is None else prop.get("value")
+
+
+def test_every_end_of_the_main_process_has_an_outcome_but_escalations():
     root = _tree("zhaoyuan_project.bpmn")
     process = root.find(f"{{{NS['bpmn']}}}process")
     assert process.get("id") == "zhaoyuan_project"
     assert process.get("name").startswith("招远市")
     ends = process.findall(f"{{{NS['bpmn']}}}endEvent")
-    outcomes = {e.get("id"): e.find(".//camunda:property[@name='outcome']", NS).get("value")
-                for e in ends}
-    assert set(outcomes.values()) == OUTCOMES
+    outcomes = {e.get("id"): _outcome(e) for e in ends}
+    assert set(outcomes.values()) == OUTCOMES | {None}
+    # an escalation branch closes without an outcome: the deadline does not end the project
+    assert {i for i, o in outcomes.items() if o is None} == {
+        "joint_review_escalated", "contract_filing_escalated", "progress_report_escalated"}
+
+
+@pytest.mark.parametrize(("name", "timers"), [
+    ("zhaoyuan_project.bpmn", {
+        "declaration_window": ("--06-30@plan_year-1", None, None),
+        "declaration_closed": ("--08-31@plan_year-1", "declare", "true"),
+        "joint_review_overdue": ("--09-30@plan_year-1", "joint_review", "false"),
+        "contract_filing_overdue": ("5WD", "contract_filing", "false"),
+        "progress_report_overdue": ("--12-31", "progress_report", "false")}),
+    ("annual_plan.bpmn", {
+        "plan_compilation_overdue": ("--10-31@plan_year-1", "plan_compilation", "false"),
+        "plan_approval_overdue": ("--10-31@plan_year-1", "plan_approval", "false")}),
+])
+def test_every_timer_has_the_notation_of_its_task_deadline(name, timers):
+    root = _tree(name)
+    found = {}
+    for definition in root.iter(f"{{{NS['bpmn']}}}timerEventDefinition"):
+        event = definition.getparent()
+        notation = definition.findtext(f"{{{NS['bpmn']}}}timeDuration").strip()
+        found[event.get("id")] = (notation, event.get("attachedToRef"),
+                                  event.get("cancelActivity", "true")
+                                  if event.get("attachedToRef") else None)
+        host = event.get("attachedToRef")
+        if host:
+            task = root.find(f".//*[@id='{host}']")
+            assert task.get(f"{{{NS['camunda']}}}dueDate") == notation, host
+    assert found == timers
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 changes, adjustments and their new review, supervision up to termination, the security
 assessment, acceptance and the O&M filing."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -13,6 +13,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     FINANCE,
     GOVERNMENT,
     HUB,
+    IN_WINDOW,
     JOINT_OK,
     LANES,
     NO,
@@ -38,13 +39,22 @@ async def deployed(client):
     await deploy_zhaoyuan(client)
 
 
-async def test_contract_is_filed_within_five_working_days_of_signing(client):
-    instance = await reviewed(client, "ZY-CONTRACT")
+@pytest.fixture(autouse=True)
+def in_window(ctx):
+    """Each test starts inside the 2026 declaration window (第七条); tests may move the clock."""
+    ctx.clock.set(IN_WINDOW)
+    return ctx.clock
+
+
+async def test_contract_is_filed_within_five_working_days_of_signing(client, in_window):
+    in_window.set(datetime(2025, 7, 15, 1, tzinfo=UTC))  # declared for 2026 in July 2025
+    instance = await reviewed(client, "ZY-CONTRACT", plan_year=2026)
     instance = await message(client, instance, "annual_plan_approved")
     instance = await complete(client, instance, "government_consent", OK, GOVERNMENT)
+    in_window.set(datetime(2026, 3, 2, 1, tzinfo=UTC))  # signed Monday 2026-03-02, 09:00
     instance = await complete(client, instance, "procurement", PROCURED, UNIT)
     task = only(instance, "contract_filing", "unit", "招远 第二十一条")
-    assert due_day(task) == date(2026, 3, 9)  # signed Monday 2026-03-02 (the test clock)
+    assert due_day(task) == date(2026, 3, 9)
     response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=UNIT,
                                  json={"variables": {"contract_text_filed": True}})
     assert response.status_code == 422

@@ -1,7 +1,7 @@
 """招远 (招政办字〔2021〕33号): route, declaration, expert and joint review, budget review,
 the annual budget, the city government's consent and the government-investment approval."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -13,6 +13,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     FUND_OK,
     GOVERNMENT,
     HUB,
+    IN_WINDOW,
     JOINT_OK,
     MATERIALS,
     NO,
@@ -34,6 +35,13 @@ from tests.support.api import API, complete, ready, start
 @pytest.fixture(scope="module", autouse=True)
 async def deployed(client):
     await deploy_zhaoyuan(client)
+
+
+@pytest.fixture(autouse=True)
+def in_window(ctx):
+    """Each test starts inside the 2026 declaration window (第七条); tests may move the clock."""
+    ctx.clock.set(IN_WINDOW)
+    return ctx.clock
 
 
 # -- the route decision (第六、二十六条) -------------------------------------------
@@ -190,10 +198,12 @@ async def test_budget_review_rejects(client):
 
 # -- annual budget (第十条) and the city government's consent (第六条) ---------------------
 
-async def test_annual_plan_lists_projects_and_leaves_the_rest_out(client):
+async def test_annual_plan_lists_projects_and_leaves_the_rest_out(client, in_window):
+    in_window.set(datetime(2028, 7, 17, 1, tzinfo=UTC))  # the 2028 window, for plan_year 2029
+    other_year = await reviewed(client, "ZY-PLAN-C", plan_year=2029)
+    in_window.set(datetime(2029, 7, 16, 1, tzinfo=UTC))  # the 2029 window, for plan_year 2030
     listed = await reviewed(client, "ZY-PLAN-A", plan_year=2030)
     left_out = await reviewed(client, "ZY-PLAN-B", plan_year=2030)
-    next_year = await reviewed(client, "ZY-PLAN-C", plan_year=2031)
 
     plan = await start(client, TENANT, HUB, process_id="annual_plan",
                        variables={"plan_year": 2030})
@@ -219,8 +229,8 @@ async def test_annual_plan_lists_projects_and_leaves_the_rest_out(client):
     only(listed, "government_consent", "government", "招远 第六条")
     left_out = await state(client, left_out)
     assert (left_out["state"], left_out["outcome"]) == ("completed", "not_in_plan")
-    next_year = await state(client, next_year)
-    assert (next_year["state"], next_year["ready_tasks"]) == ("running", [])
+    other_year = await state(client, other_year)  # waits for the budget of its own year
+    assert (other_year["state"], other_year["ready_tasks"]) == ("running", [])
 
 
 async def test_without_the_city_governments_consent_the_project_is_not_funded(client):

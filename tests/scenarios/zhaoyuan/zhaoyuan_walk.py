@@ -1,7 +1,7 @@
 """Walking a 招远 project through the API: tokens per lane role, the variables each step
 takes, and shortcuts to the later stages of a project."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,9 @@ from tests.support.api import API, complete, start, token
 from tests.support.bundled import bundled
 
 TENANT = "zhaoyuan"
+# 09:00 in Asia/Shanghai on Wednesday 2026-07-15: inside the declaration window (July 1 –
+# August 31, 第七条) for plan_year 2027, so a project started now is declared at once.
+IN_WINDOW = datetime(2026, 7, 15, 1, 0, tzinfo=UTC)
 UNIT = token("zy_unit", TENANT, ("unit",))
 HUB = token("zy_hub", TENANT, ("hub",))
 EXPERT = token("zy_expert", TENANT, ("experts",))

@@ -1,0 +1,163 @@
+"""石嘴山: users, task lanes and clauses, form payloads and the walks the scenario tests share."""
+
+import itertools
+
+from tests.support.api import API, token
+
+TENANT = "shizuishan"
+
+
+def user(role: str) -> dict[str, str]:
+    return token(f"sz_{role}", TENANT, (role,))
+
+
+UNIT, HUB, COUNTY, INDUSTRY, REGIONAL, APPROVAL, CRYPTO, NDRC = map(user, (
+    "unit", "hub", "county_hub", "industry", "regional", "approval", "crypto", "ndrc"))
+
+LANES = {
+    "filing_review": "市数据局", "declare": "项目建设单位", "county_review": "县区数据局",
+    "intake_review": "市数据局", "industry_opinion": "自治区行业主管部门",
+    "technical_review": "市数据局", "regional_review": "自治区政府办公厅",
+    "approval": "市审批服务管理局", "security_crypto_review": "网信和密码管理部门",
+    "security_crypto_rectification": "项目建设单位", "procurement": "项目建设单位",
+    "tender_filing": "项目建设单位", "implementation": "项目建设单位", "inspection": "市数据局",
+    "rectification": "项目建设单位", "initial_acceptance": "项目建设单位",
+    "final_acceptance": "市发改委", "om_filing": "项目建设单位",
+    "tender_filing_escalation": "市数据局", "om_filing_escalation": "市数据局",
+}
+CLAUSES = {
+    "filing_review": "石嘴山 第四条", "declare": "石嘴山 第十四条", "county_review": "石嘴山 第十六条",
+    "intake_review": "石嘴山 第十三条", "industry_opinion": "石嘴山 第十五条",
+    "technical_review": "石嘴山 第五条、第十五条", "regional_review": "石嘴山 第十六条",
+    "approval": "石嘴山 第十七条", "security_crypto_review": "石嘴山 第二十一条、附件2",
+    "security_crypto_rectification": "石嘴山 第二十一条、第二十四条",
+    "procurement": "石嘴山 第十七条", "tender_filing": "石嘴山 第十八条(一)",
+    "implementation": "石嘴山 第六条", "inspection": "石嘴山 第二十四条",
+    "rectification": "石嘴山 第二十四条", "initial_acceptance": "石嘴山 第二十五条",
+    "final_acceptance": "石嘴山 第二十五条", "om_filing": "石嘴山 第十八条(一)",
+    "tender_filing_escalation": "石嘴山 第二十四条", "om_filing_escalation": "石嘴山 第二十四条",
+}
+
+OK = {"approved": True, "opinion": "同意"}
+NO = {"approved": False, "opinion": "不符合要求"}
+BARS = ("bar_no_infrastructure", "bar_higher_approval", "bar_resource_catalog", "bar_not_duplicate",
+        "bar_no_unfinished_similar", "bar_integrated", "bar_security_crypto")
+BARS_OK = OK | dict.fromkeys(BARS, True)
+TECHNICAL_OK = OK | dict.fromkeys(("necessity", "feasibility", "intensiveness", "data_sharing"),
+                                  True)
+REGIONAL_OK = OK | dict.fromkeys(("demand_analysis_report", "application_form", "necessity",
+                                  "technical"), True)
+SECURITY_OK = OK | {"network_security_result": "compliant", "network_security_reviewer": "市委网信办",
+                    "crypto_result": "compliant", "crypto_reviewer": "市密码管理局"}
+INSPECTION_OK = OK | dict.fromkeys(("sharing_compliant", "procurement_compliant",
+                                    "funds_compliant", "crypto_compliant", "security_compliant",
+                                    "procedures_followed"), True)
+FINAL_OK = OK | dict.fromkeys(("trial_run_ok", "data_platform_connected", "joint_acceptance"),
+                              True)
+PROCUREMENT = {"procurement_method": "tender", "tender_completed_on": "2026-03-02",
+               "winning_bidder": "宁夏某信息技术有限公司", "contract_amount": 760,
+               "secure_products": True}
+TENDER_FILING = {"main_functions": "一网通办", "settlement_amount": 760,
+                 "approval_authority": "市审批服务管理局", "resource_catalog": True,
+                 "sharing_status": "全目录共享", "mlps_filing": "等保三级已备案",
+                 "crypto_application": "已通过密评"}
+OM_FILING = {"om_service_content": "系统运维", "om_provider": "宁夏某运维公司",
+             "om_settlement_amount": 40, "om_fund_usage": "按合同支付"}
+REPORT = {"rectification_report": "已整改"}
+BUILT = {"construction_report": "按批复内容建设完成"}
+
+_keys = itertools.count()
+
+
+def project(**overrides) -> dict:
+    return {"project_name": "石嘴山市一网通办平台", "applicant_unit": "市政务服务中心",
+            "total_investment": 800, "plan_year": 2026, "secret": False,
+            "category": "engineering", "free_om_years": 3, "service_years": 0, "level": "city",
+            "industry_project": False} | overrides
+
+
+def declaration(**overrides) -> dict:
+    return {"application_form": True, "construction_content": "建设一网通办平台",
+            "includes_construction": True, "om_fund_source": "市级财政运维经费",
+            "fund_source": "市级资金", "proposal_provided": True, "feasibility_provided": True,
+            "preliminary_design_provided": True, "resource_catalog_provided": True} | overrides
+
+
+def keys(instance: dict) -> list[str]:
+    return sorted(t["key"] for t in instance["ready_tasks"])
+
+
+def only(instance: dict, key: str) -> dict:
+    """The instance's single ready task, which must be ``key`` in its lane, citing its clause."""
+    assert keys(instance) == [key], keys(instance)
+    task = instance["ready_tasks"][0]
+    assert task["lane"] == LANES[key]
+    assert task["clause"].startswith(CLAUSES[key]), task["clause"]
+    return task
+
+
+async def start(client, **variables) -> dict:
+    response = await client.post(f"{API}/tenants/{TENANT}/process-instances", headers=UNIT,
+                                 json={"business_key": f"SZ-{next(_keys)}",
+                                       "variables": project(**variables)})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def complete(client, instance: dict, key: str, variables: dict, headers: dict) -> dict:
+    task = only(instance, key)
+    response = await client.post(f"{API}/tasks/{task['id']}/complete",
+                                 json={"variables": variables}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def ended(instance: dict, outcome: str) -> None:
+    assert (instance["state"], instance["outcome"]) == ("completed", outcome)
+    assert instance["ready_tasks"] == []
+
+
+async def declared(client, declared_as: dict | None = None, **variables) -> dict:
+    """Started and declared; the next task is intake_review (or county_review)."""
+    instance = await start(client, **variables)
+    return await complete(client, instance, "declare", declared_as or declaration(), UNIT)
+
+
+async def reviewed(client, declared_as: dict | None = None, **variables) -> dict:
+    """Through intake, technical and (from 500万) regional review: at approval or security."""
+    instance = await declared(client, declared_as, **variables)
+    if variables.get("level") == "county":
+        instance = await complete(client, instance, "county_review", OK, COUNTY)
+    instance = await complete(client, instance, "intake_review", BARS_OK, HUB)
+    if variables.get("industry_project"):
+        instance = await complete(client, instance, "industry_opinion", OK, INDUSTRY)
+    instance = await complete(client, instance, "technical_review", TECHNICAL_OK, HUB)
+    if instance["variables"]["regional_review_required"]:
+        instance = await complete(client, instance, "regional_review", REGIONAL_OK, REGIONAL)
+    return instance
+
+
+async def cleared(client, declared_as: dict | None = None, **variables) -> dict:
+    """Approved (city projects) and security-reviewed: at procurement."""
+    instance = await reviewed(client, declared_as, **variables)
+    if variables.get("level", "city") == "city":
+        instance = await complete(client, instance, "approval", OK, APPROVAL)
+    return await complete(client, instance, "security_crypto_review", SECURITY_OK, CRYPTO)
+
+
+async def built(client, declared_as: dict | None = None, **variables) -> dict:
+    """Approved, security-reviewed, procured, filed and built: at inspection."""
+    instance = await cleared(client, declared_as, **variables)
+    instance = await complete(client, instance, "procurement", PROCUREMENT, UNIT)
+    instance = await complete(client, instance, "tender_filing", TENDER_FILING, UNIT)
+    return await complete(client, instance, "implementation", BUILT, UNIT)
+
+
+
+
+async def accepted(client, **variables) -> dict:
+    """Built, inspected and accepted: at om_filing."""
+    instance = await built(client, **variables)
+    instance = await complete(client, instance, "inspection", INSPECTION_OK, HUB)
+    instance = await complete(client, instance, "initial_acceptance", OK, UNIT)
+    return await complete(client, instance, "final_acceptance", FINAL_OK, NDRC)

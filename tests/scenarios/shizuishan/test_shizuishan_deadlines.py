@@ -1,0 +1,252 @@
+"""石嘴山 第十八条(一) deadlines and their escalation (第二十四条), with the clock moved by hand.
+
+Each filing is due one month on: the tender filing one month after the tender (the clock
+starts when ``procurement`` is completed), the O&M fund filing one month after the budget
+year ``plan_year`` ends. When the due moment (24:00 Asia/Shanghai of the due day) passes, a
+non-interrupting boundary timer opens ``<task>_escalation`` for 市数据局; the filing stays
+open and the main path goes on. Every expected date below is counted by hand on the State
+Council's arrangements: 2025 Spring Festival Jan 28 – Feb 4 off (Jan 26, Feb 8 worked);
+2026 Spring Festival Feb 15–23 off (Feb 14, Feb 28 worked); 2026 National Day Oct 1–7 off
+(Sep 20, Oct 10 worked).
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from govflow.timers.worker import Worker
+from lxml import etree
+
+from tests.conftest import deploy
+from tests.scenarios.shizuishan.shizuishan_support import (
+    CLAUSES,
+    HUB,
+    LANES,
+    OM_FILING,
+    PROCUREMENT,
+    TENANT,
+    TENDER_FILING,
+    UNIT,
+    accepted,
+    cleared,
+    complete,
+    ended,
+    keys,
+    only,
+)
+from tests.support.api import ADMIN, API, history
+from tests.support.bundled import bundled
+
+ESCALATED = {"measure": "urge", "opinion": "已督促项目建设单位限期备案"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def deployed(client):
+    response = await deploy(client, TENANT, bundled(TENANT), name="石嘴山市")
+    assert response.status_code == 201, response.text
+
+
+async def fetch(client, instance: dict) -> dict:
+    response = await client.get(f"{API}/process-instances/{instance['id']}", headers=ADMIN)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def passed(client, instance: dict) -> list[dict]:
+    return [e for e in await history(client, instance["id"]) if e["event"] == "deadline_passed"]
+
+
+def task_of(instance: dict, key: str) -> dict:
+    found = [t for t in instance["ready_tasks"] if t["key"] == key]
+    assert len(found) == 1, keys(instance)
+    return found[0]
+
+
+async def finish(client, instance: dict, key: str, variables: dict, headers: dict) -> dict:
+    """Complete the ready task ``key`` while other tasks may be ready beside it."""
+    response = await client.post(f"{API}/tasks/{task_of(instance, key)['id']}/complete",
+                                 json={"variables": variables}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def crosses(client, ctx, instance: dict, task: str, due_at: str, just_before: datetime,
+                  just_after: datetime) -> dict:
+    """Nothing happens up to the due moment; just after it the escalation opens for 市数据局."""
+    worker = Worker(ctx, "test")
+    ctx.clock.set(just_before)
+    assert await worker.fire_due() == 0
+    instance = await fetch(client, instance)
+    assert keys(instance) == [task]
+    assert await passed(client, instance) == []
+    ctx.clock.set(just_after)
+    assert await worker.fire_due() == 1
+    instance = await fetch(client, instance)
+    assert keys(instance) == sorted([task, f"{task}_escalation"])
+    escalation = task_of(instance, f"{task}_escalation")
+    assert escalation["lane"] == LANES[f"{task}_escalation"] == "市数据局"
+    assert escalation["clause"].startswith(CLAUSES[f"{task}_escalation"])
+    assert escalation["candidate_groups"] == ["hub"]
+    fired = await passed(client, instance)
+    assert [(e["element_id"], e["actor"]) for e in fired] == [(f"{task}_overdue", "timer:test")]
+    assert fired[0]["data"]["due_at"].replace("+00:00", "Z") == due_at
+    assert await worker.fire_due() == 0  # once only
+    return instance
+
+
+# -- the diagram: every deadline has its escalation ---------------------------------------------
+
+def test_every_task_with_a_deadline_escalates_to_the_data_bureau_without_interrupting():
+    root = etree.fromstring(bundled(TENANT)["shizuishan_project.bpmn"])
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+          "camunda": "http://camunda.org/schema/1.0/bpmn"}
+    due = {t.get("id"): t.get(f"{{{ns['camunda']}}}dueDate")
+           for t in root.iterfind(".//bpmn:userTask", ns)
+           if t.get(f"{{{ns['camunda']}}}dueDate")}
+    assert due == {"tender_filing": "P1M", "om_filing": "--12-31@plan_year+P1M"}
+    by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
+    lane_of = {ref.text: lane.get("name") for lane in root.iterfind(".//bpmn:lane", ns)
+               for ref in lane.iterfind("bpmn:flowNodeRef", ns)}
+    boundaries = root.findall(".//bpmn:boundaryEvent", ns)
+    assert sorted(b.get("attachedToRef") for b in boundaries) == sorted(due)
+    for b in boundaries:
+        task = b.get("attachedToRef")
+        assert b.get("id") == f"{task}_overdue"
+        assert b.get("cancelActivity") == "false"
+        assert b.findtext("bpmn:documentation", namespaces=ns) == "石嘴山 第二十四条"
+        assert b.findtext(".//bpmn:timeDuration", namespaces=ns) == due[task]
+        flow = by_id[b.findtext("bpmn:outgoing", namespaces=ns)]
+        escalation = by_id[flow.get("targetRef")]
+        assert escalation.get("id") == f"{task}_escalation"
+        assert escalation.get("name").startswith("超期督办：")
+        assert lane_of[escalation.get("id")] == "市数据局"
+        end = by_id[by_id[escalation.findtext("bpmn:outgoing", namespaces=ns)].get("targetRef")]
+        assert etree.QName(end).localname == "endEvent"
+        assert end.find(".//camunda:property[@name='outcome']", ns) is None
+
+
+async def test_the_escalation_form_asks_for_a_measure_and_an_opinion(client, ctx):
+    ctx.clock.set(datetime(2026, 9, 28, 1, 0, tzinfo=UTC))
+    instance = await cleared(client)
+    instance = await complete(client, instance, "procurement", PROCUREMENT, UNIT)
+    await crosses(client, ctx, instance, "tender_filing", "2026-10-28T15:59:59.999999Z",
+                  datetime(2026, 10, 28, 15, 59, 59, tzinfo=UTC),
+                  datetime(2026, 10, 28, 16, 0, tzinfo=UTC))
+    instance = await fetch(client, instance)
+    task = task_of(instance, "tender_filing_escalation")
+    detail = (await client.get(f"{API}/tasks/{task['id']}", headers=HUB)).json()
+    assert set(detail["form"]["required"]) == {"measure", "opinion"}
+    assert set(detail["form"]["properties"]["measure"]["enum"]) == {"urge", "rectify", "note"}
+    for wrong in ({"measure": "fine", "opinion": "罚款"}, {"measure": "urge", "opinion": ""},
+                  {"measure": "note"}):
+        response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=HUB,
+                                     json={"variables": wrong})
+        assert response.status_code == 422, wrong
+    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=UNIT,
+                                 json={"variables": ESCALATED})
+    assert response.status_code == 403  # the unit does not supervise itself
+
+
+# -- tender filing: one month after the tender (第十八条(一)) ------------------------------------
+
+@pytest.mark.parametrize(("started", "due_at"), [
+    # 09:00 in Shanghai on 2026-09-28: 2026-10-28 (a Wednesday), no holiday in between.
+    (datetime(2026, 9, 28, 1, 0, tzinfo=UTC), "2026-10-28T15:59:59.999999Z"),
+    # 2026-09-03 + 1 month = 2026-10-03, inside National Day (Oct 1–7) → Thursday Oct 8.
+    (datetime(2026, 9, 3, 1, 0, tzinfo=UTC), "2026-10-08T15:59:59.999999Z"),
+    # 2026-01-17 + 1 month = 2026-02-17, inside Spring Festival (Feb 15–23) → Tuesday Feb 24.
+    (datetime(2026, 1, 17, 1, 0, tzinfo=UTC), "2026-02-24T15:59:59.999999Z"),
+    # 2026-01-31 + 1 month: February has no 31st → Feb 28, a make-up Saturday (worked): stays.
+    (datetime(2026, 1, 31, 1, 0, tzinfo=UTC), "2026-02-28T15:59:59.999999Z"),
+    # 00:30 on 2026-01-31 in Shanghai is still Jan 30 in UTC: the local day counts → Feb 28.
+    (datetime(2026, 1, 30, 16, 30, tzinfo=UTC), "2026-02-28T15:59:59.999999Z"),
+])
+async def test_tender_filing_overdue_escalates_to_the_data_bureau(client, ctx, started, due_at):
+    ctx.clock.set(started)
+    instance = await cleared(client)
+    instance = await complete(client, instance, "procurement", PROCUREMENT, UNIT)
+    task = only(instance, "tender_filing")
+    assert (task["due_at"], task["due_estimated"]) == (due_at, False)
+    due = datetime.fromisoformat(due_at)  # 23:59:59.999999 in Shanghai
+    instance = await crosses(client, ctx, instance, "tender_filing", due_at,
+                             due.replace(microsecond=0), due + timedelta(microseconds=1))
+    # The filing is still owed and the main path goes on; the escalation branch just closes.
+    instance = await finish(client, instance, "tender_filing", TENDER_FILING, UNIT)
+    assert keys(instance) == ["implementation", "tender_filing_escalation"]
+    instance = await finish(client, instance, "tender_filing_escalation", ESCALATED, HUB)
+    assert keys(instance) == ["implementation"]
+    assert instance["state"] == "running"
+
+
+async def test_a_tender_filing_on_time_is_never_escalated(client, ctx):
+    ctx.clock.set(datetime(2026, 9, 3, 1, 0, tzinfo=UTC))
+    instance = await cleared(client)
+    instance = await complete(client, instance, "procurement", PROCUREMENT, UNIT)
+    ctx.clock.set(datetime(2026, 10, 8, 15, 0, tzinfo=UTC))  # the last day, 23:00 in Shanghai
+    instance = await complete(client, instance, "tender_filing", TENDER_FILING, UNIT)
+    ctx.clock.set(datetime(2026, 12, 1, tzinfo=UTC))
+    assert await Worker(ctx, "test").fire_due() == 0
+    assert keys(await fetch(client, instance)) == ["implementation"]
+    assert await passed(client, instance) == []
+
+
+# -- O&M fund filing: one month after the budget year plan_year (第十八条(一)) -------------------
+
+async def test_om_filing_for_2024_is_due_after_spring_festival_2025(client, ctx):
+    # The digest's example: budget year 2024 → 2025-01-31, inside Spring Festival (Jan 28 –
+    # Feb 4) → Wednesday 2025-02-05.
+    ctx.clock.set(datetime(2025, 1, 6, 1, 0, tzinfo=UTC))
+    instance = await accepted(client, plan_year=2024)
+    task = only(instance, "om_filing")
+    assert (task["due_at"], task["due_estimated"]) == ("2025-02-05T15:59:59.999999Z", False)
+    instance = await crosses(client, ctx, instance, "om_filing", "2025-02-05T15:59:59.999999Z",
+                             datetime(2025, 2, 5, 15, 59, 59, tzinfo=UTC),
+                             datetime(2025, 2, 5, 16, 0, 1, tzinfo=UTC))
+    # Filed late: the main path reaches its end, the escalation keeps the instance running,
+    # and closing it leaves the main path's outcome.
+    instance = await finish(client, instance, "om_filing", OM_FILING, UNIT)
+    assert (instance["state"], keys(instance)) == ("running", ["om_filing_escalation"])
+    instance = await finish(client, instance, "om_filing_escalation",
+                            {"measure": "rectify", "opinion": "逾期备案，限期整改"}, HUB)
+    ended(instance, "accepted")
+
+
+async def test_om_filing_counts_from_plan_year_not_from_the_clock(client, ctx):
+    # Accepted in January 2026 for budget year 2025: 2026-01-31 is a Saturday → Monday Feb 2.
+    ctx.clock.set(datetime(2026, 1, 5, 1, 0, tzinfo=UTC))
+    instance = await accepted(client, plan_year=2025)
+    task = only(instance, "om_filing")
+    assert (task["due_at"], task["due_estimated"]) == ("2026-02-02T15:59:59.999999Z", False)
+    await crosses(client, ctx, instance, "om_filing", "2026-02-02T15:59:59.999999Z",
+                  datetime(2026, 2, 2, 15, 59, 59, tzinfo=UTC),
+                  datetime(2026, 2, 2, 16, 0, tzinfo=UTC))
+
+
+async def test_an_om_filing_on_time_ends_accepted_without_escalation(client, ctx):
+    ctx.clock.set(datetime(2025, 1, 6, 1, 0, tzinfo=UTC))
+    instance = await accepted(client, plan_year=2024)
+    ctx.clock.set(datetime(2025, 2, 5, 15, 59, 59, tzinfo=UTC))  # the last second
+    ended(await complete(client, instance, "om_filing", OM_FILING, UNIT), "accepted")
+    ctx.clock.set(datetime(2025, 3, 1, tzinfo=UTC))
+    assert await Worker(ctx, "test").fire_due() == 0
+    assert await passed(client, instance) == []
+
+
+async def om_filing_born_overdue(client, ctx) -> dict:
+    # Plan year 2024 but accepted in March 2025: the filing was due 2025-02-05 and is overdue
+    # when it becomes ready. The engine fires the passed timer inside the step that makes the
+    # task ready, so the escalation opens at once, without waiting for a worker round.
+    ctx.clock.set(datetime(2025, 3, 3, 1, 0, tzinfo=UTC))
+    instance = await accepted(client, plan_year=2024)
+    assert keys(instance) == ["om_filing", "om_filing_escalation"]
+    assert task_of(instance, "om_filing")["due_at"] == "2025-02-05T15:59:59.999999Z"
+    assert task_of(instance, "om_filing_escalation")["lane"] == "市数据局"
+    return instance
+
+
+async def test_an_om_filing_ready_after_its_deadline_escalates_at_once(client, ctx):
+    instance = await om_filing_born_overdue(client, ctx)
+    fired = [e for e in await history(client, instance["id"])
+             if e["element_id"] == "om_filing_overdue"]
+    assert [e["event"] for e in fired] == ["deadline_passed"]
+    assert fired[0]["data"]["due_at"].startswith("2025-02-05T15:59:59")
+    assert await Worker(ctx, "test").fire_due() == 0
