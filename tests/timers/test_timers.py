@@ -129,3 +129,14 @@ async def test_a_running_worker_fires_a_due_timer_within_a_second(client, ctx, c
     finally:
         stop.set()
         await loop
+
+
+async def test_an_escalation_branch_does_not_leak_into_the_instance_variables(client, ctx, clock):
+    instance = await start(client, "clock", UNIT, business_key="LEAK",
+                           variables={"project_name": "档案"})
+    clock.set(datetime(2026, 10, 17, tzinfo=UTC))
+    await Worker(ctx, "test").fire_due()
+    body = (await client.get(f"{API}/process-instances/{instance['id']}", headers=HUB)).json()
+    after = await complete(client, body, "escalation", {"measure": "urge"}, HUB)
+    assert after["variables"] == {"project_name": "档案"}
+    assert [t["key"] for t in after["ready_tasks"]] == ["initial_review"]

@@ -103,8 +103,18 @@ class EngineInstance:
         return list(self._ready.values())
 
     def variables(self) -> dict[str, Any]:
-        last = self.workflow.last_task
-        return dict(last.data) if last is not None else {}
+        """What the instance's next steps will see: the data of the tasks it waits at (a side
+        branch that ended, an escalation say, does not leak into it), else the last task's."""
+        frontier = sorted((t for t in self._all_tasks()
+                           if t.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)
+                           and t.data), key=lambda t: t.last_state_change)
+        if not frontier:
+            last = self.workflow.last_task
+            return dict(last.data) if last is not None else {}
+        merged: dict[str, Any] = {}
+        for task in frontier:
+            merged.update(task.data)
+        return merged
 
     def complete_task(self, task_id: str, data: dict[str, Any], actor: str) -> StepResult:
         """Complete a ready human task with the submitted data and run to rest."""
