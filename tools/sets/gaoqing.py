@@ -16,6 +16,17 @@ projects go on to the procurement review, procurement, the supervisor filing whe
 initial and final acceptance (三(四), 附件7), the settlement review and the performance
 evaluation (四).
 
+Deadlines and timers: every task with a due date (declaration by September 30, the review and
+the countersigned opinion by November 30, the annual plan by December 31, initial acceptance
+within half a year ``P6M``, final acceptance within 20 working days) carries a non-interrupting
+boundary timer with the same notation; when it passes, the 县大数据局 (with the 县财政局) gets an
+escalation task ``<task>_escalation`` (二、三(三)4), that branch ends without an outcome and the
+task stays open. A project with newly developed application software waits at the
+intermediate timer ``trial_run`` (``P3M``, 三(四)1) between the completion of construction and
+the initial acceptance. A due clock starts when its task is ready, so for such a project the
+half year of 附件7 一 runs from the end of the trial run, not from the completion (the engine
+cannot count a deadline from an earlier moment; see the README).
+
 Amounts (万元): ``planned_investment`` is the 计划投资 of 三(一) (consultancy), ``total_investment``
 the 总投资 of 三(二)1 (review mode) and of 三(三)3 (supervisor, for a project that contains an
 信息化工程项目: ``it_engineering`` in the declaration), ``largest_software_system_value`` the
@@ -127,6 +138,39 @@ MATERIALS_INCOMPLETE = (
     " or (largest_software_system_value >= 100 and not outline_design_document)"
 )
 
+# Supervision of deadlines: 二 makes the 县大数据局 the 主管部门 for 审核、实施监督、组织验收
+# (and the 县财政局 its partner for the joint review and the annual plan); 三(三)4 has it supervise
+# projects with the finance and audit departments. Every escalation cites both, then the
+# deadline's own clause.
+SUPERVISION = C + "二、三(三)4"
+ESCALATION_FORM = [
+    Field("measure", "enum", label="督办措施", required=True,
+          values={"urge": "督促", "rectify": "限期整改", "note": "记录"},
+          description="期限已过：县大数据局会同县财政局督办（二、三(三)4）；任务本身继续办理"),
+    Field("opinion", "string", label="督办意见", required=True, minlength=1),
+]
+
+
+def escalate(b: ProcessBuilder, task: str) -> None:
+    """A deadline passing: a non-interrupting boundary timer with the notation of ``task``'s
+    own due date opens an escalation task in the 县大数据局 lane (groups hub and finance); that
+    branch just ends (no outcome) and ``task`` stays open."""
+    host = b.nodes[task]
+    b.boundary_timer(f"{task}_overdue", "超期", attached_to=task,
+                     duration=host.attrs["camunda:dueDate"], cancel=False, clause=SUPERVISION)
+    b.user_task(f"{task}_escalation", f"超期督办：{host.name}", lane="hub",
+                candidate_groups=["hub", "finance"],
+                clause=f"{SUPERVISION}、{host.clause.removeprefix(C)}", form=ESCALATION_FORM)
+    b.end(f"{task}_escalated", "督办完毕", lane="hub", clause=SUPERVISION)
+    b.flow(f"{task}_overdue", f"{task}_escalation")
+    b.flow(f"{task}_escalation", f"{task}_escalated")
+
+
+# The project's tasks with a deadline (their ``due``), each escalated when it passes.
+DEADLINE_TASKS = ("declare", "written_review", "onsite_review", "joint_review",
+                  "initial_acceptance", "final_acceptance")
+PLAN_DEADLINE_TASKS = ("plan_compilation", "plan_approval")
+
 BARRED_CATEGORIES = "三(一)：新建机房及通用硬件、业务专网和跨部门网络、跨部门数据共享交换、" \
                     "协同办公、政府门户网站、视频会议、行政权力运行系统、其他可共享复用项目，" \
                     "无特殊情况不再批准各单位单独建设"
@@ -201,6 +245,9 @@ def project_process() -> bytes:
                           description="一、适用范围：信息基础设施、信息网络建设、业务应用软件"
                                       "开发、信息资源开发利用等新建、改建、升级（区别于信息化"
                                       "服务项目）；三(三)3 监理制据此判断"),
+                    Field("new_software", "boolean", label="含新开发的应用软件", required=True,
+                          description="三(四)1：新开发的应用软件试运行期原则上不少于3个月，"
+                                      "项目建成后先试运行3个月再初步验收"),
                     Field("uses_existing_infrastructure", "boolean",
                           label="充分利用已有电子政务基础设施开发、部署和运行", required=True,
                           description="三(一)：已建基础设施逐步迁移至政务云"),
@@ -380,6 +427,9 @@ def project_process() -> bytes:
 
     # -- acceptance ----------------------------------------------------------
     b.script_task("phase_acceptance", "进入验收阶段", lane="unit", script='phase = "acceptance"')
+    b.exclusive_gateway("gw_trial", "含新开发的应用软件?", lane="unit", clause=C + "三(四)1",
+                        default="Flow_gw_trial_gw_initial")
+    b.timer_catch("trial_run", "试运行", lane="unit", duration="P3M", clause=C + "三(四)1")
     b.exclusive_gateway("gw_initial", lane="unit", clause=C + "三(四)1")
     b.user_task("initial_acceptance", "初步验收", lane="unit", candidate_groups=["unit"],
                 clause=C + "三(四)1", due="P6M", form=[
@@ -388,9 +438,6 @@ def project_process() -> bytes:
                         "failed": "未通过，继续实施",
                         "extension": "因特殊原因不能按时提交竣工验收申请，申请延期",
                     }),
-                    Field("new_software", "boolean", label="含新开发的应用软件", required=True),
-                    Field("trial_run_months", "number", label="试运行期（月）", required=True,
-                          min=0, description="新开发的应用软件试运行期原则上不少于3个月"),
                     Field("software_tested", "boolean",
                           label="新开发的应用软件已由有资质的评测评估机构测试", required=True),
                     Field("security_risk_assessment", "boolean", label="完成信息安全风险评估",
@@ -461,6 +508,10 @@ def project_process() -> bytes:
     b.exclusive_gateway("gw_performance", "绩效低下须整改?", lane="hub", clause=C + "四",
                         default="Flow_gw_performance_end_accepted")
     b.end("end_accepted", "项目完成", lane="hub", clause=C + "三(四)2、四", outcome="accepted")
+
+    # -- escalation of every deadline (二、三(三)4) ---------------------------------
+    for task in DEADLINE_TASKS:
+        escalate(b, task)
 
     # -- flows ----------------------------------------------------------------
     b.flow("start", "gw_secret")
@@ -545,15 +596,17 @@ def project_process() -> bytes:
            name="验收阶段：重新申请", clause=C + "三(四)2")
     b.flow("gw_rectified", "gw_evaluate", condition='phase == "evaluation"',
            name="绩效评估阶段", clause=C + "四")
-    b.flow("phase_acceptance", "gw_initial")
+    b.flow("phase_acceptance", "gw_trial")
+    b.flow("gw_trial", "trial_run", condition="new_software", name="是：试运行不少于3个月",
+           clause=C + "三(四)1")
+    b.flow("gw_trial", "gw_initial", name="否")
+    b.flow("trial_run", "gw_initial")
     b.flow("gw_initial", "initial_acceptance")
     b.flow("initial_acceptance", "gw_initial_result")
     b.flow("gw_initial_result", "acceptance_extension", condition='initial_result == "extension"',
            name="申请延期", clause=C + "附件7 一")
     b.flow("gw_initial_result", "phase_construction", condition='initial_result == "failed"',
            name="未通过", clause=C + "三(四)1")
-    b.flow("gw_initial_result", "gw_initial", condition="new_software and trial_run_months < 3",
-           name="试运行不足3个月", clause=C + "三(四)1")
     b.flow("gw_initial_result", "gw_application", name="通过")
     b.flow("acceptance_extension", "gw_initial")
     b.flow("gw_application", "acceptance_application")
@@ -610,6 +663,8 @@ def annual_plan_process() -> bytes:
                     Field("opinion", "string", label="说明"),
                 ])
     b.end("plan_end", "计划下达", lane="finance", outcome="approved")
+    for task in PLAN_DEADLINE_TASKS:
+        escalate(b, task)
     b.flow("plan_start", "gw_compile")
     b.flow("gw_compile", "plan_compilation")
     b.flow("plan_compilation", "plan_approval")

@@ -100,16 +100,17 @@ def project(**overrides: Any) -> dict[str, Any]:
 DECLARATION = {"application_letter": True, "application_form": True, "construction_plan": True,
                "project_type": "application", "network": "extranet",
                "fund_source": "县级财政资金", "construction_months": 6, "it_engineering": True,
-               "uses_existing_infrastructure": True}
+               "uses_existing_infrastructure": True, "new_software": False}
+# new_software False: no 3-month trial-run wait between completion and the initial acceptance
+# (三(四)1), so these walks never move the clock; test_gaoqing_deadlines walks the trial run.
 WRITTEN_OK = OK | checked(REVIEW_CRITERIA) | {"review_report": "书面评审报告"}
 ONSITE_OK = OK | checked(ONSITE_STEPS) | checked(REVIEW_CRITERIA) | {
     "review_report": "现场评审报告"}
 JOINT_OK = OK | checked(JOINT_CRITERIA) | {"approved_budget": 80}
 PROCUREMENT = {"contractor": "某信息技术有限公司", "contract_amount": 78,
                "traded_by_center": True}
-INITIAL_PASSED = {"initial_result": "passed", "new_software": True, "trial_run_months": 3,
-                  "software_tested": True, "security_risk_assessment": True,
-                  "opinion": "初验通过"}
+INITIAL_PASSED = {"initial_result": "passed", "software_tested": True,
+                  "security_risk_assessment": True, "opinion": "初验通过"}
 APPLICATION = checked(APPLICATION_MATERIALS) | {"supervisor_opinion": False,
                                                "largest_software_system_value": 60,
                                                "outline_design_document": False}

@@ -1,8 +1,8 @@
 """高青, from the annual plan to the end: procurement review, the supervisor filing from 200万
 （含）, implementation with plan changes, cloud resources and inspections, initial acceptance
-(3-month trial run, half-year limit, extension), the acceptance application (outline design
-document from 100万), final acceptance in 20 working days with rectification, the settlement
-review and the performance evaluation (三(二)4—四, 附件7)."""
+(the trial run of new software, half-year limit, extension), the acceptance application
+(outline design document from 100万), final acceptance in 20 working days with rectification,
+the settlement review and the performance evaluation (三(二)4—四, 附件7)."""
 
 import pytest
 
@@ -168,22 +168,24 @@ async def test_no_inspection_outside_construction(client):
     assert response.status_code == 409, response.text
 
 
-@pytest.mark.parametrize(("months", "next_key"), [(2.99, "initial_acceptance"),
-                                                  (3, "acceptance_application")])
-async def test_new_software_runs_on_trial_at_least_3_months(client, months, next_key):
-    instance = await in_construction(client, f"GQ-TRIAL-{months}")
-    instance = await completed(client, instance)
-    instance = await step(client, instance, "initial_acceptance",
-                          INITIAL_PASSED | {"trial_run_months": months})
-    assert keys(instance) == [next_key]
+async def test_new_software_waits_at_the_trial_run_before_initial_acceptance(client):
+    # 三(四)1: the waiting itself (3 months, then initial_acceptance) is walked with a moving
+    # clock in test_gaoqing_deadlines; here: nothing is ready while the trial run lasts.
+    instance = await in_construction(client, "GQ-TRIAL",
+                                     declaration=DECLARATION | {"new_software": True})
+    instance = await step(client, instance, "implementation", {"next_step": "completed"})
+    assert instance["ready_tasks"] == []
+    assert instance["state"] == "running"
+    events = [(e["event"], e["element_id"]) for e in await history(client, instance["id"])]
+    assert ("task_completed", "implementation") in events
+    assert ("timer_fired", "trial_run") not in events
 
 
-async def test_hardware_only_projects_have_no_trial_run_minimum(client):
+async def test_projects_without_new_software_have_no_trial_run_minimum(client):
     instance = await in_construction(client, "GQ-HW")
-    instance = await completed(client, instance)
+    instance = await completed(client, instance)  # at initial_acceptance at once
     instance = await step(client, instance, "initial_acceptance",
-                          INITIAL_PASSED | {"new_software": False, "trial_run_months": 1,
-                                            "software_tested": False})
+                          INITIAL_PASSED | {"software_tested": False})
     assert keys(instance) == ["acceptance_application"]
 
 

@@ -54,14 +54,56 @@ def test_every_rule_bearing_element_cites_a_gaoqing_clause(name):
     assert missing == []
 
 
-def test_every_end_of_the_main_process_has_a_contract_outcome():
+def outcome(end: etree._Element) -> str | None:
+    prop = end.find(".//camunda:property[@name='outcome']", NS)
+    return None if prop is None else prop.get("value")
+
+
+def test_every_end_of_the_main_process_has_a_contract_outcome_but_escalations():
     root = tree("gaoqing_project.bpmn")
     ends = root.findall(".//bpmn:process/bpmn:endEvent", NS)
-    outcomes = {end.get("id"): end.find(".//camunda:property[@name='outcome']", NS).get("value")
-                for end in ends}
-    assert set(outcomes.values()) == OUTCOMES  # each contract outcome, and only those
+    outcomes = {end.get("id"): outcome(end) for end in ends}
+    # each contract outcome, and only those; an escalation branch closes without one
+    assert set(outcomes.values()) == OUTCOMES | {None}
     assert [e for e, o in outcomes.items() if o == "rejected"] == ["end_not_approved",
                                                                   "end_rejected"]
+    assert {e for e, o in outcomes.items() if o is None} == {
+        f"{task}_escalated" for task in ("declare", "written_review", "onsite_review",
+                                         "joint_review", "initial_acceptance",
+                                         "final_acceptance")}
+
+
+@pytest.mark.parametrize(("name", "timers"), [
+    ("gaoqing_project.bpmn", {
+        "declare_overdue": ("--09-30@plan_year-1", "declare"),
+        "written_review_overdue": ("--11-30@plan_year-1", "written_review"),
+        "onsite_review_overdue": ("--11-30@plan_year-1", "onsite_review"),
+        "joint_review_overdue": ("--11-30@plan_year-1", "joint_review"),
+        "initial_acceptance_overdue": ("P6M", "initial_acceptance"),
+        "final_acceptance_overdue": ("20WD", "final_acceptance"),
+        "trial_run": ("P3M", None)}),
+    ("annual_plan.bpmn", {
+        "plan_compilation_overdue": ("--12-31@plan_year-1", "plan_compilation"),
+        "plan_approval_overdue": ("--12-31@plan_year-1", "plan_approval")}),
+])
+def test_every_deadline_has_a_non_interrupting_timer_with_its_notation(name, timers):
+    root = tree(name)
+    found = {}
+    for definition in root.iter(f"{{{NS['bpmn']}}}timerEventDefinition"):
+        event = definition.getparent()
+        notation = definition.findtext("bpmn:timeDuration", namespaces=NS).strip()
+        host = event.get("attachedToRef")
+        found[event.get("id")] = (notation, host)
+        if host:
+            assert event.get("cancelActivity") == "false", host  # escalates, never interrupts
+            task = root.find(f".//bpmn:userTask[@id='{host}']", NS)
+            assert task.get(f"{{{NS['camunda']}}}dueDate") == notation, host
+            escalation = root.find(f".//bpmn:userTask[@id='{host}_escalation']", NS)
+            assert escalation.get(f"{{{NS['camunda']}}}candidateGroups") == "hub,finance"
+    assert found == timers
+    due = {t.get("id") for t in root.iterfind(".//bpmn:userTask", NS)
+           if t.get(f"{{{NS['camunda']}}}dueDate")}
+    assert due == {host for _, host in timers.values() if host}  # every deadline escalates
 
 
 @pytest.mark.parametrize("name", BPMN)

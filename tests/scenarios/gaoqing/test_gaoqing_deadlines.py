@@ -1,0 +1,280 @@
+"""高青's deadlines and timers with a moving clock: every task with a due date escalates to the
+县大数据局 (groups hub and finance, 二、三(三)4) when its deadline passes, without interrupting
+anything; a task completed in time escalates nothing; new software waits 3 months on trial
+before the initial acceptance (三(四)1).
+
+Due moments are computed by hand from the State Council's 2026 arrangement (清明 Apr 4–6 off;
+国庆 Oct 1–7 off, Sep 20 and Oct 10 worked): the end of the due day in Asia/Shanghai, 15:59:59.999999
+UTC. The module's clock is shared by its tests, so each test sets it first, and the worker fires
+every instance's due timers: assertions look at one instance only."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from govflow.timers.worker import Worker
+
+from tests.conftest import deploy
+from tests.scenarios.gaoqing.gaoqing_support import (
+    ACCEPTED,
+    APPLICATION,
+    DECLARATION,
+    EVALUATION,
+    EXPERTS,
+    FINANCE,
+    GOVERNMENT,
+    HUB,
+    HUB_LANE,
+    INITIAL_PASSED,
+    JOINT_OK,
+    OK,
+    ONSITE_OK,
+    SETTLEMENT,
+    TENANT,
+    UNIT,
+    WRITTEN_OK,
+    begin,
+    in_construction,
+    keys,
+    step,
+)
+from tests.support.api import API, complete, history, ready, start
+from tests.support.bundled import bundled
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def deployed(client):
+    response = await deploy(client, TENANT, bundled(TENANT))
+    assert response.status_code == 201, response.text
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+SEP_28_0900 = utc(2026, 9, 28, 1)  # Monday 09:00 in Shanghai
+SEP_01_2025 = utc(2025, 9, 1, 1)   # a plan-year-2026 project is declared and reviewed in 2025
+SUPERVISION = "高青 二、三(三)4"
+ESCALATED = {"measure": "urge", "opinion": "已督促限期办结"}
+
+
+async def fire(ctx) -> None:
+    await Worker(ctx, "test").fire_due()
+
+
+async def fetch(client: httpx.AsyncClient, instance: dict) -> dict:
+    response = await client.get(f"{API}/process-instances/{instance['id']}", headers=HUB)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def passed(client: httpx.AsyncClient, instance: dict, boundary: str) -> list[dict]:
+    return [e for e in await history(client, instance["id"])
+            if e["event"] == "deadline_passed" and e["element_id"] == boundary]
+
+
+# -- walks to each task with a deadline ------------------------------------------------------
+
+async def at_declare(client, ctx) -> dict:
+    ctx.clock.set(SEP_28_0900)
+    return await begin(client)
+
+
+async def at_written_review(client, ctx) -> dict:
+    instance = await at_declare(client, ctx)
+    return await step(client, instance, "declare", DECLARATION)
+
+
+async def at_onsite_review(client, ctx) -> dict:
+    ctx.clock.set(SEP_28_0900)
+    instance = await begin(client, total_investment=120)  # 计划投资 80: no consultancy
+    return await step(client, instance, "declare", DECLARATION)
+
+
+async def at_joint_review(client, ctx) -> dict:
+    instance = await at_written_review(client, ctx)
+    return await step(client, instance, "written_review", WRITTEN_OK)
+
+
+async def at_plan_compilation(client, ctx) -> dict:
+    ctx.clock.set(SEP_28_0900)
+    return await start(client, TENANT, HUB, process_id="annual_plan",
+                       variables={"plan_year": 2027})
+
+
+async def at_plan_approval(client, ctx) -> dict:
+    instance = await at_plan_compilation(client, ctx)
+    return await step(client, instance, "plan_compilation", {"projects": []})
+
+
+async def at_initial_acceptance(client, ctx) -> dict:
+    ctx.clock.set(SEP_01_2025)
+    instance = await in_construction(client, None, plan_year=2026)
+    ctx.clock.set(utc(2026, 4, 1, 1))  # construction completed on Wednesday 2026-04-01
+    return await step(client, instance, "implementation", {"next_step": "completed"})
+
+
+async def at_final_acceptance(client, ctx) -> dict:
+    ctx.clock.set(SEP_01_2025)
+    instance = await in_construction(client, None, plan_year=2026)
+    ctx.clock.set(SEP_28_0900)
+    instance = await step(client, instance, "implementation", {"next_step": "completed"})
+    instance = await complete(client, instance, "initial_acceptance", INITIAL_PASSED, UNIT)
+    return await step(client, instance, "acceptance_application", APPLICATION)  # complete
+
+
+@dataclass(frozen=True)
+class Deadline:
+    task: str
+    walk: Callable[..., Awaitable[dict]]
+    clause: str  # the deadline's own clause, after the supervision clause
+    due_at: str  # by hand
+    done: dict   # completing the task in time
+    who: dict
+
+
+DEADLINES = [
+    # --09-30@plan_year-1, plan year 2027: a fixed date, never moved
+    Deadline("declare", at_declare, "三(一)", "2026-09-30T15:59:59.999999Z", DECLARATION, UNIT),
+    # --11-30@plan_year-1
+    Deadline("written_review", at_written_review, "三(二)1", "2026-11-30T15:59:59.999999Z",
+             WRITTEN_OK, EXPERTS),
+    Deadline("onsite_review", at_onsite_review, "三(二)1", "2026-11-30T15:59:59.999999Z",
+             ONSITE_OK, EXPERTS),
+    Deadline("joint_review", at_joint_review, "三(二)2", "2026-11-30T15:59:59.999999Z",
+             JOINT_OK, FINANCE),
+    # --12-31@plan_year-1, in process annual_plan
+    Deadline("plan_compilation", at_plan_compilation, "三(二)3", "2026-12-31T15:59:59.999999Z",
+             {"projects": []}, HUB),
+    Deadline("plan_approval", at_plan_approval, "三(二)3", "2026-12-31T15:59:59.999999Z",
+             OK, GOVERNMENT),
+    # P6M from 2026-04-01: 2026-10-01 is National Day (Oct 1–7 off) -> Thursday Oct 8
+    Deadline("initial_acceptance", at_initial_acceptance, "三(四)1",
+             "2026-10-08T15:59:59.999999Z", INITIAL_PASSED, UNIT),
+    # 20WD from Monday 2026-09-28: Sep 29, 30, Oct 8, 9, 10 (make-up Saturday), 12–16, 19–23,
+    # 26–30 -> Friday Oct 30
+    Deadline("final_acceptance", at_final_acceptance, "三(四)2、附件7 四",
+             "2026-10-30T15:59:59.999999Z", ACCEPTED, HUB),
+]
+IDS = [d.task for d in DEADLINES]
+
+
+def moment(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
+
+
+@pytest.mark.parametrize("deadline", DEADLINES, ids=IDS)
+async def test_a_passed_deadline_escalates_to_the_hub_and_the_task_stays_open(client, ctx,
+                                                                               deadline):
+    instance = await deadline.walk(client, ctx)
+    task = ready(instance, deadline.task)
+    assert task["due_at"] == deadline.due_at
+    assert task["due_estimated"] is False
+    due = moment(deadline.due_at)
+
+    ctx.clock.set(due.replace(microsecond=0))  # 23:59:59 in Shanghai: not yet
+    await fire(ctx)
+    body = await fetch(client, instance)
+    assert keys(body) == [deadline.task]
+    assert await passed(client, instance, f"{deadline.task}_overdue") == []
+
+    ctx.clock.set(utc(due.year, due.month, due.day, 16))  # 00:00 the next day in Shanghai
+    await fire(ctx)
+    body = await fetch(client, instance)
+    assert keys(body) == sorted([deadline.task, f"{deadline.task}_escalation"])
+    escalation = ready(body, f"{deadline.task}_escalation")
+    assert (escalation["name"], escalation["lane"], escalation["clause"],
+            escalation["candidate_groups"]) == (
+        f"超期督办：{task['name']}", HUB_LANE, f"{SUPERVISION}、{deadline.clause}",
+        ["hub", "finance"])
+    assert escalation["due_at"] is None
+    fired = await passed(client, instance, f"{deadline.task}_overdue")
+    assert len(fired) == 1
+    assert moment(fired[0]["data"]["due_at"]) == due
+    await fire(ctx)  # fired once, not again
+    assert len(await passed(client, instance, f"{deadline.task}_overdue")) == 1
+
+    # the escalation needs a measure and an opinion, then closes its branch only
+    response = await client.post(f"{API}/tasks/{escalation['id']}/complete", headers=FINANCE,
+                                 json={"variables": {"measure": "urge"}})
+    assert response.status_code == 422, response.text
+    body = await complete(client, body, f"{deadline.task}_escalation", ESCALATED, FINANCE)
+    assert body["state"] == "running"
+    assert keys(body) == [deadline.task]  # the main path is untouched
+    body = await complete(client, body, deadline.task, deadline.done, deadline.who)
+    assert deadline.task not in keys(body)
+
+
+@pytest.mark.parametrize("deadline", DEADLINES, ids=IDS)
+async def test_a_task_completed_in_time_escalates_nothing(client, ctx, deadline):
+    instance = await deadline.walk(client, ctx)
+    due = moment(ready(instance, deadline.task)["due_at"])
+    ctx.clock.set(due.replace(hour=1, microsecond=0))  # 09:00 on the due day
+    instance = await complete(client, instance, deadline.task, deadline.done, deadline.who)
+    ctx.clock.set(due + timedelta(days=40))
+    await fire(ctx)
+    body = await fetch(client, instance)
+    assert f"{deadline.task}_escalation" not in keys(body)
+    assert await passed(client, instance, f"{deadline.task}_overdue") == []
+
+
+async def test_new_software_waits_three_months_on_trial_then_the_half_year_runs(client, ctx):
+    ctx.clock.set(SEP_01_2025)
+    instance = await in_construction(client, None, declaration=DECLARATION | {
+        "new_software": True}, plan_year=2026)
+    ctx.clock.set(utc(2026, 1, 5, 1))  # construction completed on Monday 2026-01-05
+    instance = await step(client, instance, "implementation", {"next_step": "completed"})
+    assert instance["ready_tasks"] == []  # on trial
+    # P3M: 2026-04-05 is in 清明 (Apr 4–6 off) -> the trial run ends with Tuesday Apr 7
+    ctx.clock.set(utc(2026, 4, 7, 15, 59, 59))
+    await fire(ctx)
+    assert (await fetch(client, instance))["ready_tasks"] == []
+    ctx.clock.set(utc(2026, 4, 7, 16))
+    await fire(ctx)
+    body = await fetch(client, instance)
+    assert keys(body) == ["initial_acceptance"]
+    waited = [e for e in await history(client, instance["id"]) if e["event"] == "timer_fired"]
+    assert [(e["element_id"], moment(e["data"]["due_at"])) for e in waited] == [
+        ("trial_run", moment("2026-04-07T15:59:59.999999Z"))]
+    # The half year's clock starts when initial_acceptance is ready (Apr 8 in Shanghai), not at
+    # completion (the text's 2026-07-06): P6M -> 2026-10-08. See the README part.
+    assert ready(body, "initial_acceptance")["due_at"] == "2026-10-08T15:59:59.999999Z"
+    body = await complete(client, body, "initial_acceptance", INITIAL_PASSED, UNIT)
+    assert keys(body) == ["acceptance_application"]
+
+
+async def test_without_new_software_initial_acceptance_is_ready_at_completion(client, ctx):
+    instance = await at_initial_acceptance(client, ctx)
+    assert keys(instance) == ["initial_acceptance"]
+    events = [e["event"] for e in await history(client, instance["id"])]
+    assert "timer_fired" not in events
+
+
+async def test_a_declaration_after_september_30_escalates_at_once(client, ctx):
+    # 三(一): projects decided by the 县委/县政府 are declared 适时, after the deadline too;
+    # the task is created overdue, the hub gets the escalation at once and may just note it.
+    ctx.clock.set(utc(2026, 10, 9, 1))
+    instance = await begin(client)
+    assert keys(instance) == ["declare", "declare_escalation"]
+    assert len(await passed(client, instance, "declare_overdue")) == 1
+    body = await complete(client, instance, "declare_escalation",
+                          {"measure": "note", "opinion": "县政府研究确定的项目，适时申报"}, HUB)
+    body = await step(client, body, "declare", DECLARATION)
+    assert keys(body) == ["written_review"]
+
+
+async def test_an_escalation_still_open_keeps_the_project_running_then_it_ends_accepted(
+        client, ctx):
+    instance = await at_final_acceptance(client, ctx)
+    ctx.clock.set(utc(2026, 10, 30, 16))
+    await fire(ctx)
+    body = await fetch(client, instance)
+    assert keys(body) == ["final_acceptance", "final_acceptance_escalation"]
+    body = await complete(client, body, "final_acceptance", ACCEPTED, HUB)
+    body = await step(client, body, "settlement_review", SETTLEMENT)
+    body = await step(client, body, "performance_evaluation", EVALUATION)
+    assert (body["state"], keys(body)) == ("running", ["final_acceptance_escalation"])
+    done = await complete(client, body, "final_acceptance_escalation", ESCALATED, HUB)
+    assert (done["state"], done["outcome"]) == ("completed", "accepted")
