@@ -230,3 +230,32 @@ def test_only_a_period_may_follow_a_yearly_date() -> None:
     for spec in ("--12-31@plan_year+P", "--12-31+10WD"):
         with pytest.raises(ValueError, match="Accepted forms"):
             validate_due_spec(spec)
+
+
+def test_deadlines_count_from_a_date_variable() -> None:
+    from datetime import UTC, datetime
+
+    import pytest
+
+    from govflow.calendar.due import compute_due, validate_due_spec
+    from govflow.calendar.workdays import WorkingCalendar
+
+    calendar = WorkingCalendar()
+    created = datetime(2026, 10, 20, 2, tzinfo=UTC)  # the task itself starts later
+    # 招远 第二十一条: 5 working days from signing on 2026-09-28 -> Oct 10 (make-up Saturday).
+    signed = compute_due("5WD@contract_signed_on", created,
+                         {"contract_signed_on": "2026-09-28"}, calendar)
+    assert signed.day.isoformat() == "2026-10-10"
+    # 高青 三(四)1: half a year from completion on 2026-01-05 -> 2026-07-06 (07-05 is a Sunday).
+    half_year = compute_due("P6M@completed_on", created, {"completed_on": "2026-01-05"},
+                            calendar)
+    assert half_year.day.isoformat() == "2026-07-06"
+    # A deadline someone set is used as it is, even on a holiday.
+    fixed = compute_due("@rectification_due", created, {"rectification_due": "2026-10-03"},
+                        calendar)
+    assert fixed.day.isoformat() == "2026-10-03"
+    with pytest.raises(ValueError, match="contract_signed_on"):
+        compute_due("5WD@contract_signed_on", created, {}, calendar)
+    for spec in ("5WD@", "@9x", "--09-30@plan_year@x", "@x+P1M"):
+        with pytest.raises(ValueError, match="Accepted forms"):
+            validate_due_spec(spec)

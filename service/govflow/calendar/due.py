@@ -10,6 +10,10 @@ Grammar (surrounding blanks ignored; letters in ``WD`` and durations in any case
                           "+N" / "-N" is optional: --12-31@plan_year
     --12-31@plan_year+P1M a period counted from a yearly date: one month after the end of
                           the plan year, moved off a rest day like any period
+    5WD@contract_signed_on
+    P6M@completed_on      counted from the date in a process variable (a form's date field)
+                          instead of from the moment the task or timer starts
+    @rectification_due    the date in a process variable itself (a deadline someone set)
 
 Counting follows 民法典 第二百零一至二百零三条. The start day is the start's date in
 Asia/Shanghai and is never counted. A period of months or years ends on the corresponding
@@ -43,8 +47,11 @@ ACCEPTED_FORMS = (
     "months M, years Y), "
     '"--09-30" (every year on 30 September: the next one on or after the start), '
     '"--09-30@plan_year-1" (30 September of the year in process variable plan_year, minus 1), '
-    '"--12-31@plan_year+P1M" (a period counted from such a date)'
+    '"--12-31@plan_year+P1M" (a period counted from such a date), '
+    '"5WD@contract_signed_on" or "P6M@completed_on" (counted from the date in a variable), '
+    '"@rectification_due" (the date in a variable)'
 )
+_VARIABLE = re.compile(r"[A-Za-z_]\w*")
 
 _WORKING = re.compile(r"(?P<n>\d{1,4})WD", re.IGNORECASE)
 _PERIOD = re.compile(
@@ -85,7 +92,15 @@ class YearlyDate:
     then: Period | None = None  # "+P1M": a period counted from the date
 
 
-DueSpec = WorkingDays | Period | YearlyDate
+@dataclass(frozen=True)
+class FromVariable:
+    """Counted from the date a process variable holds; ``counted`` None: that date itself."""
+
+    counted: "WorkingDays | Period | None"
+    variable: str
+
+
+DueSpec = WorkingDays | Period | YearlyDate | FromVariable
 
 
 @dataclass(frozen=True)
@@ -105,6 +120,14 @@ def _invalid(spec: str, reason: str = "") -> ValueError:
 def parse_due_spec(spec: str) -> DueSpec:
     """Parse deadline notation; ``ValueError`` quoting it and the accepted forms if invalid."""
     text = spec.strip() if isinstance(spec, str) else ""
+    if "@" in text and not text.startswith("--"):
+        head, variable = text.split("@", 1)
+        if not _VARIABLE.fullmatch(variable):
+            raise _invalid(spec, f"'{variable}' is not a variable name")
+        counted = parse_due_spec(head) if head else None
+        if isinstance(counted, YearlyDate | FromVariable):
+            raise _invalid(spec, "only working days or a period can count from a variable")
+        return FromVariable(counted, variable)
     if text.upper().startswith("P") and "T" in text.upper():
         raise _invalid(spec, "hours and minutes are not supported: deadlines are whole days")
     if m := _WORKING.fullmatch(text):
@@ -140,6 +163,11 @@ def compute_due(
         raise ValueError(f"start must be timezone-aware, got {start.isoformat()}")
     parsed = parse_due_spec(spec)
     start_day = start.astimezone(SHANGHAI).date()
+    if isinstance(parsed, FromVariable):
+        start_day = _date_variable(spec, parsed.variable, variables)
+        if parsed.counted is None:  # a date someone set: it does not move
+            return _deadline(DueDate(start_day, estimated=False))
+        parsed = parsed.counted
     match parsed:
         case WorkingDays(n):
             due = calendar.working_days_after(start_day, n)
@@ -152,8 +180,29 @@ def compute_due(
         case YearlyDate(then=Period(months, days)):
             base = _yearly_day(spec, parsed, start_day, variables)
             due = calendar.next_working_day_from(_add_months(base, months) + timedelta(days=days))
+    return _deadline(due)
+
+
+def _deadline(due: DueDate) -> Deadline:
     at = datetime.combine(due.day, time.max, tzinfo=SHANGHAI).astimezone(UTC)
     return Deadline(at=at, day=due.day, estimated=due.estimated)
+
+
+def _date_variable(spec: str, name: str, variables: Mapping[str, Any]) -> date:
+    """A form's date field ("2026-03-02"), or a datetime (its day in Asia/Shanghai)."""
+    value = variables.get(name)
+    try:
+        if isinstance(value, datetime):
+            return value.astimezone(SHANGHAI).date() if value.tzinfo else value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            parsed = datetime.fromisoformat(value.strip())
+            return parsed.astimezone(SHANGHAI).date() if parsed.tzinfo else parsed.date()
+    except ValueError:
+        pass
+    raise ValueError(f"Deadline {spec!r} needs process variable {name!r} to be a date such "
+                     f"as 2026-03-02; it is {value!r}")
 
 
 def _add_months(d: date, months: int) -> date:
