@@ -236,7 +236,6 @@ def test_deadlines_count_from_a_date_variable() -> None:
     from datetime import UTC, datetime
 
     import pytest
-
     from govflow.calendar.due import compute_due, validate_due_spec
     from govflow.calendar.workdays import WorkingCalendar
 
