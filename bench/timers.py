@@ -28,20 +28,9 @@ from govflow.tenants import repository as tenants
 from govflow.timers.worker import Worker
 
 from bench.engine import ADMIN, drop_schema, postgres_schema
-from tools.bpmn_builder import ProcessBuilder
+from tests.support.sample import waits_a_day
 
 START = datetime(2026, 3, 2, 1, tzinfo=UTC)
-
-
-def waits_a_day() -> bytes:
-    b = ProcessBuilder("wait", lanes=[("unit", "单位")])
-    b.start("s")
-    b.timer_catch("one_day", "等一天", duration="P1D")
-    b.user_task("after", "之后", candidate_groups=["unit"])
-    b.end("e")
-    for source, target in (("s", "one_day"), ("one_day", "after"), ("after", "e")):
-        b.flow(source, target)
-    return b.to_xml()
 
 
 async def run(url: str, connect_args: dict, n: int, workers: int) -> float:

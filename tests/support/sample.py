@@ -140,3 +140,15 @@ def linear(n: int) -> bytes:
     b.end("e")
     b.flow(previous, "e")
     return b.to_xml()
+
+
+def waits_a_day() -> bytes:
+    """A timer of one day, then a task: the worker tests' and timer bench's workload."""
+    b = ProcessBuilder("wait", lanes=[("unit", "单位")], main=True)
+    b.start("s")
+    b.timer_catch("one_day", "等一天", duration="P1D")
+    b.user_task("after", "之后", candidate_groups=["unit"])
+    b.end("e")
+    for source, target in (("s", "one_day"), ("one_day", "after"), ("after", "e")):
+        b.flow(source, target)
+    return b.to_xml()

@@ -11,21 +11,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.conftest import deploy
 from tests.support.api import ADMIN, API, history, start, token
-from tools.bpmn_builder import ProcessBuilder
+from tests.support.sample import waits_a_day
 
 UNIT = token("ua", "race", ("unit",))
 START = datetime(2026, 3, 2, 1, tzinfo=UTC)
-
-
-def waits_a_day() -> bytes:
-    b = ProcessBuilder("wait", lanes=[("unit", "单位")], main=True)
-    b.start("s")
-    b.timer_catch("one_day", "等一天", duration="P1D")
-    b.user_task("after", "之后", candidate_groups=["unit"])
-    b.end("e")
-    for source, target in (("s", "one_day"), ("one_day", "after"), ("after", "e")):
-        b.flow(source, target)
-    return b.to_xml()
 
 
 @pytest.fixture(scope="module", autouse=True)
