@@ -23,14 +23,19 @@ Reading of the text (details in the README section for 石嘴山):
 - 第二十一条 / 附件2: the 网络安全和密码保护审查表 has two results, 符合/不符合; both must be 符合
   before procurement, else the unit reworks its protection plan (第二十四条 限期整改) and the
   table is reviewed again.
-- 第十八条: tender filing within one month of the tender (``P1M``, counted from the day
-  ``procurement`` is completed); O&M fund filing within one month after the budget year
-  (``--12-31@plan_year+P1M``: the budget year is the start variable ``plan_year``; a month
-  ending in a holiday moves to the next working day, 2024 → 2025-02-05).
-- 第二十四条: inspection → rectification → inspection again. 市数据局 supervises the filings
-  (不按规定履行…备案等相关程序 → 限期整改): each filing deadline has a non-interrupting boundary
-  timer that opens an escalation task ``<task>_escalation`` in the 市数据局 lane; the filing
-  itself stays open and the main path goes on.
+- 第十八条: tender filing within one month of the tender (``P1M@tender_completed_on``, counted
+  from the tender's completion date, a required field of ``procurement``); O&M fund filing
+  within one month after the budget year (``--12-31@plan_year+P1M``: the budget year is the
+  start variable ``plan_year``; a month ending in a holiday moves to the next working day,
+  2024 → 2025-02-05).
+- 第二十四条: inspection → rectification → inspection again. 限期整改: a failed inspection sets
+  the deadline ``rectification_due`` (a date field of the inspection, required only then: the
+  engine refuses to start a rectification without it), and ``rectification`` is due ``@rectification_due``.
+  The date belongs to one round: it is cleared when the rectification is reported, so a
+  later failed inspection must set a new one. 市数据局 supervises the filings (不按规定履行…
+  备案等相关程序 → 限期整改) and the rectifications: each deadline has a non-interrupting
+  boundary timer that opens an escalation task ``<task>_escalation`` in the 市数据局 lane; the
+  overdue task itself stays open and the main path goes on.
 - No intermediate timers: the text has no waiting period (trial operation has no minimum
   length; 三年 free O&M and the service period are category rules, 第十四条) and no yearly
   window (no declaration deadline, no annual plan).
@@ -126,18 +131,23 @@ DECLARE_FORM = [
 ]
 
 
-# 第十八条(一): one month after the tender (the clock starts when ``procurement`` is completed,
-# on the day the tender is complete) and one month after the budget year ``plan_year``.
-TENDER_FILING_DUE = "P1M"
+# 第十八条(一): one month after the tender (the date ``procurement`` records) and one month
+# after the budget year ``plan_year``.
+TENDER_FILING_DUE = "P1M@tender_completed_on"
 OM_FILING_DUE = "--12-31@plan_year+P1M"
+# 第二十四条 限期整改: the date the failed inspection set.
+RECTIFICATION_DUE = "@rectification_due"
 
 
-def escalate(b: ProcessBuilder, task: str, name: str, due: str) -> None:
-    """A filing deadline passing: 市数据局 is asked to act (第二十四条), the filing stays open."""
+def escalate(b: ProcessBuilder, task: str, name: str, due: str, source: str) -> None:
+    """A deadline passing: 市数据局 is asked to act (第二十四条), the task stays open.
+
+    ``source``: the clause that sets the deadline, cited after the supervision clause.
+    """
     b.boundary_timer(f"{task}_overdue", "超期", attached_to=task, duration=due, cancel=False,
                      clause=SUPERVISION)
     b.user_task(f"{task}_escalation", f"超期督办：{name}", lane="hub", candidate_groups=["hub"],
-                clause=SUPERVISION + "、第十八条(一)", form=ESCALATION_FORM)
+                clause=SUPERVISION + (f"、{source}" if source else ""), form=ESCALATION_FORM)
     b.end(f"{task}_escalated", "已督办", lane="hub", clause=SUPERVISION)  # no outcome
     b.flow(f"{task}_overdue", f"{task}_escalation")
     b.flow(f"{task}_escalation", f"{task}_escalated")
@@ -289,13 +299,19 @@ def project_process() -> bytes:
                         ("crypto_compliant", "密码应用合规"),
                         ("security_compliant", "网络安全合规"),
                         ("procedures_followed", "已履行审查、审批、备案程序")),
-                    Field("rectification_due", "date", label="整改期限")])
+                    Field("rectification_due", "date", label="整改期限",
+                          description="不合格、责令限期整改时必填（第二十四条）；"
+                                      "整改期限届满当日24时止")])
     b.exclusive_gateway("gw_inspection", "检查合格?", lane="hub", clause=C + "第二十四条",
                         default="Flow_gw_inspection_initial_acceptance")
     b.user_task("rectification", "限期整改", lane="unit", candidate_groups=["unit"],
-                clause=C + "第二十四条", form=[
+                clause=C + "第二十四条", due=RECTIFICATION_DUE, form=[
                     Field("rectification_report", "string", label="整改情况", required=True,
                           minlength=1)])
+    # The deadline belongs to this round: a later failed inspection must set a new one, and
+    # without it the next rectification cannot start instead of reusing a past date.
+    b.script_task("rectification_due_spent", "本轮整改期限结束", lane="unit",
+                  script="rectification_due = None", clause=C + "第二十四条")
     b.user_task("initial_acceptance", "初步验收", lane="unit", candidate_groups=["unit"],
                 clause=C + "第二十五条", form=review_form())
     b.exclusive_gateway("gw_initial", "初验通过?", lane="unit", clause=C + "第二十五条",
@@ -317,9 +333,10 @@ def project_process() -> bytes:
                     Field("om_fund_usage", "string", label="资金使用情况", required=True,
                           minlength=1)])
 
-    # -- escalation of the filing deadlines (第十八条(一), 第二十四条) --------------------------
-    escalate(b, "tender_filing", "招标后备案", TENDER_FILING_DUE)
-    escalate(b, "om_filing", "运维资金使用备案", OM_FILING_DUE)
+    # -- escalation of the deadlines (第十八条(一), 第二十四条) ---------------------------------
+    escalate(b, "tender_filing", "招标后备案", TENDER_FILING_DUE, "第十八条(一)")
+    escalate(b, "om_filing", "运维资金使用备案", OM_FILING_DUE, "第十八条(一)")
+    escalate(b, "rectification", "限期整改", RECTIFICATION_DUE, "")
 
     # -- ends (declared last: side branches take the lower rows) ----------------------
     b.end("end_out_of_scope", "涉密，不适用", lane="hub", outcome="out_of_scope",
@@ -416,7 +433,8 @@ def project_process() -> bytes:
     b.flow("gw_inspection", "rectification", condition="not approved", name="限期整改",
            clause=C + "第二十四条")
     b.flow("gw_inspection", "initial_acceptance", name="合格")
-    b.flow("rectification", "inspection")
+    b.flow("rectification", "rectification_due_spent")
+    b.flow("rectification_due_spent", "inspection")
     b.flow("initial_acceptance", "gw_initial")
     b.flow("gw_initial", "implementation", condition="not approved", name="未通过",
            clause=C + "第二十五条")

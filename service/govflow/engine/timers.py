@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util import PendingBpmnEvent
 
@@ -54,7 +55,10 @@ class LegalTimerEventDefinition(TimerEventDefinition):
         clock = current_timing()
         due = my_task._get_internal_data("event_value")
         if due is None:
-            at, estimated = clock.resolve(self.expression, clock.now, dict(my_task.data))
+            try:
+                at, estimated = clock.resolve(self.expression, clock.now, dict(my_task.data))
+            except ValueError as exc:  # a deadline counted from a variable the step lacks
+                raise WorkflowTaskException(str(exc), task=my_task) from exc
             due = at.astimezone(UTC).isoformat()
             my_task._set_internal_data(event_value=due, due_estimated=estimated)
         # Due is the last instant of the due day; the deadline has passed once it is later.

@@ -191,7 +191,10 @@ class UnitOfWork:
     def _due(self, task: Any, now: Any, variables: dict[str, Any]) -> tuple[Any, bool]:
         if not task.definition.due:
             return None, False
-        return self._resolve(task.definition.due, now, variables)
+        try:
+            return self._resolve(task.definition.due, now, variables)
+        except ValueError as exc:  # counted from a variable this instance does not have
+            raise EngineFailure(f"element '{task.definition.key}': {exc}") from exc
 
     def _resolve(self, spec: str, start: Any, variables: dict[str, Any]) -> tuple[Any, bool]:
         due = compute_due(spec, start, variables, self.ctx.calendar)

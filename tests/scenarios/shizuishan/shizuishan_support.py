@@ -24,6 +24,7 @@ LANES = {
     "rectification": "项目建设单位", "initial_acceptance": "项目建设单位",
     "final_acceptance": "市发改委", "om_filing": "项目建设单位",
     "tender_filing_escalation": "市数据局", "om_filing_escalation": "市数据局",
+    "rectification_escalation": "市数据局",
 }
 CLAUSES = {
     "filing_review": "石嘴山 第四条", "declare": "石嘴山 第十四条", "county_review": "石嘴山 第十六条",
@@ -36,6 +37,7 @@ CLAUSES = {
     "rectification": "石嘴山 第二十四条", "initial_acceptance": "石嘴山 第二十五条",
     "final_acceptance": "石嘴山 第二十五条", "om_filing": "石嘴山 第十八条(一)",
     "tender_filing_escalation": "石嘴山 第二十四条", "om_filing_escalation": "石嘴山 第二十四条",
+    "rectification_escalation": "石嘴山 第二十四条",
 }
 
 OK = {"approved": True, "opinion": "同意"}
@@ -52,6 +54,8 @@ SECURITY_OK = OK | {"network_security_result": "compliant", "network_security_re
 INSPECTION_OK = OK | dict.fromkeys(("sharing_compliant", "procurement_compliant",
                                     "funds_compliant", "crypto_compliant", "security_compliant",
                                     "procedures_followed"), True)
+# Failed on funds: 限期整改 (第二十四条), by the date the inspection sets (add rectification_due).
+INSPECTION_FAILED = INSPECTION_OK | NO | {"funds_compliant": False}
 FINAL_OK = OK | dict.fromkeys(("trial_run_ok", "data_platform_connected", "joint_acceptance"),
                               True)
 PROCUREMENT = {"procurement_method": "tender", "tender_completed_on": "2026-03-02",
@@ -145,10 +149,11 @@ async def cleared(client, declared_as: dict | None = None, **variables) -> dict:
     return await complete(client, instance, "security_crypto_review", SECURITY_OK, CRYPTO)
 
 
-async def built(client, declared_as: dict | None = None, **variables) -> dict:
+async def built(client, declared_as: dict | None = None, procured_as: dict | None = None,
+                **variables) -> dict:
     """Approved, security-reviewed, procured, filed and built: at inspection."""
     instance = await cleared(client, declared_as, **variables)
-    instance = await complete(client, instance, "procurement", PROCUREMENT, UNIT)
+    instance = await complete(client, instance, "procurement", procured_as or PROCUREMENT, UNIT)
     instance = await complete(client, instance, "tender_filing", TENDER_FILING, UNIT)
     return await complete(client, instance, "implementation", BUILT, UNIT)
 

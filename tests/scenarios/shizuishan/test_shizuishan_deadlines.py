@@ -1,13 +1,14 @@
-"""石嘴山 第十八条(一) deadlines and their escalation (第二十四条), with the clock moved by hand.
+"""石嘴山 deadlines and their escalation (第二十四条), with the clock moved by hand.
 
-Each filing is due one month on: the tender filing one month after the tender (the clock
-starts when ``procurement`` is completed), the O&M fund filing one month after the budget
-year ``plan_year`` ends. When the due moment (24:00 Asia/Shanghai of the due day) passes, a
-non-interrupting boundary timer opens ``<task>_escalation`` for 市数据局; the filing stays
-open and the main path goes on. Every expected date below is counted by hand on the State
-Council's arrangements: 2025 Spring Festival Jan 28 – Feb 4 off (Jan 26, Feb 8 worked);
-2026 Spring Festival Feb 15–23 off (Feb 14, Feb 28 worked); 2026 National Day Oct 1–7 off
-(Sep 20, Oct 10 worked).
+第十八条(一): each filing is due one month on: the tender filing one month after the tender
+(the date ``procurement`` records as ``tender_completed_on``), the O&M fund filing one month
+after the budget year ``plan_year`` ends. 第二十四条 限期整改: ``rectification`` is due on the
+date the failed inspection set (``rectification_due``). When the due moment (24:00
+Asia/Shanghai of the due day) passes, a non-interrupting boundary timer opens
+``<task>_escalation`` for 市数据局; the overdue task stays open and the main path goes on. Every
+expected date below is counted by hand on the State Council's arrangements: 2025 Spring
+Festival Jan 28 – Feb 4 off (Jan 26, Feb 8 worked); 2026 Spring Festival Feb 15–23 off
+(Feb 14, Feb 28 worked); 2026 National Day Oct 1–7 off (Sep 20, Oct 10 worked).
 """
 
 from datetime import UTC, datetime, timedelta
@@ -20,13 +21,17 @@ from tests.conftest import deploy
 from tests.scenarios.shizuishan.shizuishan_support import (
     CLAUSES,
     HUB,
+    INSPECTION_FAILED,
+    INSPECTION_OK,
     LANES,
     OM_FILING,
     PROCUREMENT,
+    REPORT,
     TENANT,
     TENDER_FILING,
     UNIT,
     accepted,
+    built,
     cleared,
     complete,
     ended,
@@ -53,6 +58,11 @@ async def fetch(client, instance: dict) -> dict:
 
 async def passed(client, instance: dict) -> list[dict]:
     return [e for e in await history(client, instance["id"]) if e["event"] == "deadline_passed"]
+
+
+def today(at: datetime) -> str:
+    """The day of ``at`` in Asia/Shanghai (UTC+8, no daylight saving), as a form's date."""
+    return (at + timedelta(hours=8)).date().isoformat()
 
 
 def task_of(instance: dict, key: str) -> dict:
@@ -102,7 +112,9 @@ def test_every_task_with_a_deadline_escalates_to_the_data_bureau_without_interru
     due = {t.get("id"): t.get(f"{{{ns['camunda']}}}dueDate")
            for t in root.iterfind(".//bpmn:userTask", ns)
            if t.get(f"{{{ns['camunda']}}}dueDate")}
-    assert due == {"tender_filing": "P1M", "om_filing": "--12-31@plan_year+P1M"}
+    assert due == {"tender_filing": "P1M@tender_completed_on",
+                   "om_filing": "--12-31@plan_year+P1M",
+                   "rectification": "@rectification_due"}
     by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
     lane_of = {ref.text: lane.get("name") for lane in root.iterfind(".//bpmn:lane", ns)
                for ref in lane.iterfind("bpmn:flowNodeRef", ns)}
@@ -117,17 +129,24 @@ def test_every_task_with_a_deadline_escalates_to_the_data_bureau_without_interru
         flow = by_id[b.findtext("bpmn:outgoing", namespaces=ns)]
         escalation = by_id[flow.get("targetRef")]
         assert escalation.get("id") == f"{task}_escalation"
-        assert escalation.get("name").startswith("超期督办：")
+        assert escalation.get("name") == f"超期督办：{by_id[task].get('name')}"
         assert lane_of[escalation.get("id")] == "市数据局"
         end = by_id[by_id[escalation.findtext("bpmn:outgoing", namespaces=ns)].get("targetRef")]
         assert etree.QName(end).localname == "endEvent"
         assert end.find(".//camunda:property[@name='outcome']", ns) is None
 
 
-async def test_the_escalation_form_asks_for_a_measure_and_an_opinion(client, ctx):
-    ctx.clock.set(datetime(2026, 9, 28, 1, 0, tzinfo=UTC))
+async def procured(client, ctx, tender_on: str, completed_at: datetime) -> dict:
+    """Cleared on the day of the tender, procurement completed at ``completed_at``."""
+    ctx.clock.set(datetime.fromisoformat(tender_on).replace(hour=1, tzinfo=UTC))
     instance = await cleared(client)
-    instance = await complete(client, instance, "procurement", PROCUREMENT, UNIT)
+    ctx.clock.set(completed_at)
+    return await complete(client, instance, "procurement",
+                          PROCUREMENT | {"tender_completed_on": tender_on}, UNIT)
+
+
+async def test_the_escalation_form_asks_for_a_measure_and_an_opinion(client, ctx):
+    instance = await procured(client, ctx, "2026-09-28", datetime(2026, 9, 28, 1, 0, tzinfo=UTC))
     await crosses(client, ctx, instance, "tender_filing", "2026-10-28T15:59:59.999999Z",
                   datetime(2026, 10, 28, 15, 59, 59, tzinfo=UTC),
                   datetime(2026, 10, 28, 16, 0, tzinfo=UTC))
@@ -148,22 +167,26 @@ async def test_the_escalation_form_asks_for_a_measure_and_an_opinion(client, ctx
 
 # -- tender filing: one month after the tender (第十八条(一)) ------------------------------------
 
-@pytest.mark.parametrize(("started", "due_at"), [
-    # 09:00 in Shanghai on 2026-09-28: 2026-10-28 (a Wednesday), no holiday in between.
-    (datetime(2026, 9, 28, 1, 0, tzinfo=UTC), "2026-10-28T15:59:59.999999Z"),
+@pytest.mark.parametrize(("tender_on", "completed_at", "due_at"), [
+    # Procurement completed on the tender day, 2026-09-28: 2026-10-28 (a Wednesday), no
+    # holiday in between.
+    ("2026-09-28", datetime(2026, 9, 28, 1, 0, tzinfo=UTC), "2026-10-28T15:59:59.999999Z"),
     # 2026-09-03 + 1 month = 2026-10-03, inside National Day (Oct 1–7) → Thursday Oct 8.
-    (datetime(2026, 9, 3, 1, 0, tzinfo=UTC), "2026-10-08T15:59:59.999999Z"),
+    ("2026-09-03", datetime(2026, 9, 3, 1, 0, tzinfo=UTC), "2026-10-08T15:59:59.999999Z"),
+    # The same tender, procurement completed on Sep 30: still Oct 8 (from Sep 30 it would be
+    # Oct 30).
+    ("2026-09-03", datetime(2026, 9, 30, 1, 0, tzinfo=UTC), "2026-10-08T15:59:59.999999Z"),
     # 2026-01-17 + 1 month = 2026-02-17, inside Spring Festival (Feb 15–23) → Tuesday Feb 24.
-    (datetime(2026, 1, 17, 1, 0, tzinfo=UTC), "2026-02-24T15:59:59.999999Z"),
-    # 2026-01-31 + 1 month: February has no 31st → Feb 28, a make-up Saturday (worked): stays.
-    (datetime(2026, 1, 31, 1, 0, tzinfo=UTC), "2026-02-28T15:59:59.999999Z"),
-    # 00:30 on 2026-01-31 in Shanghai is still Jan 30 in UTC: the local day counts → Feb 28.
-    (datetime(2026, 1, 30, 16, 30, tzinfo=UTC), "2026-02-28T15:59:59.999999Z"),
+    ("2026-01-17", datetime(2026, 1, 17, 1, 0, tzinfo=UTC), "2026-02-24T15:59:59.999999Z"),
+    # Tender completed 2026-01-31, procurement completed on Tuesday Feb 3: February has no
+    # 31st → Feb 28, a make-up Saturday (worked): it stays (from Feb 3 it would be Mar 3).
+    ("2026-01-31", datetime(2026, 2, 3, 1, 0, tzinfo=UTC), "2026-02-28T15:59:59.999999Z"),
+    # The same, procurement completed 00:30 on Feb 3 in Shanghai (Feb 2 in UTC): Feb 28.
+    ("2026-01-31", datetime(2026, 2, 2, 16, 30, tzinfo=UTC), "2026-02-28T15:59:59.999999Z"),
 ])
-async def test_tender_filing_overdue_escalates_to_the_data_bureau(client, ctx, started, due_at):
-    ctx.clock.set(started)
-    instance = await cleared(client)
-    instance = await complete(client, instance, "procurement", PROCUREMENT, UNIT)
+async def test_tender_filing_overdue_escalates_to_the_data_bureau(client, ctx, tender_on,
+                                                                  completed_at, due_at):
+    instance = await procured(client, ctx, tender_on, completed_at)
     task = only(instance, "tender_filing")
     assert (task["due_at"], task["due_estimated"]) == (due_at, False)
     due = datetime.fromisoformat(due_at)  # 23:59:59.999999 in Shanghai
@@ -178,15 +201,24 @@ async def test_tender_filing_overdue_escalates_to_the_data_bureau(client, ctx, s
 
 
 async def test_a_tender_filing_on_time_is_never_escalated(client, ctx):
-    ctx.clock.set(datetime(2026, 9, 3, 1, 0, tzinfo=UTC))
-    instance = await cleared(client)
-    instance = await complete(client, instance, "procurement", PROCUREMENT, UNIT)
+    instance = await procured(client, ctx, "2026-09-03", datetime(2026, 9, 3, 1, 0, tzinfo=UTC))
     ctx.clock.set(datetime(2026, 10, 8, 15, 0, tzinfo=UTC))  # the last day, 23:00 in Shanghai
     instance = await complete(client, instance, "tender_filing", TENDER_FILING, UNIT)
     ctx.clock.set(datetime(2026, 12, 1, tzinfo=UTC))
     assert await Worker(ctx, "test").fire_due() == 0
     assert keys(await fetch(client, instance)) == ["implementation"]
     assert await passed(client, instance) == []
+
+
+async def test_a_tender_filing_ready_after_its_deadline_escalates_at_once(client, ctx):
+    # Tender completed 2026-01-31, due 2026-02-28; procurement only completed on 2026-03-02.
+    instance = await procured(client, ctx, "2026-01-31", datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    assert keys(instance) == ["tender_filing", "tender_filing_escalation"]
+    assert task_of(instance, "tender_filing")["due_at"] == "2026-02-28T15:59:59.999999Z"
+    assert task_of(instance, "tender_filing_escalation")["lane"] == "市数据局"
+    fired = await passed(client, instance)
+    assert [e["element_id"] for e in fired] == ["tender_filing_overdue"]
+    assert await Worker(ctx, "test").fire_due() == 0
 
 
 # -- O&M fund filing: one month after the budget year plan_year (第十八条(一)) -------------------
@@ -250,3 +282,85 @@ async def test_an_om_filing_ready_after_its_deadline_escalates_at_once(client, c
     assert [e["event"] for e in fired] == ["deadline_passed"]
     assert fired[0]["data"]["due_at"].startswith("2025-02-05T15:59:59")
     assert await Worker(ctx, "test").fire_due() == 0
+
+
+# -- rectification: by the date the failed inspection set (第二十四条 限期整改) ---------------------
+
+async def inspected(client, ctx, at: datetime, **variables) -> dict:
+    """Tendered, built and inspected on the day of ``at``: the inspection fails with
+    ``variables`` added."""
+    ctx.clock.set(at)
+    instance = await built(client, procured_as=PROCUREMENT | {"tender_completed_on": today(at)})
+    return await complete(client, instance, "inspection", INSPECTION_FAILED | variables, HUB)
+
+
+@pytest.mark.parametrize(("rectification_due", "due_at"), [
+    # Inspected Monday 2026-09-28, rectify by Friday 2026-10-30: 24:00 that day in Shanghai.
+    ("2026-10-30", "2026-10-30T15:59:59.999999Z"),
+    # A date someone set is not a period: 2026-10-03, inside National Day, does not move.
+    ("2026-10-03", "2026-10-03T15:59:59.999999Z"),
+])
+async def test_rectification_overdue_escalates_to_the_data_bureau(client, ctx, rectification_due,
+                                                                  due_at):
+    instance = await inspected(client, ctx, datetime(2026, 9, 28, 1, 0, tzinfo=UTC),
+                               rectification_due=rectification_due)
+    task = only(instance, "rectification")
+    assert (task["due_at"], task["due_estimated"]) == (due_at, False)
+    due = datetime.fromisoformat(due_at)
+    instance = await crosses(client, ctx, instance, "rectification", due_at,
+                             due.replace(microsecond=0), due + timedelta(microseconds=1))
+    # Rectified late: the project goes back to inspection, the escalation branch just closes.
+    instance = await finish(client, instance, "rectification", REPORT, UNIT)
+    assert keys(instance) == ["inspection", "rectification_escalation"]
+    instance = await finish(client, instance, "rectification_escalation",
+                            {"measure": "note", "opinion": "逾期整改，已记录"}, HUB)
+    assert keys(instance) == ["inspection"]
+
+
+async def without_deadline(client, instance: dict):
+    """Fail the inspection without setting rectification_due."""
+    return await client.post(f"{API}/tasks/{only(instance, 'inspection')['id']}/complete",
+                             headers=HUB, json={"variables": INSPECTION_FAILED})
+
+
+async def at_inspection(client, ctx) -> dict:
+    ctx.clock.set(datetime(2026, 9, 28, 1, 0, tzinfo=UTC))
+    return await built(client, procured_as=PROCUREMENT | {"tender_completed_on": "2026-09-28"})
+
+
+async def test_ordering_a_rectification_needs_its_deadline(client, ctx):
+    instance = await at_inspection(client, ctx)
+    response = await without_deadline(client, instance)
+    assert response.status_code == 422, response.text
+    instance = await fetch(client, instance)  # nothing happened: the inspection is still open
+    assert keys(instance) == ["inspection"]
+    assert "funds_compliant" not in instance["variables"]
+    # A passed inspection needs no deadline.
+    instance = await complete(client, instance, "inspection", INSPECTION_OK, HUB)
+    assert keys(instance) == ["initial_acceptance"]
+
+
+async def test_a_rectification_on_time_is_never_escalated_and_its_date_is_spent(client, ctx):
+    instance = await inspected(client, ctx, datetime(2026, 9, 28, 1, 0, tzinfo=UTC),
+                               rectification_due="2026-10-30")
+    ctx.clock.set(datetime(2026, 10, 30, 15, 0, tzinfo=UTC))  # the last day, 23:00 in Shanghai
+    instance = await complete(client, instance, "rectification", REPORT, UNIT)
+    assert instance["variables"]["rectification_due"] is None
+    # Failed again: the old date is not reused, the inspection must set a new one.
+    response = await without_deadline(client, instance)
+    assert response.status_code == 422, response.text
+    instance = await complete(client, instance, "inspection",
+                              INSPECTION_FAILED | {"rectification_due": "2026-11-30"}, HUB)
+    assert only(instance, "rectification")["due_at"] == "2026-11-30T15:59:59.999999Z"
+    ctx.clock.set(datetime(2026, 11, 2, 1, 0, tzinfo=UTC))
+    instance = await complete(client, instance, "rectification", REPORT, UNIT)
+    ctx.clock.set(datetime(2027, 1, 4, 1, 0, tzinfo=UTC))
+    assert await Worker(ctx, "test").fire_due() == 0
+    assert keys(await fetch(client, instance)) == ["inspection"]
+    assert await passed(client, instance) == []
+
+
+async def test_a_rectification_without_its_deadline_is_a_422_naming_it(client, ctx):
+    response = await without_deadline(client, await at_inspection(client, ctx))
+    assert response.status_code == 422, response.text
+    assert "rectification_due" in response.text

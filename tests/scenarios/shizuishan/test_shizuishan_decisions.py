@@ -127,7 +127,8 @@ async def test_a_missing_input_is_a_422_naming_it(client):
 def test_every_step_gateway_and_conditional_flow_cites_its_clause():
     root = etree.fromstring(bundled(TENANT)["shizuishan_project.bpmn"])
     ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
-    cited = ("userTask", "manualTask", "businessRuleTask", "exclusiveGateway", "endEvent")
+    cited = ("userTask", "manualTask", "scriptTask", "businessRuleTask", "exclusiveGateway",
+             "endEvent")
     for kind in cited:
         for el in root.iterfind(f".//bpmn:{kind}", ns):
             doc = el.findtext("bpmn:documentation", namespaces=ns) or ""
@@ -141,7 +142,8 @@ def test_every_step_gateway_and_conditional_flow_cites_its_clause():
             for end in root.iterfind(".//bpmn:endEvent", ns)}
     # An escalation branch closes without an outcome: the main path's end names it.
     assert [i for i, o in ends.items() if o is None] == ["tender_filing_escalated",
-                                                         "om_filing_escalated"]
+                                                         "om_filing_escalated",
+                                                         "rectification_escalated"]
     outcomes = [o for o in ends.values() if o is not None]
     assert {o.get("value") for o in outcomes} == {"out_of_scope", "filed_only", "rejected",
                                                   "accepted"}

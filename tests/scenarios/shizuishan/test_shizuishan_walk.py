@@ -14,6 +14,7 @@ from tests.scenarios.shizuishan.shizuishan_support import (
     FINAL_OK,
     HUB,
     INDUSTRY,
+    INSPECTION_FAILED,
     INSPECTION_OK,
     NDRC,
     NO,
@@ -263,15 +264,17 @@ async def test_tender_filing_is_due_one_month_after_the_tender(client):
     instance = await complete(client, instance, "security_crypto_review", SECURITY_OK, CRYPTO)
     instance = await complete(client, instance, "procurement", PROCUREMENT, UNIT)
     task = only(instance, "tender_filing")
-    # The test clock is 2026-03-02 (Asia/Shanghai): due on 2026-04-02, 24:00 local.
+    # The tender was completed on 2026-03-02 (tender_completed_on): due on 2026-04-02, 24:00
+    # in Shanghai.
     assert task["due_at"].startswith("2026-04-02T15:59:59")
 
 
 async def test_whole_life_with_rectification_and_failed_acceptances_ends_accepted(client):
     instance = await built(client, total_investment=5000, industry_project=True)
-    instance = await complete(client, instance, "inspection", INSPECTION_OK | NO
-                              | {"funds_compliant": False, "rectification_due": "2026-06-30"},
-                              HUB)
+    instance = await complete(client, instance, "inspection",
+                              INSPECTION_FAILED | {"rectification_due": "2026-06-30"}, HUB)
+    # Due on the date the inspection set, 24:00 in Shanghai.
+    assert only(instance, "rectification")["due_at"] == "2026-06-30T15:59:59.999999Z"
     instance = await complete(client, instance, "rectification", REPORT, UNIT)
     instance = await complete(client, instance, "inspection", INSPECTION_OK, NDRC)
     instance = await complete(client, instance, "initial_acceptance", NO, UNIT)
