@@ -7,8 +7,9 @@
   instance per ``plan_year``, which tells every waiting project whether it is in the plan;
 - bpmn/zhaoyuan/change_request.bpmn: an adjustment request and, for a major change, the new
   review (``change_process``, 第十三条), called from the project;
-- bpmn/zhaoyuan/inspection.bpmn: supervision and incidents, rectification, measures up to
-  termination (``inspection_process``, 第二十二、二十四条), called from the project;
+- bpmn/zhaoyuan/inspection.bpmn: supervision and incidents, rectification by a deadline the
+  hub sets, measures up to termination (``inspection_process``, 第二十二、二十四条), called
+  from the project;
 - dmn/zhaoyuan/route.dmn: which route a project takes (第六、二十六条).
 
 Readings of the text (the README section says why):
@@ -21,11 +22,19 @@ Readings of the text (the README section says why):
 - Without the city government's consent a reviewed project gets, in principle, no
   construction or O&M funds (第六条): it ends ``not_in_plan``, like a project the annual
   budget leaves out, not ``rejected``.
-- Deadlines (第九、十、十一、二十一条) do not end anything: each task with a due date has a
-  non-interrupting boundary timer with the same notation that opens an escalation task for
-  the hub, which supervises (第二十四条). The one exception is the declaration window
+- Deadlines (第九、十、十一、二十一、二十四条) do not end anything: each task with a due date
+  has a non-interrupting boundary timer with the same notation that opens an escalation task
+  for the hub, which supervises (第二十四条). The one exception is the declaration window
   (第七条): a project waits for July 1, and one not declared by August 31 is not declared
   for that year (``not_in_plan``).
+- The contract filing's 5 working days count from the signing date ``procurement`` records
+  (``5WD@contract_signed_on``, 第二十一条), not from when the filing task opens.
+- 限期整改 (第二十四条): every order to rectify, the first and each one after a failed review,
+  goes through ``rectification_order``, whose required date ``rectification_due`` is the
+  deadline of the ``rectification`` that follows (``@rectification_due``). A missed
+  rectification deadline escalates to the hub and ends nothing: the text's measures
+  (暂缓拨付、暂停建设、终止) follow 拒不整改 or 整改后仍不符合要求, not lateness, and are the
+  hub's choice (可); it records a refusal with the message ``rectification_refused``.
 """
 
 from tools.bpmn_builder import Field, ProcessBuilder
@@ -75,11 +84,21 @@ DECLARATION_CLOSES = "--08-31@plan_year-1"  # 第七条: ... to the end of Augus
 JOINT_REVIEW_DUE = "--09-30@plan_year-1"    # 第九条: 每年9月底前
 BUDGET_DUE = "--10-31@plan_year-1"          # 第十条: 每年10月底前
 PROGRESS_REPORT_DUE = "--12-31"             # 第十一条: 每年12月底前 (the next December 31)
-CONTRACT_FILING_DUE = "5WD"                 # 第二十一条: 签订合同5个工作日内
+CONTRACT_FILING_DUE = "5WD@contract_signed_on"  # 第二十一条: 签订合同5个工作日内
+RECTIFICATION_DUE = "@rectification_due"    # 第二十四条: 限期整改, the date the hub sets
 
 ESCALATION_FORM = [
     Field("measure", "enum", label="督办措施", required=True, values={
         "urge": "督促办理", "rectify": "责令限期整改（第二十四条）", "note": "记录在案"}),
+    Field("opinion", "string", label="督办意见", required=True, minlength=1),
+]
+# 第二十四条: a missed rectification deadline is not by itself 拒不整改; the hub urges or notes
+# it, and records a refusal separately (message rectification_refused → supervision_measure).
+RECTIFICATION_ESCALATION_FORM = [
+    Field("measure", "enum", label="督办措施", required=True, values={
+        "urge": "督促完成整改", "note": "记录在案"},
+        description="认定拒不整改的，另行记录“拒不整改”，由市大数据服务中心决定暂缓拨付建设资金、"
+                    "暂停项目建设直至终止项目（第二十四条）"),
     Field("opinion", "string", label="督办意见", required=True, minlength=1),
 ]
 
@@ -130,17 +149,18 @@ JOINT_PASSES = ("approved and migration_completed and sharing_rules_complied"
                 ' and (single_department_category == "none" or special_circumstances)')
 
 
-def escalate(b: ProcessBuilder, task: str) -> None:
+def escalate(b: ProcessBuilder, task: str, clause: str | None = None,
+             form: list[Field] = ESCALATION_FORM) -> None:
     """A deadline passing: a non-interrupting boundary timer with the notation of ``task``'s
     own due date opens an escalation task for the hub (第二十四条); that branch just ends (no
-    outcome) and ``task`` stays open."""
+    outcome) and ``task`` stays open. The escalation cites the supervision clause and the
+    deadline's, ``task``'s clause unless ``clause`` (the whole citation) is given."""
     host = b.nodes[task]
-    deadline_clause = host.clause.removeprefix(C)
+    clause = clause or f"{SUPERVISION}、{host.clause.removeprefix(C)}"
     b.boundary_timer(f"{task}_overdue", "超期", attached_to=task,
                      duration=host.attrs["camunda:dueDate"], cancel=False, clause=SUPERVISION)
     b.user_task(f"{task}_escalation", f"超期督办：{host.name}", lane="hub",
-                candidate_groups=["hub"], clause=f"{SUPERVISION}、{deadline_clause}",
-                form=ESCALATION_FORM)
+                candidate_groups=["hub"], clause=clause, form=form)
     b.end(f"{task}_escalated", "督办完毕", lane="hub", clause=SUPERVISION)
     b.flow(f"{task}_overdue", f"{task}_escalation")
     b.flow(f"{task}_escalation", f"{task}_escalated")
@@ -246,7 +266,7 @@ def project_process() -> bytes:
                           min=0),
                     Field("contract_signed_on", "date", label="正式采购合同签订日期",
                           required=True,
-                          description="签订合同当日完成本任务：合同备案的5个工作日自此起算"),
+                          description="第二十一条：合同备案的5个工作日自签订之日起算"),
                 ])
     b.user_task("contract_filing", "合同备案", lane="unit", candidate_groups=["unit"],
                 clause=C + "第二十一条", due=CONTRACT_FILING_DUE, form=[
@@ -551,17 +571,26 @@ def inspection_process() -> bytes:
                         "suspend": "暂停建设并整改（第二十二条：严重逾期、重大损失等）",
                     }),
                     Field("opinion", "string", label="检查意见", required=True, minlength=1),
-                    Field("rectification_deadline", "date", label="整改期限"),
                 ])
     b.exclusive_gateway("gw_finding", "符合规定?", lane="hub", clause=C + "第二十二、二十四条",
                         default="Flow_gw_finding_inspection_passed")
-    b.user_task("rectification", "限期整改", lane="unit", candidate_groups=["unit"],
+    # Every order to rectify sets its own deadline: a form field cannot be required for one
+    # finding only, and a deadline of an earlier round must not be reused.
+    b.user_task("rectification_order", "责令限期整改", lane="hub", candidate_groups=["hub"],
                 clause=C + "第二十二、二十四条", form=[
+                    Field("rectification_due", "date", label="限期整改期限", required=True,
+                          description="整改期限届满当日24时止；逾期未完成的，"
+                                      "由市大数据服务中心督办（第二十四条）"),
+                    Field("rectification_requirements", "string", label="整改要求"),
+                ])
+    b.user_task("rectification", "限期整改", lane="unit", candidate_groups=["unit"],
+                clause=C + "第二十二、二十四条", due=RECTIFICATION_DUE, form=[
                     Field("rectification_report", "string", label="整改情况", required=True,
                           minlength=1),
                 ])
     b.boundary_message("rectification_refused", "拒不整改", attached_to="rectification",
                        message="rectification_refused", clause=C + "第二十四条")
+    escalate(b, "rectification", clause=SUPERVISION, form=RECTIFICATION_ESCALATION_FORM)
     b.user_task("rectification_review", "整改复查", lane="hub", candidate_groups=["hub"],
                 clause=C + "第二十四条", form=review_form())
     b.exclusive_gateway("gw_rectified", "整改后符合要求?", lane="hub", clause=C + "第二十四条",
@@ -577,15 +606,16 @@ def inspection_process() -> bytes:
                     Field("opinion", "string", label="意见", required=True, minlength=1),
                 ])
     b.exclusive_gateway("gw_measure", "终止项目?", lane="hub", clause=C + "第二十四条",
-                        default="Flow_gw_measure_rectification")
+                        default="Flow_gw_measure_rectification_order")
     b.end("inspection_passed", "符合规定，继续建设", lane="hub", clause=C + "第二十四条")
     b.end("inspection_terminated", "终止项目", lane="hub", clause=C + "第二十四条",
           error="TERMINATED")
     b.flow("inspection_start", "inspection")
     b.flow("inspection", "gw_finding")
     b.flow("gw_finding", "inspection_passed", name="是")
-    b.flow("gw_finding", "rectification", condition='finding != "compliant"',
+    b.flow("gw_finding", "rectification_order", condition='finding != "compliant"',
            name="否：整改或暂停建设", clause=C + "第二十二、二十四条")
+    b.flow("rectification_order", "rectification")
     b.flow("rectification", "rectification_review")
     b.flow("rectification_review", "gw_rectified")
     b.flow("gw_rectified", "inspection_passed", name="是")
@@ -593,7 +623,8 @@ def inspection_process() -> bytes:
            clause=C + "第二十四条")
     b.flow("rectification_refused", "supervision_measure")
     b.flow("supervision_measure", "gw_measure")
-    b.flow("gw_measure", "rectification", id="Flow_gw_measure_rectification", name="否")
+    b.flow("gw_measure", "rectification_order", id="Flow_gw_measure_rectification_order",
+           name="否，继续限期整改")
     b.flow("gw_measure", "inspection_terminated", condition='measure == "terminate"',
            name="是", clause=C + "第二十四条")
     return b.to_xml()

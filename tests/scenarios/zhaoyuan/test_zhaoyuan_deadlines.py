@@ -1,6 +1,7 @@
 """招远 deadlines as timers: the declaration window (第七条) waits and closes; the joint review
-(第九条), the annual budget (第十条), the progress report (第十一条) and the contract filing
-(第二十一条) escalate to 市大数据服务中心 (第二十四条) when their deadline passes.
+(第九条), the annual budget (第十条), the progress report (第十一条), the contract filing
+(第二十一条, counted from the signing date) and a rectification (第二十四条, by the date the hub
+set) escalate to 市大数据服务中心 (第二十四条) when their deadline passes.
 
 Every ``due_at`` below is computed by hand from the State Council's 2026 arrangement
 (国办发明电〔2025〕7号): Spring Festival Feb 15–23 off, Feb 14 (Sat) and Feb 28 (Sat) worked;
@@ -30,6 +31,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     TENANT,
     UNIT,
     begin,
+    building,
     deploy_zhaoyuan,
     keys,
     message,
@@ -279,14 +281,17 @@ async def test_budget_approval_escalates_when_october_31_passes(client, clock, f
 
 # -- contract filing within 5 working days of signing (第二十一条) ---------------------------
 
-async def _signed(client, clock, key: str, signed: datetime) -> dict:
-    """A 2026 project (declared in July 2025) whose contract is signed at ``signed``."""
+async def _signed(client, clock, key: str, signed: datetime,
+                  recorded: datetime | None = None) -> dict:
+    """A 2026 project (declared in July 2025) whose contract is signed at ``signed`` and
+    recorded in ``procurement`` at ``recorded`` (the same moment unless given)."""
     clock.set(utc(2025, 7, 15, 1))
     instance = await reviewed(client, key, plan_year=2026)
     instance = await message(client, instance, "annual_plan_approved")
     instance = await complete(client, instance, "government_consent", OK, GOVERNMENT)
-    clock.set(signed)
-    return await complete(client, instance, "procurement", PROCURED, UNIT)
+    clock.set(recorded or signed)
+    return await complete(client, instance, "procurement",
+                          PROCURED | {"contract_signed_on": f"{signed:%Y-%m-%d}"}, UNIT)
 
 
 @pytest.mark.parametrize(("signed", "due_at", "before", "after"), [
@@ -317,6 +322,33 @@ async def test_contract_filing_overdue_escalates_to_the_hub(client, clock, fire,
     instance = await complete(client, instance, "contract_filing_escalation",
                               {"measure": "rectify", "opinion": "逾期备案，责令整改"}, HUB)
     assert keys(instance) == ["implementation"]
+
+
+async def test_contract_filing_counts_from_the_signing_not_from_the_recording(client, clock,
+                                                                             fire):
+    # signed Monday Sep 28, recorded Friday Oct 9: still due Oct 10, the fifth working day
+    # after the signing
+    instance = await _signed(client, clock, "ZY-DL-CONTRACT-LATE-REC", utc(2026, 9, 28, 1),
+                             recorded=utc(2026, 10, 9, 1))
+    assert ready(instance, "contract_filing")["due_at"] == "2026-10-10T15:59:59.999999Z"
+    clock.set(utc(2026, 10, 10, 15, 59, 59))
+    await fire()
+    await assert_not_escalated(client, instance, ["contract_filing"])
+    clock.set(utc(2026, 10, 10, 16))
+    await fire()
+    await assert_escalated(client, instance, "contract_filing", "招远 第二十四条、第二十一条",
+                           "2026-10-10T15:59:59.999999")
+
+
+async def test_a_contract_recorded_after_its_filing_deadline_escalates_at_once(client, clock,
+                                                                             fire):
+    # signed Thursday Feb 12 (due Thursday Feb 26), recorded only on Monday Mar 2
+    instance = await _signed(client, clock, "ZY-DL-CONTRACT-RECORDED-LATE",
+                             utc(2026, 2, 12, 1), recorded=utc(2026, 3, 2, 1))
+    assert ready(instance, "contract_filing")["due_at"] == "2026-02-26T15:59:59.999999Z"
+    await fire()
+    await assert_escalated(client, instance, "contract_filing", "招远 第二十四条、第二十一条",
+                           "2026-02-26T15:59:59.999999")
 
 
 async def test_contract_filed_in_time_is_not_escalated(client, clock, fire):
@@ -383,4 +415,102 @@ async def test_the_budget_review_has_no_deadline(client):
     instance = await complete(client, instance, "joint_review", JOINT_OK, HUB)
     assert ready(instance, "fund_review")["due_at"] is None
     instance = await complete(client, instance, "fund_review", FUND_OK, FINANCE)
+    assert instance["ready_tasks"] == []
+
+
+# -- rectification by the deadline the hub sets (第二十四条 限期整改) ---------------------------
+
+RECTIFIED = {"rectification_report": "已按要求整改"}
+
+
+async def _rectifying(client, clock, key: str, due: str, finding: str = "rectify") -> dict:
+    """A project under construction, inspected on Monday 2026-09-28 and ordered to rectify by
+    ``due``."""
+    instance = await message(client, await building(client, key), "inspection_started")
+    clock.set(utc(2026, 9, 28, 1))
+    instance = await complete(client, instance, "inspection",
+                              {"finding": finding, "opinion": "数据未接入共享平台"}, HUB)
+    return await complete(client, instance, "rectification_order",
+                          {"rectification_due": due}, HUB)
+
+
+async def test_rectification_overdue_escalates_to_the_hub(client, clock, fire):
+    # a date someone set is the deadline as it is, even inside the National Day holiday
+    instance = await _rectifying(client, clock, "ZY-DL-RECT", "2026-10-03")
+    task = ready(instance, "rectification")
+    assert (task["lane"], task["clause"]) == (LANES["unit"], "招远 第二十二、二十四条")
+    assert task["due_at"] == "2026-10-03T15:59:59.999999Z"
+    clock.set(utc(2026, 10, 3, 15, 59, 59))
+    await fire()
+    await assert_not_escalated(client, instance, ["rectification"])
+    clock.set(utc(2026, 10, 3, 16))
+    await fire()
+    instance = await assert_escalated(client, instance, "rectification", "招远 第二十四条",
+                                      "2026-10-03T15:59:59.999999")
+    escalation = ready(instance, "rectification_escalation")
+    assert escalation["name"] == "超期督办：限期整改"
+    response = await client.post(f"{API}/tasks/{escalation['id']}/complete", headers=HUB,
+                                 json={"variables": URGE | {"measure": "rectify"}})
+    assert response.status_code == 422  # lateness is urged or noted; measures follow refusal
+    # rectified late and accepted: construction resumes once the hub closes the escalation
+    instance = await complete(client, instance, "rectification", RECTIFIED, UNIT)
+    instance = await complete(client, instance, "rectification_review", OK, HUB)
+    assert keys(instance) == ["rectification_escalation"]
+    instance = await complete(client, instance, "rectification_escalation",
+                              {"measure": "note", "opinion": "逾期整改，记录在案"}, HUB)
+    assert keys(instance) == ["implementation"]
+
+
+async def test_rectification_in_time_is_not_escalated(client, clock, fire):
+    instance = await _rectifying(client, clock, "ZY-DL-RECT-OK", "2026-10-16", "suspend")
+    assert ready(instance, "rectification")["due_at"] == "2026-10-16T15:59:59.999999Z"
+    clock.set(utc(2026, 10, 16, 1))
+    instance = await complete(client, instance, "rectification", RECTIFIED, UNIT)
+    clock.set(utc(2026, 10, 19, 1))
+    await fire()
+    await assert_not_escalated(client, instance, ["rectification_review"])
+
+
+async def test_each_rectification_round_has_the_deadline_of_its_own_order(client, clock, fire):
+    instance = await _rectifying(client, clock, "ZY-DL-RECT-AGAIN", "2026-10-16")
+    clock.set(utc(2026, 10, 15, 1))
+    instance = await complete(client, instance, "rectification", {
+        "rectification_report": "部分接入"}, UNIT)
+    instance = await complete(client, instance, "rectification_review", NO, HUB)
+    instance = await complete(client, instance, "supervision_measure",
+                              {"measure": "defer_funds", "opinion": "暂缓拨付建设资金"}, HUB)
+    assert keys(instance) == ["rectification_order"]  # the first deadline is not reused
+    instance = await complete(client, instance, "rectification_order",
+                              {"rectification_due": "2026-10-30"}, HUB)
+    assert ready(instance, "rectification")["due_at"] == "2026-10-30T15:59:59.999999Z"
+    clock.set(utc(2026, 10, 30, 15, 59, 59))  # long past the first round's deadline
+    await fire()
+    await assert_not_escalated(client, instance, ["rectification"])
+    clock.set(utc(2026, 10, 30, 16))
+    await fire()
+    await assert_escalated(client, instance, "rectification", "招远 第二十四条",
+                           "2026-10-30T15:59:59.999999")
+
+
+async def test_a_refusal_recorded_in_time_cancels_the_rectification_deadline(client, clock,
+                                                                           fire):
+    instance = await _rectifying(client, clock, "ZY-DL-RECT-REFUSED", "2026-10-16")
+    instance = await message(client, instance, "rectification_refused")  # 拒不整改
+    assert keys(instance) == ["supervision_measure"]
+    clock.set(utc(2026, 10, 19, 1))
+    await fire()
+    await assert_not_escalated(client, instance, ["supervision_measure"])
+
+
+async def test_termination_closes_an_open_rectification_escalation(client, clock, fire):
+    instance = await _rectifying(client, clock, "ZY-DL-RECT-TERM", "2026-10-16")
+    clock.set(utc(2026, 10, 19, 1))
+    await fire()
+    await assert_escalated(client, instance, "rectification", "招远 第二十四条",
+                           "2026-10-16T15:59:59.999999")
+    instance = await message(client, instance, "rectification_refused")
+    assert keys(instance) == ["rectification_escalation", "supervision_measure"]
+    instance = await complete(client, instance, "supervision_measure",
+                              {"measure": "terminate", "opinion": "拒不整改，终止项目"}, HUB)
+    assert (instance["state"], instance["outcome"]) == ("completed", "terminated")
     assert instance["ready_tasks"] == []

@@ -72,11 +72,13 @@ def test_every_end_of_the_main_process_has_an_outcome_but_escalations():
         "declaration_window": ("--06-30@plan_year-1", None, None),
         "declaration_closed": ("--08-31@plan_year-1", "declare", "true"),
         "joint_review_overdue": ("--09-30@plan_year-1", "joint_review", "false"),
-        "contract_filing_overdue": ("5WD", "contract_filing", "false"),
+        "contract_filing_overdue": ("5WD@contract_signed_on", "contract_filing", "false"),
         "progress_report_overdue": ("--12-31", "progress_report", "false")}),
     ("annual_plan.bpmn", {
         "plan_compilation_overdue": ("--10-31@plan_year-1", "plan_compilation", "false"),
         "plan_approval_overdue": ("--10-31@plan_year-1", "plan_approval", "false")}),
+    ("inspection.bpmn", {
+        "rectification_overdue": ("@rectification_due", "rectification", "false")}),
 ])
 def test_every_timer_has_the_notation_of_its_task_deadline(name, timers):
     root = _tree(name)
@@ -92,6 +94,29 @@ def test_every_timer_has_the_notation_of_its_task_deadline(name, timers):
             task = root.find(f".//*[@id='{host}']")
             assert task.get(f"{{{NS['camunda']}}}dueDate") == notation, host
     assert found == timers
+
+
+def _form_field(root, task: str, field: str):
+    return root.find(f".//*[@id='{task}']//camunda:formField[@id='{field}']", NS)
+
+
+def _required(field) -> bool:
+    return field.find(".//camunda:constraint[@name='required']", NS) is not None
+
+
+def test_each_date_a_deadline_counts_from_is_required_in_an_earlier_form():
+    # 第二十一条: procurement records the signing; 第二十四条: the hub sets each rectification's
+    # deadline when it orders one (the first time and after every failed review).
+    signed = _form_field(_tree("zhaoyuan_project.bpmn"), "procurement", "contract_signed_on")
+    inspection = _tree("inspection.bpmn")
+    due = _form_field(inspection, "rectification_order", "rectification_due")
+    for field in (signed, due):
+        assert (field.get("type"), _required(field)) == ("date", True)
+    assert _form_field(inspection, "inspection", "rectification_due") is None
+    flows = inspection.iter(f"{{{NS['bpmn']}}}sequenceFlow")
+    into_rectification = {f.get("sourceRef") for f in flows
+                          if f.get("targetRef") == "rectification"}
+    assert into_rectification == {"rectification_order"}
 
 
 @pytest.fixture(scope="module")

@@ -51,8 +51,11 @@ async def test_contract_is_filed_within_five_working_days_of_signing(client, in_
     instance = await reviewed(client, "ZY-CONTRACT", plan_year=2026)
     instance = await message(client, instance, "annual_plan_approved")
     instance = await complete(client, instance, "government_consent", OK, GOVERNMENT)
-    in_window.set(datetime(2026, 3, 2, 1, tzinfo=UTC))  # signed Monday 2026-03-02, 09:00
-    instance = await complete(client, instance, "procurement", PROCURED, UNIT)
+    # signed on Monday 2026-03-02, recorded on Wednesday: the 5 working days count from the
+    # signing (Mar 3, 4, 5, 6, 9), not from the recording
+    in_window.set(datetime(2026, 3, 4, 1, tzinfo=UTC))
+    instance = await complete(client, instance, "procurement",
+                              PROCURED | {"contract_signed_on": "2026-03-02"}, UNIT)
     task = only(instance, "contract_filing", "unit", "招远 第二十一条")
     assert due_day(task) == date(2026, 3, 9)
     response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=UNIT,
@@ -154,11 +157,25 @@ async def test_inspection_finding_nothing_resumes_implementation(client):
     assert keys(instance) == ["implementation"]
 
 
+async def _ordered(client, instance, due: str = "2026-08-31") -> dict:
+    """The hub orders the rectification, by ``due`` (第二十四条 限期整改)."""
+    task = only(instance, "rectification_order", "hub", "招远 第二十二、二十四条")
+    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=HUB,
+                                 json={"variables": {"rectification_requirements": "按期整改"}})
+    assert response.status_code == 422  # an order to rectify needs its deadline
+    assert "rectification_due" in response.text
+    instance = await complete(client, instance, "rectification_order",
+                              {"rectification_due": due}, HUB)
+    task = only(instance, "rectification", "unit", "招远 第二十二、二十四条")
+    assert due_day(task) == date.fromisoformat(due)
+    return instance
+
+
 async def test_rectification_checked_by_the_hub(client):
     instance = await _inspected(client, "ZY-INS-RECT")
     instance = await complete(client, instance, "inspection", {
-        "finding": "rectify", "opinion": "未按批准的采购内容采购",
-        "rectification_deadline": "2026-04-30"}, HUB)
+        "finding": "rectify", "opinion": "未按批准的采购内容采购"}, HUB)
+    instance = await _ordered(client, instance, "2026-08-14")
     task = only(instance, "rectification", "unit", "招远 第二十二、二十四条")
     response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=UNIT,
                                  json={"variables": {"rectification_report": ""}})
@@ -174,13 +191,14 @@ async def test_failed_rectification_deferred_funds_then_refusal_then_termination
     instance = await _inspected(client, "ZY-INS-TERM")
     instance = await complete(client, instance, "inspection",
                               {"finding": "rectify", "opinion": "数据未接入共享平台"}, HUB)
+    instance = await _ordered(client, instance, "2026-07-31")
     instance = await complete(client, instance, "rectification",
                               {"rectification_report": "部分接入"}, UNIT)
     instance = await complete(client, instance, "rectification_review", NO, HUB)
     only(instance, "supervision_measure", "hub", "招远 第二十四条")
     instance = await complete(client, instance, "supervision_measure",
                               {"measure": "defer_funds", "opinion": "暂缓拨付建设资金"}, HUB)
-    only(instance, "rectification", "unit", "招远 第二十二、二十四条")
+    instance = await _ordered(client, instance, "2026-08-31")  # a new deadline for a new round
     instance = await message(client, instance, "rectification_refused")  # 拒不整改
     only(instance, "supervision_measure", "hub", "招远 第二十四条")
     instance = await complete(client, instance, "supervision_measure",
@@ -195,11 +213,13 @@ async def test_incident_report_suspends_construction_until_rectified(client):
     only(instance, "inspection", "hub", "招远 第二十二、二十四条")
     instance = await complete(client, instance, "inspection",
                               {"finding": "suspend", "opinion": "暂停建设，限期整改"}, HUB)
+    instance = await _ordered(client, instance)
     instance = await complete(client, instance, "rectification",
                               {"rectification_report": "调整实施计划"}, UNIT)
     instance = await complete(client, instance, "rectification_review", NO, HUB)
     instance = await complete(client, instance, "supervision_measure",
                               {"measure": "suspend", "opinion": "继续暂停建设"}, HUB)
+    instance = await _ordered(client, instance, "2026-09-30")
     instance = await complete(client, instance, "rectification",
                               {"rectification_report": "已追回进度"}, UNIT)
     instance = await complete(client, instance, "rectification_review", OK, HUB)
