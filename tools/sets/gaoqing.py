@@ -18,14 +18,16 @@ evaluation (四).
 
 Deadlines and timers: every task with a due date (declaration by September 30, the review and
 the countersigned opinion by November 30, the annual plan by December 31, initial acceptance
-within half a year ``P6M``, final acceptance within 20 working days) carries a non-interrupting
+within half a year of the completion date ``P6M@completed_on``, or by the extended date
+``@extended_until`` once the hub grants an extension, final acceptance within 20 working days,
+rectification by the date the hub set ``@rectification_due``) carries a non-interrupting
 boundary timer with the same notation; when it passes, the 县大数据局 (with the 县财政局) gets an
 escalation task ``<task>_escalation`` (二、三(三)4), that branch ends without an outcome and the
-task stays open. A project with newly developed application software waits at the
-intermediate timer ``trial_run`` (``P3M``, 三(四)1) between the completion of construction and
-the initial acceptance. A due clock starts when its task is ready, so for such a project the
-half year of 附件7 一 runs from the end of the trial run, not from the completion (the engine
-cannot count a deadline from an earlier moment; see the README).
+task stays open. ``implementation`` records the completion date ``completed_on`` (required); a
+project with newly developed application software waits at the intermediate timer
+``trial_run`` (``P3M@completed_on``, 三(四)1) before the initial acceptance, and the half year of
+附件7 一 counts from the same date, trial run or not. Every rectification (三(三)4, 三(四)2, 四)
+is ordered by the hub in ``rectification_order``, which sets ``rectification_due``.
 
 Amounts (万元): ``planned_investment`` is the 计划投资 of 三(一) (consultancy), ``total_investment``
 the 总投资 of 三(二)1 (review mode) and of 三(三)3 (supervisor, for a project that contains an
@@ -158,9 +160,11 @@ def escalate(b: ProcessBuilder, task: str) -> None:
     host = b.nodes[task]
     b.boundary_timer(f"{task}_overdue", "超期", attached_to=task,
                      duration=host.attrs["camunda:dueDate"], cancel=False, clause=SUPERVISION)
+    cited = SUPERVISION.removeprefix(C).split("、")
+    cited += [c for c in host.clause.removeprefix(C).split("、") if c not in cited]
     b.user_task(f"{task}_escalation", f"超期督办：{host.name}", lane="hub",
-                candidate_groups=["hub", "finance"],
-                clause=f"{SUPERVISION}、{host.clause.removeprefix(C)}", form=ESCALATION_FORM)
+                candidate_groups=["hub", "finance"], clause=C + "、".join(cited),
+                form=ESCALATION_FORM)
     b.end(f"{task}_escalated", "督办完毕", lane="hub", clause=SUPERVISION)
     b.flow(f"{task}_overdue", f"{task}_escalation")
     b.flow(f"{task}_escalation", f"{task}_escalated")
@@ -168,7 +172,23 @@ def escalate(b: ProcessBuilder, task: str) -> None:
 
 # The project's tasks with a deadline (their ``due``), each escalated when it passes.
 DEADLINE_TASKS = ("declare", "written_review", "onsite_review", "joint_review",
-                  "initial_acceptance", "final_acceptance")
+                  "initial_acceptance", "initial_acceptance_extended", "final_acceptance",
+                  "rectification")
+
+# 三(四)1: the initial acceptance, on time or after a granted extension (附件7 一).
+INITIAL_ACCEPTANCE_FORM = [
+    Field("initial_result", "enum", label="初步验收结果", required=True, values={
+        "passed": "通过初步验收",
+        "failed": "未通过，继续实施",
+        "extension": "因特殊原因不能按时提交竣工验收申请，申请延期",
+    }),
+    Field("software_tested", "boolean",
+          label="新开发的应用软件已由有资质的评测评估机构测试", required=True),
+    Field("security_risk_assessment", "boolean", label="完成信息安全风险评估",
+          required=True),
+    Field("opinion", "string", label="初步验收意见", required=True, minlength=1),
+]
+RECTIFICATION_CLAUSE = C + "三(三)4、三(四)2、四"
 PLAN_DEADLINE_TASKS = ("plan_compilation", "plan_approval")
 
 BARRED_CATEGORIES = "三(一)：新建机房及通用硬件、业务专网和跨部门网络、跨部门数据共享交换、" \
@@ -354,6 +374,10 @@ def project_process() -> bytes:
                         "change": "申请变更项目（三(二)4）",
                         "cloud_resources": "申请或变更政务云资源（三(三)2）",
                     }),
+                    Field("completed_on", "date", label="项目完工日期", required=True,
+                          description="项目建成的：建成之日。新开发的应用软件自此试运行3个月"
+                                      "（三(四)1），初步验收和提交竣工验收申请的半年期限自此"
+                                      "计算（附件7 一）。尚未建成的：预计完工日期（不计期限）"),
                 ])
     b.boundary_message("inspection_started", "监督检查", attached_to="implementation",
                        message="inspection_started", clause=C + "三(三)4")
@@ -412,46 +436,56 @@ def project_process() -> bytes:
                     Field("terminate_project", "boolean", label="终止项目", required=True),
                 ])
     b.exclusive_gateway("gw_terminate", "终止项目?", lane="government", clause=C + "三(三)4",
-                        default="Flow_gw_terminate_rectification")
+                        default="Flow_gw_terminate_rectification_order")
     b.end("end_terminated", "项目终止", lane="government", clause=C + "三(三)4",
           outcome="terminated")
+    b.user_task("rectification_order", "下达限期整改通知", lane="hub", candidate_groups=["hub"],
+                clause=RECTIFICATION_CLAUSE, form=[
+                    Field("rectification_requirements", "string", label="整改要求",
+                          required=True, minlength=1,
+                          description="监督检查发现的问题（三(三)4）、竣工验收未通过的原因"
+                                      "（三(四)2）或绩效低下的情况（四）"),
+                    Field("rectification_due", "date", label="整改期限", required=True,
+                          description="三(三)4 及时整改、三(四)2 限期整改、四 限期整改：期限由"
+                                      "县大数据局确定，逾期未完成的由县大数据局会同县财政局督办"),
+                ])
     b.user_task("rectification", "整改", lane="unit", candidate_groups=["unit"],
-                clause=C + "三(三)4、三(四)2、四", form=[
+                clause=RECTIFICATION_CLAUSE, due="@rectification_due", form=[
                     Field("rectification_plan", "string", label="整改方案", required=True,
                           minlength=1),
                     Field("rectification_report", "string", label="整改完成情况", required=True,
                           minlength=1),
                 ])
     b.exclusive_gateway("gw_rectified", "整改所处阶段?", lane="unit",
-                        clause=C + "三(三)4、三(四)2、四", default="Flow_gw_rectified_gw_implement")
+                        clause=RECTIFICATION_CLAUSE, default="Flow_gw_rectified_gw_implement")
 
     # -- acceptance ----------------------------------------------------------
     b.script_task("phase_acceptance", "进入验收阶段", lane="unit", script='phase = "acceptance"')
     b.exclusive_gateway("gw_trial", "含新开发的应用软件?", lane="unit", clause=C + "三(四)1",
                         default="Flow_gw_trial_gw_initial")
-    b.timer_catch("trial_run", "试运行", lane="unit", duration="P3M", clause=C + "三(四)1")
+    b.timer_catch("trial_run", "试运行", lane="unit", duration="P3M@completed_on",
+                  clause=C + "三(四)1")
     b.exclusive_gateway("gw_initial", lane="unit", clause=C + "三(四)1")
     b.user_task("initial_acceptance", "初步验收", lane="unit", candidate_groups=["unit"],
-                clause=C + "三(四)1", due="P6M", form=[
-                    Field("initial_result", "enum", label="初步验收结果", required=True, values={
-                        "passed": "通过初步验收",
-                        "failed": "未通过，继续实施",
-                        "extension": "因特殊原因不能按时提交竣工验收申请，申请延期",
-                    }),
-                    Field("software_tested", "boolean",
-                          label="新开发的应用软件已由有资质的评测评估机构测试", required=True),
-                    Field("security_risk_assessment", "boolean", label="完成信息安全风险评估",
-                          required=True),
-                    Field("opinion", "string", label="初步验收意见", required=True, minlength=1),
-                ])
+                clause=C + "三(四)1", due="P6M@completed_on", form=INITIAL_ACCEPTANCE_FORM)
     b.exclusive_gateway("gw_initial_result", "初步验收结果?", lane="unit",
                         clause=C + "三(四)1、附件7 一",
                         default="Flow_gw_initial_result_gw_application")
+    # A new request asks for a new date: the one granted before must not be taken for it.
+    b.script_task("extension_requested", "申请延期验收", lane="unit", clause=C + "附件7 一",
+                  script="extended_until = None")
     b.user_task("acceptance_extension", "延期验收审批", lane="hub", candidate_groups=["hub"],
                 clause=C + "附件7 一", form=[
                     *review_form(("special_reason", "确有特殊原因")),
-                    Field("extended_until", "date", label="延期至"),
+                    Field("extended_until", "date", label="延期至",
+                          description="批准延期的必填：初步验收和竣工验收申请的新期限。"
+                                      "不批准的不填，原期限（完工后半年）不变"),
                 ])
+    b.exclusive_gateway("gw_extension_ok", "批准延期?", lane="hub", clause=C + "附件7 一",
+                        default="Flow_gw_extension_ok_gw_initial")
+    b.user_task("initial_acceptance_extended", "初步验收（延期）", lane="unit",
+                candidate_groups=["unit"], clause=C + "三(四)1、附件7 一",
+                due="@extended_until", form=INITIAL_ACCEPTANCE_FORM)
     b.exclusive_gateway("gw_application", lane="unit", clause=C + "三(四)2")
     b.user_task("acceptance_application", "竣工验收申请", lane="unit",
                 candidate_groups=["unit"], clause=C + "三(四)2、附件7 五", form=[
@@ -475,7 +509,7 @@ def project_process() -> bytes:
                           required=True, minlength=1),
                 ])
     b.exclusive_gateway("gw_final_ok", "验收通过?", lane="hub", clause=C + "三(四)2",
-                        default="Flow_gw_final_ok_rectification")
+                        default="Flow_gw_final_ok_rectification_order")
     b.user_task("settlement_review", "结算评审", lane="finance", candidate_groups=["finance"],
                 clause=C + "三(四)2", form=[
                     Field("settlement_amount", "number", label="结算评审金额（万元）",
@@ -581,15 +615,16 @@ def project_process() -> bytes:
     b.flow("cloud_resource_review", "gw_implement")
     b.flow("inspection_started", "inspection")
     b.flow("inspection", "gw_findings")
-    b.flow("gw_findings", "rectification", condition='findings == "problems"', name="一般问题",
-           clause=C + "三(三)4")
+    b.flow("gw_findings", "rectification_order", condition='findings == "problems"',
+           name="一般问题", clause=C + "三(三)4")
     b.flow("gw_findings", "supervision_measure", condition='findings == "major"',
            name="重大问题", clause=C + "三(三)4")
     b.flow("gw_findings", "gw_implement", name="无问题")
     b.flow("supervision_measure", "gw_terminate")
     b.flow("gw_terminate", "end_terminated", condition="approved and terminate_project",
            name="终止", clause=C + "三(三)4")
-    b.flow("gw_terminate", "rectification", name="整改")
+    b.flow("gw_terminate", "rectification_order", name="整改")
+    b.flow("rectification_order", "rectification")
     b.flow("rectification", "gw_rectified")
     b.flow("gw_rectified", "gw_implement", name="建设阶段")
     b.flow("gw_rectified", "gw_application", condition='phase == "acceptance"',
@@ -603,12 +638,17 @@ def project_process() -> bytes:
     b.flow("trial_run", "gw_initial")
     b.flow("gw_initial", "initial_acceptance")
     b.flow("initial_acceptance", "gw_initial_result")
-    b.flow("gw_initial_result", "acceptance_extension", condition='initial_result == "extension"',
-           name="申请延期", clause=C + "附件7 一")
+    b.flow("gw_initial_result", "extension_requested",
+           condition='initial_result == "extension"', name="申请延期", clause=C + "附件7 一")
+    b.flow("extension_requested", "acceptance_extension")
     b.flow("gw_initial_result", "phase_construction", condition='initial_result == "failed"',
            name="未通过", clause=C + "三(四)1")
     b.flow("gw_initial_result", "gw_application", name="通过")
-    b.flow("acceptance_extension", "gw_initial")
+    b.flow("acceptance_extension", "gw_extension_ok")
+    b.flow("gw_extension_ok", "initial_acceptance_extended", condition="approved",
+           name="批准：新期限", clause=C + "附件7 一")
+    b.flow("gw_extension_ok", "gw_initial", name="不批准：原期限")
+    b.flow("initial_acceptance_extended", "gw_initial_result")
     b.flow("gw_application", "acceptance_application")
     b.flow("acceptance_application", "gw_materials")
     b.flow("gw_materials", "gw_application", condition=MATERIALS_INCOMPLETE,
@@ -617,12 +657,12 @@ def project_process() -> bytes:
     b.flow("final_acceptance", "gw_final_ok")
     b.flow("gw_final_ok", "settlement_review", condition=ACCEPTANCE_PASS, name="通过",
            clause=C + "三(四)2")
-    b.flow("gw_final_ok", "rectification", name="不通过")
+    b.flow("gw_final_ok", "rectification_order", name="不通过")
     b.flow("settlement_review", "phase_evaluation")
     b.flow("phase_evaluation", "gw_evaluate")
     b.flow("gw_evaluate", "performance_evaluation")
     b.flow("performance_evaluation", "gw_performance")
-    b.flow("gw_performance", "rectification",
+    b.flow("gw_performance", "rectification_order",
            condition='performance == "poor" and not next_year_reduced', name="限期整改",
            clause=C + "四")
     b.flow("gw_performance", "end_accepted", name="结束")

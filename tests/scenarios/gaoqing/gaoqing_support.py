@@ -52,9 +52,11 @@ TASKS: dict[str, tuple[str, str, list[str]]] = {
     "cloud_resource_review": (HUB_LANE, "高青 三(三)2", ["hub"]),
     "inspection": (HUB_LANE, "高青 三(三)4", ["hub", "finance", "audit"]),
     "supervision_measure": (GOVERNMENT_LANE, "高青 三(三)4", ["government"]),
+    "rectification_order": (HUB_LANE, "高青 三(三)4、三(四)2、四", ["hub"]),
     "rectification": (UNIT_LANE, "高青 三(三)4、三(四)2、四", ["unit"]),
     "initial_acceptance": (UNIT_LANE, "高青 三(四)1", ["unit"]),
     "acceptance_extension": (HUB_LANE, "高青 附件7 一", ["hub"]),
+    "initial_acceptance_extended": (UNIT_LANE, "高青 三(四)1、附件7 一", ["unit"]),
     "acceptance_application": (UNIT_LANE, "高青 三(四)2、附件7 五", ["unit"]),
     "final_acceptance": (HUB_LANE, "高青 三(四)2、附件7 四", ["hub"]),
     "settlement_review": (FINANCE_LANE, "高青 三(四)2", ["finance"]),
@@ -69,8 +71,14 @@ YEARLY_DUE = {  # --MM-DD@plan_year-1
     "joint_review": "11-30", "plan_compilation": "12-31", "plan_approval": "12-31",
 }
 RELATIVE_DUE = {  # from a task created on 2026-03-02
-    "initial_acceptance": "2026-09-02",  # P6M from the completion of construction
     "final_acceptance": "2026-03-30",    # 20WD from the complete application
+}
+HALF_YEAR = {  # P6M@completed_on (三(四)1, 附件7 一), by hand
+    "2026-03-02": "2026-09-02",  # Wednesday
+}
+DATE_SET = {  # the date itself: granted by the hub, or set in its rectification order
+    "initial_acceptance_extended": "extended_until",
+    "rectification": "rectification_due",
 }
 
 
@@ -79,6 +87,10 @@ def expected_due(key: str, variables: dict) -> str | None:
         return f"{variables['plan_year'] - 1}-{YEARLY_DUE[key]}{END_OF_DAY}"
     if key in RELATIVE_DUE:
         return RELATIVE_DUE[key] + END_OF_DAY
+    if key == "initial_acceptance":
+        return HALF_YEAR[variables["completed_on"]] + END_OF_DAY
+    if key in DATE_SET:
+        return variables[DATE_SET[key]] + END_OF_DAY
     return None
 
 
@@ -109,12 +121,16 @@ ONSITE_OK = OK | checked(ONSITE_STEPS) | checked(REVIEW_CRITERIA) | {
 JOINT_OK = OK | checked(JOINT_CRITERIA) | {"approved_budget": 80}
 PROCUREMENT = {"contractor": "某信息技术有限公司", "contract_amount": 78,
                "traded_by_center": True}
+# implementation: completed_on is required; while not yet built it is the expected date.
+COMPLETED = {"next_step": "completed", "completed_on": "2026-03-02"}  # the clock's day
+EXPECTED_ON = "2026-06-30"
 INITIAL_PASSED = {"initial_result": "passed", "software_tested": True,
                   "security_risk_assessment": True, "opinion": "初验通过"}
 APPLICATION = checked(APPLICATION_MATERIALS) | {"supervisor_opinion": False,
                                                "largest_software_system_value": 60,
                                                "outline_design_document": False}
 ACCEPTED = OK | checked(ACCEPTANCE_CRITERIA) | {"acceptance_report": "竣工验收报告"}
+ORDERED = {"rectification_requirements": "整改要求", "rectification_due": "2026-03-31"}
 RECTIFIED = {"rectification_plan": "整改方案", "rectification_report": "已整改完成"}
 SETTLEMENT = {"settlement_amount": 76.5, "reviewing_agency": "某造价咨询公司",
               "opinion": "结算评审完成"}

@@ -11,13 +11,16 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     ACCEPTED,
     APPLICATION,
     AUDIT,
+    COMPLETED,
     DECLARATION,
     EVALUATION,
+    EXPECTED_ON,
     FINANCE,
     GOVERNMENT,
     HUB,
     INITIAL_PASSED,
     OK,
+    ORDERED,
     RECTIFIED,
     SETTLEMENT,
     TENANT,
@@ -47,7 +50,7 @@ MEASURES = {"criticism": True, "withhold_funds": True, "suspend_construction": T
 
 async def completed(client, instance: dict) -> dict:
     """Construction completed: at the initial acceptance."""
-    instance = await step(client, instance, "implementation", {"next_step": "completed"})
+    instance = await step(client, instance, "implementation", COMPLETED)
     assert keys(instance) == ["initial_acceptance"]
     assert instance["variables"]["phase"] == "acceptance"
     return instance
@@ -99,7 +102,8 @@ async def test_supervisor_filing_from_200_for_it_engineering(client, amount, eng
 async def test_changes_and_cloud_resources_return_to_implementation(client):
     instance = await in_construction(client, "GQ-CHANGE")
     instance = await step(client, instance, "implementation",
-                          {"next_step": "change", "progress": "需求变化"})
+                          {"next_step": "change", "progress": "需求变化",
+                           "completed_on": EXPECTED_ON})
     assert keys(instance) == ["change_request"]
     instance = await step(client, instance, "change_request", {
         "change_reason": "上级政策调整，确需紧急变更", "change_content": "增加数据共享接口",
@@ -108,7 +112,8 @@ async def test_changes_and_cloud_resources_return_to_implementation(client):
                           {"approved": False, "opinion": "不属于特殊或紧急情况",
                            "special_or_urgent": False}, FINANCE)
     assert keys(instance) == ["implementation"]
-    instance = await step(client, instance, "implementation", {"next_step": "cloud_resources"})
+    instance = await step(client, instance, "implementation",
+                          {"next_step": "cloud_resources", "completed_on": EXPECTED_ON})
     instance = await step(client, instance, "cloud_resource_request", {
         "request_type": "new", "resources": "4核8G云主机2台"})
     instance = await step(client, instance, "cloud_resource_review",
@@ -126,7 +131,9 @@ async def test_inspection_findings_are_rectified_during_construction(client):
     instance = await message(client, instance, "inspection_started")
     instance = await step(client, instance, "inspection", INSPECTED | {"findings": "problems"},
                           FINANCE)
-    assert keys(instance) == ["rectification"]
+    assert keys(instance) == ["rectification_order"]  # the hub sets the deadline
+    instance = await step(client, instance, "rectification_order", ORDERED)
+    assert keys(instance) == ["rectification"]  # due 2026-03-31 (step checks it)
     instance = await step(client, instance, "rectification", RECTIFIED)
     assert keys(instance) == ["implementation"]
 
@@ -137,7 +144,8 @@ async def test_major_findings_go_to_the_county_government(client):
     instance = await step(client, instance, "inspection", INSPECTED | {"findings": "major"})
     assert keys(instance) == ["supervision_measure"]
     instance = await step(client, instance, "supervision_measure", OK | MEASURES, GOVERNMENT)
-    assert keys(instance) == ["rectification"]  # suspended until rectified
+    assert keys(instance) == ["rectification_order"]  # suspended until rectified
+    instance = await step(client, instance, "rectification_order", ORDERED)
     assert instance["variables"]["suspend_construction"] is True
     instance = await step(client, instance, "rectification", RECTIFIED)
     assert keys(instance) == ["implementation"]
@@ -157,7 +165,7 @@ async def test_termination_needs_the_county_governments_approval(client):
     instance = await step(client, instance, "supervision_measure",
                           {"approved": False, "opinion": "不同意终止，限期整改"} | MEASURES
                           | {"terminate_project": True})
-    assert keys(instance) == ["rectification"]
+    assert keys(instance) == ["rectification_order"]
 
 
 async def test_no_inspection_outside_construction(client):
@@ -173,7 +181,7 @@ async def test_new_software_waits_at_the_trial_run_before_initial_acceptance(cli
     # clock in test_gaoqing_deadlines; here: nothing is ready while the trial run lasts.
     instance = await in_construction(client, "GQ-TRIAL",
                                      declaration=DECLARATION | {"new_software": True})
-    instance = await step(client, instance, "implementation", {"next_step": "completed"})
+    instance = await step(client, instance, "implementation", COMPLETED)
     assert instance["ready_tasks"] == []
     assert instance["state"] == "running"
     events = [(e["event"], e["element_id"]) for e in await history(client, instance["id"])]
@@ -199,22 +207,76 @@ async def test_failed_initial_acceptance_goes_back_to_construction(client):
     # an inspection now is a construction-time inspection: rectified, back to implementation
     instance = await message(client, instance, "inspection_started")
     instance = await step(client, instance, "inspection", INSPECTED | {"findings": "problems"})
+    instance = await step(client, instance, "rectification_order", ORDERED)
     instance = await step(client, instance, "rectification", RECTIFIED)
     assert keys(instance) == ["implementation"]
 
 
-async def test_an_extension_is_asked_of_the_hub(client):
+EXTENSION = INITIAL_PASSED | {"initial_result": "extension", "opinion": "等待上级平台对接"}
+GRANTED = OK | {"special_reason": True}
+
+
+async def test_an_extension_granted_by_the_hub_is_due_at_the_date_it_granted(client):
     instance = await in_construction(client, "GQ-EXT")
     instance = await completed(client, instance)
-    instance = await step(client, instance, "initial_acceptance",
-                          INITIAL_PASSED | {"initial_result": "extension",
-                                            "opinion": "等待上级平台对接"})
+    instance = await step(client, instance, "initial_acceptance", EXTENSION)
     assert keys(instance) == ["acceptance_extension"]
     instance = await step(client, instance, "acceptance_extension",
-                          OK | {"special_reason": True, "extended_until": "2026-12-31"})
-    assert keys(instance) == ["initial_acceptance"]
+                          GRANTED | {"extended_until": "2026-12-31"})
+    assert keys(instance) == ["initial_acceptance_extended"]
+    assert ready(instance, "initial_acceptance_extended")["due_at"] == \
+        "2026-12-31T15:59:59.999999Z"
+    # a second extension: the script extension_requested forgets the first date
+    instance = await step(client, instance, "initial_acceptance_extended", EXTENSION)
+    assert keys(instance) == ["acceptance_extension"]
+    assert instance["variables"]["extended_until"] is None
+    instance = await step(client, instance, "acceptance_extension",
+                          GRANTED | {"extended_until": "2027-03-31"})
+    assert ready(instance, "initial_acceptance_extended")["due_at"] == \
+        "2027-03-31T15:59:59.999999Z"
+    instance = await step(client, instance, "initial_acceptance_extended", INITIAL_PASSED)
+    assert keys(instance) == ["acceptance_application"]
+
+
+async def test_an_extension_granted_without_a_date_is_refused(client):
+    # the reopened task is due @extended_until: the hub's step fails with 422, naming it
+    instance = await in_construction(client, "GQ-EXT-NODATE")
+    instance = await completed(client, instance)
+    instance = await step(client, instance, "initial_acceptance", EXTENSION)
+    task = ready(instance, "acceptance_extension")
+    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=HUB,
+                                 json={"variables": GRANTED})
+    body = (await client.get(f"{API}/process-instances/{instance['id']}", headers=HUB)).json()
+    assert keys(body) == ["acceptance_extension"]  # nothing changed
+    assert response.status_code == 422, response.text
+    assert "extended_until" in response.text
+
+
+async def test_a_refused_extension_keeps_the_half_year_from_completion(client):
+    instance = await in_construction(client, "GQ-EXT-NO")
+    instance = await completed(client, instance)
+    instance = await step(client, instance, "initial_acceptance", EXTENSION)
+    instance = await step(client, instance, "acceptance_extension",
+                          {"approved": False, "opinion": "理由不充分", "special_reason": False})
+    assert keys(instance) == ["initial_acceptance"]  # due 2026-09-02 still (step checks it)
     instance = await step(client, instance, "initial_acceptance", INITIAL_PASSED)
     assert keys(instance) == ["acceptance_application"]
+
+
+async def test_the_completion_date_and_the_rectification_deadline_are_required(client):
+    instance = await in_construction(client, "GQ-DATES")
+    task = ready(instance, "implementation")
+    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=UNIT,
+                                 json={"variables": {"next_step": "completed"}})
+    assert response.status_code == 422, response.text
+    assert "completed_on" in response.text
+    instance = await message(client, instance, "inspection_started")
+    instance = await step(client, instance, "inspection", INSPECTED | {"findings": "problems"})
+    task = ready(instance, "rectification_order")
+    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=HUB, json={
+        "variables": {"rectification_requirements": "整改要求"}})
+    assert response.status_code == 422, response.text
+    assert "rectification_due" in response.text
 
 
 @pytest.mark.parametrize(("value", "outline", "next_key"), [
@@ -254,7 +316,7 @@ async def test_each_acceptance_condition_fails_the_acceptance(client, bar):
     instance = await step(client, instance, "initial_acceptance", INITIAL_PASSED)
     instance = await step(client, instance, "acceptance_application", APPLICATION)
     instance = await step(client, instance, "final_acceptance", ACCEPTED | {bar: False})
-    assert keys(instance) == ["rectification"]
+    assert keys(instance) == ["rectification_order"]
 
 
 async def test_whole_lifecycle_with_rectification_after_a_failed_acceptance(client):
@@ -272,7 +334,9 @@ async def test_whole_lifecycle_with_rectification_after_a_failed_acceptance(clie
     instance = await step(client, instance, "final_acceptance",
                           ACCEPTED | {"approved": False, "opinion": "主要技术参数与建设方案不一致",
                                       "parameters_match_plan": False})
-    assert keys(instance) == ["rectification"]
+    assert keys(instance) == ["rectification_order"]
+    instance = await step(client, instance, "rectification_order",
+                          ORDERED | {"rectification_requirements": "限期调整技术参数，制定整改方案"})
     instance = await step(client, instance, "rectification", RECTIFIED)
     assert keys(instance) == ["acceptance_application"]  # a new application
     instance = await step(client, instance, "acceptance_application", application)
@@ -282,7 +346,10 @@ async def test_whole_lifecycle_with_rectification_after_a_failed_acceptance(clie
     assert keys(instance) == ["performance_evaluation"]
     instance = await step(client, instance, "performance_evaluation",
                           EVALUATION | {"performance": "poor"})
-    assert keys(instance) == ["rectification"]
+    assert keys(instance) == ["rectification_order"]
+    instance = await step(client, instance, "rectification_order",
+                          {"rectification_requirements": "加强应用推广",
+                           "rectification_due": "2026-06-30"})
     instance = await step(client, instance, "rectification", RECTIFIED, UNIT)
     assert keys(instance) == ["performance_evaluation"]
     done = await step(client, instance, "performance_evaluation", EVALUATION)

@@ -1,7 +1,9 @@
 """高青's deadlines and timers with a moving clock: every task with a due date escalates to the
 县大数据局 (groups hub and finance, 二、三(三)4) when its deadline passes, without interrupting
 anything; a task completed in time escalates nothing; new software waits 3 months on trial
-before the initial acceptance (三(四)1).
+before the initial acceptance (三(四)1). The trial run and the half year count from the
+completion date recorded in implementation (``completed_on``); an extension is due on the date
+granted (``extended_until``), a rectification on the date the hub set (``rectification_due``).
 
 Due moments are computed by hand from the State Council's 2026 arrangement (清明 Apr 4–6 off;
 国庆 Oct 1–7 off, Sep 20 and Oct 10 worked): the end of the due day in Asia/Shanghai, 15:59:59.999999
@@ -31,6 +33,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     JOINT_OK,
     OK,
     ONSITE_OK,
+    RECTIFIED,
     SETTLEMENT,
     TENANT,
     UNIT,
@@ -38,6 +41,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     begin,
     in_construction,
     keys,
+    message,
     step,
 )
 from tests.support.api import API, complete, history, ready, start
@@ -109,18 +113,46 @@ async def at_plan_approval(client, ctx) -> dict:
     return await step(client, instance, "plan_compilation", {"projects": []})
 
 
+def completion(day: str) -> dict:
+    return {"next_step": "completed", "completed_on": day}
+
+
 async def at_initial_acceptance(client, ctx) -> dict:
     ctx.clock.set(SEP_01_2025)
     instance = await in_construction(client, None, plan_year=2026)
-    ctx.clock.set(utc(2026, 4, 1, 1))  # construction completed on Wednesday 2026-04-01
-    return await step(client, instance, "implementation", {"next_step": "completed"})
+    # construction completed on Wednesday 2026-04-01, reported on Friday 04-03
+    ctx.clock.set(utc(2026, 4, 3, 1))
+    return await step(client, instance, "implementation", completion("2026-04-01"))
+
+
+async def at_initial_acceptance_extended(client, ctx) -> dict:
+    ctx.clock.set(SEP_01_2025)
+    instance = await in_construction(client, None, plan_year=2026)
+    ctx.clock.set(utc(2026, 3, 2, 1))
+    instance = await step(client, instance, "implementation", completion("2026-03-02"))
+    instance = await step(client, instance, "initial_acceptance", INITIAL_PASSED | {
+        "initial_result": "extension", "opinion": "等待上级平台对接"})
+    return await step(client, instance, "acceptance_extension", OK | {
+        "special_reason": True, "extended_until": "2026-12-31"})
+
+
+async def at_rectification(client, ctx) -> dict:
+    ctx.clock.set(SEP_01_2025)
+    instance = await in_construction(client, None, plan_year=2026)
+    ctx.clock.set(SEP_28_0900)
+    instance = await message(client, instance, "inspection_started")
+    instance = await step(client, instance, "inspection", {
+        "policy_and_design": "未按方案部署", "procurement_quality_progress_funds": "进度滞后",
+        "findings": "problems", "opinion": "限期整改"})
+    return await step(client, instance, "rectification_order", {
+        "rectification_requirements": "按方案部署", "rectification_due": "2026-10-03"})
 
 
 async def at_final_acceptance(client, ctx) -> dict:
     ctx.clock.set(SEP_01_2025)
     instance = await in_construction(client, None, plan_year=2026)
     ctx.clock.set(SEP_28_0900)
-    instance = await step(client, instance, "implementation", {"next_step": "completed"})
+    instance = await step(client, instance, "implementation", completion("2026-09-28"))
     instance = await complete(client, instance, "initial_acceptance", INITIAL_PASSED, UNIT)
     return await step(client, instance, "acceptance_application", APPLICATION)  # complete
 
@@ -150,9 +182,16 @@ DEADLINES = [
              {"projects": []}, HUB),
     Deadline("plan_approval", at_plan_approval, "三(二)3", "2026-12-31T15:59:59.999999Z",
              OK, GOVERNMENT),
-    # P6M from 2026-04-01: 2026-10-01 is National Day (Oct 1–7 off) -> Thursday Oct 8
+    # P6M@completed_on, completed 2026-04-01 (reported Apr 3): 2026-10-01 is National Day
+    # (Oct 1–7 off) -> Thursday Oct 8
     Deadline("initial_acceptance", at_initial_acceptance, "三(四)1",
              "2026-10-08T15:59:59.999999Z", INITIAL_PASSED, UNIT),
+    # @extended_until: the date the hub granted, Thursday 2026-12-31
+    Deadline("initial_acceptance_extended", at_initial_acceptance_extended, "三(四)1、附件7 一",
+             "2026-12-31T15:59:59.999999Z", INITIAL_PASSED, UNIT),
+    # @rectification_due: a date someone set is not moved, even inside National Day
+    Deadline("rectification", at_rectification, "三(四)2、四",  # 三(三)4 is cited already
+             "2026-10-03T15:59:59.999999Z", RECTIFIED, UNIT),
     # 20WD from Monday 2026-09-28: Sep 29, 30, Oct 8, 9, 10 (make-up Saturday), 12–16, 19–23,
     # 26–30 -> Friday Oct 30
     Deadline("final_acceptance", at_final_acceptance, "三(四)2、附件7 四",
@@ -220,29 +259,60 @@ async def test_a_task_completed_in_time_escalates_nothing(client, ctx, deadline)
     assert await passed(client, instance, f"{deadline.task}_overdue") == []
 
 
-async def test_new_software_waits_three_months_on_trial_then_the_half_year_runs(client, ctx):
+@pytest.mark.parametrize(("new_software", "reported"), [
+    (True, utc(2026, 1, 5, 1)),    # completion reported the same day, Monday 09:00
+    (False, utc(2026, 1, 5, 1)),
+    (True, utc(2026, 1, 9, 1)),    # reported on Friday: both clocks still count from Monday
+], ids=["new_software", "no_new_software", "new_software_reported_later"])
+async def test_the_trial_run_and_the_half_year_count_from_the_completion_date(
+        client, ctx, new_software, reported):
     ctx.clock.set(SEP_01_2025)
     instance = await in_construction(client, None, declaration=DECLARATION | {
-        "new_software": True}, plan_year=2026)
-    ctx.clock.set(utc(2026, 1, 5, 1))  # construction completed on Monday 2026-01-05
-    instance = await step(client, instance, "implementation", {"next_step": "completed"})
-    assert instance["ready_tasks"] == []  # on trial
-    # P3M: 2026-04-05 is in 清明 (Apr 4–6 off) -> the trial run ends with Tuesday Apr 7
-    ctx.clock.set(utc(2026, 4, 7, 15, 59, 59))
+        "new_software": new_software}, plan_year=2026)
+    ctx.clock.set(reported)
+    instance = await step(client, instance, "implementation", completion("2026-01-05"))
+    if new_software:
+        assert instance["ready_tasks"] == []  # on trial
+        # P3M@completed_on: 2026-04-05 is in 清明 (Apr 4–6 off) -> the trial run ends with
+        # Tuesday Apr 7
+        ctx.clock.set(utc(2026, 4, 7, 15, 59, 59))
+        await fire(ctx)
+        assert (await fetch(client, instance))["ready_tasks"] == []
+        ctx.clock.set(utc(2026, 4, 7, 16))
+        await fire(ctx)
+        instance = await fetch(client, instance)
+        waited = [e for e in await history(client, instance["id"])
+                  if e["event"] == "timer_fired"]
+        assert [(e["element_id"], moment(e["data"]["due_at"])) for e in waited] == [
+            ("trial_run", moment("2026-04-07T15:59:59.999999Z"))]
+    assert keys(instance) == ["initial_acceptance"]
+    # P6M@completed_on: 2026-07-05 is a Sunday -> Monday Jul 6, trial run or not (三(四)1,
+    # 附件7 一: 建设完成半年内)
+    assert ready(instance, "initial_acceptance")["due_at"] == "2026-07-06T15:59:59.999999Z"
+    ctx.clock.set(utc(2026, 7, 6, 15, 59, 59))
     await fire(ctx)
-    assert (await fetch(client, instance))["ready_tasks"] == []
-    ctx.clock.set(utc(2026, 4, 7, 16))
+    assert keys(await fetch(client, instance)) == ["initial_acceptance"]
+    ctx.clock.set(utc(2026, 7, 6, 16))
     await fire(ctx)
     body = await fetch(client, instance)
-    assert keys(body) == ["initial_acceptance"]
-    waited = [e for e in await history(client, instance["id"]) if e["event"] == "timer_fired"]
-    assert [(e["element_id"], moment(e["data"]["due_at"])) for e in waited] == [
-        ("trial_run", moment("2026-04-07T15:59:59.999999Z"))]
-    # The half year's clock starts when initial_acceptance is ready (Apr 8 in Shanghai), not at
-    # completion (the text's 2026-07-06): P6M -> 2026-10-08. See the README part.
-    assert ready(body, "initial_acceptance")["due_at"] == "2026-10-08T15:59:59.999999Z"
+    assert keys(body) == ["initial_acceptance", "initial_acceptance_escalation"]
+    assert len(await passed(client, instance, "initial_acceptance_overdue")) == 1
     body = await complete(client, body, "initial_acceptance", INITIAL_PASSED, UNIT)
-    assert keys(body) == ["acceptance_application"]
+    assert keys(body) == ["acceptance_application", "initial_acceptance_escalation"]
+
+
+async def test_a_refused_extension_leaves_the_half_year_running(client, ctx):
+    instance = await at_initial_acceptance(client, ctx)  # due Oct 8
+    ctx.clock.set(utc(2026, 9, 30, 1))
+    instance = await complete(client, instance, "initial_acceptance", INITIAL_PASSED | {
+        "initial_result": "extension", "opinion": "等待上级平台对接"}, UNIT)
+    instance = await complete(client, instance, "acceptance_extension", {
+        "approved": False, "opinion": "理由不充分", "special_reason": False}, HUB)
+    assert ready(instance, "initial_acceptance")["due_at"] == "2026-10-08T15:59:59.999999Z"
+    ctx.clock.set(utc(2026, 10, 8, 16))
+    await fire(ctx)
+    assert keys(await fetch(client, instance)) == [
+        "initial_acceptance", "initial_acceptance_escalation"]
 
 
 async def test_without_new_software_initial_acceptance_is_ready_at_completion(client, ctx):

@@ -70,7 +70,8 @@ def test_every_end_of_the_main_process_has_a_contract_outcome_but_escalations():
     assert {e for e, o in outcomes.items() if o is None} == {
         f"{task}_escalated" for task in ("declare", "written_review", "onsite_review",
                                          "joint_review", "initial_acceptance",
-                                         "final_acceptance")}
+                                         "initial_acceptance_extended", "final_acceptance",
+                                         "rectification")}
 
 
 @pytest.mark.parametrize(("name", "timers"), [
@@ -79,9 +80,13 @@ def test_every_end_of_the_main_process_has_a_contract_outcome_but_escalations():
         "written_review_overdue": ("--11-30@plan_year-1", "written_review"),
         "onsite_review_overdue": ("--11-30@plan_year-1", "onsite_review"),
         "joint_review_overdue": ("--11-30@plan_year-1", "joint_review"),
-        "initial_acceptance_overdue": ("P6M", "initial_acceptance"),
-        "final_acceptance_overdue": ("20WD", "final_acceptance"),
-        "trial_run": ("P3M", None)}),
+        # counted from the completion date the unit records in implementation (三(四)1)
+        "initial_acceptance_overdue": ("P6M@completed_on", "initial_acceptance"),
+        "trial_run": ("P3M@completed_on", None),
+        # the date the hub granted (附件7 一) or set for a rectification (三(三)4、三(四)2、四)
+        "initial_acceptance_extended_overdue": ("@extended_until", "initial_acceptance_extended"),
+        "rectification_overdue": ("@rectification_due", "rectification"),
+        "final_acceptance_overdue": ("20WD", "final_acceptance")}),
     ("annual_plan.bpmn", {
         "plan_compilation_overdue": ("--12-31@plan_year-1", "plan_compilation"),
         "plan_approval_overdue": ("--12-31@plan_year-1", "plan_approval")}),
@@ -134,3 +139,19 @@ def test_the_tenant_is_named_after_the_county():
     from govflow.bootstrap import tenant_name
 
     assert tenant_name(bundled(TENANT), TENANT) == "高青县"
+
+
+def test_every_date_a_deadline_counts_from_is_a_required_date_field_of_an_earlier_form():
+    # The variable must be there when the task becomes ready (else the step fails with 422):
+    # completed_on from implementation, rectification_due from the hub's rectification order.
+    # extended_until is asked only of a granted extension (an empty one fails the hub's step).
+    root = tree("gaoqing_project.bpmn")
+
+    def field(task: str, name: str) -> etree._Element:
+        return root.find(f".//bpmn:userTask[@id='{task}']//camunda:formField[@id='{name}']", NS)
+
+    for task, name in [("implementation", "completed_on"),
+                       ("rectification_order", "rectification_due")]:
+        assert field(task, name).get("type") == "date"
+        assert field(task, name).find(".//camunda:constraint[@name='required']", NS) is not None
+    assert field("acceptance_extension", "extended_until").get("type") == "date"
