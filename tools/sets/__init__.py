@@ -9,7 +9,7 @@ back into the script (or the script retired for that tenant) before the next reg
 from collections.abc import Mapping
 from pathlib import Path
 
-from tools.bpmn_builder import Field
+from tools.bpmn_builder import Field, ProcessBuilder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,6 +22,23 @@ def review_form(*criteria: tuple[str, str]) -> list[Field]:
         Field("opinion", "string", label="审查意见", required=True, minlength=1),
         *(Field(field_id, "boolean", label=label, required=True) for field_id, label in criteria),
     ]
+
+
+def escalate(b: ProcessBuilder, task: str, *, timer_clause: str, escalation_clause: str,
+             form: list[Field], groups: tuple[str, ...] = ("hub",), end_clause: str | None = None,
+             due: str | None = None, name: str | None = None, end_name: str = "督办完毕") -> None:
+    """A deadline passing: a non-interrupting boundary timer ``<task>_overdue`` (the task's
+    own due notation unless ``due``) opens ``<task>_escalation`` in the hub's lane; that branch
+    ends at ``<task>_escalated`` with no outcome, and ``task`` itself stays open."""
+    host = b.nodes[task]
+    b.boundary_timer(f"{task}_overdue", "超期", attached_to=task,
+                     duration=due or host.attrs["camunda:dueDate"], cancel=False,
+                     clause=timer_clause)
+    b.user_task(f"{task}_escalation", f"超期督办：{name or host.name}", lane="hub",
+                candidate_groups=list(groups), clause=escalation_clause, form=form)
+    b.end(f"{task}_escalated", end_name, lane="hub", clause=end_clause or timer_clause)
+    b.flow(f"{task}_overdue", f"{task}_escalation")
+    b.flow(f"{task}_escalation", f"{task}_escalated")
 
 
 def write_set(tenant: str, bpmn: Mapping[str, bytes], dmn: Mapping[str, bytes]) -> list[Path]:

@@ -36,6 +36,7 @@ the 总投资 of 三(二)1 (review mode) and of 三(三)3 (supervisor, for a pro
 application).
 """
 
+from tools import sets
 from tools.bpmn_builder import Field, ProcessBuilder
 from tools.dmn_builder import DecisionTable, Input, Output, dmn_document
 from tools.sets import review_form, write_set
@@ -154,20 +155,11 @@ ESCALATION_FORM = [
 
 
 def escalate(b: ProcessBuilder, task: str) -> None:
-    """A deadline passing: a non-interrupting boundary timer with the notation of ``task``'s
-    own due date opens an escalation task in the 县大数据局 lane (groups hub and finance); that
-    branch just ends (no outcome) and ``task`` stays open."""
-    host = b.nodes[task]
-    b.boundary_timer(f"{task}_overdue", "超期", attached_to=task,
-                     duration=host.attrs["camunda:dueDate"], cancel=False, clause=SUPERVISION)
+    """A deadline passing: the 县大数据局 (with finance) is asked to act; ``task`` stays open."""
     cited = SUPERVISION.removeprefix(C).split("、")
-    cited += [c for c in host.clause.removeprefix(C).split("、") if c not in cited]
-    b.user_task(f"{task}_escalation", f"超期督办：{host.name}", lane="hub",
-                candidate_groups=["hub", "finance"], clause=C + "、".join(cited),
-                form=ESCALATION_FORM)
-    b.end(f"{task}_escalated", "督办完毕", lane="hub", clause=SUPERVISION)
-    b.flow(f"{task}_overdue", f"{task}_escalation")
-    b.flow(f"{task}_escalation", f"{task}_escalated")
+    cited += [c for c in b.nodes[task].clause.removeprefix(C).split("、") if c not in cited]
+    sets.escalate(b, task, timer_clause=SUPERVISION, escalation_clause=C + "、".join(cited),
+                  form=ESCALATION_FORM, groups=("hub", "finance"))
 
 
 # The project's tasks with a deadline (their ``due``), each escalated when it passes.

@@ -21,6 +21,7 @@ as the authority that runs the project's 立项 (第四条(一)), those of the �
 is an entry gate (``in_yearly_list``), not a timer.
 """
 
+from tools import sets
 from tools.bpmn_builder import Field, ProcessBuilder
 from tools.dmn_builder import DecisionTable, Input, Output, dmn_document
 from tools.sets import review_form, write_set
@@ -113,20 +114,12 @@ FILING_REVIEW = (
 
 
 def escalate(b: ProcessBuilder, task: str) -> None:
-    """A 原则上 deadline: a non-interrupting boundary timer on ``task``, with the notation of
-    the task's own ``due``, opens an escalation task in the bureau's lane; that branch then
-    just ends (no outcome) and the task itself stays open. The timer and the escalation cite
-    the deadline's clause, then the supervision clause."""
+    """A 原则上 deadline: the bureau is asked to act, the task stays open; the timer and the
+    escalation cite the deadline's clause, then the supervision clause."""
     host = b.nodes[task]
     cited = f"{host.clause}、{SUPERVISION}"
-    b.boundary_timer(f"{task}_overdue", "超期", attached_to=task,
-                     duration=host.attrs["camunda:dueDate"], cancel=False, clause=cited)
-    b.user_task(f"{task}_escalation", f"超期督办：{host.name}", lane="hub",
-                candidate_groups=["hub"], clause=cited,
-                form=escalation_form(dict(LANES)[host.lane]))
-    b.end(f"{task}_escalated", "督办完毕", lane="hub", clause=cited)
-    b.flow(f"{task}_overdue", f"{task}_escalation")
-    b.flow(f"{task}_escalation", f"{task}_escalated")
+    sets.escalate(b, task, timer_clause=cited, escalation_clause=cited,
+                  form=escalation_form(dict(LANES)[host.lane]))
 
 
 def project_process() -> bytes:

@@ -51,6 +51,7 @@ Reading of the text (details in the README section for 石嘴山):
 
 import sys
 
+from tools import sets
 from tools.bpmn_builder import Field, ProcessBuilder
 from tools.dmn_builder import DecisionTable, Input, Output, dmn_document
 from tools.sets import review_form, write_set
@@ -144,13 +145,9 @@ def escalate(b: ProcessBuilder, task: str, name: str, due: str, source: str) -> 
 
     ``source``: the clause that sets the deadline, cited after the supervision clause.
     """
-    b.boundary_timer(f"{task}_overdue", "超期", attached_to=task, duration=due, cancel=False,
-                     clause=SUPERVISION)
-    b.user_task(f"{task}_escalation", f"超期督办：{name}", lane="hub", candidate_groups=["hub"],
-                clause=SUPERVISION + (f"、{source}" if source else ""), form=ESCALATION_FORM)
-    b.end(f"{task}_escalated", "已督办", lane="hub", clause=SUPERVISION)  # no outcome
-    b.flow(f"{task}_overdue", f"{task}_escalation")
-    b.flow(f"{task}_escalation", f"{task}_escalated")
+    sets.escalate(b, task, timer_clause=SUPERVISION,
+                  escalation_clause=SUPERVISION + (f"、{source}" if source else ""),
+                  form=ESCALATION_FORM, due=due, name=name, end_name="已督办")
 
 
 def project_process() -> bytes:

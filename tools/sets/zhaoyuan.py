@@ -37,6 +37,7 @@ Readings of the text (the README section says why):
   hub's choice (可); it records a refusal with the message ``rectification_refused``.
 """
 
+from tools import sets
 from tools.bpmn_builder import Field, ProcessBuilder
 from tools.dmn_builder import DecisionTable, Input, Output, dmn_document
 from tools.sets import review_form, write_set
@@ -151,19 +152,11 @@ JOINT_PASSES = ("approved and migration_completed and sharing_rules_complied"
 
 def escalate(b: ProcessBuilder, task: str, clause: str | None = None,
              form: list[Field] = ESCALATION_FORM) -> None:
-    """A deadline passing: a non-interrupting boundary timer with the notation of ``task``'s
-    own due date opens an escalation task for the hub (第二十四条); that branch just ends (no
-    outcome) and ``task`` stays open. The escalation cites the supervision clause and the
-    deadline's, ``task``'s clause unless ``clause`` (the whole citation) is given."""
-    host = b.nodes[task]
-    clause = clause or f"{SUPERVISION}、{host.clause.removeprefix(C)}"
-    b.boundary_timer(f"{task}_overdue", "超期", attached_to=task,
-                     duration=host.attrs["camunda:dueDate"], cancel=False, clause=SUPERVISION)
-    b.user_task(f"{task}_escalation", f"超期督办：{host.name}", lane="hub",
-                candidate_groups=["hub"], clause=clause, form=form)
-    b.end(f"{task}_escalated", "督办完毕", lane="hub", clause=SUPERVISION)
-    b.flow(f"{task}_overdue", f"{task}_escalation")
-    b.flow(f"{task}_escalation", f"{task}_escalated")
+    """A deadline passing: the hub is asked to act (第二十四条), ``task`` stays open. The
+    escalation cites the supervision clause and the deadline's (``task``'s clause unless
+    ``clause``, the whole citation, is given)."""
+    clause = clause or f"{SUPERVISION}、{b.nodes[task].clause.removeprefix(C)}"
+    sets.escalate(b, task, timer_clause=SUPERVISION, escalation_clause=clause, form=form)
 
 
 def project_process() -> bytes:
