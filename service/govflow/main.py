@@ -4,8 +4,9 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 from . import ops
 from .calendar.endpoints import router as calendar
@@ -25,6 +26,31 @@ from .tenants.endpoints import router as tenants
 from .timers.worker import Worker
 
 API = "/api/v1"
+
+
+class RequestMetrics:
+    """Counts and times requests per route for /metrics; plain ASGI, so no per-request task."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), [500]
+
+        async def capture(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            path = getattr(scope.get("route"), "path", "unmatched")
+            ops.REQUESTS.labels(scope["method"], path, status[0]).inc()
+            ops.LATENCY.labels(scope["method"], path).observe(time.perf_counter() - started)
 
 
 def build_context(settings: Settings, clock: Clock | None = None,
@@ -64,14 +90,5 @@ def create_app(ctx: AppContext | None = None, run_worker: bool = False) -> FastA
         app.include_router(router, prefix=API)
     app.include_router(ops.router)
 
-    @app.middleware("http")
-    async def measure(request: Request, call_next):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        response: Response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        ops.REQUESTS.labels(request.method, path, response.status_code).inc()
-        ops.LATENCY.labels(request.method, path).observe(time.perf_counter() - started)
-        return response
-
+    app.add_middleware(RequestMetrics)
     return app
