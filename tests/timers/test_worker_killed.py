@@ -71,19 +71,19 @@ async def test_a_killed_worker_loses_and_duplicates_nothing():
                     await uow.commit()
         env = {**os.environ, "GOVFLOW_DATABASE_URL": url, "GOVFLOW_SECRET_KEY": "k" * 40,
                "GOVFLOW_LOG_LEVEL": "warning"}
-        log = tempfile.TemporaryFile("w+")
-        worker = subprocess.Popen(  # noqa: ASYNC220 - killed below, never waited on long
-            [sys.executable, "-m", "govflow", "worker"], env=env, stdout=log, stderr=log)
-        try:
-            deadline = time.monotonic() + 60
-            while len(await _fired(ctx)) < INSTANCES // 5 and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
-        finally:
-            worker.send_signal(signal.SIGKILL)  # no cleanup, mid-transaction or not
-            worker.wait(timeout=30)
-        before = await _fired(ctx)
-        log.seek(0)
-        assert 0 < len(before) < INSTANCES, f"the kill should land mid-way; worker: {log.read()}"
+        with tempfile.TemporaryFile("w+") as log:
+            worker = subprocess.Popen(  # noqa: ASYNC220 - killed below, never waited on long
+                [sys.executable, "-m", "govflow", "worker"], env=env, stdout=log, stderr=log)
+            try:
+                deadline = time.monotonic() + 60
+                while len(await _fired(ctx)) < INSTANCES // 5 and time.monotonic() < deadline:
+                    await asyncio.sleep(0.05)
+            finally:
+                worker.send_signal(signal.SIGKILL)  # no cleanup, mid-transaction or not
+                worker.wait(timeout=30)
+            before = await _fired(ctx)
+            log.seek(0)
+            assert 0 < len(before) < INSTANCES, f"the kill should land mid-way: {log.read()}"
         ctx.clock = Clock()
         ctx.instances._entries.clear()
         assert await Worker(ctx, "survivor").fire_due() == INSTANCES - len(before)
