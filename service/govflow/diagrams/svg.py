@@ -15,6 +15,8 @@ from govflow.diagrams import svg_draw as draw
 from govflow.diagrams import svg_shapes as shapes
 from govflow.diagrams.svg_draw import Bounds, add, num
 from govflow.diagrams.svg_shapes import Style
+from govflow.engine.errors import DiagramError
+from govflow.engine.xmlsafe import parse_xml
 
 NS = {
     "bpmn": shapes.BPMN_NS,
@@ -75,30 +77,11 @@ def render_svg(
     return etree.tostring(svg, encoding="unicode")
 
 
-class _RefuseDoctype:
-    """Parser target that stops at a DOCTYPE, before any entity declaration is read."""
-
-    def doctype(self, *_: object) -> None:
-        raise ValueError("DTDs are not allowed")
-
-    def close(self) -> None:
-        return None
-
-
-def _parser(target: object | None = None) -> etree.XMLParser:
-    return etree.XMLParser(target=target, resolve_entities=False, no_network=True,
-                           load_dtd=False, huge_tree=False, remove_comments=True,
-                           remove_pis=True)
-
-
 def _parse(bpmn_xml: bytes) -> etree._Element:
     try:
-        etree.fromstring(bpmn_xml, _parser(_RefuseDoctype()))
-        root = etree.fromstring(bpmn_xml, _parser())
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"not well-formed XML: {exc}") from exc
-    if root.getroottree().docinfo.doctype:  # the first pass should have stopped it already
-        raise ValueError("DTDs are not allowed")
+        root = parse_xml(bpmn_xml, "diagram").getroot()
+    except DiagramError as exc:
+        raise ValueError(exc.problems[0].message) from exc
     if root.tag != f"{{{shapes.BPMN_NS}}}definitions":
         raise ValueError("not a BPMN 2.0 document (root is not bpmn:definitions)")
     return root
