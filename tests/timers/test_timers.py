@@ -6,7 +6,7 @@ import pytest
 from govflow.timers.worker import Worker
 
 from tests.conftest import deploy
-from tests.support.api import API, complete, history, ready, start, token
+from tests.support.api import ADMIN, API, complete, history, ready, start, token
 from tools.bpmn_builder import ProcessBuilder
 
 HUB = token("ha", "clock", ("hub",))
@@ -140,3 +140,31 @@ async def test_an_escalation_branch_does_not_leak_into_the_instance_variables(cl
     after = await complete(client, body, "escalation", {"measure": "urge"}, HUB)
     assert after["variables"] == {"project_name": "档案"}
     assert [t["key"] for t in after["ready_tasks"]] == ["initial_review"]
+
+
+async def test_a_timer_whose_step_fails_puts_the_instance_in_error_until_resumed(client, ctx,
+                                                                                 clock):
+    b = ProcessBuilder("broken", lanes=[("unit", "单位")], main=True)
+    b.start("s")
+    b.timer_catch("wait", "等待", duration="P1D")
+    b.script_task("calc", "计算", script="x = missing + 1")
+    b.end("e")
+    for source, target in (("s", "wait"), ("wait", "calc"), ("calc", "e")):
+        b.flow(source, target)
+    assert (await deploy(client, "broken", {"b.bpmn": b.to_xml()})).status_code == 201
+    headers = token("ub", "broken", ("unit",))
+    instance = await start(client, "broken", headers)
+    clock.set(datetime(2026, 10, 20, tzinfo=UTC))
+    assert await Worker(ctx, "test").fire_due() == 1
+    body = (await client.get(f"{API}/process-instances/{instance['id']}", headers=headers)).json()
+    assert body["state"] == "error"
+    assert "calc" in body["error"]
+    incident = [e for e in await history(client, instance["id"]) if e["event"] == "incident"]
+    assert [(e["actor"], "calc" in e["data"]["error"]) for e in incident] == [("timer:test", True)]
+    assert await Worker(ctx, "test").fire_due() == 0  # an instance in error is left alone
+    resumed = await client.post(f"{API}/process-instances/{instance['id']}/resume",
+                                headers=ADMIN)
+    assert (resumed.json()["state"], resumed.json()["error"]) == ("running", None)
+    assert await Worker(ctx, "test").fire_due() == 1  # retried; the diagram still fails
+    body = (await client.get(f"{API}/process-instances/{instance['id']}", headers=headers)).json()
+    assert body["state"] == "error"

@@ -206,10 +206,8 @@ class UnitOfWork:
     def _history(self, row: Any, actor: str, event: str, element_id: str | None = None,
                  element_name: str | None = None, task_id: str | None = None,
                  data: dict[str, Any] | None = None, at: Any = None) -> dict[str, Any]:
-        return {"instance_id": row["id"], "tenant_id": row["tenant_id"],
-                "at": at or self.ctx.clock.now(), "actor": actor, "event": event,
-                "element_id": element_id, "element_name": element_name, "task_id": task_id,
-                "data": data}
+        return repo.history_row(row["id"], row["tenant_id"], at or self.ctx.clock.now(), actor,
+                                event, element_id, element_name, task_id, data)
 
     async def _drain_thrown(self) -> None:
         while self._thrown:

@@ -103,6 +103,16 @@ async def load_subscriptions(session: AsyncSession, instance_id: str
     return {(task_id, name): name for task_id, name in result.all()}
 
 
+def history_row(instance_id: str, tenant_id: str, at: datetime, actor: str | None, event: str,
+                element_id: str | None = None, element_name: str | None = None,
+                task_id: str | None = None, data: dict[str, Any] | None = None
+                ) -> dict[str, Any]:
+    """One history event, as append_history takes it."""
+    return {"instance_id": instance_id, "tenant_id": tenant_id, "at": at, "actor": actor,
+            "event": event, "element_id": element_id, "element_name": element_name,
+            "task_id": task_id, "data": data}
+
+
 async def append_history(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
     """Append events; returns the bytes of data written (for the benchmark's accounting)."""
     if not rows:

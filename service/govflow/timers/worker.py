@@ -81,10 +81,8 @@ class Worker:
             if await instance_repo.update_versioned(session, instance_id, row.version,
                                                     state="error", error=message,
                                                     updated_at=self.ctx.clock.now()):
-                await instance_repo.append_history(session, [{
-                    "instance_id": instance_id, "tenant_id": row.tenant_id,
-                    "at": self.ctx.clock.now(), "actor": f"timer:{self.name}",
-                    "event": "incident", "element_id": None, "element_name": None,
-                    "task_id": None, "data": {"error": message}}])
+                await instance_repo.append_history(session, [instance_repo.history_row(
+                    instance_id, row.tenant_id, self.ctx.clock.now(), f"timer:{self.name}",
+                    "incident", data={"error": message})])
                 await session.commit()
                 self.ctx.instances.discard(instance_id)
