@@ -19,6 +19,8 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEv
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from . import datasafe
+from .datasafe import UnsafeData
 from .errors import NotWaiting, StepError
 from .parser import HumanTaskDef
 from .rows import RowChanges, RowTracker, restore
@@ -190,10 +192,11 @@ class EngineInstance:
                     self.workflow.do_engine_steps()
             except SpiffWorkflowException as exc:
                 raise StepError(_message(exc), _element_of(exc)) from exc
-        events.extend(self._completed_since(started))
         thrown = [ThrownMessage(e.event_definition.name, e.payload)
                   for e in self.workflow.get_events()
                   if isinstance(e.event_definition, MessageEventDefinition)]
+        self._check_data(started, thrown)
+        events.extend(self._completed_since(started))
         before, self._ready = self._ready, self._ready_human_tasks()
         created = [t for tid, t in self._ready.items() if tid not in before]
         finished = {tid: self._final_state(tid) for tid in before if tid not in self._ready}
@@ -206,6 +209,24 @@ class EngineInstance:
         return StepResult(self.tracker.changes(self.workflow), events, created, finished,
                           self.variables(), completed, outcome, thrown, self.waiting_messages(),
                           self.waiting_timers())
+
+    def _check_data(self, started: float, thrown: list[ThrownMessage]) -> None:
+        """Everything the step wrote must be storable JSON, before anything is serialised:
+        the data of each task that moved, each workflow's data objects, thrown payloads."""
+        moved = sorted((t for t in self._all_tasks() if t.last_state_change >= started),
+                       key=lambda t: t.last_state_change)
+        try:
+            for task in moved:
+                where = task.task_spec.bpmn_id
+                datasafe.check(task.data)
+            where = None
+            for wf in (self.workflow, *self.workflow.subprocesses.values()):
+                datasafe.check(wf.data)
+            for message in thrown:
+                where = message.name
+                datasafe.check({"payload": message.payload})
+        except UnsafeData as exc:
+            raise StepError(str(exc), where) from None
 
     def _all_tasks(self):
         yield from self.workflow.tasks.values()

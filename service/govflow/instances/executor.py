@@ -6,8 +6,11 @@ engine, writes what changed -- engine rows, task rows, variables, subscriptions,
 bumps the instance's version with ``UPDATE ... WHERE version = :seen``, and commits once.
 Messages thrown by a step are correlated inside the same transaction. Anything that fails
 rolls everything back, and the cache never holds a workflow that was not committed.
+The engine's own work (scripts, conditions, DMN) runs in a worker thread, so a slow step
+does not hold up the event loop, /healthz or other tenants' requests.
 """
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from typing import Any, Self
@@ -77,7 +80,8 @@ class UnitOfWork:
         """Create and run a new instance to its first wait state."""
         specs = await self.ctx.specs.get(self.session, set_id)
         try:
-            engine, result = EngineInstance.start(specs, process_id, variables, self._timing())
+            engine, result = await asyncio.to_thread(EngineInstance.start, specs, process_id,
+                                                     variables, self._timing())
         except StepError as exc:
             raise EngineFailure(_failure(exc)) from exc
         instance_id = str(uuid.uuid4())
@@ -99,7 +103,7 @@ class UnitOfWork:
         entry = await self._checkout(row)
         entry.engine.timing = self._timing()
         try:
-            result = run(entry.engine)
+            result = await asyncio.to_thread(run, entry.engine)
         except NotWaiting as exc:
             raise Conflict(str(exc)) from exc
         except StepError as exc:
@@ -139,7 +143,8 @@ class UnitOfWork:
         if entry is not None and entry.version == row.version:
             return entry
         specs = await self.ctx.specs.get(self.session, row.diagram_set_id)
-        engine = EngineInstance.load(specs, row.process_id, await load_rows(self.session, row.id))
+        rows = await load_rows(self.session, row.id)
+        engine = await asyncio.to_thread(EngineInstance.load, specs, row.process_id, rows)
         return CachedInstance(row.version, engine,
                               await repo.load_variables(self.session, row.id),
                               await repo.load_subscriptions(self.session, row.id),
