@@ -61,7 +61,8 @@ def configure_engine(settings: Settings) -> None:
     in this process later (a diagram's code least of all) should find it."""
     sandbox_limits.configure(sandbox_limits.Limits(
         settings.script_cpu_seconds, settings.script_max_int_bits,
-        settings.script_max_sequence, settings.script_max_string))
+        settings.script_max_sequence, settings.script_max_string,
+        settings.script_step_cpu_seconds))
     datasafe.configure(datasafe.DataLimits(settings.data_max_depth, settings.data_max_nodes,
                                            settings.script_max_string,
                                            settings.script_max_int_bits))

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     script_max_int_bits: int = 10_000     # size of any number it computes
     script_max_sequence: int = 1_000_000  # cells it may place in lists/dicts/sets/tuples, in all
     script_max_string: int = 1_000_000    # characters of any one string it builds
+    script_step_cpu_seconds: float = 10.0  # CPU time of one engine step (a diagram looping)
     # What a step may leave in an instance's data (engine/datasafe.py): JSON values only.
     data_max_depth: int = 32
     data_max_nodes: int = 200_000

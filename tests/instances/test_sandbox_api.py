@@ -24,7 +24,8 @@ from tools.dmn_builder import DecisionTable, Input, Output, dmn_document
 async def ctx(database):
     # A short CPU limit keeps the CPU bombs quick; the other limits are the defaults.
     settings = Settings(database_url=database.url, secret_key=SECRET,
-                        load_bundled_diagrams=False, script_cpu_seconds=0.3)
+                        load_bundled_diagrams=False, script_cpu_seconds=0.3,
+                        script_step_cpu_seconds=0.6)
     context = build_context(settings, FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC)),
                             database.connect_args)
     yield context
@@ -111,6 +112,28 @@ async def test_a_message_payload_bomb_fails_the_throw_event(client):
     b.flow("notify", "e")
     await _fails_unchanged(client, "msgbomb", ["notify", "script_max_string"],
                            **{"p.bpmn": b.to_xml()})
+
+
+async def test_a_diagram_looping_on_itself_stops_at_the_step_limit(client):
+    b = ProcessBuilder("p", lanes=[("unit", "单位")])
+    b.start("s")
+    b.user_task("declare", "申报", candidate_groups=["unit"])
+    b.script_task("calc", "计算", script="n = 1")
+    b.exclusive_gateway("gw", default="Flow_out")
+    b.end("e")
+    b.flow("s", "declare")
+    b.flow("declare", "calc")
+    b.flow("calc", "gw")
+    b.flow("gw", "calc", condition="True")
+    b.flow("gw", "e", id="Flow_out")
+    await _fails_unchanged(client, "loop", ["script_step_cpu_seconds"], **{"p.bpmn": b.to_xml()})
+
+
+async def test_what_a_script_raises_is_reported_briefly(client):
+    await _fails_unchanged(client, "raises", ["calc", "ValueError on line 2", "aaa..."],
+                           **{"p.bpmn": single_task(script="x = 1\nraise ValueError('a' * 10**5)")})
+    await _fails_unchanged(client, "raises2", ["calc", "ValueError", "[1, 2]"],
+                           **{"p.bpmn": single_task(script="raise ValueError([1, 2])")})
 
 
 def _decision_set(entry: str) -> dict[str, bytes]:

@@ -24,6 +24,7 @@ from .datasafe import UnsafeData
 from .errors import NotWaiting, StepError
 from .parser import HumanTaskDef
 from .rows import RowChanges, RowTracker, restore
+from .sandbox_limits import ScriptLimitExceeded, StepMeter
 from .scripting import SCRIPT_ENGINE
 from .specs import DiagramSpecs
 from .timers import LegalTimerEventDefinition, Timing, current_timing, due_of, timing
@@ -187,11 +188,14 @@ class EngineInstance:
     def _run(self, started: float, events: list[StepEvent], run_engine: bool = True
              ) -> StepResult:
         if run_engine:
+            meter = _Meter()
             try:
                 with timing(self.timing):
-                    self.workflow.do_engine_steps()
+                    self.workflow.do_engine_steps(will_complete_task=meter)
             except SpiffWorkflowException as exc:
                 raise StepError(_message(exc), _element_of(exc)) from exc
+            except ScriptLimitExceeded as exc:
+                raise StepError(str(exc), meter.last) from None
         thrown = [ThrownMessage(e.event_definition.name, e.payload)
                   for e in self.workflow.get_events()
                   if isinstance(e.event_definition, MessageEventDefinition)]
@@ -262,6 +266,16 @@ class EngineInstance:
             return None
         last = max(named or ends, key=lambda t: t.last_state_change).task_spec
         return _named_outcome(last) or last.bpmn_id
+
+
+class _Meter(StepMeter):
+    """Remembers the last task it let run, to name it when the step's time runs out."""
+
+    last: str | None = None
+
+    def __call__(self, task: Any) -> None:
+        super().__call__(task)
+        self.last = task.task_spec.bpmn_id
 
 
 def _messages(task: Any) -> dict[str, Any]:

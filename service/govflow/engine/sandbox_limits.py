@@ -26,6 +26,7 @@ class Limits:
     max_int_bits: int = 10_000
     max_sequence: int = 1_000_000   # cells an evaluation may build, in all
     max_string: int = 1_000_000     # characters of any one string it builds
+    step_cpu_seconds: float = 10.0  # CPU time of one step, all its evaluations together
 
     def exceeded(self, what: str, setting: str, limit: object) -> ScriptLimitExceeded:
         return ScriptLimitExceeded(f"{what} exceeds the limit of {limit} "
@@ -132,3 +133,17 @@ def tick() -> None:
     b.countdown -= 1
     if b.countdown <= 0:
         b.check_time()
+
+
+class StepMeter:
+    """Called before each task an engine step runs: a diagram that loops back on itself
+    through tasks and gateways (each evaluation well within its own limit) stops here."""
+
+    def __init__(self) -> None:
+        self.limits = _limits
+        self.deadline = time.thread_time() + self.limits.step_cpu_seconds
+
+    def __call__(self, task: Any) -> None:
+        if time.thread_time() > self.deadline:
+            raise self.limits.exceeded("the step's CPU time", "script_step_cpu_seconds",
+                                       f"{self.limits.step_cpu_seconds} s")

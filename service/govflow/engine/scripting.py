@@ -16,6 +16,7 @@ from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import sandbox_limits
 from .errors import ScriptRefused
@@ -93,9 +94,28 @@ class RestrictedScriptEngine(PythonScriptEngine):
 
     def execute(self, task: Any, script: str, external_context: dict | None = None) -> Any:
         try:
-            return super().execute(task, script, external_context)
+            return self.environment.execute(script, task.data, external_context or {})
         except ScriptLimitExceeded as exc:
             raise WorkflowTaskException(f"script: {exc}", task=task) from None
+        except SpiffWorkflowException:
+            raise
+        except Exception as exc:
+            # What the script raised, said briefly (its message may be anything it built).
+            line = _script_line(exc)
+            where = f" on line {line}" if line else ""
+            raise WorkflowTaskException(
+                f"{type(exc).__name__}{where}: {_short(str(exc), 300)}", task=task,
+                exception=exc, line_number=line) from exc
+
+
+def _script_line(exc: BaseException) -> int | None:
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == FILENAME:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 def _short(source: str, size: int = 80) -> str:
