@@ -93,6 +93,15 @@ COMPILE_TIME = [
 ]
 
 
+@pytest.mark.parametrize("source", [
+    "x = " + "1 + " * 100_000 + "1", "x = " + "-" * 50_000 + "1", "x = " + "not " * 30_000 + "y",
+    "x = 1\x00",
+])
+def test_code_too_deep_for_the_compiler_is_refused_not_crashed(source):
+    with pytest.raises(ScriptRefused):
+        check_source(source, "exec")
+
+
 @pytest.mark.parametrize("source", COMPILE_TIME)
 def test_escapes_are_refused_when_compiled(source):
     with pytest.raises(ScriptRefused):

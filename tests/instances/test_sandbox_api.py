@@ -50,6 +50,7 @@ async def client(ctx):
     "s = f'{1:999999999}'",
     "k = vars()",
     "x = ｇｌｏｂａｌｓ()",
+    "x = " + "1 + " * 100_000 + "1",
 ])
 async def test_escapes_are_refused_at_upload(client, script):
     response = await deploy(client, "escape", {"p.bpmn": single_task(script=script)})
@@ -249,3 +250,14 @@ async def test_a_slow_script_does_not_hold_up_healthz(client, monkeypatch):
     await asyncio.gather(slow(), health())
     assert finished == ["healthz", "script"]
 
+
+
+@pytest.mark.parametrize("tag", ["loopCardinality", "completionCondition"])
+async def test_multi_instance_expressions_are_checked_at_upload(client, tag):
+    loop = (f"<bpmn:multiInstanceLoopCharacteristics><bpmn:{tag}>vars()</bpmn:{tag}>"
+            "</bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>").encode()
+    xml = single_task().replace(b"</bpmn:userTask>", loop, 1)
+    response = await deploy(client, "multi", {"p.bpmn": xml})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["element"] == "declare"
+    assert "vars" in response.json()["errors"][0]["msg"]

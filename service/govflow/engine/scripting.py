@@ -30,7 +30,12 @@ FILENAME = "<diagram>"
 @lru_cache(maxsize=4096)
 def _compiled(source: str, mode: str) -> Any:
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compiler(source, FILENAME, policy=DiagramPolicy)
+    try:
+        result = compiler(source, FILENAME, policy=DiagramPolicy)
+    except (RecursionError, MemoryError) as exc:  # the parser's or compiler's own limits
+        raise ScriptRefused(f"{_short(source)!r} is nested too deeply to compile") from exc
+    except ValueError as exc:  # null bytes
+        raise ScriptRefused(f"{_short(source)!r} cannot be compiled: {exc}") from exc
     if result.errors or result.code is None:
         raise ScriptRefused(f"{'; '.join(result.errors)} in {source!r}")
     return result.code
