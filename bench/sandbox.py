@@ -77,6 +77,25 @@ def main() -> None:
     print(f"{'sandbox':<24}{'condition µs':>14}{'script µs':>12}")
     for name, condition, script in rows:
         print(f"{name:<24}{condition:>14.1f}{script:>12.1f}")
+    print(f"engine step offload (asyncio.to_thread round trip): {_offload_us(2000):.1f} µs")
+    print(f"stored-data check of the sample task data: {_datasafe_us(args.rounds):.1f} µs")
+
+
+def _offload_us(rounds: int) -> float:
+    import asyncio
+
+    async def run() -> float:
+        await asyncio.to_thread(int)
+        started = time.perf_counter()
+        for _ in range(rounds):
+            await asyncio.to_thread(int)
+        return (time.perf_counter() - started) * 1e6 / rounds
+    return asyncio.run(run())
+
+
+def _datasafe_us(rounds: int) -> float:
+    from govflow.engine import datasafe
+    return _us_per_call(lambda: datasafe.check(dict(DATA)), rounds)
 
 
 if __name__ == "__main__":

@@ -37,9 +37,10 @@ def check(data: dict[str, Any]) -> None:
     """Raise UnsafeData unless ``data`` is storable; tuples in it become lists in place."""
     limits = _limits
     nodes = 0
-    # (container, key in it, value, depth, path)
-    stack: list[tuple[Any, Any, Any, int, str]] = [
-        (data, key, value, 1, str(key)) for key, value in data.items()]
+    # (container, key in it, value, depth, path); a path is (parent path, key), spelt out
+    # only for an error message
+    stack: list[tuple[Any, Any, Any, int, Any]] = [
+        (data, key, value, 1, (None, key)) for key, value in data.items()]
     for key in data:
         if not isinstance(key, str):
             raise UnsafeData(f"variable name {key!r} is not a string")
@@ -47,37 +48,37 @@ def check(data: dict[str, Any]) -> None:
         parent, key, value, depth, path = stack.pop()
         nodes += 1
         if depth > limits.max_depth:
-            raise UnsafeData(f"'{_short(path)}' is nested deeper than {limits.max_depth} "
+            raise UnsafeData(f"'{_spelt(path)}' is nested deeper than {limits.max_depth} "
                              "levels (setting data_max_depth)")
         kind = type(value)
         if value is None or kind is bool:
             continue
         if kind is int:
             if value.bit_length() > limits.max_int_bits:
-                raise UnsafeData(f"'{_short(path)}' is a number of more than "
+                raise UnsafeData(f"'{_spelt(path)}' is a number of more than "
                                  f"{limits.max_int_bits} bits (setting script_max_int_bits)")
         elif kind is float:
             if not math.isfinite(value):
-                raise UnsafeData(f"'{_short(path)}' is {value}, which JSON cannot hold")
+                raise UnsafeData(f"'{_spelt(path)}' is {value}, which JSON cannot hold")
         elif kind is str:
             if len(value) > limits.max_string:
-                raise UnsafeData(f"'{_short(path)}' is a string longer than "
+                raise UnsafeData(f"'{_spelt(path)}' is a string longer than "
                                  f"{limits.max_string} characters (setting script_max_string)")
         elif kind is dict:
             _room(nodes + len(stack) + len(value), limits)
             for k, v in value.items():
                 if type(k) is not str:
-                    raise UnsafeData(f"'{_short(path)}' has a key {_short(repr(k))} that is "
+                    raise UnsafeData(f"'{_spelt(path)}' has a key {_short(repr(k))} that is "
                                      "not a string")
-                stack.append((value, k, v, depth + 1, f"{path}.{k}"))
+                stack.append((value, k, v, depth + 1, (path, k)))
         elif kind is list or kind is tuple:
             _room(nodes + len(stack) + len(value), limits)
             if kind is tuple:
                 value = list(value)
                 parent[key] = value
-            stack.extend((value, i, v, depth + 1, f"{path}[{i}]") for i, v in enumerate(value))
+            stack.extend((value, i, v, depth + 1, (path, i)) for i, v in enumerate(value))
         else:
-            raise UnsafeData(f"'{_short(path)}' is a {kind.__name__}, which cannot be stored "
+            raise UnsafeData(f"'{_spelt(path)}' is a {kind.__name__}, which cannot be stored "
                              "(only JSON values can)")
 
 
@@ -85,6 +86,14 @@ def _room(count: int, limits: DataLimits) -> None:
     if count > limits.max_nodes:
         raise UnsafeData(f"the data holds more than {limits.max_nodes} values "
                          "(setting data_max_nodes)")
+
+
+def _spelt(path: Any) -> str:
+    parts = []
+    while path is not None:
+        path, key = path
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+    return _short("".join(reversed(parts)).lstrip("."))
 
 
 def _short(text: str, size: int = 60) -> str:

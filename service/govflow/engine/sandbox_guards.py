@@ -205,6 +205,9 @@ def _check_repeat(seq: Any, times: Any) -> None:
         b.spend(b.weight(seq) * times)
 
 
+_REPEATABLE = (str, bytes, list, tuple)
+
+
 def _pow(a: Any, b: Any) -> Any:
     if isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1:
         _check_int(_int_bits(a) * b)
@@ -212,12 +215,13 @@ def _pow(a: Any, b: Any) -> Any:
 
 
 def _mul(a: Any, b: Any) -> Any:
-    if isinstance(a, int) and isinstance(b, int):
-        _check_int(_int_bits(a) + _int_bits(b))
-    elif isinstance(b, int):
+    if isinstance(a, int):
+        if isinstance(b, int):
+            _check_int(_int_bits(a) + _int_bits(b))
+        elif type(b) in _REPEATABLE:
+            _check_repeat(b, a)
+    elif isinstance(b, int) and type(a) in _REPEATABLE:
         _check_repeat(a, b)
-    elif isinstance(a, int):
-        _check_repeat(b, a)
     return a * b
 
 

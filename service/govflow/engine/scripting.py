@@ -25,6 +25,7 @@ from .sandbox_limits import ScriptLimitExceeded
 from .sandbox_policy import DiagramPolicy
 
 FILENAME = "<diagram>"
+_RESERVED = frozenset({*GUARDS, "__builtins__"})
 
 
 @lru_cache(maxsize=4096)
@@ -70,7 +71,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         for key in [k for k in context if k not in scope]:
             del context[key]  # the script deleted it
         for key, value in scope.items():
-            if key.startswith("_") or key in external or callable(value):
+            if key in _RESERVED or key in external or callable(value):
                 continue
             context[key] = value
         return True
