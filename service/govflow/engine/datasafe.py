@@ -43,7 +43,7 @@ def check(data: dict[str, Any]) -> None:
         (data, key, value, 1, (None, key)) for key, value in data.items()]
     for key in data:
         if not isinstance(key, str):
-            raise UnsafeData(f"variable name {key!r} is not a string")
+            raise UnsafeData(f"a variable name is not a string (a {type(key).__name__})")
     while stack:
         parent, key, value, depth, path = stack.pop()
         nodes += 1
@@ -68,8 +68,8 @@ def check(data: dict[str, Any]) -> None:
             _room(nodes + len(stack) + len(value), limits)
             for k, v in value.items():
                 if type(k) is not str:
-                    raise UnsafeData(f"'{_spelt(path)}' has a key {_short(repr(k))} that is "
-                                     "not a string")
+                    raise UnsafeData(f"'{_spelt(path)}' has a key that is not a string "
+                                     f"(a {type(k).__name__})")
                 stack.append((value, k, v, depth + 1, (path, k)))
         elif kind is list or kind is tuple:
             _room(nodes + len(stack) + len(value), limits)

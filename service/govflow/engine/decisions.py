@@ -10,7 +10,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from . import datasafe
 from .datasafe import UnsafeData
 from .errors import StepError
-from .sandbox_limits import ScriptLimitExceeded
+from .sandbox_limits import ScriptLimitExceeded, describe
 from .scripting import RestrictedScriptEngine
 
 
@@ -32,9 +32,10 @@ class _StandaloneEngine(RestrictedScriptEngine):
             raise SpiffWorkflowException(f"cannot evaluate '{expression}': {exc}") from None
         except NameError as exc:
             raise SpiffWorkflowException(f"input variable missing: {exc}") from exc
-        except Exception as exc:
-            # A SpiffWorkflowException passes through DMNEngine, which adds the rule's row.
-            raise SpiffWorkflowException(f"cannot evaluate '{expression}': {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - described, not chained (see scripting)
+            error = SpiffWorkflowException(f"cannot evaluate '{expression}': {describe(exc)}")
+        # A SpiffWorkflowException passes through DMNEngine, which adds the rule's row.
+        raise error
 
 
 _ENGINE = _StandaloneEngine()

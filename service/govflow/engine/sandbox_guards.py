@@ -264,7 +264,7 @@ def _mod(a: Any, b: Any) -> Any:
 
 def _repr_size(value: Any) -> int:
     """Cells of a value about to be turned into text (bounded by the budget)."""
-    if type(value) in CONTAINERS:
+    if type(value) in CONTAINERS or isinstance(value, BaseException):
         return budget().weight(value) * 4
     return 32 if not isinstance(value, int) else _int_bits(value) // 3 + 2
 
@@ -288,7 +288,7 @@ def _fmtval_(value: Any) -> Any:
     """A value an f-string formats: text from it is bounded like any other string."""
     if type(value) in STRINGS:
         _check_string(len(value))
-    elif type(value) in CONTAINERS or isinstance(value, int):
+    elif type(value) in CONTAINERS or isinstance(value, int | BaseException):
         _check_string(_repr_size(value))
     return value
 
@@ -311,6 +311,14 @@ def _str(value: Any = "") -> str:
     text = str(value)
     _check_string(len(text))
     return text
+
+
+def _zip(*iterables: Any) -> list[tuple[Any, ...]]:
+    """``zip`` made a list and charged: zipping a structure with itself doubles it."""
+    b = budget()
+    pairs = list(zip(*(_getiter_(i) for i in iterables), strict=False))
+    b.spend(b.weight(pairs))
+    return pairs
 
 
 def _sum(items: Iterable[Any], start: Any = 0) -> Any:
@@ -336,7 +344,7 @@ SAFE_BUILTINS: dict[str, Any] = {
     "abs": abs, "all": all, "any": any, "bool": bool, "dict": dict, "enumerate": enumerate,
     "float": float, "int": int, "isinstance": _isinstance, "len": len, "list": list,
     "max": max, "min": min, "reversed": reversed, "round": _round, "set": set,
-    "sorted": sorted, "str": _str, "sum": _sum, "tuple": tuple, "zip": zip, "range": _range,
+    "sorted": sorted, "str": _str, "sum": _sum, "tuple": tuple, "zip": _zip, "range": _range,
     "chr": chr, "ord": ord, "divmod": divmod, "isfinite": math.isfinite,
     "ValueError": ValueError, "KeyError": KeyError, "IndexError": IndexError,
     "TypeError": TypeError, "ZeroDivisionError": ZeroDivisionError, "Exception": Exception,

@@ -90,6 +90,9 @@ class Budget:
             elif kind in CONTAINERS:
                 total += 1 + len(item)
                 stack.extend(item)
+            elif isinstance(item, BaseException):  # str() of it prints its arguments
+                total += 1 + len(item.args)
+                stack.extend(item.args)
             else:
                 total += 1
             if total > left:
@@ -147,3 +150,20 @@ class StepMeter:
         if time.thread_time() > self.deadline:
             raise self.limits.exceeded("the step's CPU time", "script_step_cpu_seconds",
                                        f"{self.limits.step_cpu_seconds} s")
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def describe(exc: BaseException, size: int = 300) -> str:
+    """An exception diagram code raised, as text, without printing what it may carry (an
+    argument can be a structure whose text would be huge): plain arguments only."""
+    if all(type(a) in _PLAIN for a in exc.args) and sum(
+            len(a) if type(a) is str else 1 for a in exc.args) <= 100_000:
+        try:
+            text = str(exc)
+        except ValueError:  # an integer too long to print
+            text = ""
+    else:
+        text = "(a value that is not shown)"
+    return text if len(text) <= size else text[:size] + "..."

@@ -21,7 +21,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from . import sandbox_limits
 from .errors import ScriptRefused
 from .sandbox_guards import GUARDS, SAFE_BUILTINS
-from .sandbox_limits import ScriptLimitExceeded
+from .sandbox_limits import ScriptLimitExceeded, describe
 from .sandbox_policy import DiagramPolicy
 
 FILENAME = "<diagram>"
@@ -81,8 +81,10 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
 
 class RestrictedScriptEngine(PythonScriptEngine):
-    """Turns a limit the code hit into an ordinary task error once out of the sandbox (the
-    code itself could not catch it)."""
+    """Reports what went wrong in diagram code as a task error, once out of the sandbox: a
+    limit the code hit (it could not catch it), or what it raised, described briefly. The
+    diagram's exception is not chained to the report: printing it (a log's traceback)
+    could mean printing a structure the diagram built to be astronomically long."""
 
     def __init__(self) -> None:
         super().__init__(environment=RestrictedEnvironment())
@@ -93,25 +95,32 @@ class RestrictedScriptEngine(PythonScriptEngine):
 
     def evaluate(self, task: Any, expression: str, external_context: dict | None = None) -> Any:
         try:
-            return super().evaluate(task, expression, external_context)
-        except ScriptLimitExceeded as exc:
-            raise WorkflowTaskException(f"evaluating '{_short(expression)}': {exc}",
-                                        task=task) from None
+            return self.environment.evaluate(expression, task.data, external_context)
+        except SpiffWorkflowException:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - reported below, unchained
+            error = _task_error(task, f"evaluating '{_short(expression)}'", exc)
+        raise error
 
     def execute(self, task: Any, script: str, external_context: dict | None = None) -> Any:
         try:
             return self.environment.execute(script, task.data, external_context or {})
-        except ScriptLimitExceeded as exc:
-            raise WorkflowTaskException(f"script: {exc}", task=task) from None
         except SpiffWorkflowException:
             raise
-        except Exception as exc:
-            # What the script raised, said briefly (its message may be anything it built).
-            line = _script_line(exc)
-            where = f" on line {line}" if line else ""
-            raise WorkflowTaskException(
-                f"{type(exc).__name__}{where}: {_short(str(exc), 300)}", task=task,
-                exception=exc, line_number=line) from exc
+        except BaseException as exc:  # noqa: BLE001 - reported below, unchained
+            error = _task_error(task, "script", exc)
+        raise error
+
+
+def _task_error(task: Any, what: str, exc: BaseException) -> BaseException:
+    if isinstance(exc, ScriptLimitExceeded):
+        return WorkflowTaskException(f"{what}: {exc}", task=task)
+    if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit: not the diagram's
+        return exc
+    line = _script_line(exc)
+    where = f" on line {line}" if line else ""
+    return WorkflowTaskException(f"{what}: {type(exc).__name__}{where}: {describe(exc)}",
+                                 task=task, exception=exc, line_number=line)
 
 
 def _script_line(exc: BaseException) -> int | None:
