@@ -196,6 +196,9 @@ class EngineInstance:
                 raise StepError(_message(exc), _element_of(exc)) from exc
             except ScriptLimitExceeded as exc:
                 raise StepError(str(exc), meter.last) from None
+            except RecursionError:  # data nested past what the engine's own code walks
+                raise StepError("the instance's data is nested too deeply to process",
+                                meter.last) from None
         thrown = [ThrownMessage(e.event_definition.name, e.payload)
                   for e in self.workflow.get_events()
                   if isinstance(e.event_definition, MessageEventDefinition)]

@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import sandbox_limits
+from . import datasafe, sandbox_limits
 from .errors import ScriptRefused
 from .sandbox_guards import GUARDS, SAFE_BUILTINS
 from .sandbox_limits import ScriptLimitExceeded, describe
@@ -74,6 +74,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             if key in _RESERVED or key in external or callable(value):
                 continue
             context[key] = value
+        # Before SpiffWorkflow copies and compares the data (recursively), not after.
+        datasafe.check(context)
         return True
 
     def call_service(self, context: dict, **kwargs: Any) -> Any:
@@ -113,7 +115,7 @@ class RestrictedScriptEngine(PythonScriptEngine):
 
 
 def _task_error(task: Any, what: str, exc: BaseException) -> BaseException:
-    if isinstance(exc, ScriptLimitExceeded):
+    if isinstance(exc, ScriptLimitExceeded | datasafe.UnsafeData):
         return WorkflowTaskException(f"{what}: {exc}", task=task)
     if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit: not the diagram's
         return exc
