@@ -300,3 +300,55 @@ async def test_a_malformed_declaration_is_refused_at_upload(client, xml, words):
     listed = await client.get(f"{API}/tenants/msgs-bad/diagram-sets", headers=ADMIN)
     assert listed.json()["items"] == []
 
+
+
+# -- a message start event and a receive task ------------------------------------------
+
+START_AND_RECEIVE = b'''<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">
+  <bpmn:message id="Message_go" name="go"/>
+  <bpmn:message id="Message_funds" name="funds_granted"/>
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="go">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="senders" value="hub"/>
+      </camunda:properties></bpmn:extensionElements>
+      <bpmn:messageEventDefinition id="MessageEventDefinition_go" messageRef="Message_go"/>
+    </bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="go" targetRef="funds"/>
+    <bpmn:receiveTask id="funds" name="Funds" messageRef="Message_funds">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="senders" value="finance"/>
+        <camunda:property name="payload" value="amount"/>
+      </camunda:properties></bpmn:extensionElements>
+    </bpmn:receiveTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="funds" targetRef="use"/>
+    <bpmn:userTask id="use" name="Use" camunda:candidateGroups="unit"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="use" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>'''
+
+
+async def test_a_message_start_and_a_receive_task_name_their_senders_too(client):
+    tenant = "msgs-receive"
+    assert (await deploy(client, tenant, {"p.bpmn": START_AND_RECEIVE})).status_code == 201
+    hub, finance = make_token("h", tenant, ("hub",)), make_token("f", tenant, ("finance",))
+    instance = await start(client, tenant, make_token("u", tenant, ("unit",)))
+
+    async def deliver(name: str, who: dict, payload: dict | None = None):
+        return await client.post(f"{API}/process-instances/{instance['id']}/messages",
+                                 headers=who, json={"name": name, "payload": payload or {}})
+
+    assert (await deliver("go", finance)).status_code == 403
+    assert (await deliver("go", hub)).status_code == 200
+    assert (await deliver("funds_granted", hub, {"amount": 5})).status_code == 403
+    assert (await deliver("funds_granted", finance, {"amount": 5, "x": 1})).status_code == 422
+    response = await deliver("funds_granted", finance, {"amount": 5})
+    assert response.status_code == 200, response.text
+    assert response.json()["variables"]["amount"] == 5
+    assert [t["key"] for t in response.json()["ready_tasks"]] == ["use"]
+    events = await received(client, instance["id"])
+    assert [(e["element_id"], e["data"]["sender"]["groups"]) for e in events] == [
+        ("go", ["hub"]), ("funds", ["finance"])]
