@@ -35,6 +35,7 @@ class MessageCatchDef:
     element_name: str | None
     senders: tuple[str, ...]   # empty: administrators and the process only
     payload: tuple[str, ...]   # empty: no payload key accepted
+    messages: tuple[str, ...] = ()  # the message names it catches
 
 
 class DeclarationError(ValueError):
@@ -55,12 +56,13 @@ def declared(node: Any, namespaces: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def catch_def(element_id: str, element_name: str | None, values: dict[str, str]
-              ) -> MessageCatchDef:
+def catch_def(element_id: str, element_name: str | None, values: dict[str, str],
+              messages: tuple[str, ...] = ()) -> MessageCatchDef:
     """Check a declaration and build the element's definition."""
     return MessageCatchDef(element_id, element_name,
                            _names(values, SENDERS, _GROUP, "a group name"),
-                           _names(values, PAYLOAD, _KEY, "a variable name (letters, digits, _)"))
+                           _names(values, PAYLOAD, _KEY, "a variable name (letters, digits, _)"),
+                           messages)
 
 
 def _names(values: dict[str, str], prop: str, pattern: re.Pattern[str], what: str

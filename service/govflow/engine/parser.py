@@ -139,9 +139,9 @@ class _MessageMixin(CamundaEventDefinitionParser):
         )
 
 
-def _has_message(definition: Any) -> bool:
+def _message_names(definition: Any) -> tuple[str, ...]:
     children = getattr(definition, "event_definitions", None) or [definition]
-    return any(isinstance(d, MessageEventDefinition) for d in children)
+    return tuple(d.name for d in children if isinstance(d, MessageEventDefinition))
 
 
 class _Declarations(_MessageMixin):
@@ -153,13 +153,15 @@ class _Declarations(_MessageMixin):
         spec = super().create_task()  # type: ignore[misc]
         try:
             values = declared(self.node, {"bpmn": self.nsmap["bpmn"], "camunda": CAMUNDA})
-            if values and not (self.CATCHES and _has_message(spec.event_definition)):
+            messages = _message_names(spec.event_definition)
+            if values and not (self.CATCHES and messages):
                 raise DeclarationError(
                     f"the camunda properties {', '.join(map(repr, values))} belong only on "
                     "an element that catches a message (message start, intermediate catch, "
                     "boundary event, receive task)")
-            if _has_message(spec.event_definition) and self.CATCHES:
-                spec.message_catch = catch_def(self.bpmn_id, self.node.get("name"), values)
+            if messages and self.CATCHES:
+                spec.message_catch = catch_def(self.bpmn_id, self.node.get("name"), values,
+                                               messages)
         except DeclarationError as exc:
             raise ValidationException(str(exc), node=self.node, file_name=self.filename) \
                 from exc

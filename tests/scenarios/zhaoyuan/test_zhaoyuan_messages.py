@@ -27,7 +27,7 @@ RIVAL = token("zy_rival_unit", TENANT, ("unit",))
 
 @pytest.fixture(scope="module", autouse=True)
 async def deployed(client):
-    await deploy_zhaoyuan(client)
+    return await deploy_zhaoyuan(client)
 
 
 @pytest.fixture(autouse=True)
@@ -142,3 +142,16 @@ async def test_the_unit_cannot_record_its_own_refusal_to_rectify(client):
     assert await snapshot(client, instance) == before
     instance = await message(client, instance, "rectification_refused", HUB)
     assert keys(instance) == ["supervision_measure"]
+
+
+async def test_the_process_metadata_says_who_may_send_each_message(client, deployed):
+    meta = (await client.get(f"{API}/diagram-sets/{deployed['id']}/processes/{TENANT}_project",
+                             headers=UNIT)).json()
+    catches = {c["element_id"]: (c["messages"], c["senders"], c["payload"])
+               for c in meta["message_catches"]}
+    assert catches == {
+        "in_plan": (["annual_plan_approved"], [], []),
+        "left_out": (["not_in_plan"], [], []),
+        "inspection_started": (["inspection_started"], ["hub"], []),
+        "rectification_refused": (["rectification_refused"], ["hub"], []),  # inspection.bpmn
+    }
