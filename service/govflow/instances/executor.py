@@ -170,8 +170,7 @@ class UnitOfWork:
     async def send(self, row: Any, delivery: Delivery, actor: str) -> StepResult:
         """Deliver a message to one instance: checked, then delivered."""
         await self.check(row.id, _bind(delivery.check, row.tenant_id, row.id))
-        result = await self.step(row.id, _bind(delivery.deliver, row.tenant_id, row.id), actor)
-        return result
+        return await self.step(row.id, _bind(delivery.deliver, row.tenant_id, row.id), actor)
 
     async def _checkout(self, row: Any) -> CachedInstance:
         entry = self._touched.pop(row.id, None) or self.ctx.instances.checkout(row.id, row.version)
