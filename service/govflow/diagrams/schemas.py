@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ProcessRef(BaseModel):
@@ -37,6 +37,15 @@ class TaskDefinition(BaseModel):
     form: dict[str, Any]
 
 
+class MessageCatch(BaseModel):
+    element_id: str
+    name: str | None
+    messages: list[str]
+    senders: list[str] = Field(description="groups whose users may send it over the API; "
+                                           "empty: administrators and the process only")
+    payload: list[str] = Field(description="the payload keys it takes")
+
+
 class ProcessMetadata(BaseModel):
     id: str
     name: str | None
@@ -46,4 +55,5 @@ class ProcessMetadata(BaseModel):
     main: bool
     called_processes: list[str]
     tasks: list[TaskDefinition]
+    message_catches: list[MessageCatch] = []
     decisions: list[dict[str, Any]]

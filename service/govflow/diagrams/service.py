@@ -94,11 +94,14 @@ async def load(ctx: AppContext, session: AsyncSession, principal: Principal, set
 
 async def process_metadata(ctx: AppContext, session: AsyncSession, principal: Principal,
                            set_id: int, process_id: str) -> dict[str, Any]:
-    """A process of a set: its human tasks (key, lane, groups, clause, form) and decisions."""
+    """A process of a set: its human tasks (key, lane, groups, clause, form), the messages it
+    catches (who may send them, which payload keys they take) and decisions."""
     row, specs = await load(ctx, session, principal, set_id)
     info = _process(specs, process_id)
     tasks = [spec.human for sp in (info.spec, *info.subprocess_specs.values())
              for spec in sp.task_specs.values() if hasattr(spec, "human")]
+    catches = [spec.message_catch for sp in (info.spec, *info.subprocess_specs.values())
+               for spec in sp.task_specs.values() if hasattr(spec, "message_catch")]
     return {
         "id": info.id, "name": info.name, "file": info.file, "diagram_set_id": set_id,
         "tenant": row.tenant_id, "main": info.id == specs.main_process_id,
@@ -106,6 +109,9 @@ async def process_metadata(ctx: AppContext, session: AsyncSession, principal: Pr
         "tasks": [{"key": t.key, "name": t.name, "lane": t.lane,
                    "candidate_groups": list(t.candidate_groups), "due": t.due,
                    "clause": t.clause, "form": t.form} for t in tasks],
+        "message_catches": [{"element_id": c.element_id, "name": c.element_name,
+                             "messages": list(c.messages), "senders": list(c.senders),
+                             "payload": list(c.payload)} for c in catches],
         "decisions": [{"id": d.id, "name": d.name, "inputs": table_inputs(d.table),
                        "outputs": table_outputs(d.table)} for d in specs.decisions.values()],
     }

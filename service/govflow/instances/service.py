@@ -17,6 +17,7 @@ from ..tasks.views import task_summary
 from ..tenants.service import require as require_tenant
 from . import repository as repo
 from .executor import UnitOfWork
+from .messages import Delivery
 
 INSTANCE_STATES = ("running", "suspended", "completed", "terminated", "error")
 
@@ -89,10 +90,11 @@ async def svg(ctx: AppContext, session: AsyncSession, principal: Principal, inst
 
 async def send_message(ctx: AppContext, session: AsyncSession, principal: Principal,
                        instance_id: str, name: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """Deliver a message to one instance; 409 if it is not waiting for it."""
+    """Deliver a message to one instance; 409 if it is not waiting for it, 403 if the caller
+    is not one of its senders, 422 for a payload key it does not take (messages.py)."""
     row = await _visible(session, principal, instance_id)
     async with UnitOfWork(ctx, session) as uow:
-        await uow.step(row.id, lambda e: e.deliver_message(name, payload), principal.user)
+        await uow.send(row, Delivery(name, payload, principal), principal.user)
         await uow.commit()
     return await get(ctx, session, principal, instance_id)
 
@@ -101,12 +103,13 @@ async def correlate(ctx: AppContext, session: AsyncSession, principal: Principal
                     tenant_id: str, name: str, correlation: dict[str, Any],
                     payload: dict[str, Any]) -> list[str]:
     """Deliver a message to every running instance of the tenant that waits for it and whose
-    variables equal ``correlation``; returns their ids."""
+    variables equal ``correlation``; returns their ids. The caller must be a sender for every
+    one of them, or nothing is delivered (403)."""
     principal.require_tenant(tenant_id)
     await require_tenant(session, tenant_id)
     async with UnitOfWork(ctx, session) as uow:
         delivered = await uow.correlate(tenant_id, name, correlation, payload, None,
-                                        principal.user)
+                                        principal.user, principal=principal)
         await uow.commit()
     return delivered
 
