@@ -1,9 +1,13 @@
 """Token claims are checked, not coerced: a claim of the wrong type is a 401 naming it."""
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+from govflow.auth.principal import Principal
+from govflow.auth.tokens import mint
+from govflow.errors import Invalid
 
 from tests.conftest import SECRET
 from tests.support.api import API, token
@@ -73,3 +77,9 @@ async def test_oversize_token_is_401_before_decoding(client, size):
     response = await client.get(f"{API}/tenants", headers=headers)
     assert response.status_code == 401
     assert "longer than 8192 bytes" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("tenants", [("*", "demo"), ("Demo",), ()])
+def test_mint_refuses_what_verify_would_refuse(tenants):
+    with pytest.raises(Invalid, match="claim 'tenants'"):
+        mint(SECRET, Principal("u", tenants, ()), datetime.now(UTC), timedelta(hours=1))
