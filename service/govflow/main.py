@@ -9,10 +9,12 @@ from typing import Any
 from fastapi import FastAPI
 
 from . import ops
+from .body_limit import RequestBodyLimit
 from .calendar.endpoints import router as calendar
 from .calendar.service import keep_calendar_fresh, refresh_calendar
 from .context import AppContext
 from .decisions.endpoints import router as decisions
+from .diagrams.endpoints import UPLOAD_PATH
 from .diagrams.endpoints import router as diagrams
 from .diagrams.registry import SpecRegistry
 from .errors import install_handlers
@@ -90,5 +92,9 @@ def create_app(ctx: AppContext | None = None, run_worker: bool = False) -> FastA
         app.include_router(router, prefix=API)
     app.include_router(ops.router)
 
+    settings = ctx.settings if ctx is not None else get_settings()
+    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes,
+                       upload_paths=[API + UPLOAD_PATH])
     app.add_middleware(RequestMetrics)
     return app

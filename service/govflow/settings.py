@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     worker_in_process: bool | None = None
     worker_poll_seconds: float = 0.5
 
+    # Size limits on what a caller sends (docs/security-auth.md). A bearer token longer than
+    # this is refused (401) before it is decoded.
+    max_token_bytes: int = 8 * 1024
+    # Request bodies: a diagram set upload (multipart, all its files), and any other body.
+    # Over the limit: 413, from the Content-Length alone or once the stream passes it.
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_body_bytes: int = 1024 * 1024
+
     @property
     def runs_worker_in_process(self) -> bool:
         return self.is_sqlite if self.worker_in_process is None else self.worker_in_process

@@ -57,3 +57,18 @@ class ProcessMetadata(BaseModel):
     tasks: list[TaskDefinition]
     message_catches: list[MessageCatch] = []
     decisions: list[dict[str, Any]]
+
+
+# The upload's multipart body, for OpenAPI: the endpoint reads it itself, after the rights.
+UPLOAD_FORM: dict[str, Any] = {
+    "required": True,
+    "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["files"],
+        "properties": {
+            "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                      "description": ".bpmn and .dmn files, or one .zip"},
+            "main_process": {"type": "string"},
+            "activate": {"type": "boolean", "description": "default: only if none is active"},
+        },
+    }}},
+}

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..auth.permissions import require_tenant_admin, require_visible, require_visible_tenant
 from ..auth.principal import Principal
 from ..calendar.due import validate_due_spec
 from ..context import AppContext
@@ -31,7 +32,7 @@ async def upload(ctx: AppContext, session: AsyncSession, principal: Principal, t
                  files: dict[str, bytes], main_process: str | None = None,
                  activate: bool | None = None) -> tuple[dict[str, Any], bool]:
     """Validate and store a new version; identical content returns the existing one."""
-    principal.require_admin(tenant_id)
+    require_tenant_admin(principal, tenant_id)
     tenant = await require_tenant(session, tenant_id)
     digest = content_hash(files)
     existing = await repo.find_by_hash(session, tenant_id, digest)
@@ -64,7 +65,7 @@ async def upload(ctx: AppContext, session: AsyncSession, principal: Principal, t
 async def list_sets(session: AsyncSession, principal: Principal, tenant_id: str
                     ) -> list[dict[str, Any]]:
     """Versions of a tenant's diagram sets, newest first."""
-    principal.require_tenant(tenant_id)
+    require_visible_tenant(principal, tenant_id)
     tenant = await require_tenant(session, tenant_id)
     return [_view(r, tenant.active_set_id) for r in await repo.list_for_tenant(session, tenant_id)]
 
@@ -72,7 +73,7 @@ async def list_sets(session: AsyncSession, principal: Principal, tenant_id: str
 async def activate(session: AsyncSession, principal: Principal, tenant_id: str, set_id: int
                    ) -> dict[str, Any]:
     """Make a set the one new instances start on; running instances keep their own."""
-    principal.require_admin(tenant_id)
+    require_tenant_admin(principal, tenant_id)
     await require_tenant(session, tenant_id)
     row = await repo.get(session, set_id)
     if row is None or row.tenant_id != tenant_id:
@@ -86,9 +87,8 @@ async def activate(session: AsyncSession, principal: Principal, tenant_id: str, 
 async def load(ctx: AppContext, session: AsyncSession, principal: Principal, set_id: int
                ) -> tuple[Any, DiagramSpecs]:
     row = await repo.get(session, set_id)
-    if row is None:
-        raise NotFound(f"diagram set {set_id} does not exist")
-    principal.require_tenant(row.tenant_id)
+    require_visible(principal, row.tenant_id if row is not None else None,
+                    f"diagram set {set_id} does not exist")
     return row, await ctx.specs.get(session, set_id)
 
 

@@ -47,7 +47,7 @@ class Delivery:
         p = self.principal
         if p is None:
             return {"user": "engine", "as": "process", "thrown_by": self.thrown_by}
-        if p.admin and p.sees_tenant(tenant_id):
+        if p.administers(tenant_id):
             return {"user": p.user, "as": "admin", "groups": []}
         used: set[str] = set()
         for catch in catches:
