@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from . import ops
+from .bootstrap import ensure_secret
 from .calendar.endpoints import router as calendar
 from .calendar.service import keep_calendar_fresh, refresh_calendar
 from .context import AppContext
@@ -61,19 +62,28 @@ def build_context(settings: Settings, clock: Clock | None = None,
                       clock=clock or Clock())
 
 
-def create_app(ctx: AppContext | None = None, run_worker: bool = False) -> FastAPI:
+def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) -> FastAPI:
     """The ASGI app; pass a context to share one with tests. ``run_worker`` fires timers
-    in this process (the embedded default's ``serve``)."""
+    in this process (default: the settings say, when there is no context).
+
+    Without a context (``uvicorn --factory govflow.main:create_app``, ``serve --workers``)
+    the settings come from the environment, and a missing or short secret key fails here,
+    at start, instead of every request failing with 401."""
+    settings = get_settings() if ctx is None else ctx.settings
+    if ctx is None:
+        settings, _ = ensure_secret(settings, create=False)
+    fire_timers = (ctx is None and settings.runs_worker_in_process) if run_worker is None \
+        else run_worker
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if ctx is None:
-            app.state.ctx = build_context(get_settings())
+            app.state.ctx = build_context(settings)
         context: AppContext = app.state.ctx
         await refresh_calendar(context)
         stop = asyncio.Event()
         background = [asyncio.create_task(keep_calendar_fresh(context, stop))]
-        if run_worker:
+        if fire_timers:
             background.append(asyncio.create_task(Worker(context, "in-process").run(stop)))
         yield
         stop.set()

@@ -2,7 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,6 +29,15 @@ class Settings(BaseSettings):
     # (run `govflow worker` processes next to the API replicas).
     worker_in_process: bool | None = None
     worker_poll_seconds: float = 0.5
+
+    # --- Operations (deploy/, docs/operations.md) ---
+    # Seconds `serve` waits for in-flight requests after SIGTERM before closing them.
+    shutdown_grace_seconds: int = 20
+    # "text" (uvicorn's console lines) or "json" (one object per line, with the request id).
+    log_format: Literal["text", "json"] = "text"
+    # Days an ended instance's history and engine rows are kept; `govflow history cleanup`
+    # deletes older ones. None: kept forever.
+    history_ttl_days: int | None = Field(default=None, ge=1)
 
     @property
     def runs_worker_in_process(self) -> bool:
