@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("worker", help="fire due timers (run one or more next to the API)")
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])
+    db.add_argument("--load-bundled", action="store_true",
+                    help="then deploy the bundled diagram sets (once, from the migration job, "
+                         "instead of every replica at start)")
     deploy = sub.add_parser("deploy", help="upload a diagram set for a tenant")
     deploy.add_argument("tenant")
     deploy.add_argument("files", nargs="+", type=Path)
@@ -95,6 +98,9 @@ def _token(settings: Settings, args: argparse.Namespace) -> None:
 def _db(settings: Settings, args: argparse.Namespace) -> None:
     upgrade(settings.database_url)
     print("database is at the latest schema")
+    if args.load_bundled:
+        for line in asyncio.run(_load_bundled(settings)):
+            print(f"loaded {line}")
 
 
 def _deploy(settings: Settings, args: argparse.Namespace) -> None:
