@@ -1,6 +1,7 @@
 """The service as an operator starts it: secret checks, token minting against the configured
 database, `serve` on PostgreSQL (no traceback, several worker processes)."""
 
+import json
 import os
 import re
 import signal
@@ -144,11 +145,17 @@ def test_serve_on_postgresql_starts_and_stops_without_a_traceback(tmp_path: Path
 
 
 @needs_postgres
-def test_serve_workers_runs_several_api_processes(tmp_path: Path) -> None:
+def test_serve_workers_runs_several_api_processes_logging_json(tmp_path: Path) -> None:
     with fresh_database(POSTGRES_URL) as url:  # type: ignore[arg-type]
-        env = clean_env(database_url=url, secret_key="k" * 40, load_bundled_diagrams="false")
+        env = clean_env(database_url=url, secret_key="k" * 40, load_bundled_diagrams="false",
+                        log_format="json")
         assert govflow("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
         output, _code = _serve_until_ready(tmp_path, env, "--workers", "2")
     servers = set(re.findall(r"Started server process \[(\d+)\]", output))
     assert len(servers) == 2, output
     assert "Traceback" not in output, output
+    records = [json.loads(line) for line in output.splitlines() if line.strip()]
+    assert {"time", "level", "logger", "message"} <= set(records[0])
+    ready = [r for r in records if r.get("path") == "/readyz" and r.get("status") == 200]
+    assert ready
+    assert all(len(r["request_id"]) == 32 for r in ready)

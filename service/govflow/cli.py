@@ -15,6 +15,8 @@ from .calendar import service as calendars
 from .diagrams import service as diagrams
 from .diagrams.upload import collect_files
 from .errors import DomainError, Invalid
+from .logs import configure as configure_logging
+from .logs import log_config
 from .main import build_context
 from .settings import Settings, get_settings
 from .store.clock import Clock
@@ -154,6 +156,7 @@ def _calendar_file(path: Path) -> dict:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     settings, new_secret = ensure_secret(settings)
     if settings.is_sqlite:
@@ -171,7 +174,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     # worker process; engines are made inside the serving event loop.
     uvicorn.run("govflow.main:create_app", factory=True, workers=args.workers,
                 host=args.host or settings.host, port=args.port or settings.port,
-                log_level=settings.log_level,
+                log_level=settings.log_level, log_config=log_config(settings) or LOGGING_CONFIG,
                 timeout_graceful_shutdown=settings.shutdown_grace_seconds,
                 # A worker still importing on a busy machine is not a dead one (default 5 s).
                 timeout_worker_healthcheck=30)
@@ -188,11 +191,14 @@ async def _load_bundled(settings: Settings) -> list[str]:
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> None:
-    import logging
     import signal
     import socket
 
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(message)s")
+    from prometheus_client import start_http_server
+
+    configure_logging(settings)
+    if settings.worker_metrics_port:
+        start_http_server(settings.worker_metrics_port)
 
     async def run() -> None:
         ctx = build_context(settings)

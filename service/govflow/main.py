@@ -19,6 +19,7 @@ from .diagrams.registry import SpecRegistry
 from .errors import install_handlers
 from .instances.cache import InstanceCache
 from .instances.endpoints import router as instances
+from .request_id import RequestIdMiddleware
 from .settings import Settings, get_settings
 from .store.clock import Clock
 from .store.db import create_engine, session_factory
@@ -101,4 +102,5 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
     app.include_router(ops.router)
 
     app.add_middleware(RequestMetrics)
+    app.add_middleware(RequestIdMiddleware)  # outermost: the id covers everything below
     return app

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # Days an ended instance's history and engine rows are kept; `govflow history cleanup`
     # deletes older ones. None: kept forever.
     history_ttl_days: int | None = Field(default=None, ge=1)
+    # Where `govflow worker` serves its Prometheus metrics (timers fired, incidents); None: not.
+    worker_metrics_port: int | None = None
 
     @property
     def runs_worker_in_process(self) -> bool:

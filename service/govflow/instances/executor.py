@@ -8,6 +8,7 @@ Messages thrown by a step are correlated inside the same transaction. Anything t
 rolls everything back, and the cache never holds a workflow that was not committed.
 """
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any, Self
@@ -22,6 +23,7 @@ from ..engine.rows import SERIALIZER_VERSION
 from ..engine.runtime import EngineInstance, StepResult
 from ..engine.timers import Timing
 from ..errors import Conflict, EngineFailure, NotFound
+from ..metrics import ENGINE_STEP
 from ..store.db import WRITE_INTENT
 from ..store.engine_rows import load_rows, write_changes
 from ..store.jsontext import dumps
@@ -91,6 +93,7 @@ class UnitOfWork:
 
     async def step(self, instance_id: str, run: Step, actor: str) -> StepResult:
         """Run one engine step on a running instance and write what it changed."""
+        started = time.perf_counter()
         row = await repo.get(self.session, instance_id)
         if row is None:
             raise NotFound(f"process instance {instance_id} does not exist")
@@ -105,6 +108,7 @@ class UnitOfWork:
         except StepError as exc:
             raise EngineFailure(_failure(exc)) from exc
         await self._persist(row._mapping, entry, result, actor)
+        ENGINE_STEP.observe(time.perf_counter() - started)
         return result
 
     async def set_state(self, instance_id: str, state: str, actor: str, event: str,
