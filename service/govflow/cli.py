@@ -15,6 +15,7 @@ from .calendar import service as calendars
 from .diagrams import service as diagrams
 from .diagrams.upload import collect_files
 from .errors import DomainError, Invalid
+from .instances import retention
 from .logs import configure as configure_logging
 from .logs import log_config
 from .main import build_context
@@ -55,6 +56,10 @@ def main(argv: list[str] | None = None) -> None:
     secret = sub.add_parser("secret", help="the key that signs bearer tokens")
     secret.add_argument("action", choices=["generate"],
                         help="print a new random key for GOVFLOW_SECRET_KEY")
+    hist = sub.add_parser("history", help="history retention")
+    hist.add_argument("action", choices=["cleanup"],
+                      help="delete instances that ended more than the TTL ago (never running ones)")
+    hist.add_argument("--days", type=int, help="the TTL (default GOVFLOW_HISTORY_TTL_DAYS)")
     cal = sub.add_parser("calendar", help="a year's official holiday arrangement")
     cal_action = cal.add_subparsers(dest="action", required=True)
     cal_load = cal_action.add_parser("load", help="load or correct a year from a JSON file")
@@ -67,7 +72,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = get_settings()
     try:
         {"serve": _serve, "db": _db, "deploy": _deploy, "token": _token,
-         "worker": _worker, "calendar": _calendar, "secret": _secret}[args.command](
+         "worker": _worker, "calendar": _calendar, "secret": _secret,
+         "history": _history}[args.command](
             settings, args)
     except ConfigurationError as exc:
         print(f"govflow: {exc}", file=sys.stderr)
@@ -83,6 +89,22 @@ CLI = Principal("cli", (ALL_TENANTS,), (), admin=True)
 
 def _split(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def _history(settings: Settings, args: argparse.Namespace) -> None:
+    days = args.days if args.days is not None else settings.history_ttl_days
+    if days is None or days < 1:
+        raise ConfigurationError("no history time-to-live: set GOVFLOW_HISTORY_TTL_DAYS or "
+                                 "pass --days N (at least 1)")
+
+    async def run() -> int:
+        ctx = build_context(settings)
+        try:
+            return await retention.cleanup(ctx, timedelta(days=days))
+        finally:
+            await ctx.engine.dispose()
+
+    print(f"deleted {asyncio.run(run())} instances that ended more than {days} days ago")
 
 
 def _secret(settings: Settings, args: argparse.Namespace) -> None:
