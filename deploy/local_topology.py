@@ -24,6 +24,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+REPOSITORY = Path(__file__).resolve().parents[1]
 NGINX_CONF = """\
 pid {dir}/nginx.pid;
 error_log {dir}/nginx-error.log warn;
@@ -108,7 +109,9 @@ class Topology:
         return f"http://127.0.0.1:{self.api_ports[index]}"
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GOVFLOW_")}
+        """This environment (GOVFLOW_LOG_FORMAT and the like apply), with the topology's
+        database, key and roles; diagram sets from this repository unless set."""
+        env = {"GOVFLOW_DIAGRAMS_ROOT": str(REPOSITORY), **os.environ}
         env.update({"GOVFLOW_DATABASE_URL": self.database_url,
                     "GOVFLOW_SECRET_KEY": self.secret_key,
                     "GOVFLOW_WORKER_IN_PROCESS": "false",
