@@ -1,5 +1,5 @@
 """govflow serve | worker | db upgrade | deploy TENANT FILES... | token create |
-secret generate | calendar load|show."""
+secret generate | history cleanup | calendar load|show."""
 
 import argparse
 import asyncio
