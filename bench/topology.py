@@ -49,19 +49,24 @@ async def load(url: str, clients: int, instances: int) -> tuple[float, list[floa
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
         await http.put("/api/v1/tenants/bench", json={"name": "bench"}, headers=admin)
-        await http.post("/api/v1/tenants/bench/diagram-sets", headers=admin,
-                        files=[("files", ("l.bpmn", linear(TASKS)))])
+        uploaded = await http.post("/api/v1/tenants/bench/diagram-sets", headers=admin,
+                                   files=[("files", ("l.bpmn", linear(TASKS)))])
+        if uploaded.status_code != 201:
+            raise RuntimeError(f"upload: {uploaded.status_code} {uploaded.text[:300]}")
 
         async def client() -> None:
             for _ in range(instances):
-                instance = (await http.post("/api/v1/tenants/bench/process-instances", json={},
-                                            headers=unit)).json()
+                started = await http.post("/api/v1/tenants/bench/process-instances", json={},
+                                          headers=unit)
+                if started.status_code != 201:
+                    raise RuntimeError(f"start: {started.status_code} {started.text[:300]}")
+                instance = started.json()
                 while instance["ready_tasks"]:
                     task = instance["ready_tasks"][0]
-                    started = time.perf_counter()
+                    began = time.perf_counter()
                     response = await http.post(f"/api/v1/tasks/{task['id']}/complete",
                                                json={"variables": {}}, headers=unit)
-                    latencies.append(time.perf_counter() - started)
+                    latencies.append(time.perf_counter() - began)
                     response.raise_for_status()
                     instance = response.json()
 
