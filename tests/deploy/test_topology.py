@@ -11,6 +11,7 @@ import asyncio
 import os
 import shutil
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -66,6 +67,14 @@ class Run:
                 return response
             self.retries += 1
             await asyncio.sleep(0.05)
+
+    async def until(self, condition: Callable[[], bool], clients: list[asyncio.Task]) -> None:
+        """Wait for the load to reach a point; a failed client or the budget ends the wait."""
+        while not condition() and not all(c.done() for c in clients):
+            for failed in (c for c in clients if c.done() and c.exception()):
+                raise failed.exception()  # type: ignore[misc]
+            assert time.monotonic() < self.deadline, "the run took longer than its budget"
+            await asyncio.sleep(0.02)
 
     async def client(self, http: httpx.AsyncClient) -> None:
         for _ in range(INSTANCES_PER_CLIENT):
@@ -131,8 +140,7 @@ async def scenario(url: str, tmp_path: Path) -> None:
             timers = await start_due_timers(ctx, timer_set, TIMERS[0])
 
             clients = [asyncio.create_task(run.client(http)) for _ in range(CLIENTS)]
-            while len(run.acknowledged) < 40:
-                await asyncio.sleep(0.02)
+            await run.until(lambda: len(run.acknowledged) >= 40, clients)
             # Mid-run: a batch of timers comes due and one worker dies while firing;
             # one replica dies with requests in flight.
             timers += await start_due_timers(ctx, timer_set, TIMERS[1])
@@ -141,8 +149,7 @@ async def scenario(url: str, tmp_path: Path) -> None:
             killed_at = len(run.acknowledged)
             assert await asyncio.to_thread(http_status, f"{topology.replica_url(0)}/readyz") \
                 == 0
-            while len(run.acknowledged) < killed_at + 40 and not all(c.done() for c in clients):
-                await asyncio.sleep(0.02)
+            await run.until(lambda: len(run.acknowledged) >= killed_at + 40, clients)
             down_readyz = await asyncio.to_thread(http_status,
                                                   f"{topology.replica_url(0)}/readyz")
             topology.start_replica(0)
