@@ -159,3 +159,16 @@ def test_serve_workers_runs_several_api_processes_logging_json(tmp_path: Path) -
     ready = [r for r in records if r.get("path") == "/readyz" and r.get("status") == 200]
     assert ready
     assert all(len(r["request_id"]) == 32 for r in ready)
+
+
+def test_db_upgrade_load_bundled_deploys_the_sets_once_for_every_replica(tmp_path: Path) -> None:
+    for name, content in sample_set().items():
+        kind = name.rsplit(".", 1)[1]
+        (tmp_path / kind / "demo").mkdir(parents=True, exist_ok=True)
+        (tmp_path / kind / "demo" / name).write_bytes(content)
+    env = clean_env(database_url=f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
+    first = govflow("db", "upgrade", "--load-bundled", cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    assert "loaded demo: diagram set v1 (new version)" in first.stdout
+    again = govflow("db", "upgrade", "--load-bundled", cwd=tmp_path, env=env)
+    assert "loaded demo: diagram set v1 (unchanged)" in again.stdout
