@@ -2,7 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,6 +37,16 @@ class Settings(BaseSettings):
     # Over the limit: 413, from the Content-Length alone or once the stream passes it.
     max_upload_bytes: int = 20 * 1024 * 1024
     max_body_bytes: int = 1024 * 1024
+    # --- Operations (deploy/, docs/operations.md) ---
+    # Seconds `serve` waits for in-flight requests after SIGTERM before closing them.
+    shutdown_grace_seconds: int = 20
+    # "text" (uvicorn's console lines) or "json" (one object per line, with the request id).
+    log_format: Literal["text", "json"] = "text"
+    # Days an ended instance's history and engine rows are kept; `govflow history cleanup`
+    # deletes older ones. None: kept forever.
+    history_ttl_days: int | None = Field(default=None, ge=1)
+    # Where `govflow worker` serves its Prometheus metrics (timers fired, incidents); None: not.
+    worker_metrics_port: int | None = None
 
     @property
     def runs_worker_in_process(self) -> bool:

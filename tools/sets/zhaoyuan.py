@@ -12,7 +12,7 @@
   from the project;
 - dmn/zhaoyuan/route.dmn: which route a project takes (第六、二十六条).
 
-Readings of the text (the README section says why):
+Readings of the text (docs/cities/zhaoyuan.md says why):
 
 - A project approved directly by the principal city leader, or arranged by the state or the
   province and funded by them for both construction and O&M, is only filed with the hub

@@ -10,6 +10,7 @@ before it is delivered to any. Anything that fails rolls everything back, and th
 never holds a workflow that was not committed.
 """
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any, Self
@@ -25,6 +26,7 @@ from ..engine.rows import SERIALIZER_VERSION
 from ..engine.runtime import EngineInstance, StepResult
 from ..engine.timers import Timing
 from ..errors import Conflict, EngineFailure, NotFound
+from ..metrics import ENGINE_STEP
 from ..store.db import WRITE_INTENT
 from ..store.engine_rows import load_rows, write_changes
 from ..store.jsontext import dumps
@@ -114,6 +116,7 @@ class UnitOfWork:
 
     async def step(self, instance_id: str, run: Step, actor: str) -> StepResult:
         """Run one engine step on a running instance and write what it changed."""
+        started = time.perf_counter()
         row = await self._running(instance_id)
         entry = await self._checkout(row)
         entry.engine.timing = self._timing()
@@ -124,6 +127,7 @@ class UnitOfWork:
         except StepError as exc:
             raise EngineFailure(_failure(exc)) from exc
         await self._persist(row._mapping, entry, result, actor)
+        ENGINE_STEP.observe(time.perf_counter() - started)
         return result
 
     async def _running(self, instance_id: str) -> Any:
