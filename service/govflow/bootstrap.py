@@ -24,20 +24,55 @@ def sqlite_path(settings: Settings) -> Path | None:
     return Path(database).resolve() if database and database != ":memory:" else None
 
 
-def ensure_secret(settings: Settings) -> tuple[Settings, bool]:
-    """Use GOVFLOW_SECRET_KEY, else the key kept beside the SQLite file (made on first start)."""
-    if settings.secret_key:
-        return settings, False
+# HS256 wants a key at least as long as its 256-bit hash: 32 characters of a generated
+# secret (`govflow secret generate` makes 64).
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the service cannot start with; the message says what to do."""
+
+
+def generate_secret() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def secret_file(settings: Settings) -> Path | None:
+    """Where the embedded default keeps its key: beside the SQLite file."""
     db = sqlite_path(settings)
-    if db is None:
-        raise SystemExit("GOVFLOW_SECRET_KEY must be set when the database is not a SQLite file")
-    key_file = db.with_name(db.name + ".secret")
+    return db.with_name(db.name + ".secret") if db else None
+
+
+def ensure_secret(settings: Settings, create: bool = True) -> tuple[Settings, bool]:
+    """Use GOVFLOW_SECRET_KEY, else the key kept beside the SQLite file (made on first start
+    when ``create``). Refuses a short key and, without ``create``, a missing one."""
+    if settings.secret_key:
+        return _checked(settings, settings.secret_key, "GOVFLOW_SECRET_KEY"), False
+    key_file = secret_file(settings)
+    if key_file is None:
+        raise ConfigurationError(
+            "GOVFLOW_SECRET_KEY must be set when the database is not a SQLite file "
+            "(make one with `govflow secret generate`)")
     created = not key_file.exists()
+    if created and not create:
+        raise ConfigurationError(
+            f"no secret key for the database {key_file.with_suffix('')}: {key_file} does not "
+            "exist. Set GOVFLOW_SECRET_KEY, or GOVFLOW_DATABASE_URL to the database "
+            "`govflow serve` created (its key is beside it)")
     if created:
         key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.touch(mode=0o600)
         os.chmod(key_file, 0o600)
-    return settings.model_copy(update={"secret_key": key_file.read_text().strip()}), created
+        key_file.write_text(generate_secret())
+    return _checked(settings, key_file.read_text().strip(), str(key_file)), created
+
+
+def _checked(settings: Settings, key: str, where: str) -> Settings:
+    if len(key) < MIN_SECRET_LENGTH:
+        raise ConfigurationError(
+            f"the secret key in {where} has {len(key)} characters; at least "
+            f"{MIN_SECRET_LENGTH} are needed (make one with `govflow secret generate`)")
+    return settings.model_copy(update={"secret_key": key})
 
 
 def bundled_sets(root: Path) -> dict[str, dict[str, bytes]]:

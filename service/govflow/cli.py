@@ -1,4 +1,5 @@
-"""govflow serve | db upgrade | deploy TENANT FILES... | token create | calendar load|show."""
+"""govflow serve | worker | db upgrade | deploy TENANT FILES... | token create |
+secret generate | history cleanup | calendar load|show."""
 
 import argparse
 import asyncio
@@ -9,12 +10,15 @@ from pathlib import Path
 
 from .auth.principal import ALL_TENANTS, Principal
 from .auth.tokens import mint
-from .bootstrap import SYSTEM, ensure_secret, load_bundled
+from .bootstrap import SYSTEM, ConfigurationError, ensure_secret, generate_secret, load_bundled
 from .calendar import service as calendars
 from .diagrams import service as diagrams
 from .diagrams.upload import collect_files
 from .errors import DomainError, Invalid
-from .main import build_context, create_app
+from .instances import retention
+from .logs import configure as configure_logging
+from .logs import log_config
+from .main import build_context
 from .settings import Settings, get_settings
 from .store.clock import Clock
 from .store.migrate import upgrade
@@ -28,9 +32,14 @@ def main(argv: list[str] | None = None) -> None:
     serve = sub.add_parser("serve", help="run the REST API (uvicorn)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="API processes sharing the port (uvicorn workers)")
     sub.add_parser("worker", help="fire due timers (run one or more next to the API)")
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])
+    db.add_argument("--load-bundled", action="store_true",
+                    help="then deploy the bundled diagram sets (once, from the migration job, "
+                         "instead of every replica at start)")
     deploy = sub.add_parser("deploy", help="upload a diagram set for a tenant")
     deploy.add_argument("tenant")
     deploy.add_argument("files", nargs="+", type=Path)
@@ -44,6 +53,13 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("--groups", default="", help="comma-separated lane roles")
     token.add_argument("--admin", action="store_true")
     token.add_argument("--hours", type=int, help="lifetime (default GOVFLOW_TOKEN_TTL_HOURS)")
+    secret = sub.add_parser("secret", help="the key that signs bearer tokens")
+    secret.add_argument("action", choices=["generate"],
+                        help="print a new random key for GOVFLOW_SECRET_KEY")
+    hist = sub.add_parser("history", help="history retention")
+    hist.add_argument("action", choices=["cleanup"],
+                      help="delete instances that ended more than the TTL ago (never running ones)")
+    hist.add_argument("--days", type=int, help="the TTL (default GOVFLOW_HISTORY_TTL_DAYS)")
     cal = sub.add_parser("calendar", help="a year's official holiday arrangement")
     cal_action = cal.add_subparsers(dest="action", required=True)
     cal_load = cal_action.add_parser("load", help="load or correct a year from a JSON file")
@@ -56,8 +72,12 @@ def main(argv: list[str] | None = None) -> None:
     settings = get_settings()
     try:
         {"serve": _serve, "db": _db, "deploy": _deploy, "token": _token,
-         "worker": _worker, "calendar": _calendar}[args.command](
+         "worker": _worker, "calendar": _calendar, "secret": _secret,
+         "history": _history}[args.command](
             settings, args)
+    except ConfigurationError as exc:
+        print(f"govflow: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
     except DomainError as exc:
         print(json.dumps(exc.problem(), ensure_ascii=False, indent=2), file=sys.stderr)
         raise SystemExit(1) from exc
@@ -71,8 +91,29 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
+def _history(settings: Settings, args: argparse.Namespace) -> None:
+    days = args.days if args.days is not None else settings.history_ttl_days
+    if days is None or days < 1:
+        raise ConfigurationError("no history time-to-live: set GOVFLOW_HISTORY_TTL_DAYS or "
+                                 "pass --days N (at least 1)")
+
+    async def run() -> int:
+        ctx = build_context(settings)
+        try:
+            return await retention.cleanup(ctx, timedelta(days=days))
+        finally:
+            await ctx.engine.dispose()
+
+    print(f"deleted {asyncio.run(run())} instances that ended more than {days} days ago")
+
+
+def _secret(settings: Settings, args: argparse.Namespace) -> None:
+    print(generate_secret())
+
+
 def _token(settings: Settings, args: argparse.Namespace) -> None:
-    settings, _ = ensure_secret(settings)
+    # Never make a key here: a token signed with a stray new key is refused by the service.
+    settings, _ = ensure_secret(settings, create=False)
     principal = Principal(args.user, _split(args.tenant), _split(args.groups), args.admin)
     hours = args.hours or settings.token_ttl_hours
     print(mint(settings.secret_key, principal, Clock().now(), timedelta(hours=hours)))
@@ -81,6 +122,9 @@ def _token(settings: Settings, args: argparse.Namespace) -> None:
 def _db(settings: Settings, args: argparse.Namespace) -> None:
     upgrade(settings.database_url)
     print("database is at the latest schema")
+    if args.load_bundled:
+        for line in asyncio.run(_load_bundled(settings)):
+            print(f"loaded {line}")
 
 
 def _deploy(settings: Settings, args: argparse.Namespace) -> None:
@@ -134,32 +178,49 @@ def _calendar_file(path: Path) -> dict:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     settings, new_secret = ensure_secret(settings)
     if settings.is_sqlite:
         upgrade(settings.database_url)
-    ctx = build_context(settings)
     if settings.load_bundled_diagrams:
-        for line in asyncio.run(load_bundled(ctx, settings.diagrams_root)):
-            print(f"loaded {line}")
-        asyncio.run(ctx.engine.dispose())
-        ctx = build_context(settings)
+        for line in asyncio.run(_load_bundled(settings)):
+            print(f"loaded {line}", flush=True)
     if new_secret:
         admin = Principal("admin", (ALL_TENANTS,), ("admin",), admin=True)
         token = mint(settings.secret_key, admin, Clock().now(),
                      timedelta(hours=settings.token_ttl_hours))
-        print(f"generated a secret key beside the database; an admin token:\n{token}\n")
-    app = create_app(ctx, run_worker=settings.runs_worker_in_process)
-    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port,
-                log_level=settings.log_level)
+        print(f"generated a secret key beside the database; an admin token:\n{token}\n",
+              flush=True)
+    # The factory reads the same settings (and the key beside the SQLite file) in each
+    # worker process; engines are made inside the serving event loop.
+    uvicorn.run("govflow.main:create_app", factory=True, workers=args.workers,
+                host=args.host or settings.host, port=args.port or settings.port,
+                log_level=settings.log_level, log_config=log_config(settings) or LOGGING_CONFIG,
+                timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+                # A worker still importing on a busy machine is not a dead one (default 5 s).
+                timeout_worker_healthcheck=30)
+
+
+async def _load_bundled(settings: Settings) -> list[str]:
+    # One event loop for the engine's whole life: asyncpg connections made in one loop
+    # and closed in another print a traceback at every start.
+    ctx = build_context(settings)
+    try:
+        return await load_bundled(ctx, settings.diagrams_root)
+    finally:
+        await ctx.engine.dispose()
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> None:
-    import logging
     import signal
     import socket
 
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(message)s")
+    from prometheus_client import start_http_server
+
+    configure_logging(settings)
+    if settings.worker_metrics_port:
+        start_http_server(settings.worker_metrics_port)
 
     async def run() -> None:
         ctx = build_context(settings)

@@ -36,7 +36,8 @@ def get_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("an Authorization: Bearer <token> header is required")
-    return verify(ctx.settings.secret_key, credentials.credentials)
+    return verify(ctx.settings.secret_key, credentials.credentials,
+                  ctx.settings.max_token_bytes)
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]

@@ -59,6 +59,10 @@ class Conflict(DomainError):
     status, title, type_slug = 409, "Conflict", "conflict"
 
 
+class PayloadTooLarge(DomainError):
+    status, title, type_slug = 413, "Content too large", "content-too-large"
+
+
 class Invalid(DomainError):
     status, title, type_slug = 422, "Invalid input", "invalid"
 

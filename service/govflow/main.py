@@ -10,16 +10,20 @@ from typing import Any
 from fastapi import FastAPI
 
 from . import ops
+from .body_limit import RequestBodyLimit
+from .bootstrap import ensure_secret
 from .calendar.endpoints import router as calendar
 from .calendar.service import keep_calendar_fresh, refresh_calendar
 from .context import AppContext
 from .decisions.endpoints import router as decisions
+from .diagrams.endpoints import UPLOAD_PATH
 from .diagrams.endpoints import router as diagrams
 from .diagrams.registry import SpecRegistry
 from .engine import datasafe, sandbox_limits
 from .errors import install_handlers
 from .instances.cache import InstanceCache
 from .instances.endpoints import router as instances
+from .request_id import RequestIdMiddleware
 from .settings import Settings, get_settings
 from .store.clock import Clock
 from .store.db import create_engine, session_factory
@@ -78,19 +82,28 @@ def build_context(settings: Settings, clock: Clock | None = None,
                       clock=clock or Clock())
 
 
-def create_app(ctx: AppContext | None = None, run_worker: bool = False) -> FastAPI:
+def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) -> FastAPI:
     """The ASGI app; pass a context to share one with tests. ``run_worker`` fires timers
-    in this process (the embedded default's ``serve``)."""
+    in this process (default: the settings say, when there is no context).
+
+    Without a context (``uvicorn --factory govflow.main:create_app``, ``serve --workers``)
+    the settings come from the environment, and a missing or short secret key fails here,
+    at start, instead of every request failing with 401."""
+    settings = get_settings() if ctx is None else ctx.settings
+    if ctx is None:
+        settings, _ = ensure_secret(settings, create=False)
+    fire_timers = (ctx is None and settings.runs_worker_in_process) if run_worker is None \
+        else run_worker
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if ctx is None:
-            app.state.ctx = build_context(get_settings())
+            app.state.ctx = build_context(settings)
         context: AppContext = app.state.ctx
         await refresh_calendar(context)
         stop = asyncio.Event()
         background = [asyncio.create_task(keep_calendar_fresh(context, stop))]
-        if run_worker:
+        if fire_timers:
             background.append(asyncio.create_task(Worker(context, "in-process").run(stop)))
         yield
         stop.set()
@@ -107,5 +120,10 @@ def create_app(ctx: AppContext | None = None, run_worker: bool = False) -> FastA
         app.include_router(router, prefix=API)
     app.include_router(ops.router)
 
+    settings = ctx.settings if ctx is not None else get_settings()
+    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes,
+                       upload_paths=[API + UPLOAD_PATH])
     app.add_middleware(RequestMetrics)
+    app.add_middleware(RequestIdMiddleware)  # outermost: the id covers everything below
     return app

@@ -1,11 +1,13 @@
 """Health, readiness and Prometheus metrics."""
 
+import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 from .deps import ContextDep
 from .store.migrate import head_revision
+from .store.tables import timers
 
 router = APIRouter(tags=["operations"])
 
@@ -15,6 +17,7 @@ LATENCY = Histogram("govflow_http_request_seconds", "HTTP request latency", ["me
 CACHE = Gauge("govflow_instance_cache_entries", "workflows kept in memory")
 CACHE_HITS = Gauge("govflow_instance_cache_hits", "steps that reused a cached workflow")
 CACHE_MISSES = Gauge("govflow_instance_cache_misses", "steps that rebuilt a workflow from rows")
+TIMERS_DUE = Gauge("govflow_timers_due", "timers past their due time that no worker has fired yet")
 
 
 @router.get("/healthz")
@@ -45,4 +48,10 @@ async def metrics(ctx: ContextDep) -> Response:
     CACHE.set(len(ctx.instances._entries))
     CACHE_HITS.set(ctx.instances.hits)
     CACHE_MISSES.set(ctx.instances.misses)
+    try:
+        async with ctx.engine.connect() as conn:
+            TIMERS_DUE.set(await conn.scalar(sa.select(sa.func.count()).select_from(timers)
+                                             .where(timers.c.due_at <= ctx.clock.now())) or 0)
+    except Exception:  # noqa: BLE001 - metrics answer even when the database does not
+        TIMERS_DUE.set(float("nan"))
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

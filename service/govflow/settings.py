@@ -2,7 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,6 +29,24 @@ class Settings(BaseSettings):
     # (run `govflow worker` processes next to the API replicas).
     worker_in_process: bool | None = None
     worker_poll_seconds: float = 0.5
+
+    # Size limits on what a caller sends (docs/security-auth.md). A bearer token longer than
+    # this is refused (401) before it is decoded.
+    max_token_bytes: int = 8 * 1024
+    # Request bodies: a diagram set upload (multipart, all its files), and any other body.
+    # Over the limit: 413, from the Content-Length alone or once the stream passes it.
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_body_bytes: int = 1024 * 1024
+    # --- Operations (deploy/, docs/operations.md) ---
+    # Seconds `serve` waits for in-flight requests after SIGTERM before closing them.
+    shutdown_grace_seconds: int = 20
+    # "text" (uvicorn's console lines) or "json" (one object per line, with the request id).
+    log_format: Literal["text", "json"] = "text"
+    # Days an ended instance's history and engine rows are kept; `govflow history cleanup`
+    # deletes older ones. None: kept forever.
+    history_ttl_days: int | None = Field(default=None, ge=1)
+    # Where `govflow worker` serves its Prometheus metrics (timers fired, incidents); None: not.
+    worker_metrics_port: int | None = None
 
     # --- The diagram sandbox (engine/sandbox_limits.py): what one evaluation of a script,
     # condition, DMN entry or message expression may spend. A legitimate diagram never

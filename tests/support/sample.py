@@ -40,8 +40,10 @@ def project_process() -> bytes:
     b.user_task("technical_review", "技术审查", lane="hub", candidate_groups=["hub"],
                 clause="示例 第三条", form=REVIEW)
     b.parallel_gateway("join", lane="hub")
+    # The hub may report the plan's result by hand (the sets' own diagrams leave it to the
+    # plan process); it sends in_plan and nothing else.
     b.message_catch("wait_plan", "等待年度计划", lane="hub", message="annual_plan_approved",
-                    clause="示例 第四条")
+                    clause="示例 第四条", properties={"senders": "hub", "payload": "in_plan"})
     b.inclusive_gateway("gw_extra", "附加审查", lane="hub")
     b.user_task("crypto_review", "密码审查", lane="hub", candidate_groups=["hub"],
                 clause="示例 第五条", form=REVIEW)

@@ -41,6 +41,16 @@ def escalate(b: ProcessBuilder, task: str, *, timer_clause: str, escalation_clau
     b.flow(f"{task}_escalation", f"{task}_escalated")
 
 
+# The second documentation line of a message catch the annual-plan process answers.
+FROM_THE_PLAN = "由年度计划流程的消息抛出事件发出；未声明 senders：经接口仅管理员可发送"
+
+
+def message_senders(*groups: str, payload: tuple[str, ...] = ()) -> dict[str, str]:
+    """A message catch's camunda properties: the groups whose users may send it over the API
+    (``senders``) and the payload keys it takes (``payload``); see docs/messages.md."""
+    return {"senders": ",".join(groups)} | ({"payload": ",".join(payload)} if payload else {})
+
+
 def write_set(tenant: str, bpmn: Mapping[str, bytes], dmn: Mapping[str, bytes]) -> list[Path]:
     """Replace the tenant's bundled files with these; returns the paths written."""
     written = []

@@ -39,10 +39,12 @@ application).
 from tools import sets
 from tools.bpmn_builder import Field, ProcessBuilder
 from tools.dmn_builder import DecisionTable, Input, Output, dmn_document
-from tools.sets import review_form, write_set
+from tools.sets import FROM_THE_PLAN, message_senders, review_form, write_set
 
 TENANT = "gaoqing"
 C = "高青 "  # clause prefix
+INSPECTORS = ("发送方：县大数据局（hub）、县财政局（finance）、县审计局（audit）——三(三)4"
+              "“县电子政务主管部门应当会同县财政、审计部门……对在建的电子政务项目进行监督检查”")
 
 LANES = [
     ("unit", "项目申报（建设）单位"),
@@ -308,10 +310,12 @@ def project_process() -> bytes:
 
     # -- the annual plan (batch, process annual_plan) ---------------------------
     b.event_gateway("gw_plan", "列入年度建设计划?", lane="hub", clause=C + "三(二)3")
+    # The plan's result comes from the annual-plan process (annual_plan.bpmn), never from a
+    # user: no senders declared, so over the API only an administrator may send it.
     b.message_catch("in_plan", "列入年度计划", lane="hub", message="annual_plan_approved",
-                    clause=C + "三(二)3")
+                    clause=C + "三(二)3\n" + FROM_THE_PLAN)
     b.message_catch("left_out", "未列入年度计划", lane="hub", message="not_in_plan",
-                    clause=C + "三(二)3")
+                    clause=C + "三(二)3\n" + FROM_THE_PLAN)
     b.end("end_not_in_plan", "不予安排资金", lane="hub", clause=C + "三(二)3",
           outcome="not_in_plan")
 
@@ -371,8 +375,11 @@ def project_process() -> bytes:
                                       "（三(四)1），初步验收和提交竣工验收申请的半年期限自此"
                                       "计算（附件7 一）。尚未建成的：预计完工日期（不计期限）"),
                 ])
+    # 三(三)4: the authority inspects together with finance and audit (the inspection task's
+    # candidate groups); nobody else opens an inspection.
     b.boundary_message("inspection_started", "监督检查", attached_to="implementation",
-                       message="inspection_started", clause=C + "三(三)4")
+                       message="inspection_started", clause=C + "三(三)4\n" + INSPECTORS,
+                       properties=message_senders("hub", "finance", "audit"))
     b.exclusive_gateway("gw_next", "下一步?", lane="unit", clause=C + "三(二)4、三(三)2",
                         default="Flow_gw_next_phase_acceptance")
     b.user_task("change_request", "项目变更申请", lane="unit", candidate_groups=["unit"],

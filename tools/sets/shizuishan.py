@@ -3,7 +3,7 @@
 Run ``python -m tools.sets.shizuishan`` to (re)write ``bpmn/shizuishan/shizuishan_project.bpmn``
 and the four decision tables in ``dmn/shizuishan/``. Clauses are cited as ``石嘴山 第N条``.
 
-Reading of the text (details in the README section for 石嘴山):
+Reading of the text (details in docs/cities/shizuishan.md):
 
 - 第四条: 工程费+设备费+预备费 "超过60万元（含）" → 60 and above run the whole process;
   "低于60万元" → filing and guidance only (``filing_review``, outcome ``filed_only``); 涉密 →

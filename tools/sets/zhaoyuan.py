@@ -12,7 +12,7 @@
   from the project;
 - dmn/zhaoyuan/route.dmn: which route a project takes (第六、二十六条).
 
-Readings of the text (the README section says why):
+Readings of the text (docs/cities/zhaoyuan.md says why):
 
 - A project approved directly by the principal city leader, or arranged by the state or the
   province and funded by them for both construction and O&M, is only filed with the hub
@@ -40,13 +40,17 @@ Readings of the text (the README section says why):
 from tools import sets
 from tools.bpmn_builder import Field, ProcessBuilder
 from tools.dmn_builder import DecisionTable, Input, Output, dmn_document
-from tools.sets import review_form, write_set
+from tools.sets import FROM_THE_PLAN, message_senders, review_form, write_set
 
 TENANT = "zhaoyuan"
 C = "招远 "  # clause prefix
 
 HUB = ("hub", "市大数据服务中心")
 SUPERVISION = C + "第二十四条"  # the hub supervises; a passed deadline escalates to it
+# 第二十四条: 市大数据服务中心 inspects, orders rectification and judges a refusal: its
+# messages (inspection_started, rectification_refused) are the hub's alone.
+INSPECTOR = "发送方：市大数据服务中心（hub）——第二十四条“市大数据服务中心加强对政务信息系统项目进行监督检查”"
+REFUSAL = "发送方：市大数据服务中心（hub）——第二十四条：责令限期整改的市大数据服务中心认定“拒不整改”"
 UNIT = ("unit", "项目建设单位")
 EXPERTS = ("experts", "评审专家组")
 
@@ -219,10 +223,12 @@ def project_process() -> bytes:
 
     # -- annual budget, city government, government investment (第四、六、十条) -----
     b.event_gateway("wait_plan", "列入年度预算?", lane="hub", clause=C + "第十条")
+    # The budget's result comes from the annual-plan process (annual_plan.bpmn), never from a
+    # user: no senders declared, so over the API only an administrator may send it.
     b.message_catch("in_plan", "专项小组研究通过", lane="hub", message="annual_plan_approved",
-                    clause=C + "第十条")
+                    clause=C + "第十条\n" + FROM_THE_PLAN)
     b.message_catch("left_out", "未列入", lane="hub", message="not_in_plan",
-                    clause=C + "第十条")
+                    clause=C + "第十条\n" + FROM_THE_PLAN)
     b.user_task("government_consent", "报市政府同意", lane="government",
                 candidate_groups=["government"], clause=C + "第六条",
                 form=review_form())
@@ -284,7 +290,8 @@ def project_process() -> bytes:
                           description="报告第二十二条情形时填写"),
                 ])
     b.boundary_message("inspection_started", "监督检查", attached_to="implementation",
-                       message="inspection_started", clause=C + "第二十四条")
+                       message="inspection_started", clause=C + "第二十四条\n" + INSPECTOR,
+                       properties=message_senders("hub"))
     b.exclusive_gateway("gw_next", "下一步?", lane="unit",
                         clause=C + "第十一、十三、十四、二十二条",
                         default="Flow_gw_next_security_crypto_review")
@@ -582,7 +589,8 @@ def inspection_process() -> bytes:
                           minlength=1),
                 ])
     b.boundary_message("rectification_refused", "拒不整改", attached_to="rectification",
-                       message="rectification_refused", clause=C + "第二十四条")
+                       message="rectification_refused", clause=C + "第二十四条\n" + REFUSAL,
+                       properties=message_senders("hub"))
     escalate(b, "rectification", clause=SUPERVISION, form=RECTIFICATION_ESCALATION_FORM)
     b.user_task("rectification_review", "整改复查", lane="hub", candidate_groups=["hub"],
                 clause=C + "第二十四条", form=review_form())

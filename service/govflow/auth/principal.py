@@ -1,10 +1,13 @@
-"""Who is calling, and what that caller may see and do."""
+"""Who is calling: a user, the tenants it sees, its lane groups, whether it administers.
+
+The checks that turn these into 403s and 404s live in ``permissions``.
+"""
 
 from dataclasses import dataclass
 
-from ..errors import Forbidden
+from .claims import ALL_TENANTS
 
-ALL_TENANTS = "*"
+__all__ = ["ALL_TENANTS", "Principal"]
 
 
 @dataclass(frozen=True)
@@ -21,15 +24,14 @@ class Principal:
         """Tenants to filter queries by; None means all."""
         return None if ALL_TENANTS in self.tenants else list(self.tenants)
 
-    def require_tenant(self, tenant_id: str) -> None:
-        if not self.sees_tenant(tenant_id):
-            raise Forbidden(f"user '{self.user}' has no access to tenant '{tenant_id}'")
+    @property
+    def is_global_admin(self) -> bool:
+        """Admin of every tenant: the calendar, new tenants, anything across tenants."""
+        return self.admin and self.tenants == (ALL_TENANTS,)
 
-    def require_admin(self, tenant_id: str | None = None) -> None:
-        if not self.admin:
-            raise Forbidden(f"user '{self.user}' is not an admin")
-        if tenant_id is not None:
-            self.require_tenant(tenant_id)
+    def administers(self, tenant_id: str) -> bool:
+        """Admin of this tenant (a tenant administrator, or a global one)."""
+        return self.admin and self.sees_tenant(tenant_id)
 
     def may_work_on(self, candidate_groups: list[str]) -> bool:
         return not candidate_groups or bool(set(candidate_groups) & set(self.groups))

@@ -3,33 +3,53 @@
 from datetime import datetime, timedelta
 
 import jwt
+from pydantic import ValidationError
 
-from ..errors import Unauthorized
+from ..errors import Invalid, Unauthorized
+from .claims import Claims
 from .principal import Principal
 
 ISSUER = "govflow"
+# Refused before any decoding: a token is a few hundred bytes, never megabytes.
+MAX_TOKEN_BYTES = 8 * 1024
 
 
 def mint(secret: str, principal: Principal, now: datetime, ttl: timedelta) -> str:
+    """A signed token for ``principal``; ``Invalid`` if it would not pass ``verify``."""
     claims = {
         "iss": ISSUER, "sub": principal.user, "tenants": list(principal.tenants),
         "groups": list(principal.groups), "admin": principal.admin,
         "iat": int(now.timestamp()), "exp": int((now + ttl).timestamp()),
     }
+    try:
+        Claims.model_validate(claims)
+    except ValidationError as exc:
+        raise Invalid(f"cannot mint this token: {_describe(exc)}") from exc
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def verify(secret: str, token: str) -> Principal:
+def verify(secret: str, token: str, max_bytes: int = MAX_TOKEN_BYTES) -> Principal:
+    """The principal a valid token names; ``Unauthorized`` for anything else."""
+    if len(token) > max_bytes:
+        raise Unauthorized(f"the bearer token is longer than {max_bytes} bytes")
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER,
-                            options={"require": ["exp", "sub", "iss"]})
+        # "sub" is left to Claims, which bounds it too, so every claim error reads alike.
+        payload = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER,
+                             options={"require": ["exp", "sub", "iss"], "verify_sub": False})
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("the bearer token has expired") from exc
     except jwt.PyJWTError as exc:
         raise Unauthorized(f"invalid bearer token: {exc}") from exc
-    return Principal(
-        user=str(claims["sub"]),
-        tenants=tuple(claims.get("tenants") or ()),
-        groups=tuple(claims.get("groups") or ()),
-        admin=bool(claims.get("admin", False)),
-    )
+    try:
+        claims = Claims.model_validate(payload)
+    except ValidationError as exc:
+        raise Unauthorized(f"invalid bearer token claims: {_describe(exc)}") from exc
+    return Principal(user=claims.sub, tenants=tuple(claims.tenants),
+                     groups=tuple(claims.groups), admin=claims.admin)
+
+
+def _describe(exc: ValidationError) -> str:
+    """Which claims are wrong and why, without echoing their (possibly hostile) values."""
+    problems = [f"claim '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}"
+                for e in exc.errors(include_input=False, include_url=False)[:5]]
+    return "; ".join(problems)

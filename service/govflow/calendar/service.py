@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..auth.permissions import require_global_admin
 from ..auth.principal import Principal
 from ..context import AppContext
 from ..errors import FieldError, Invalid, NotFound
@@ -55,11 +56,11 @@ async def get_year(session: AsyncSession, year: int) -> dict[str, Any]:
 async def put_year(ctx: AppContext, session: AsyncSession, principal: Principal, year: int,
                    days_off: Any, make_up_workdays: Any, source: Any, where: str = "body"
                    ) -> tuple[dict[str, Any], bool]:
-    """Load or correct a year's arrangement (admin only); True when the year is new.
+    """Load or correct a year's arrangement (global admin only); True when the year is new.
 
     ``where`` prefixes the location of each error: the request body, or a file's name.
     """
-    principal.require_admin()
+    require_global_admin(principal, "loading the holiday calendar")
     _check_year(year)
     arrangement = parse_arrangement(year, days_off, make_up_workdays, where)
     if not isinstance(source, str) or not source.strip():
@@ -77,8 +78,8 @@ async def put_year(ctx: AppContext, session: AsyncSession, principal: Principal,
 
 async def delete_year(ctx: AppContext, session: AsyncSession, principal: Principal, year: int
                       ) -> dict[str, Any]:
-    """Drop a loaded arrangement (admin only): the year reverts to the package's data."""
-    principal.require_admin()
+    """Drop a loaded arrangement (global admin only): the year reverts to the package's data."""
+    require_global_admin(principal, "changing the holiday calendar")
     await session.connection(execution_options=WRITE_INTENT)
     if not await repo.delete(session, year):
         raise NotFound(f"no arrangement was loaded for {year}; it comes from the "

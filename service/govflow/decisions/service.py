@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..auth.permissions import require_visible_tenant
 from ..auth.principal import Principal
 from ..context import AppContext
 from ..engine.decisions import evaluate_table
@@ -16,7 +17,7 @@ from ..tenants.service import require as require_tenant
 async def evaluate(ctx: AppContext, session: AsyncSession, principal: Principal, tenant_id: str,
                    decision_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
     """The outputs of every matching rule, with the rules (and the clauses they cite)."""
-    principal.require_tenant(tenant_id)
+    require_visible_tenant(principal, tenant_id)
     tenant = await require_tenant(session, tenant_id)
     if tenant.active_set_id is None:
         raise Conflict(f"tenant '{tenant_id}' has no active diagram set")

@@ -1,28 +1,29 @@
-from typing import Annotated
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, File, Form, Response, UploadFile
-
+from ..auth.permissions import require_tenant_admin
 from ..deps import ContextDep, CurrentUser, SessionDep
 from ..schemas import PROBLEMS, Page, page
 from ..tenants.schemas import Tenant
 from ..tenants.service import get_tenant
 from . import service
-from .schemas import ActiveSetIn, DiagramSet, ProcessMetadata
-from .upload import collect_files
+from .schemas import UPLOAD_FORM, ActiveSetIn, DiagramSet, ProcessMetadata
+from .upload import collect_files, read_upload
 
 router = APIRouter(tags=["diagram sets"], responses=PROBLEMS)
+# The body limit for this path is GOVFLOW_MAX_UPLOAD_BYTES (main.py), not the general one.
+UPLOAD_PATH = "/tenants/{tenant}/diagram-sets"
 
 
-@router.post("/tenants/{tenant}/diagram-sets", response_model=DiagramSet, status_code=201)
-async def upload_set(
-    tenant: str, response: Response, ctx: ContextDep, session: SessionDep, user: CurrentUser,
-    files: Annotated[list[UploadFile], File(description=".bpmn and .dmn files, or one .zip")],
-    main_process: Annotated[str | None, Form()] = None,
-    activate: Annotated[bool | None, Form(description="default: only if none is active")] = None,
-) -> dict:
-    uploads = [(f.filename or "unnamed", await f.read()) for f in files]
-    view, created = await service.upload(ctx, session, user, tenant, collect_files(uploads),
-                                         main_process, activate)
+@router.post(UPLOAD_PATH, response_model=DiagramSet, status_code=201,
+             openapi_extra={"requestBody": UPLOAD_FORM})
+async def upload_set(tenant: str, request: Request, response: Response, ctx: ContextDep,
+                     session: SessionDep, user: CurrentUser) -> dict:
+    # The form is taken from the request, not declared: FastAPI reads declared bodies before
+    # it checks the token, and a caller who may not upload must not make us read megabytes.
+    require_tenant_admin(user, tenant)
+    form = await read_upload(request)
+    view, created = await service.upload(ctx, session, user, tenant, collect_files(form.files),
+                                         form.main_process, form.activate)
     response.status_code = 201 if created else 200
     return view
 

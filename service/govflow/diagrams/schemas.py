@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ProcessRef(BaseModel):
@@ -37,6 +37,15 @@ class TaskDefinition(BaseModel):
     form: dict[str, Any]
 
 
+class MessageCatch(BaseModel):
+    element_id: str
+    name: str | None
+    messages: list[str]
+    senders: list[str] = Field(description="groups whose users may send it over the API; "
+                                           "empty: administrators and the process only")
+    payload: list[str] = Field(description="the payload keys it takes")
+
+
 class ProcessMetadata(BaseModel):
     id: str
     name: str | None
@@ -46,4 +55,20 @@ class ProcessMetadata(BaseModel):
     main: bool
     called_processes: list[str]
     tasks: list[TaskDefinition]
+    message_catches: list[MessageCatch] = []
     decisions: list[dict[str, Any]]
+
+
+# The upload's multipart body, for OpenAPI: the endpoint reads it itself, after the rights.
+UPLOAD_FORM: dict[str, Any] = {
+    "required": True,
+    "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["files"],
+        "properties": {
+            "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                      "description": ".bpmn and .dmn files, or one .zip"},
+            "main_process": {"type": "string"},
+            "activate": {"type": "boolean", "description": "default: only if none is active"},
+        },
+    }}},
+}

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..auth.permissions import require_tenant_admin, require_visible, require_visible_tenant
 from ..auth.principal import Principal
 from ..calendar.due import validate_due_spec
 from ..context import AppContext
@@ -31,7 +32,7 @@ async def upload(ctx: AppContext, session: AsyncSession, principal: Principal, t
                  files: dict[str, bytes], main_process: str | None = None,
                  activate: bool | None = None) -> tuple[dict[str, Any], bool]:
     """Validate and store a new version; identical content returns the existing one."""
-    principal.require_admin(tenant_id)
+    require_tenant_admin(principal, tenant_id)
     tenant = await require_tenant(session, tenant_id)
     digest = content_hash(files)
     existing = await repo.find_by_hash(session, tenant_id, digest)
@@ -64,7 +65,7 @@ async def upload(ctx: AppContext, session: AsyncSession, principal: Principal, t
 async def list_sets(session: AsyncSession, principal: Principal, tenant_id: str
                     ) -> list[dict[str, Any]]:
     """Versions of a tenant's diagram sets, newest first."""
-    principal.require_tenant(tenant_id)
+    require_visible_tenant(principal, tenant_id)
     tenant = await require_tenant(session, tenant_id)
     return [_view(r, tenant.active_set_id) for r in await repo.list_for_tenant(session, tenant_id)]
 
@@ -72,7 +73,7 @@ async def list_sets(session: AsyncSession, principal: Principal, tenant_id: str
 async def activate(session: AsyncSession, principal: Principal, tenant_id: str, set_id: int
                    ) -> dict[str, Any]:
     """Make a set the one new instances start on; running instances keep their own."""
-    principal.require_admin(tenant_id)
+    require_tenant_admin(principal, tenant_id)
     await require_tenant(session, tenant_id)
     row = await repo.get(session, set_id)
     if row is None or row.tenant_id != tenant_id:
@@ -86,19 +87,21 @@ async def activate(session: AsyncSession, principal: Principal, tenant_id: str, 
 async def load(ctx: AppContext, session: AsyncSession, principal: Principal, set_id: int
                ) -> tuple[Any, DiagramSpecs]:
     row = await repo.get(session, set_id)
-    if row is None:
-        raise NotFound(f"diagram set {set_id} does not exist")
-    principal.require_tenant(row.tenant_id)
+    require_visible(principal, row.tenant_id if row is not None else None,
+                    f"diagram set {set_id} does not exist")
     return row, await ctx.specs.get(session, set_id)
 
 
 async def process_metadata(ctx: AppContext, session: AsyncSession, principal: Principal,
                            set_id: int, process_id: str) -> dict[str, Any]:
-    """A process of a set: its human tasks (key, lane, groups, clause, form) and decisions."""
+    """A process of a set: its human tasks (key, lane, groups, clause, form), the messages it
+    catches (who may send them, which payload keys they take) and decisions."""
     row, specs = await load(ctx, session, principal, set_id)
     info = _process(specs, process_id)
     tasks = [spec.human for sp in (info.spec, *info.subprocess_specs.values())
              for spec in sp.task_specs.values() if hasattr(spec, "human")]
+    catches = [spec.message_catch for sp in (info.spec, *info.subprocess_specs.values())
+               for spec in sp.task_specs.values() if hasattr(spec, "message_catch")]
     return {
         "id": info.id, "name": info.name, "file": info.file, "diagram_set_id": set_id,
         "tenant": row.tenant_id, "main": info.id == specs.main_process_id,
@@ -106,6 +109,9 @@ async def process_metadata(ctx: AppContext, session: AsyncSession, principal: Pr
         "tasks": [{"key": t.key, "name": t.name, "lane": t.lane,
                    "candidate_groups": list(t.candidate_groups), "due": t.due,
                    "clause": t.clause, "form": t.form} for t in tasks],
+        "message_catches": [{"element_id": c.element_id, "name": c.element_name,
+                             "messages": list(c.messages), "senders": list(c.senders),
+                             "payload": list(c.payload)} for c in catches],
         "decisions": [{"id": d.id, "name": d.name, "inputs": table_inputs(d.table),
                        "outputs": table_outputs(d.table)} for d in specs.decisions.values()],
     }

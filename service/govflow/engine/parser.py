@@ -3,15 +3,17 @@
 A user or manual task carries, as Camunda Modeler writes them: ``camunda:candidateGroups``,
 ``camunda:assignee``, ``camunda:dueDate`` and ``camunda:formData``; its lane; and its
 regulation clause as ``bpmn:documentation``. An end event's ``camunda:property outcome``
-names the instance's outcome. Message payloads merge into the catching task's data.
+names the instance's outcome. Message payloads merge into the catching task's data; a
+message catch declares who may send it and which payload keys it takes (message_catch.py).
 """
 
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
 from SpiffWorkflow.bpmn.parser.util import full_tag, one
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.defaults import EndEvent, ManualTask
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent, ManualTask, ReceiveTask
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaBoundaryEventParser,
@@ -26,6 +28,7 @@ from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.camunda.specs.user_task import Form, UserTask
 
 from .forms import CAMUNDA, form_schema
+from .message_catch import DeclarationError, catch_def, declared
 from .timers import LegalTimerEventDefinition
 
 
@@ -136,23 +139,58 @@ class _MessageMixin(CamundaEventDefinitionParser):
         )
 
 
-class _StartParser(_MessageMixin, CamundaStartEventParser):
+def _message_names(definition: Any) -> tuple[str, ...]:
+    children = getattr(definition, "event_definitions", None) or [definition]
+    return tuple(d.name for d in children if isinstance(d, MessageEventDefinition))
+
+
+class _Declarations(_MessageMixin):
+    """Reads (catching elements) or refuses (throwing ones) ``senders``/``payload``."""
+
+    CATCHES = True
+
+    def create_task(self) -> Any:
+        spec = super().create_task()  # type: ignore[misc]
+        try:
+            values = declared(self.node, {"bpmn": self.nsmap["bpmn"], "camunda": CAMUNDA})
+            messages = _message_names(spec.event_definition)
+            if values and not (self.CATCHES and messages):
+                raise DeclarationError(
+                    f"the camunda properties {', '.join(map(repr, values))} belong only on "
+                    "an element that catches a message (message start, intermediate catch, "
+                    "boundary event, receive task)")
+            if messages and self.CATCHES:
+                spec.message_catch = catch_def(self.bpmn_id, self.node.get("name"), values,
+                                               messages)
+        except DeclarationError as exc:
+            raise ValidationException(str(exc), node=self.node, file_name=self.filename) \
+                from exc
+        return spec
+
+
+class _StartParser(_Declarations, CamundaStartEventParser):
     pass
 
 
-class _CatchParser(_MessageMixin, CamundaIntermediateCatchEventParser):
+class _CatchParser(_Declarations, CamundaIntermediateCatchEventParser):
     pass
 
 
-class _ThrowParser(_MessageMixin, CamundaIntermediateThrowEventParser):
+class _ThrowParser(_Declarations, CamundaIntermediateThrowEventParser):
+    CATCHES = False
+
+
+class _BoundaryParser(_Declarations, CamundaBoundaryEventParser):
     pass
 
 
-class _BoundaryParser(_MessageMixin, CamundaBoundaryEventParser):
+class _ReceiveParser(_Declarations, ReceiveTaskParser):
     pass
 
 
-class _EndParser(_MessageMixin, CamundaEndEventParser):
+class _EndParser(_Declarations, CamundaEndEventParser):
+    CATCHES = False
+
     def parse_extensions(self, node: Any = None) -> dict[str, str]:
         props = self.xpath(".//bpmn:extensionElements/camunda:properties/camunda:property")
         return {p.get("name"): p.get("value") for p in props}
@@ -172,4 +210,5 @@ class GovflowParser(CamundaParser):
         full_tag("boundaryEvent"): (_BoundaryParser, CamundaParser.OVERRIDE_PARSER_CLASSES[
             full_tag("boundaryEvent")][1]),
         full_tag("endEvent"): (_EndParser, EndEvent),
+        full_tag("receiveTask"): (_ReceiveParser, ReceiveTask),
     }

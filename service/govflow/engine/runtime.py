@@ -22,6 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import datasafe
 from .datasafe import UnsafeData
 from .errors import NotWaiting, StepError
+from .message_catch import MessageCatchDef
 from .parser import HumanTaskDef
 from .rows import RowChanges, RowTracker, restore
 from .sandbox_limits import ScriptLimitExceeded, StepMeter
@@ -135,8 +136,17 @@ class EngineInstance:
             raise StepError(_message(exc), spec.bpmn_id) from exc
         return self._run(started, [event])
 
-    def deliver_message(self, name: str, payload: dict[str, Any]) -> StepResult:
-        """Deliver a message to the catch events waiting for it."""
+    def message_catches(self, name: str) -> list[MessageCatchDef]:
+        """The declarations of every element a message of this name would reach now."""
+        waiting = self._waiting_for(name)
+        if not waiting:
+            raise NotWaiting(f"the instance is not waiting for message '{name}'")
+        return [_catch_def(t) for t in waiting]
+
+    def deliver_message(self, name: str, payload: dict[str, Any],
+                        sender: dict[str, Any] | None = None) -> StepResult:
+        """Deliver a message to the catch events waiting for it; ``sender`` (who sent it, as
+        the caller checked) goes into the history beside the payload."""
         waiting = self._waiting_for(name)
         if not waiting:
             raise NotWaiting(f"the instance is not waiting for message '{name}'")
@@ -147,8 +157,9 @@ class EngineInstance:
                 self.workflow.send_event(BpmnEvent(definition, payload=payload))
         except SpiffWorkflowException as exc:
             raise StepError(_message(exc), waiting[0].task_spec.bpmn_id) from exc
+        data = {"message": name, "payload": payload, "sender": sender}
         return self._run(started, [StepEvent("message_received", waiting[0].task_spec.bpmn_id,
-                                             name, data=payload)])
+                                             name, data=data)])
 
     def waiting_messages(self) -> dict[tuple[str, str], str]:
         """(task id, message name) -> message name, for every message a task waits for
@@ -287,6 +298,14 @@ def _messages(task: Any) -> dict[str, Any]:
     definition = task.task_spec.event_definition
     children = getattr(definition, "event_definitions", None) or [definition]
     return {d.name: d for d in children if isinstance(d, MessageEventDefinition)}
+
+
+def _catch_def(task: Any) -> MessageCatchDef:
+    spec = task.task_spec
+    # Every catching element gets one at parse time; a spec without one (none expected)
+    # is treated as declaring nothing: administrators and the process only, no payload.
+    return getattr(spec, "message_catch", None) or MessageCatchDef(
+        spec.bpmn_id, spec.bpmn_name, (), ())
 
 
 def _api_time(iso: str | None) -> str | None:

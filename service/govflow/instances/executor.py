@@ -4,13 +4,16 @@ A ``UnitOfWork`` opens a write transaction, loads each instance it touches (from
 cache when the cached copy is at the committed version, else from its rows), runs the
 engine, writes what changed -- engine rows, task rows, variables, subscriptions, history --
 bumps the instance's version with ``UPDATE ... WHERE version = :seen``, and commits once.
-Messages thrown by a step are correlated inside the same transaction. Anything that fails
-rolls everything back, and the cache never holds a workflow that was not committed.
-The engine's own work (scripts, conditions, DMN) runs in a worker thread, so a slow step
-does not hold up the event loop, /healthz or other tenants' requests.
+Messages thrown by a step are correlated inside the same transaction. A message is checked
+against every instance it would reach (sender rights, payload keys: instances/messages.py)
+before it is delivered to any. Anything that fails rolls everything back, and the cache
+never holds a workflow that was not committed. The engine's own work (scripts, conditions,
+DMN) runs in a worker thread, so a slow step does not hold up the event loop, /healthz or
+other tenants' requests.
 """
 
 import asyncio
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any, Self
@@ -18,6 +21,7 @@ from typing import Any, Self
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..auth.principal import Principal
 from ..calendar.due import compute_due
 from ..context import AppContext
 from ..engine.errors import NotWaiting, StepError
@@ -25,6 +29,7 @@ from ..engine.rows import SERIALIZER_VERSION
 from ..engine.runtime import EngineInstance, StepResult
 from ..engine.timers import Timing
 from ..errors import Conflict, EngineFailure, NotFound
+from ..metrics import ENGINE_STEP
 from ..store.db import WRITE_INTENT
 from ..store.engine_rows import load_rows, write_changes
 from ..store.jsontext import dumps
@@ -32,10 +37,12 @@ from ..tasks import repository as task_repo
 from ..timers import repository as timer_repo
 from . import repository as repo
 from .cache import CachedInstance
+from .messages import Delivery
 
 MAX_MESSAGE_HOPS = 10
 
 Step = Callable[[EngineInstance], StepResult]
+Check = Callable[[EngineInstance], object]
 
 
 class UnitOfWork:
@@ -45,7 +52,7 @@ class UnitOfWork:
         self.ctx = ctx
         self.session = session
         self._touched: dict[str, CachedInstance] = {}
-        self._thrown: list[tuple[str, Any, int]] = []
+        self._thrown: list[tuple[str, Any, int, str]] = []  # tenant, message, hops, thrower
         self.bytes_written = 0
 
     async def __aenter__(self) -> Self:
@@ -93,13 +100,28 @@ class UnitOfWork:
         await self._persist(row, entry, result, actor)
         return instance_id, result
 
+    async def check(self, instance_id: str, check: Check) -> None:
+        """Run a precondition on a running instance's engine without changing it (a refusal
+        leaves the instance as it was, in the cache too)."""
+        row = await self._running(instance_id)
+        touched = row.id in self._touched
+        entry = await self._checkout(row)
+        try:
+            check(entry.engine)
+        except NotWaiting as exc:
+            raise Conflict(str(exc)) from exc
+        finally:
+            # Unchanged: back where it came from, for the step that follows or, after a
+            # refusal, for the next command (a cache entry is at a committed version).
+            if touched:
+                self._touched[row.id] = entry
+            else:
+                self.ctx.instances.checkin(row.id, entry)
+
     async def step(self, instance_id: str, run: Step, actor: str) -> StepResult:
         """Run one engine step on a running instance and write what it changed."""
-        row = await repo.get(self.session, instance_id)
-        if row is None:
-            raise NotFound(f"process instance {instance_id} does not exist")
-        if row.state != "running":
-            raise Conflict(f"process instance {row.id} is {row.state}")
+        started = time.perf_counter()
+        row = await self._running(instance_id)
         entry = await self._checkout(row)
         entry.engine.timing = self._timing()
         try:
@@ -109,7 +131,16 @@ class UnitOfWork:
         except StepError as exc:
             raise EngineFailure(_failure(exc)) from exc
         await self._persist(row._mapping, entry, result, actor)
+        ENGINE_STEP.observe(time.perf_counter() - started)
         return result
+
+    async def _running(self, instance_id: str) -> Any:
+        row = await repo.get(self.session, instance_id)
+        if row is None:
+            raise NotFound(f"process instance {instance_id} does not exist")
+        if row.state != "running":
+            raise Conflict(f"process instance {row.id} is {row.state}")
+        return row
 
     async def set_state(self, instance_id: str, state: str, actor: str, event: str,
                         data: dict[str, Any] | None = None) -> None:
@@ -127,16 +158,27 @@ class UnitOfWork:
 
     async def correlate(self, tenant_id: str, name: str, correlation: dict[str, Any],
                         payload: dict[str, Any], business_keys: list[str] | None, actor: str,
-                        hops: int = 0, except_business_keys: list[str] | None = None
+                        hops: int = 0, except_business_keys: list[str] | None = None, *,
+                        principal: Principal | None = None, thrown_by: str | None = None
                         ) -> list[str]:
-        """Deliver a message to every running instance of the tenant that waits for it."""
+        """Deliver a message to every running instance of the tenant that waits for it, sent
+        by ``principal`` (None: thrown by ``thrown_by``); every instance is checked first, and
+        one refusal refuses the whole delivery."""
         ids = await repo.find_subscribed(self.session, tenant_id, name, correlation,
                                          business_keys, except_business_keys)
+        delivery = Delivery(name, payload, principal, thrown_by)
         for instance_id in ids:
-            result = await self.step(instance_id, lambda e: e.deliver_message(name, payload),
-                                     actor)
-            self._thrown.extend((tenant_id, m, hops + 1) for m in result.thrown)
+            await self.check(instance_id, _bind(delivery.check, tenant_id, instance_id))
+        for instance_id in ids:
+            result = await self.step(instance_id,
+                                     _bind(delivery.deliver, tenant_id, instance_id), actor)
+            self._thrown.extend((tenant_id, m, hops + 1, instance_id) for m in result.thrown)
         return ids
+
+    async def send(self, row: Any, delivery: Delivery, actor: str) -> StepResult:
+        """Deliver a message to one instance: checked, then delivered."""
+        await self.check(row.id, _bind(delivery.check, row.tenant_id, row.id))
+        return await self.step(row.id, _bind(delivery.deliver, row.tenant_id, row.id), actor)
 
     async def _checkout(self, row: Any) -> CachedInstance:
         entry = self._touched.pop(row.id, None) or self.ctx.instances.checkout(row.id, row.version)
@@ -179,7 +221,7 @@ class UnitOfWork:
         self.bytes_written += await repo.append_history(s, history)
         entry.version += 1
         self._touched[instance_id] = entry
-        self._thrown.extend((row["tenant_id"], m, 0) for m in result.thrown)
+        self._thrown.extend((row["tenant_id"], m, 0, instance_id) for m in result.thrown)
 
     async def _write_tasks(self, row: Any, result: StepResult, actor: str, now: Any) -> None:
         submitted = {e.task_id: e.data for e in result.events if e.event == "task_completed"}
@@ -216,14 +258,20 @@ class UnitOfWork:
 
     async def _drain_thrown(self) -> None:
         while self._thrown:
-            tenant_id, message, hops = self._thrown.pop(0)
+            tenant_id, message, hops, thrower = self._thrown.pop(0)
             if hops >= MAX_MESSAGE_HOPS:
                 raise EngineFailure(f"message '{message.name}' bounced more than "
                                     f"{MAX_MESSAGE_HOPS} times between instances")
             body = message.payload if isinstance(message.payload, dict) else {}
             await self.correlate(tenant_id, message.name, body.get("correlation") or {},
                                  body.get("payload") or {}, body.get("business_keys"),
-                                 "engine", hops, body.get("except_business_keys"))
+                                 "engine", hops, body.get("except_business_keys"),
+                                 thrown_by=thrower)
+
+
+def _bind(method: Callable[[str, str, EngineInstance], Any], tenant_id: str,
+          instance_id: str) -> Callable[[EngineInstance], Any]:
+    return lambda engine: method(tenant_id, instance_id, engine)
 
 
 def _assignee(spec: str | None, variables: dict[str, Any]) -> str | None:

@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..request_id import current as current_request_id
 from ..store.db import rowcount
 from ..store.jsontext import dumps, loads
 from ..store.tables import history, message_subscriptions, process_instances, variables
@@ -107,7 +108,10 @@ def history_row(instance_id: str, tenant_id: str, at: datetime, actor: str | Non
                 element_id: str | None = None, element_name: str | None = None,
                 task_id: str | None = None, data: dict[str, Any] | None = None
                 ) -> dict[str, Any]:
-    """One history event, as append_history takes it."""
+    """One history event, as append_history takes it; written while serving a request, its
+    data carries the request id (the X-Request-ID the response returned)."""
+    if (request := current_request_id.get()) is not None:
+        data = {**(data or {}), "request_id": request}
     return {"instance_id": instance_id, "tenant_id": tenant_id, "at": at, "actor": actor,
             "event": event, "element_id": element_id, "element_name": element_name,
             "task_id": task_id, "data": data}

@@ -5,10 +5,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..auth.permissions import require_tenant_admin, require_visible, require_visible_tenant
 from ..auth.principal import Principal
 from ..context import AppContext
 from ..diagrams import service as diagrams
-from ..errors import Conflict, FieldError, Invalid, NotFound
+from ..errors import Conflict, FieldError, Invalid
 from ..store.jsontext import loads, utc
 from ..store.tables import history as history_table
 from ..store.tables import tasks as task_table
@@ -17,6 +18,7 @@ from ..tasks.views import task_summary
 from ..tenants.service import require as require_tenant
 from . import repository as repo
 from .executor import UnitOfWork
+from .messages import Delivery
 
 INSTANCE_STATES = ("running", "suspended", "completed", "terminated", "error")
 
@@ -25,7 +27,7 @@ async def start(ctx: AppContext, session: AsyncSession, principal: Principal, te
                 process_id: str | None, business_key: str | None, variables: dict[str, Any]
                 ) -> dict[str, Any]:
     """Start an instance on the tenant's active diagram set and run it to its first wait."""
-    principal.require_tenant(tenant_id)
+    require_visible_tenant(principal, tenant_id)
     tenant = await require_tenant(session, tenant_id)
     if tenant.active_set_id is None:
         raise Conflict(f"tenant '{tenant_id}' has no active diagram set: deploy one first")
@@ -89,10 +91,11 @@ async def svg(ctx: AppContext, session: AsyncSession, principal: Principal, inst
 
 async def send_message(ctx: AppContext, session: AsyncSession, principal: Principal,
                        instance_id: str, name: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """Deliver a message to one instance; 409 if it is not waiting for it."""
+    """Deliver a message to one instance; 409 if it is not waiting for it, 403 if the caller
+    is not one of its senders, 422 for a payload key it does not take (messages.py)."""
     row = await _visible(session, principal, instance_id)
     async with UnitOfWork(ctx, session) as uow:
-        await uow.step(row.id, lambda e: e.deliver_message(name, payload), principal.user)
+        await uow.send(row, Delivery(name, payload, principal), principal.user)
         await uow.commit()
     return await get(ctx, session, principal, instance_id)
 
@@ -101,12 +104,13 @@ async def correlate(ctx: AppContext, session: AsyncSession, principal: Principal
                     tenant_id: str, name: str, correlation: dict[str, Any],
                     payload: dict[str, Any]) -> list[str]:
     """Deliver a message to every running instance of the tenant that waits for it and whose
-    variables equal ``correlation``; returns their ids."""
-    principal.require_tenant(tenant_id)
+    variables equal ``correlation``; returns their ids. The caller must be a sender for every
+    one of them, or nothing is delivered (403)."""
+    require_visible_tenant(principal, tenant_id)
     await require_tenant(session, tenant_id)
     async with UnitOfWork(ctx, session) as uow:
         delivered = await uow.correlate(tenant_id, name, correlation, payload, None,
-                                        principal.user)
+                                        principal.user, principal=principal)
         await uow.commit()
     return delivered
 
@@ -130,7 +134,7 @@ async def terminate(ctx: AppContext, session: AsyncSession, principal: Principal
                     instance_id: str, reason: str) -> dict[str, Any]:
     """Cancel every open task; the instance ends with outcome ``terminated``."""
     row = await _visible(session, principal, instance_id)
-    principal.require_admin(row.tenant_id)
+    require_tenant_admin(principal, row.tenant_id)
     async with UnitOfWork(ctx, session) as uow:
         if row.state == "suspended":  # terminating a suspended instance is allowed
             await uow.set_state(row.id, "running", principal.user, "instance_resumed")
@@ -142,7 +146,7 @@ async def terminate(ctx: AppContext, session: AsyncSession, principal: Principal
 async def _set_state(ctx: AppContext, session: AsyncSession, principal: Principal,
                      instance_id: str, expected: str, new: str, event: str) -> dict[str, Any]:
     row = await _visible(session, principal, instance_id)
-    principal.require_admin(row.tenant_id)
+    require_tenant_admin(principal, row.tenant_id)
     if row.state != expected:
         raise Conflict(f"process instance {instance_id} is {row.state}, not {expected}")
     async with UnitOfWork(ctx, session) as uow:
@@ -153,9 +157,8 @@ async def _set_state(ctx: AppContext, session: AsyncSession, principal: Principa
 
 async def _visible(session: AsyncSession, principal: Principal, instance_id: str) -> Any:
     row = await repo.get(session, instance_id)
-    if row is None:
-        raise NotFound(f"process instance {instance_id} does not exist")
-    principal.require_tenant(row.tenant_id)
+    require_visible(principal, row.tenant_id if row is not None else None,
+                    f"process instance {instance_id} does not exist")
     return row
 
 

@@ -2,11 +2,14 @@
 
 from pathlib import Path
 
+import govflow_migrations
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+# The top-level migrations/ directory of the source tree, installed as package
+# govflow_migrations (setup.py), so it is found the same way from a wheel.
+MIGRATIONS = Path(govflow_migrations.__file__).resolve().parent
 
 
 def alembic_config(url: str | None = None, connect_args: dict | None = None) -> Config:

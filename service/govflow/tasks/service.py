@@ -4,9 +4,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..auth.permissions import require_visible
 from ..auth.principal import Principal
 from ..context import AppContext
-from ..errors import Conflict, Forbidden, NotFound
+from ..errors import Conflict, Forbidden
 from ..instances import repository as instance_repo
 from ..instances import service as instances
 from ..instances.executor import UnitOfWork
@@ -58,7 +59,7 @@ async def unclaim(session: AsyncSession, principal: Principal, task_id: str) -> 
     _require_ready(row)
     if row.assignee is None:
         return task_summary(row)
-    if row.assignee != principal.user and not principal.admin:
+    if row.assignee != principal.user and not principal.administers(row.tenant_id):
         raise Forbidden(f"task {task_id} is claimed by '{row.assignee}'")
     if not await repo.set_assignee(session, task_id, row.assignee, None):
         raise Conflict(f"task {task_id} changed concurrently")
@@ -88,9 +89,8 @@ async def _form(ctx: AppContext, session: AsyncSession, row: Any) -> dict[str, A
 
 async def _visible(session: AsyncSession, principal: Principal, task_id: str) -> Any:
     row = await repo.get(session, task_id)
-    if row is None:
-        raise NotFound(f"task {task_id} does not exist")
-    principal.require_tenant(row.tenant_id)
+    require_visible(principal, row.tenant_id if row is not None else None,
+                    f"task {task_id} does not exist")
     return row
 
 

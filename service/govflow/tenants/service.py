@@ -1,17 +1,21 @@
 """Tenants: cities and counties, each with its active diagram set."""
 
-import re
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..auth.claims import TENANT_ID
+from ..auth.permissions import (
+    require_global_admin,
+    require_tenant_admin,
+    require_visible_tenant,
+    tenant_not_found,
+)
 from ..auth.principal import Principal
 from ..context import AppContext
-from ..errors import FieldError, Invalid, NotFound
+from ..errors import FieldError, Invalid
 from ..store.jsontext import utc
 from . import repository as repo
-
-TENANT_ID = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
 
 
 async def list_tenants(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
@@ -22,8 +26,8 @@ async def list_tenants(session: AsyncSession, principal: Principal) -> list[dict
 
 async def put_tenant(ctx: AppContext, session: AsyncSession, principal: Principal,
                      tenant_id: str, name: str) -> tuple[dict[str, Any], bool]:
-    """Create or rename a tenant (admin only)."""
-    principal.require_admin(tenant_id)
+    """Create a tenant (global admin only) or rename one (its tenant admin)."""
+    await _require_put_right(session, principal, tenant_id)
     if not TENANT_ID.match(tenant_id):
         raise Invalid("invalid tenant id", [FieldError(
             "path.tenant", "lowercase letters, digits, '-' and '_', starting with a letter")])
@@ -36,18 +40,34 @@ async def put_tenant(ctx: AppContext, session: AsyncSession, principal: Principa
 
 async def get_tenant(session: AsyncSession, principal: Principal, tenant_id: str
                      ) -> dict[str, Any]:
-    principal.require_tenant(tenant_id)
+    require_visible_tenant(principal, tenant_id)
     rows = await repo.list_all(session, [tenant_id])
     if not rows:
-        raise NotFound(f"tenant '{tenant_id}' does not exist")
+        raise tenant_not_found(tenant_id)
     return _view(rows[0])
 
 
 async def require(session: AsyncSession, tenant_id: str) -> Any:
     row = await repo.get(session, tenant_id)
     if row is None:
-        raise NotFound(f"tenant '{tenant_id}' does not exist")
+        raise tenant_not_found(tenant_id)
     return row
+
+
+async def _require_put_right(session: AsyncSession, principal: Principal, tenant_id: str
+                             ) -> None:
+    """A global admin creates and renames; a tenant admin renames its own tenants only.
+
+    A tenant admin gets the same 403 for a new id as for another tenant's existing one, so
+    the answer does not tell which tenants exist.
+    """
+    if principal.is_global_admin:
+        return
+    if principal.administers(tenant_id) and await repo.get(session, tenant_id) is not None:
+        return
+    if principal.admin:
+        require_global_admin(principal, f"creating tenant '{tenant_id}'")
+    require_tenant_admin(principal, tenant_id)
 
 
 def _view(row: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from ..context import AppContext
 from ..errors import Conflict, EngineFailure
 from ..instances import repository as instance_repo
 from ..instances.executor import UnitOfWork
+from ..metrics import INCIDENTS, TIMERS_FIRED
 from . import repository as timer_repo
 
 log = logging.getLogger("govflow.worker")
@@ -40,6 +41,7 @@ class Worker:
                         return False
                     await uow.step(instance_id, lambda e: e.fire_timers(), f"timer:{self.name}")
                     await uow.commit()
+                    TIMERS_FIRED.inc()
                     return True
             except EngineFailure as exc:
                 await self._record_incident(instance_id, str(exc))
@@ -85,4 +87,5 @@ class Worker:
                     instance_id, row.tenant_id, self.ctx.clock.now(), f"timer:{self.name}",
                     "incident", data={"error": message})])
                 await session.commit()
+                INCIDENTS.inc()
                 self.ctx.instances.discard(instance_id)

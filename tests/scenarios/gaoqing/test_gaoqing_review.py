@@ -191,7 +191,7 @@ async def test_the_annual_plan_lists_some_projects_and_leaves_out_the_rest(clien
     assert (plan["state"], plan["ready_tasks"]) == ("completed", [])
 
 
-async def test_a_project_can_be_told_directly_it_is_not_in_the_plan(client):
+async def test_an_administrator_can_tell_a_project_directly_it_is_not_in_the_plan(client):
     instance = await reviewed(client, "GQ-DIRECT", plan_year=2032)
     done = await message(client, instance, "not_in_plan")
     assert (done["state"], done["outcome"]) == ("completed", "not_in_plan")

@@ -21,6 +21,12 @@ EXPERT = token("zy_expert", TENANT, ("experts",))
 FINANCE = token("zy_finance", TENANT, ("finance",))
 GOVERNMENT = token("zy_gov", TENANT, ("government",))
 APPROVAL = token("zy_ndrc", TENANT, ("approval",))
+# The tenant's administrator: the only user who may send the annual budget's result by hand
+# (the in_plan / left_out catches name no senders: the annual-plan process sends it).
+TENANT_ADMIN = token("zy_admin", TENANT, (), admin=True)
+# Who sends each message (第二十四条: the hub inspects and judges a refusal to rectify).
+SENDER = {"annual_plan_approved": TENANT_ADMIN, "not_in_plan": TENANT_ADMIN,
+          "inspection_started": HUB, "rectification_refused": HUB}
 
 LANES = {"unit": "项目建设单位", "hub": "市大数据服务中心", "experts": "评审专家组",
          "finance": "市财政局", "government": "市政府",
@@ -94,9 +100,10 @@ async def state(client: httpx.AsyncClient, instance: dict) -> dict:
 
 
 async def message(client: httpx.AsyncClient, instance: dict, name: str,
-                  headers: dict = HUB) -> dict:
+                  headers: dict | None = None) -> dict:
+    """Send a message as its declared sender (``SENDER``), or as ``headers``."""
     response = await client.post(f"{API}/process-instances/{instance['id']}/messages",
-                                 json={"name": name}, headers=headers)
+                                 json={"name": name}, headers=headers or SENDER[name])
     assert response.status_code == 200, response.text
     return response.json()
 

@@ -1,0 +1,41 @@
+"""Every permission check, in one place.
+
+Two rules. Another tenant's object answers exactly like a missing one (404, the same
+message), so ids cannot be used to learn which tenants exist or what they hold. A 403
+is only for what the caller can see but lacks the right to do.
+"""
+
+from ..errors import Forbidden, NotFound
+from .principal import Principal
+
+
+def tenant_not_found(tenant_id: str) -> NotFound:
+    """The one answer for a tenant that does not exist, or that the caller cannot see."""
+    return NotFound(f"tenant '{tenant_id}' does not exist")
+
+
+def require_visible(principal: Principal, tenant_id: str | None, missing: str) -> None:
+    """404 ``missing`` unless the object exists (``tenant_id`` given) in a visible tenant."""
+    if tenant_id is None or not principal.sees_tenant(tenant_id):
+        raise NotFound(missing)
+
+
+def require_visible_tenant(principal: Principal, tenant_id: str) -> None:
+    """404, as for an unknown tenant, unless the caller's token names this tenant (or '*')."""
+    if not principal.sees_tenant(tenant_id):
+        raise tenant_not_found(tenant_id)
+
+
+def require_tenant_admin(principal: Principal, tenant_id: str) -> None:
+    """Deploy, activate, suspend, resume, terminate: an admin of this tenant (or global)."""
+    require_visible_tenant(principal, tenant_id)
+    if not principal.administers(tenant_id):
+        raise Forbidden(f"user '{principal.user}' is not an administrator of tenant "
+                        f"'{tenant_id}'")
+
+
+def require_global_admin(principal: Principal, action: str) -> None:
+    """The calendar, new tenants: an admin whose token names every tenant ('*')."""
+    if not principal.is_global_admin:
+        raise Forbidden(f"{action} needs a global administrator (an admin of tenant '*'); "
+                        f"user '{principal.user}' is not one")
