@@ -103,7 +103,6 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
         app.include_router(router, prefix=API)
     app.include_router(ops.router)
 
-    settings = ctx.settings if ctx is not None else get_settings()
     app.add_middleware(RequestBodyLimit, max_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes,
                        upload_paths=[API + UPLOAD_PATH])
