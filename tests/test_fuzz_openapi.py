@@ -6,9 +6,12 @@ Schemathesis generates requests that fit the schema and requests that break it (
 seeded tenant, and checks ``not_a_server_error`` and ``status_code_conformance``. The run is
 deterministic (fixed seed, derandomized Hypothesis) and bounded to a few examples per
 operation, so CI runs it on every push; deselect it locally with ``-m 'not fuzz'``.
-Raise ``GOVFLOW_FUZZ_EXAMPLES`` for a longer hunt.
+Raise ``GOVFLOW_FUZZ_EXAMPLES`` for a longer hunt; ``GOVFLOW_FUZZ_BACKEND=postgresql`` fuzzes
+against the schema-per-test PostgreSQL of ``GOVFLOW_TEST_POSTGRES_URL`` (NUL bytes and
+over-long strings fail only there).
 """
 
+import asyncio
 import os
 import shutil
 import tempfile
@@ -19,6 +22,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+import sqlalchemy as sa
 from govflow.main import build_context, create_app
 from govflow.settings import Settings
 from govflow.store.migrate import upgrade
@@ -26,8 +30,9 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import status_code_conformance
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.conftest import ADMIN, SECRET, token
+from tests.conftest import ADMIN, POSTGRES_URL, SECRET, token
 from tests.support.sample import sample_set
 
 pytestmark = pytest.mark.fuzz
@@ -43,6 +48,12 @@ def _config() -> SchemathesisConfig:
         "generation": {"mode": "all", "max-examples": EXAMPLES, "deterministic": True,
                        "with-security-parameters": False, "database": "none"},
         "phases": {"coverage": {"enabled": True}, "stateful": {"enabled": False}},
+        # Most requests name the seeded tenant, so bodies reach the engine, not a 404.
+        "dictionaries": {"tenants": {"values": ["demo"]},
+                         "decisions": {"values": ["review_mode"]}},
+        "parameters": {"path.tenant": {"dictionary": "tenants", "probability": 0.8},
+                       "query.tenant": {"dictionary": "tenants", "probability": 0.5},
+                       "path.decision_id": {"dictionary": "decisions", "probability": 0.8}},
     })
 
 
@@ -60,21 +71,38 @@ def _seed(app: Any) -> None:
 
 # The app is built at import (schemathesis parametrizes from its document at collection);
 # its database is created, and the app first called, only when the tests run.
+BACKEND = os.environ.get("GOVFLOW_FUZZ_BACKEND", "sqlite")
 _DIR = Path(tempfile.gettempdir()) / f"govflow-fuzz-{uuid.uuid4().hex[:12]}"
-_URL = f"sqlite+aiosqlite:///{_DIR / 'govflow.db'}"
+if BACKEND == "postgresql":
+    assert POSTGRES_URL, "GOVFLOW_FUZZ_BACKEND=postgresql needs GOVFLOW_TEST_POSTGRES_URL"
+    _URL, _SCHEMA = POSTGRES_URL, f"fuzz_{uuid.uuid4().hex[:12]}"
+    _CONNECT: dict = {"server_settings": {"search_path": _SCHEMA}}
+else:
+    _URL, _SCHEMA, _CONNECT = f"sqlite+aiosqlite:///{_DIR / 'govflow.db'}", None, {}
 APP = create_app(build_context(Settings(database_url=_URL, secret_key=SECRET,
-                                        load_bundled_diagrams=False)))
+                                        load_bundled_diagrams=False), connect_args=_CONNECT))
 schema = schemathesis.openapi.from_dict(APP.openapi(), config=_config())
 schema.app = APP
+
+
+async def _schema_ddl(statement: str) -> None:
+    engine = create_async_engine(_URL)
+    async with engine.begin() as conn:
+        await conn.execute(sa.text(statement))
+    await engine.dispose()
 
 
 @pytest.fixture(scope="module", autouse=True)
 def seeded() -> Iterator[None]:
     _DIR.mkdir()
-    upgrade(_URL, "head", {})
+    if _SCHEMA:
+        asyncio.run(_schema_ddl(f'CREATE SCHEMA "{_SCHEMA}"'))
+    upgrade(_URL, "head", _CONNECT)
     _seed(APP)
     yield
     asgi.shutdown_lifespans()
+    if _SCHEMA:
+        asyncio.run(_schema_ddl(f'DROP SCHEMA "{_SCHEMA}" CASCADE'))
     shutil.rmtree(_DIR, ignore_errors=True)
 
 
