@@ -250,3 +250,25 @@ async def test_an_unexpected_error_is_answered_not_raised(ctx, monkeypatch):
     assert response.headers["content-type"] == "application/problem+json"
     assert json.loads(response.text)["detail"] == ("an unexpected error occurred; nothing was "
                                                    "changed")
+
+
+@pytest.mark.parametrize(("build", "element", "says"), [
+    (lambda b: b.user_task("t", "任务", candidate_groups=["g" * 101]), "t", "candidate group"),
+    (lambda b: b.user_task("t" * 201, "任务", candidate_groups=["unit"]), "t" * 57 + "...",
+     "element id"),
+    (lambda b: b.user_task("t", "名" * 301, candidate_groups=["unit"]), "t", "name"),
+])
+async def test_a_diagram_whose_ids_overflow_the_columns_is_refused_at_upload(client, build,
+                                                                           element, says):
+    b = ProcessBuilder("wide", lanes=[("unit", "单位")])
+    b.start("s")
+    task = build(b)
+    b.end("e")
+    b.flow("s", task)
+    b.flow(task, "e")
+    response = await client.post(f"{API}/tenants/limits/diagram-sets", headers=ADMIN, files=[
+        ("files", ("wide.bpmn", b.to_xml(), "application/xml"))])
+    assert response.status_code == 422, response.text
+    errors = response.json()["errors"]
+    assert [(e["loc"], e["element"]) for e in errors] == [("wide.bpmn", element)]
+    assert says in errors[0]["msg"]
