@@ -121,6 +121,8 @@ def _message(error: Any) -> str:
     pattern = (error.get("ctx") or {}).get("pattern")
     if error.get("type") == "string_pattern_mismatch" and pattern in PATTERN_MESSAGES:
         return PATTERN_MESSAGES[pattern]
+    if error.get("type") == "value_error":  # our validators' own words, without "Value error, "
+        return str((error.get("ctx") or {}).get("error") or error["msg"])
     return str(error["msg"])
 
 
