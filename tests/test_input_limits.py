@@ -272,3 +272,10 @@ async def test_a_diagram_whose_ids_overflow_the_columns_is_refused_at_upload(cli
     errors = response.json()["errors"]
     assert [(e["loc"], e["element"]) for e in errors] == [("wide.bpmn", element)]
     assert says in errors[0]["msg"]
+
+
+async def test_an_upload_to_a_tenant_id_that_cannot_exist_is_422(client):
+    files = [("files", (n, c, "application/xml")) for n, c in sample_set().items()]
+    response = await client.post(f"{API}/tenants/a%00b/diagram-sets", files=files,
+                                 headers=ADMIN)
+    assert_refused(response, "path.tenant", "control characters")

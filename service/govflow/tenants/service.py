@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..auth.principal import Principal
 from ..context import AppContext
 from ..errors import FieldError, Invalid, NotFound
+from ..fields import TENANT_MAX
+from ..jsonbounds import has_control
 from ..store.jsontext import utc
 from . import repository as repo
 
@@ -44,6 +46,11 @@ async def get_tenant(session: AsyncSession, principal: Principal, tenant_id: str
 
 
 async def require(session: AsyncSession, tenant_id: str) -> Any:
+    # Endpoints bound the path already; this guards any caller that does not (a NUL would
+    # fail the lookup itself on PostgreSQL).
+    if len(tenant_id) > TENANT_MAX or has_control(tenant_id):
+        raise Invalid("invalid tenant id", [FieldError(
+            "path.tenant", f"at most {TENANT_MAX} characters, without control characters")])
     row = await repo.get(session, tenant_id)
     if row is None:
         raise NotFound(f"tenant '{tenant_id}' does not exist")
