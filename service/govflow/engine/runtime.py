@@ -66,6 +66,7 @@ class StepResult:
     thrown: list[ThrownMessage] = field(default_factory=list)
     waiting_messages: dict[tuple[str, str], str] = field(default_factory=dict)
     timers: dict[str, str] = field(default_factory=dict)  # waiting timer task id -> due (ISO)
+    timer_elements: dict[str, str] = field(default_factory=dict)  # ... -> its element id
 
 
 class EngineInstance:
@@ -161,6 +162,11 @@ class EngineInstance:
         return {str(t.id): due_of(t) or "" for t in self.workflow.event_manager.tasks.values()
                 if _timers(t)}
 
+    def timer_elements(self) -> dict[str, str]:
+        """Waiting timer task id -> the element that waits (for incidents)."""
+        return {str(t.id): t.task_spec.bpmn_id for t in self.workflow.event_manager.tasks.values()
+                if _timers(t)}
+
     def fire_timers(self) -> StepResult:
         """Let every timer that is due at ``timing.now`` fire, and run on."""
         due = [tid for tid, at in self.waiting_timers().items()
@@ -208,7 +214,7 @@ class EngineInstance:
             events.append(StepEvent("instance_completed", data={"outcome": outcome}))
         return StepResult(self.tracker.changes(self.workflow), events, created, finished,
                           self.variables(), completed, outcome, thrown, self.waiting_messages(),
-                          self.waiting_timers())
+                          self.waiting_timers(), self.timer_elements())
 
     def _all_tasks(self):
         yield from self.workflow.tasks.values()
