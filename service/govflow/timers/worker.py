@@ -117,10 +117,10 @@ class Worker:
             if claimed is None:  # the claim itself failed: the database, not a timer
                 raise
             passed_over.add(claimed.instance_id)
-            await self._record_incident(claimed, exc)
-            return "failed"
+            # Not recorded: another worker failed the same attempt and recorded it first.
+            return "failed" if await self._record_incident(claimed, exc) else "passed"
 
-    async def _record_incident(self, claimed: timer_repo.ClaimedTimer, exc: Exception) -> None:
+    async def _record_incident(self, claimed: timer_repo.ClaimedTimer, exc: Exception) -> bool:
         """State ``error``, an ``incident`` event and the timer's back-off, in one versioned
         write; ``POST /process-instances/{id}/resume`` retries at once."""
         error = _describe(exc)
@@ -134,16 +134,20 @@ class Worker:
                 "retries_left": max(self.ctx.settings.timer_retries + 1 - attempts, 0)}
         try:
             async with self.ctx.sessions() as session, UnitOfWork(self.ctx, session) as uow:
-                if await uow.record_incident(claimed.instance_id, claimed.instance_version,
-                                             self.actor, error, element, data):
-                    await timer_repo.record_failure(session, claimed.instance_id,
-                                                    claimed.task_id, attempts, retry_at)
-                    await uow.commit()
+                if not await uow.record_incident(claimed.instance_id,
+                                                 claimed.instance_version, self.actor, error,
+                                                 element, data):
+                    return False
+                await timer_repo.record_failure(session, claimed.instance_id, claimed.task_id,
+                                                attempts, retry_at)
+                await uow.commit()
+                return True
         except Exception:
             # Even an incident that cannot be written holds back no other timer: this
             # instance is passed over for the rest of the round.
             log.exception("timer worker %s: incident of %s not recorded", self.name,
                           claimed.instance_id)
+            return False
 
     def _next_attempt(self, attempts: int) -> datetime | None:
         """After the n-th failure, the n-th back-off (the last repeats); None when the
