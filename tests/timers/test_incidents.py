@@ -199,3 +199,4 @@ async def test_two_workers_record_one_incident_per_failed_attempt(client, ctx, p
     assert all(len(fired[i]) == 1 for i in healthy)
     assert len(await _incidents(client, bad)) == 1
     assert await _failures(ctx, bad) == [(1, DUE + timedelta(seconds=10))]
+
