@@ -14,10 +14,10 @@ from govflow.timers.worker import Worker
 
 from tests.conftest import deploy
 from tests.support.api import ADMIN, API, history, start, token
-from tests.support.sample import waits_a_day
+from tests.support.sample import waits_a_day, waits_then_stores_bytes
 
 TENANTS = [f"inc{i}" for i in range(4)]
-UNITS = {t: token("ua", t, ("unit",)) for t in TENANTS}
+UNITS = {t: token("ua", t, ("unit",)) for t in [*TENANTS, "incb"]}
 START = datetime(2026, 3, 2, 1, tzinfo=UTC)
 DUE = datetime(2026, 3, 5, tzinfo=UTC)  # every one-day timer started on START is due
 HOST_PID = f"timer:{socket.gethostname()}:{os.getpid()}"
@@ -27,6 +27,8 @@ HOST_PID = f"timer:{socket.gethostname()}:{os.getpid()}"
 async def deployed(client):
     for tenant in TENANTS:
         assert (await deploy(client, tenant, {"wait.bpmn": waits_a_day()})).status_code == 201
+    assert (await deploy(client, "incb", {"b.bpmn": waits_then_stores_bytes()})).status_code \
+        == 201
 
 
 @pytest.fixture
@@ -200,3 +202,18 @@ async def test_two_workers_record_one_incident_per_failed_attempt(client, ctx, p
     assert len(await _incidents(client, bad)) == 1
     assert await _failures(ctx, bad) == [(1, DUE + timedelta(seconds=10))]
 
+
+
+async def test_a_value_the_store_cannot_hold_is_an_incident_not_a_stuck_worker(client, ctx,
+                                                                             poisoned):
+    bad = await _start(client, "incb")  # after its timer, a script sets x = b"..."
+    healthy = await _start(client, "inc1")
+    ctx.clock.set(DUE)
+    assert await Worker(ctx, "w5").fire_due() == 2
+    assert (await _fired(ctx))[healthy] == ["timer:w5"]
+    body = await _instance(client, bad)
+    # Today the serializer refuses it (TypeError); should scripts refuse it one day, the
+    # failing element becomes the script instead of the timer: an incident all the same.
+    assert (body["state"], "bytes" in body["error"]) == ("error", True)
+    [incident] = await _incidents(client, bad)
+    assert (incident["element_id"] in ("wait", "calc"), incident["data"]["attempt"]) == (True, 1)
