@@ -83,6 +83,11 @@ class EngineFailure(DomainError):
 
     status, title, type_slug = 422, "Process step failed", "engine-failure"
 
+    def __init__(self, detail: str, errors: list[FieldError] | None = None,
+                 element: str | None = None) -> None:
+        super().__init__(detail, errors)
+        self.element = element  # the diagram element that failed, when known
+
 
 def install_handlers(app: Any) -> None:
     """Every error leaves as application/problem+json."""
