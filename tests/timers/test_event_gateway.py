@@ -18,7 +18,8 @@ def reply_or_reminder() -> bytes:
     b = ProcessBuilder("inquiry", lanes=[("unit", "单位")], main=True)
     b.start("s")
     b.event_gateway("gw", "答复或超时")
-    b.message_catch("reply", "收到答复", message="reply")
+    b.message_catch("reply", "收到答复", message="reply",
+                    properties={"senders": "unit", "payload": "text"})
     b.timer_catch("reply_late", "答复超期", duration="@reply_by")
     b.user_task("read_reply", "阅读答复", candidate_groups=["unit"])
     b.user_task("remind", "催办", candidate_groups=["unit"])

@@ -142,7 +142,7 @@ class EngineInstance:
         waiting = self._waiting_for(name)
         if not waiting:
             raise NotWaiting(f"the instance is not waiting for message '{name}'")
-        return [_catch_def(t) for t in waiting]
+        return [_catch_def(t, name) for t in waiting]
 
     def deliver_message(self, name: str, payload: dict[str, Any],
                         sender: dict[str, Any] | None = None) -> StepResult:
@@ -271,8 +271,16 @@ def _messages(task: Any) -> dict[str, Any]:
     return {d.name: d for d in children if isinstance(d, MessageEventDefinition)}
 
 
-def _catch_def(task: Any) -> MessageCatchDef:
+def _catch_def(task: Any, name: str) -> MessageCatchDef:
     spec = task.task_spec
+    if getattr(spec, "message_catch", None) is None:
+        # An event-based gateway waits on behalf of the catch events after it: the one
+        # that catches this message carries the declaration.
+        # (SpiffWorkflow moves their event definitions onto the gateway.)
+        for after in getattr(spec, "outputs", ()):
+            declaration = getattr(after, "message_catch", None)
+            if declaration is not None and name in declaration.messages:
+                return declaration
     # Every catching element gets one at parse time; a spec without one (none expected)
     # is treated as declaring nothing: administrators and the process only, no payload.
     return getattr(spec, "message_catch", None) or MessageCatchDef(
