@@ -23,7 +23,7 @@ from .settings import Settings, get_settings
 from .store.clock import Clock
 from .store.migrate import upgrade
 from .tenants import repository as tenant_repo
-from .timers.worker import Worker
+from .timers.worker import Worker, worker_name
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -214,7 +214,6 @@ async def _load_bundled(settings: Settings) -> list[str]:
 
 def _worker(settings: Settings, args: argparse.Namespace) -> None:
     import signal
-    import socket
 
     from prometheus_client import start_http_server
 
@@ -230,7 +229,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> None:
             loop.add_signal_handler(sig, stop.set)
         try:
             await calendars.refresh_calendar(ctx)
-            worker = Worker(ctx, socket.gethostname(), settings.worker_poll_seconds)
+            worker = Worker(ctx, worker_name(settings), settings.worker_poll_seconds)
             await asyncio.gather(worker.run(stop), calendars.keep_calendar_fresh(ctx, stop))
         finally:
             await ctx.engine.dispose()

@@ -3,8 +3,19 @@
 Raise these anywhere below the API; one handler in ``main.py`` turns them into responses.
 """
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
+
+from .fields import NO_CONTROL, PRINTABLE
+
+log = logging.getLogger("govflow.errors")
+MEDIA = "application/problem+json"
+# Pydantic quotes the regular expression; say what it means instead.
+PATTERN_MESSAGES = {
+    NO_CONTROL: "must not contain control characters (NUL, tab, newline, ...)",
+    PRINTABLE: "printable characters only, without leading or trailing blanks",
+}
 
 
 @dataclass
@@ -72,6 +83,11 @@ class EngineFailure(DomainError):
 
     status, title, type_slug = 422, "Process step failed", "engine-failure"
 
+    def __init__(self, detail: str, errors: list[FieldError] | None = None,
+                 element: str | None = None) -> None:
+        super().__init__(detail, errors)
+        self.element = element  # the diagram element that failed, when known
+
 
 def install_handlers(app: Any) -> None:
     """Every error leaves as application/problem+json."""
@@ -80,7 +96,7 @@ def install_handlers(app: Any) -> None:
     from fastapi.responses import JSONResponse
     from starlette.exceptions import HTTPException
 
-    media = "application/problem+json"
+    media = MEDIA
 
     async def domain(request: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
@@ -88,7 +104,8 @@ def install_handlers(app: Any) -> None:
                             media_type=media)
 
     async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [FieldError(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
+        errors = [FieldError(".".join(str(p) for p in e["loc"]), _message(e))
+                  for e in exc.errors()]
         problem = Invalid("the request is not valid", errors)
         return JSONResponse(problem.problem(request.url.path), 422, media_type=media)
 
@@ -106,3 +123,48 @@ def install_handlers(app: Any) -> None:
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(HTTPException, http)
     app.add_exception_handler(Exception, unexpected)
+    app.add_middleware(UnexpectedErrors)
+
+
+def _message(error: Any) -> str:
+    pattern = (error.get("ctx") or {}).get("pattern")
+    if error.get("type") == "string_pattern_mismatch" and pattern in PATTERN_MESSAGES:
+        return PATTERN_MESSAGES[pattern]
+    if error.get("type") == "value_error":  # our validators' own words, without "Value error, "
+        return str((error.get("ctx") or {}).get("error") or error["msg"])
+    return str(error["msg"])
+
+
+class UnexpectedErrors:
+    """Answer an unexpected exception with a problem+json 500, and return normally.
+
+    Starlette's ``ServerErrorMiddleware`` sends the handler's response and then re-raises,
+    and uvicorn closes the keep-alive connection of a request whose app raised. Caught here,
+    below it, the client keeps its connection and the server still logs the traceback.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception:
+            if started:  # half a response is out: only closing the connection can end it
+                raise
+            log.exception("unexpected error in %s %s", scope["method"], scope["path"])
+            from fastapi.responses import JSONResponse
+
+            body = DomainError("an unexpected error occurred; nothing was changed").problem(
+                scope["path"])
+            await JSONResponse(body, 500, media_type=MEDIA)(scope, receive, send)

@@ -29,7 +29,7 @@ from .store.clock import Clock
 from .store.db import create_engine, session_factory
 from .tasks.endpoints import router as tasks
 from .tenants.endpoints import router as tenants
-from .timers.worker import Worker
+from .timers.worker import Worker, worker_name
 
 API = "/api/v1"
 
@@ -104,7 +104,8 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
         stop = asyncio.Event()
         background = [asyncio.create_task(keep_calendar_fresh(context, stop))]
         if fire_timers:
-            background.append(asyncio.create_task(Worker(context, "in-process").run(stop)))
+            worker = Worker(context, worker_name(context.settings))
+            background.append(asyncio.create_task(worker.run(stop)))
         yield
         stop.set()
         await asyncio.gather(*background)
@@ -120,7 +121,6 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
         app.include_router(router, prefix=API)
     app.include_router(ops.router)
 
-    settings = ctx.settings if ctx is not None else get_settings()
     app.add_middleware(RequestBodyLimit, max_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes,
                        upload_paths=[API + UPLOAD_PATH])

@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -67,6 +67,22 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    # --- Timer incidents (docs/timers.md). A timer whose firing fails puts its instance in
+    # state `error` and is tried again after each back-off in turn (the last one repeats if
+    # there are more retries than back-offs); once `timer_retries` retries failed too, it
+    # waits for an admin's resume. The worker's name in history is `timer:<worker_name>`,
+    # by default `timer:<host>:<pid>`.
+    timer_retries: int = Field(default=3, ge=0, le=100)
+    timer_retry_backoff_seconds: list[float] = Field(default=[10, 60, 300], min_length=1)
+    worker_name: str = Field(default="", max_length=150)
+
+    @field_validator("timer_retry_backoff_seconds")
+    @classmethod
+    def _positive_backoffs(cls, value: list[float]) -> list[float]:
+        if any(not 0 < v <= 7 * 86400 for v in value):
+            raise ValueError("each back-off must be more than 0 s and at most a week")
+        return value
 
 
 @lru_cache

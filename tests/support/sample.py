@@ -154,3 +154,17 @@ def waits_a_day() -> bytes:
     for source, target in (("s", "one_day"), ("one_day", "after"), ("after", "e")):
         b.flow(source, target)
     return b.to_xml()
+
+
+def waits_then_stores_bytes() -> bytes:
+    """A one-day timer, then a script whose result no store can hold (bytes are not JSON):
+    a timer that fails with an error the engine does not expect."""
+    b = ProcessBuilder("stores_bytes", lanes=[("unit", "单位")], main=True)
+    b.start("s")
+    b.timer_catch("wait", "等一天", duration="P1D")
+    b.script_task("calc", "计算", script="x = b'raw'")
+    b.user_task("after", "之后", candidate_groups=["unit"])
+    b.end("e")
+    for source, target in (("s", "wait"), ("wait", "calc"), ("calc", "after"), ("after", "e")):
+        b.flow(source, target)
+    return b.to_xml()

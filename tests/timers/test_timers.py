@@ -161,7 +161,7 @@ async def test_a_timer_whose_step_fails_puts_the_instance_in_error_until_resumed
     assert "calc" in body["error"]
     incident = [e for e in await history(client, instance["id"]) if e["event"] == "incident"]
     assert [(e["actor"], "calc" in e["data"]["error"]) for e in incident] == [("timer:test", True)]
-    assert await Worker(ctx, "test").fire_due() == 0  # an instance in error is left alone
+    assert await Worker(ctx, "test").fire_due() == 0  # not again before its back-off
     resumed = await client.post(f"{API}/process-instances/{instance['id']}/resume",
                                 headers=ADMIN)
     assert (resumed.json()["state"], resumed.json()["error"]) == ("running", None)

@@ -37,7 +37,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from govflow.calendar.workdays import DueDate, WorkingCalendar
+from govflow.calendar.workdays import DueDate, OutOfCalendar, WorkingCalendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -158,10 +158,23 @@ def validate_due_spec(spec: str) -> None:
 def compute_due(
     spec: str, start: datetime, variables: Mapping[str, Any], calendar: WorkingCalendar
 ) -> Deadline:
-    """The deadline ``spec`` sets for a clock started at ``start`` (an aware datetime)."""
+    """The deadline ``spec`` sets for a clock started at ``start`` (an aware datetime).
+
+    Every failure is a ``ValueError``; ``OutOfCalendar`` when the answer (or the start day
+    in Beijing) lies beyond the dates Python can hold, 0001-01-01 to 9999-12-31.
+    """
     if start.tzinfo is None or start.utcoffset() is None:
         raise ValueError(f"start must be timezone-aware, got {start.isoformat()}")
     parsed = parse_due_spec(spec)
+    try:
+        return _compute(spec, parsed, start, variables, calendar)
+    except OverflowError as exc:
+        raise OutOfCalendar(f"Deadline {spec!r} from {start.isoformat()} falls outside the "
+                            "dates the calendar holds (0001-01-01 to 9999-12-31)") from exc
+
+
+def _compute(spec: str, parsed: DueSpec, start: datetime, variables: Mapping[str, Any],
+             calendar: WorkingCalendar) -> Deadline:
     start_day = start.astimezone(SHANGHAI).date()
     if isinstance(parsed, FromVariable):
         start_day = _date_variable(spec, parsed.variable, variables)
@@ -209,13 +222,21 @@ def _add_months(d: date, months: int) -> date:
     # 民法典 第二百零二条: the corresponding day of the last month, else that month's last day.
     index = d.year * 12 + d.month - 1 + months
     year, month = divmod(index, 12)
+    if not 1 <= year <= 9999:
+        raise OutOfCalendar(f"{d.isoformat()} plus {months} months is after 9999-12-31, the "
+                            "last day a date can hold")
     return date(year, month + 1, min(d.day, monthrange(year, month + 1)[1]))
 
 
 def _yearly_day(spec: str, y: YearlyDate, start_day: date, variables: Mapping[str, Any]) -> date:
     if y.variable is None:
         this_year = date(start_day.year, y.month, y.day)
-        return this_year if this_year >= start_day else date(start_day.year + 1, y.month, y.day)
+        if this_year >= start_day:
+            return this_year
+        if start_day.year == 9999:
+            raise OutOfCalendar(f"the next {y.month:02}-{y.day:02} after {start_day} is after "
+                                "9999-12-31, the last day a date can hold")
+        return date(start_day.year + 1, y.month, y.day)
     value = variables.get(y.variable)
     base = _as_year(value)
     if base is None:

@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from ..deps import ContextDep, CurrentUser, SessionDep
+from ..fields import NO_CONTROL
 from ..schemas import PROBLEMS
 from . import service
 from .schemas import CalendarYear, CalendarYearIn, Due, WorkingDays
@@ -42,10 +43,11 @@ async def working_days(start: date, days: Annotated[int, Query(ge=1, le=1000)],
 @router.get("/calendar/due", response_model=Due)
 async def due(
     spec: Annotated[str, Query(description="deadline notation: 10WD, P20D, --09-30@plan_year-1",
-                               examples=["10WD"])],
+                               examples=["10WD"], max_length=100, pattern=NO_CONTROL)],
     ctx: ContextDep, user: CurrentUser,
     start: Annotated[datetime | None, Query(
         description="when the clock starts, with its UTC offset (default: now)")] = None,
-    plan_year: Annotated[int | None, Query(description="for --MM-DD@plan_year specs")] = None,
+    plan_year: Annotated[int | None, Query(description="for --MM-DD@plan_year specs",
+                                           ge=1, le=9999)] = None,
 ) -> dict:
     return service.compute_deadline(ctx, spec, start, plan_year)

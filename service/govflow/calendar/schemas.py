@@ -3,16 +3,19 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from ..fields import NO_CONTROL, TEXT_MAX
+
 # Dates arrive as text and are parsed by the service, so a bad one is named in the 422.
 IsoDate = Annotated[str, Field(json_schema_extra={"format": "date"}, examples=["2031-10-01"])]
 
 
 class CalendarYearIn(BaseModel):
     days_off: list[IsoDate] = Field(
-        description="every day off of the year (放假), YYYY-MM-DD; weekends may be listed")
+        max_length=366, description="every day off of the year (放假), YYYY-MM-DD; weekends may be listed")
     make_up_workdays: list[IsoDate] = Field(
-        description="weekend days worked instead (调休上班); [] when there are none")
-    source: str = Field(description="the notice transcribed, e.g. 国办发明电〔2025〕7号",
+        max_length=366, description="weekend days worked instead (调休上班); [] when there are none")
+    source: str = Field(max_length=TEXT_MAX, pattern=NO_CONTROL,
+                        description="the notice transcribed, e.g. 国办发明电〔2025〕7号",
                         examples=["国办发明电〔2025〕7号"])
 
 

@@ -22,7 +22,7 @@ from ..store.db import WRITE_INTENT
 from ..store.jsontext import dumps, loads, utc
 from . import repository as repo
 from .due import YearlyDate, compute_due, parse_due_spec
-from .workdays import WorkingCalendar, YearArrangement
+from .workdays import OutOfCalendar, WorkingCalendar, YearArrangement
 
 # The years whose statutory holidays the package can place (its lunar dates are tabulated).
 FIRST_YEAR, LAST_YEAR = 1950, 2100
@@ -93,7 +93,7 @@ def count_working_days(ctx: AppContext, start: date, days: int) -> dict[str, Any
     """The ``days``-th working day after ``start`` on this process's calendar."""
     try:
         due = ctx.calendar.working_days_after(start, days)
-    except OverflowError as exc:
+    except (ValueError, OverflowError) as exc:
         raise Invalid("the count runs past the last representable date",
                       [FieldError("query.start", str(exc))]) from exc
     return {"start": start, "days": days, "due": due.day, "estimated": due.estimated}
@@ -117,6 +117,8 @@ def compute_deadline(ctx: AppContext, spec: str, start: datetime | None, plan_ye
     except (ValueError, OverflowError) as exc:
         uses_plan_year = isinstance(parsed, YearlyDate) and parsed.variable == "plan_year"
         loc = "query.plan_year" if uses_plan_year else "query.spec"
+        if isinstance(exc, OutOfCalendar) and not uses_plan_year:
+            loc = "query.start"
         raise Invalid(str(exc), [FieldError(loc, str(exc))]) from exc
     return {"due_at": deadline.at, "due_day": deadline.day, "estimated": deadline.estimated}
 

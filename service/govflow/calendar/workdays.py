@@ -33,6 +33,10 @@ def _is_weekend(d: date) -> bool:
     return d.weekday() >= _SATURDAY
 
 
+class OutOfCalendar(ValueError):
+    """A count ran past 9999-12-31 (or before 0001-01-01): no date can hold its answer."""
+
+
 @dataclass(frozen=True)
 class YearArrangement:
     """One calendar year's days off and make-up working days, as the State Council set them."""
@@ -107,7 +111,7 @@ class WorkingCalendar:
             raise ValueError(f"a working-day count must be at least 1, got {n}")
         d, estimated = start, False
         while n:
-            d += _ONE_DAY
+            d = _next_day(d)
             estimated = estimated or not self.known_year(d.year)
             if self.is_working_day(d):
                 n -= 1
@@ -121,9 +125,16 @@ class WorkingCalendar:
         """``d`` if it is a working day, else the first working day after it."""
         estimated = not self.known_year(d.year)
         while not self.is_working_day(d):
-            d += _ONE_DAY
+            d = _next_day(d)
             estimated = estimated or not self.known_year(d.year)
         return DueDate(d, estimated)
+
+
+def _next_day(d: date) -> date:
+    if d == date.max:
+        raise OutOfCalendar(f"the count runs past {date.max.isoformat()}, the last day a date "
+                            "can hold")
+    return d + _ONE_DAY
 
 
 def _package_arrangement(year: int) -> YearArrangement:

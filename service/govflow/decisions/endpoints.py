@@ -4,6 +4,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ..deps import ContextDep, CurrentUser, SessionDep
+from ..fields import NamePath, TenantPath
+from ..jsonbounds import Variables
 from ..schemas import PROBLEMS
 from . import service
 
@@ -11,7 +13,7 @@ router = APIRouter(tags=["decisions"], responses=PROBLEMS)
 
 
 class EvaluateIn(BaseModel):
-    inputs: dict[str, Any] = Field(default_factory=dict)
+    inputs: Variables
 
 
 class MatchedRule(BaseModel):
@@ -28,6 +30,6 @@ class Evaluation(BaseModel):
 
 
 @router.post("/tenants/{tenant}/decisions/{decision_id}/evaluate", response_model=Evaluation)
-async def evaluate(tenant: str, decision_id: str, body: EvaluateIn, ctx: ContextDep,
+async def evaluate(tenant: TenantPath, decision_id: NamePath, body: EvaluateIn, ctx: ContextDep,
                    session: SessionDep, user: CurrentUser) -> dict:
     return await service.evaluate(ctx, session, user, tenant, decision_id, body.inputs)

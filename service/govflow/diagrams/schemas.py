@@ -3,6 +3,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ..fields import DbId
+
 
 class ProcessRef(BaseModel):
     id: str
@@ -24,7 +26,7 @@ class DiagramSet(BaseModel):
 
 
 class ActiveSetIn(BaseModel):
-    diagram_set_id: int
+    diagram_set_id: DbId
 
 
 class TaskDefinition(BaseModel):

@@ -9,6 +9,7 @@ from ..auth.permissions import require_tenant_admin, require_visible, require_vi
 from ..auth.principal import Principal
 from ..calendar.due import validate_due_spec
 from ..context import AppContext
+from ..engine.bounds import oversized
 from ..engine.decisions import table_inputs, table_outputs
 from ..engine.errors import DiagramError
 from ..engine.specs import DiagramSpecs, parse_diagram_set
@@ -40,6 +41,8 @@ async def upload(ctx: AppContext, session: AsyncSession, principal: Principal, t
         return _view(existing, tenant.active_set_id), False
     try:
         specs = parse_diagram_set(files, main_process, check_due=validate_due_spec)
+        if problems := oversized(specs):
+            raise DiagramError(problems)
     except DiagramError as exc:
         raise Invalid(f"diagram set refused: {exc}", [
             FieldError(p.file or "files", p.message, {"line": p.line, "element": p.element})

@@ -3,6 +3,7 @@
 import io
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
@@ -14,6 +15,9 @@ from ..errors import FieldError, Invalid
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_SET_BYTES = 20 * 1024 * 1024
 MAX_FILES = 200
+MAX_MEMBERS = 1_000  # entries of a zip, whatever they are
+MAX_NAME = 255  # characters of a file name, or a zip member's path
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ def collect_files(uploads: list[tuple[str, bytes]]) -> dict[str, bytes]:
     """Flatten uploads into diagram files; a .zip contributes its .bpmn/.dmn members."""
     files: dict[str, bytes] = {}
     for name, content in uploads:
+        _check_name(_printable(name), name)
         if name.lower().endswith(".zip"):
             for member, data in _unzip(name, content):
                 _add(files, member, data)
@@ -80,11 +85,60 @@ def _add(files: dict[str, bytes], name: str, content: bytes) -> None:
 def _unzip(name: str, content: bytes) -> list[tuple[str, bytes]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-    except zipfile.BadZipFile as exc:
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
         raise Invalid(f"'{name}' is not a zip archive", [FieldError(name, "bad zip")]) from exc
-    members = [i for i in archive.infolist()
+    if len(entries) > MAX_MEMBERS:
+        raise Invalid(f"'{name}' holds more than {MAX_MEMBERS} entries",
+                      [FieldError(name, "too many entries")])
+    members = [i for i in entries
                if not i.is_dir() and i.filename.lower().endswith((".bpmn", ".dmn"))]
+    # The headers' sizes are the uploader's word: a first, cheap refusal, never the limit.
     if sum(i.file_size for i in members) > MAX_SET_BYTES:
         raise Invalid(f"'{name}' unpacks to more than {MAX_SET_BYTES} bytes",
                       [FieldError(name, "archive too large")])
-    return [(posixpath.basename(i.filename), archive.read(i)) for i in members]
+    unpacked, total = [], 0
+    for info in members:
+        where = f"{name}/{_printable(info.filename)}"
+        _check_name(where, info.filename)
+        data = _read_member(archive, info, where, min(MAX_FILE_BYTES, MAX_SET_BYTES - total))
+        total += len(data)
+        unpacked.append((posixpath.basename(info.filename), data))
+    return unpacked
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, limit: int
+                 ) -> bytes:
+    """The member's bytes, decompressed a chunk at a time and never more than ``limit``."""
+    chunks, size = [], 0
+    try:
+        with archive.open(info) as member:
+            while chunk := member.read(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise Invalid(f"'{where}' unpacks to more than {limit} bytes",
+                                  [FieldError(where, "file too large")])
+                chunks.append(chunk)
+    except Invalid:
+        raise
+    # A header that lies about sizes ends in a CRC or EOF error; an encrypted or exotically
+    # compressed member in RuntimeError or NotImplementedError.
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError,
+            NotImplementedError, zlib.error) as exc:
+        raise Invalid(f"'{where}' cannot be unpacked: {exc}",
+                      [FieldError(where, "corrupt zip member")]) from exc
+    if size != info.file_size:
+        raise Invalid(f"'{where}' holds {size} bytes but its header says {info.file_size}",
+                      [FieldError(where, "corrupt zip member")])
+    return b"".join(chunks)
+
+
+def _check_name(where: str, name: str) -> None:
+    if len(name) > MAX_NAME or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+        raise Invalid(f"'{where}' is not a usable file name", [FieldError(
+            where, f"at most {MAX_NAME} characters, without control characters")])
+
+
+def _printable(name: str) -> str:
+    shown = "".join(c if c.isprintable() else "?" for c in name)
+    return shown if len(shown) <= 80 else shown[:77] + "..."

@@ -16,6 +16,9 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.event_definition import (
+    TimerConditionalEventDefinitionConverter,
+)
 from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
@@ -24,6 +27,7 @@ from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefini
 from SpiffWorkflow.task import Task
 
 from .parser import PayloadMessageEventDefinition
+from .timers import LegalTimerEventDefinition
 
 ROW_FORMAT = 1
 SERIALIZER_VERSION = f"spiff-{SPIFF_SERIALIZER_VERSION}/rows-{ROW_FORMAT}"
@@ -45,6 +49,9 @@ def _registry():
     config = dict(CAMUNDA_CONFIG)
     config[Task] = _TaskRowConverter
     config[PayloadMessageEventDefinition] = MessageEventDefinitionConverter
+    # An event-based gateway keeps the events it saw, definitions included, in its task's
+    # internal data: a timer among them is written like the library's own timers.
+    config[LegalTimerEventDefinition] = TimerConditionalEventDefinitionConverter
     return BpmnWorkflowSerializer.configure(config)
 
 

@@ -15,7 +15,10 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
-from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import (
+    BoundaryEvent,
+    EventBasedGateway,
+)
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -67,6 +70,7 @@ class StepResult:
     thrown: list[ThrownMessage] = field(default_factory=list)
     waiting_messages: dict[tuple[str, str], str] = field(default_factory=dict)
     timers: dict[str, str] = field(default_factory=dict)  # waiting timer task id -> due (ISO)
+    timer_elements: dict[str, str] = field(default_factory=dict)  # ... -> its element id
 
 
 class EngineInstance:
@@ -141,7 +145,7 @@ class EngineInstance:
         waiting = self._waiting_for(name)
         if not waiting:
             raise NotWaiting(f"the instance is not waiting for message '{name}'")
-        return [_catch_def(t) for t in waiting]
+        return [_catch_def(t, name) for t in waiting]
 
     def deliver_message(self, name: str, payload: dict[str, Any],
                         sender: dict[str, Any] | None = None) -> StepResult:
@@ -170,6 +174,11 @@ class EngineInstance:
     def waiting_timers(self) -> dict[str, str]:
         """Waiting timer task id -> its due moment (ISO, UTC)."""
         return {str(t.id): due_of(t) or "" for t in self.workflow.event_manager.tasks.values()
+                if _timers(t)}
+
+    def timer_elements(self) -> dict[str, str]:
+        """Waiting timer task id -> the element that waits (for incidents)."""
+        return {str(t.id): t.task_spec.bpmn_id for t in self.workflow.event_manager.tasks.values()
                 if _timers(t)}
 
     def fire_timers(self) -> StepResult:
@@ -226,7 +235,7 @@ class EngineInstance:
             events.append(StepEvent("instance_completed", data={"outcome": outcome}))
         return StepResult(self.tracker.changes(self.workflow), events, created, finished,
                           self.variables(), completed, outcome, thrown, self.waiting_messages(),
-                          self.waiting_timers())
+                          self.waiting_timers(), self.timer_elements())
 
     def _check_data(self, started: float, thrown: list[ThrownMessage]) -> None:
         """Everything the step wrote must be storable JSON, before anything is serialised:
@@ -267,7 +276,7 @@ class EngineInstance:
                 and t.task_spec.bpmn_id is not None and not hasattr(t.task_spec, "human")]
         done.sort(key=lambda t: t.last_state_change)
         return [StepEvent(_completion_kind(t), t.task_spec.bpmn_id, t.task_spec.bpmn_name,
-                          str(t.id), {"due_at": _api_time(due_of(t))} if _timers(t) else None)
+                          str(t.id), {"due_at": _api_time(due_of(t))} if _timer_fired(t) else None)
                 for t in done]
 
     def _outcome(self) -> str | None:
@@ -300,8 +309,16 @@ def _messages(task: Any) -> dict[str, Any]:
     return {d.name: d for d in children if isinstance(d, MessageEventDefinition)}
 
 
-def _catch_def(task: Any) -> MessageCatchDef:
+def _catch_def(task: Any, name: str) -> MessageCatchDef:
     spec = task.task_spec
+    if getattr(spec, "message_catch", None) is None:
+        # An event-based gateway waits on behalf of the catch events after it: the one
+        # that catches this message carries the declaration.
+        # (SpiffWorkflow moves their event definitions onto the gateway.)
+        for after in getattr(spec, "outputs", ()):
+            declaration = getattr(after, "message_catch", None)
+            if declaration is not None and name in declaration.messages:
+                return declaration
     # Every catching element gets one at parse time; a spec without one (none expected)
     # is treated as declaring nothing: administrators and the process only, no payload.
     return getattr(spec, "message_catch", None) or MessageCatchDef(
@@ -316,7 +333,7 @@ def _api_time(iso: str | None) -> str | None:
 def _completion_kind(task: Any) -> str:
     """A timer on a task's boundary firing is that task's deadline passing: the notification
     supervisors look for, whichever step noticed it. Other timers just end a wait."""
-    if not _timers(task):
+    if not _timer_fired(task):
         return "element_completed"
     return "deadline_passed" if isinstance(task.task_spec, BoundaryEvent) else "timer_fired"
 
@@ -329,6 +346,18 @@ def _timers(task: Any) -> list[Any]:
     definition = getattr(task.task_spec, "event_definition", None)
     children = getattr(definition, "event_definitions", None) or [definition]
     return [d for d in children if isinstance(d, LegalTimerEventDefinition)]
+
+
+def _timer_fired(task: Any) -> bool:
+    """Whether a completed catching task ended its wait because a timer fired. An event-based
+    gateway holds the definitions of the events it races, in the order of its outgoing flows,
+    and keeps only the branch that won as its child."""
+    spec = task.task_spec
+    if not isinstance(spec, EventBasedGateway):
+        return bool(_timers(task))
+    raced = spec.event_definition.event_definitions
+    won = [spec.outputs.index(c.task_spec) for c in task.children if c.task_spec in spec.outputs]
+    return any(isinstance(raced[i], LegalTimerEventDefinition) for i in won)
 
 
 def _message(exc: Exception) -> str:

@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from ..deps import ContextDep, CurrentUser, SessionDep
+from ..fields import FilterQuery, IdQuery, Offset, TenantPath, TenantQuery, UuidPath
 from ..schemas import PROBLEMS, Page, page
 from . import service
 from .schemas import (
@@ -19,21 +20,20 @@ from .schemas import Instance as InstanceOut
 
 router = APIRouter(tags=["process instances"], responses=PROBLEMS)
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 @router.post("/tenants/{tenant}/process-instances", response_model=InstanceDetail,
              status_code=201)
-async def start(tenant: str, body: StartIn, ctx: ContextDep, session: SessionDep,
+async def start(tenant: TenantPath, body: StartIn, ctx: ContextDep, session: SessionDep,
                 user: CurrentUser) -> dict:
     return await service.start(ctx, session, user, tenant, body.process_id, body.business_key,
                                body.variables)
 
 
 @router.get("/process-instances", response_model=Page[InstanceOut])
-async def list_instances(session: SessionDep, user: CurrentUser, tenant: str | None = None,
-                         state: State | None = None, business_key: str | None = None,
-                         process_id: str | None = None, diagram_set_id: int | None = None,
+async def list_instances(session: SessionDep, user: CurrentUser, tenant: TenantQuery = None,
+                         state: State | None = None, business_key: FilterQuery = None,
+                         process_id: FilterQuery = None, diagram_set_id: IdQuery = None,
                          limit: Limit = 50, offset: Offset = 0) -> dict:
     filters = {"tenant_id": tenant, "state": state, "business_key": business_key,
                "process_id": process_id, "diagram_set_id": diagram_set_id}
@@ -41,13 +41,13 @@ async def list_instances(session: SessionDep, user: CurrentUser, tenant: str | N
 
 
 @router.get("/process-instances/{instance_id}", response_model=InstanceDetail)
-async def get_instance(instance_id: str, ctx: ContextDep, session: SessionDep,
+async def get_instance(instance_id: UuidPath, ctx: ContextDep, session: SessionDep,
                        user: CurrentUser) -> dict:
     return await service.get(ctx, session, user, instance_id)
 
 
 @router.get("/process-instances/{instance_id}/history", response_model=Page[HistoryEvent])
-async def history(instance_id: str, session: SessionDep, user: CurrentUser,
+async def history(instance_id: UuidPath, session: SessionDep, user: CurrentUser,
                   limit: Limit = 200, offset: Offset = 0) -> dict:
     items = await service.history(session, user, instance_id, offset, limit)
     # History ids only grow: "next" is the id to continue after.
@@ -56,20 +56,20 @@ async def history(instance_id: str, session: SessionDep, user: CurrentUser,
 
 @router.get("/process-instances/{instance_id}/svg", response_class=Response,
             responses={200: {"content": {"image/svg+xml": {}}}})
-async def instance_svg(instance_id: str, ctx: ContextDep, session: SessionDep,
+async def instance_svg(instance_id: UuidPath, ctx: ContextDep, session: SessionDep,
                        user: CurrentUser) -> Response:
     return Response(await service.svg(ctx, session, user, instance_id),
                     media_type="image/svg+xml")
 
 
 @router.post("/process-instances/{instance_id}/messages", response_model=InstanceDetail)
-async def message(instance_id: str, body: MessageIn, ctx: ContextDep, session: SessionDep,
+async def message(instance_id: UuidPath, body: MessageIn, ctx: ContextDep, session: SessionDep,
                   user: CurrentUser) -> dict:
     return await service.send_message(ctx, session, user, instance_id, body.name, body.payload)
 
 
 @router.post("/tenants/{tenant}/messages", response_model=Correlated)
-async def correlate(tenant: str, body: CorrelateIn, ctx: ContextDep, session: SessionDep,
+async def correlate(tenant: TenantPath, body: CorrelateIn, ctx: ContextDep, session: SessionDep,
                     user: CurrentUser) -> dict:
     ids = await service.correlate(ctx, session, user, tenant, body.name, body.correlation,
                                   body.payload)
@@ -77,18 +77,18 @@ async def correlate(tenant: str, body: CorrelateIn, ctx: ContextDep, session: Se
 
 
 @router.post("/process-instances/{instance_id}/suspend", response_model=InstanceDetail)
-async def suspend(instance_id: str, ctx: ContextDep, session: SessionDep,
+async def suspend(instance_id: UuidPath, ctx: ContextDep, session: SessionDep,
                   user: CurrentUser) -> dict:
     return await service.suspend(ctx, session, user, instance_id)
 
 
 @router.post("/process-instances/{instance_id}/resume", response_model=InstanceDetail)
-async def resume(instance_id: str, ctx: ContextDep, session: SessionDep,
+async def resume(instance_id: UuidPath, ctx: ContextDep, session: SessionDep,
                  user: CurrentUser) -> dict:
     return await service.resume(ctx, session, user, instance_id)
 
 
 @router.post("/process-instances/{instance_id}/terminate", response_model=InstanceDetail)
-async def terminate(instance_id: str, body: TerminateIn, ctx: ContextDep, session: SessionDep,
+async def terminate(instance_id: UuidPath, body: TerminateIn, ctx: ContextDep, session: SessionDep,
                     user: CurrentUser) -> dict:
     return await service.terminate(ctx, session, user, instance_id, body.reason)

@@ -90,7 +90,7 @@ class UnitOfWork:
             engine, result = await asyncio.to_thread(EngineInstance.start, specs, process_id,
                                                      variables, self._timing())
         except StepError as exc:
-            raise EngineFailure(_failure(exc)) from exc
+            raise EngineFailure(_failure(exc), element=exc.element) from exc
         instance_id = str(uuid.uuid4())
         now = self.ctx.clock.now()
         row = repo.instance_row(instance_id, tenant_id, set_id, process_id, business_key, actor,
@@ -129,7 +129,7 @@ class UnitOfWork:
         except NotWaiting as exc:
             raise Conflict(str(exc)) from exc
         except StepError as exc:
-            raise EngineFailure(_failure(exc)) from exc
+            raise EngineFailure(_failure(exc), element=exc.element) from exc
         await self._persist(row._mapping, entry, result, actor)
         ENGINE_STEP.observe(time.perf_counter() - started)
         return result
@@ -153,8 +153,26 @@ class UnitOfWork:
                                            updated_at=self.ctx.clock.now(), **cleared):
             raise Conflict(f"process instance {row.id} was changed concurrently")
         self.ctx.instances.discard(row.id)
+        if state == "running" and row.state == "error":  # its failed timers start over
+            await timer_repo.clear_failures(self.session, row.id)
         await repo.append_history(self.session, [self._history(row._mapping, actor, event,
                                                                data=data)])
+
+    async def record_incident(self, instance_id: str, seen_version: int, actor: str,
+                              error: str, element_id: str | None,
+                              data: dict[str, Any] | None = None) -> bool:
+        """Put an instance whose step failed in state ``error`` with an ``incident`` event;
+        False (nothing written) when another command changed it since ``seen_version``."""
+        row = await repo.get(self.session, instance_id)
+        if row is None or row.state not in ("running", "error"):
+            return False
+        if not await repo.update_versioned(self.session, row.id, seen_version, state="error",
+                                           error=error, updated_at=self.ctx.clock.now()):
+            return False
+        self.ctx.instances.discard(row.id)
+        await repo.append_history(self.session, [self._history(
+            row._mapping, actor, "incident", element_id, data={"error": error, **(data or {})})])
+        return True
 
     async def correlate(self, tenant_id: str, name: str, correlation: dict[str, Any],
                         payload: dict[str, Any], business_keys: list[str] | None, actor: str,
@@ -210,7 +228,8 @@ class UnitOfWork:
         await repo.write_subscriptions(s, instance_id, row["tenant_id"], entry.subscriptions,
                                        result.waiting_messages)
         entry.subscriptions = dict(result.waiting_messages)
-        await timer_repo.write(s, instance_id, row["tenant_id"], entry.timers, result.timers)
+        await timer_repo.write(s, instance_id, row["tenant_id"], entry.timers, result.timers,
+                               result.timer_elements)
         entry.timers = dict(result.timers)
         await self._write_tasks(row, result, actor, now)
         history = [self._history(row, actor, e.event, e.element_id, e.element_name, e.task_id,
@@ -241,7 +260,8 @@ class UnitOfWork:
         try:
             return self._resolve(task.definition.due, now, variables)
         except ValueError as exc:  # counted from a variable this instance does not have
-            raise EngineFailure(f"element '{task.definition.key}': {exc}") from exc
+            raise EngineFailure(f"element '{task.definition.key}': {exc}",
+                                element=task.definition.key) from exc
 
     def _resolve(self, spec: str, start: Any, variables: dict[str, Any]) -> tuple[Any, bool]:
         due = compute_due(spec, start, variables, self.ctx.calendar)

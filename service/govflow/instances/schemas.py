@@ -3,15 +3,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ..fields import BusinessKey, Name, Text
+from ..jsonbounds import Variables
 from ..tasks.schemas import Task
 
 State = Literal["running", "suspended", "completed", "terminated", "error"]
 
 
 class StartIn(BaseModel):
-    process_id: str | None = Field(None, description="default: the set's main process")
-    business_key: str | None = None
-    variables: dict[str, Any] = Field(default_factory=dict)
+    process_id: Name | None = Field(None, description="default: the set's main process")
+    business_key: BusinessKey | None = None
+    variables: Variables
 
 
 class Instance(BaseModel):
@@ -36,12 +38,12 @@ class InstanceDetail(Instance):
 
 
 class MessageIn(BaseModel):
-    name: str
-    payload: dict[str, Any] = Field(default_factory=dict)
+    name: Name
+    payload: Variables
 
 
 class CorrelateIn(MessageIn):
-    correlation: dict[str, Any] = Field(
+    correlation: Variables = Field(
         default_factory=dict, description="variables a waiting instance must have, equal")
 
 
@@ -50,7 +52,7 @@ class Correlated(BaseModel):
 
 
 class TerminateIn(BaseModel):
-    reason: str = Field(min_length=1)
+    reason: Text
 
 
 class HistoryEvent(BaseModel):

@@ -132,12 +132,15 @@ async def resume(ctx: AppContext, session: AsyncSession, principal: Principal,
 
 async def terminate(ctx: AppContext, session: AsyncSession, principal: Principal,
                     instance_id: str, reason: str) -> dict[str, Any]:
-    """Cancel every open task; the instance ends with outcome ``terminated``."""
+    """Cancel every open task; the instance ends with outcome ``terminated``. A suspended
+    instance, or one in ``error`` (a timer incident an admin gives up on), may be terminated."""
     row = await _visible(session, principal, instance_id)
     require_tenant_admin(principal, row.tenant_id)
     async with UnitOfWork(ctx, session) as uow:
-        if row.state == "suspended":  # terminating a suspended instance is allowed
-            await uow.set_state(row.id, "running", principal.user, "instance_resumed")
+        if row.state in ("suspended", "error"):
+            await uow.set_state(row.id, "running", principal.user,
+                                "instance_resumed" if row.state == "suspended"
+                                else "incident_resolved")
         await uow.step(row.id, lambda e: e.terminate(reason), principal.user)
         await uow.commit()
     return await get(ctx, session, principal, instance_id)

@@ -156,6 +156,12 @@ timers = sa.Table(
     sa.Column("task_id", sa.String(36), primary_key=True),
     sa.Column("tenant_id", sa.String(64), nullable=False),
     sa.Column("due_at", TS, nullable=False),
+    # The waiting element (an event-based gateway for the timers it races), for incidents.
+    sa.Column("element_id", sa.String(200), nullable=True),
+    # Firing failed this many times since it last fired or an admin resumed the instance;
+    # the worker tries again at next_attempt_at, or never (NULL) once retries ran out.
+    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", TS, nullable=True),
     sa.Index("ix_timers_due_at", "due_at"),
 )
 

@@ -3,6 +3,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ..jsonbounds import Variables
+
 
 class Task(BaseModel):
     id: str
@@ -31,4 +33,4 @@ class TaskDetail(Task):
 
 
 class CompleteIn(BaseModel):
-    variables: dict[str, Any] = Field(default_factory=dict)
+    variables: Variables

@@ -1,6 +1,7 @@
 from fastapi import APIRouter, Response
 
 from ..deps import ContextDep, CurrentUser, SessionDep
+from ..fields import TenantPath
 from ..schemas import PROBLEMS, Page, page
 from . import service
 from .schemas import Tenant, TenantIn
@@ -15,12 +16,12 @@ async def list_tenants(session: SessionDep, user: CurrentUser) -> dict:
 
 
 @router.get("/tenants/{tenant}", response_model=Tenant)
-async def get_tenant(tenant: str, session: SessionDep, user: CurrentUser) -> dict:
+async def get_tenant(tenant: TenantPath, session: SessionDep, user: CurrentUser) -> dict:
     return await service.get_tenant(session, user, tenant)
 
 
 @router.put("/tenants/{tenant}", response_model=Tenant)
-async def put_tenant(tenant: str, body: TenantIn, response: Response, ctx: ContextDep,
+async def put_tenant(tenant: TenantPath, body: TenantIn, response: Response, ctx: ContextDep,
                      session: SessionDep, user: CurrentUser) -> dict:
     view, created = await service.put_tenant(ctx, session, user, tenant, body.name)
     response.status_code = 201 if created else 200

@@ -2,9 +2,11 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from ..fields import Name
+
 
 class TenantIn(BaseModel):
-    name: str
+    name: Name
 
 
 class ActiveSet(BaseModel):

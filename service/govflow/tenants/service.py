@@ -14,6 +14,8 @@ from ..auth.permissions import (
 from ..auth.principal import Principal
 from ..context import AppContext
 from ..errors import FieldError, Invalid
+from ..fields import TENANT_MAX
+from ..jsonbounds import has_control
 from ..store.jsontext import utc
 from . import repository as repo
 
@@ -48,6 +50,11 @@ async def get_tenant(session: AsyncSession, principal: Principal, tenant_id: str
 
 
 async def require(session: AsyncSession, tenant_id: str) -> Any:
+    # Endpoints bound the path already; this guards any caller that does not (a NUL would
+    # fail the lookup itself on PostgreSQL).
+    if len(tenant_id) > TENANT_MAX or has_control(tenant_id):
+        raise Invalid("invalid tenant id", [FieldError(
+            "path.tenant", f"at most {TENANT_MAX} characters, without control characters")])
     row = await repo.get(session, tenant_id)
     if row is None:
         raise tenant_not_found(tenant_id)

@@ -1,6 +1,7 @@
 """The timers table: one row per waiting timer, kept in step with the engine."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,6 +11,18 @@ from ..store.jsontext import utc
 from ..store.tables import process_instances, timers
 
 
+@dataclass(frozen=True)
+class ClaimedTimer:
+    """A due timer a worker holds (row-locked on PostgreSQL) until its transaction ends."""
+
+    instance_id: str
+    task_id: str
+    element_id: str | None
+    failed_attempts: int
+    instance_version: int
+    instance_state: str
+
+
 async def load(session: AsyncSession, instance_id: str) -> dict[str, str]:
     result = await session.execute(sa.select(timers.c.task_id, timers.c.due_at)
                                    .where(timers.c.instance_id == instance_id))
@@ -17,7 +30,8 @@ async def load(session: AsyncSession, instance_id: str) -> dict[str, str]:
 
 
 async def write(session: AsyncSession, instance_id: str, tenant_id: str,
-                before: Mapping[str, str], after: Mapping[str, str]) -> None:
+                before: Mapping[str, str], after: Mapping[str, str],
+                elements: Mapping[str, str] | None = None) -> None:
     """Insert timers that started waiting, delete those that fired or were cancelled."""
     gone = [t for t in before if t not in after]
     new = [t for t in after if t not in before and after[t]]
@@ -27,18 +41,56 @@ async def write(session: AsyncSession, instance_id: str, tenant_id: str,
     if new:
         await session.execute(sa.insert(timers), [
             {"instance_id": instance_id, "task_id": t, "tenant_id": tenant_id,
-             "due_at": datetime.fromisoformat(after[t])} for t in new])
+             "due_at": datetime.fromisoformat(after[t]),
+             "element_id": (elements or {}).get(t)} for t in new])
 
 
-async def claim_due(session: AsyncSession, now: datetime, skip_locked: bool) -> str | None:
-    """The instance of the most overdue timer nobody else is firing, locked until commit."""
-    query = (sa.select(timers.c.instance_id)
-             .join(process_instances, process_instances.c.id == timers.c.instance_id)
-             .where(timers.c.due_at < now, process_instances.c.state == "running")
-             .order_by(timers.c.due_at).limit(1))
+async def claim_due(session: AsyncSession, now: datetime, skip_locked: bool,
+                    passed_over: Collection[str] = ()) -> ClaimedTimer | None:
+    """The most overdue timer nobody else is firing, locked until commit: of a running
+    instance, or of one in ``error`` whose back-off has run out. A timer that failed is
+    never claimed before its next attempt, so it cannot hold back the others."""
+    t, pi = timers, process_instances
+    attempt_due = t.c.next_attempt_at <= now
+    query = (sa.select(t.c.instance_id, t.c.task_id, t.c.element_id, t.c.failed_attempts,
+                       pi.c.version, pi.c.state)
+             .join(pi, pi.c.id == t.c.instance_id)
+             .where(t.c.due_at < now,
+                    sa.or_(sa.and_(pi.c.state == "running",
+                                   sa.or_(t.c.next_attempt_at.is_(None), attempt_due)),
+                           sa.and_(pi.c.state == "error", attempt_due)))
+             .order_by(t.c.due_at).limit(1))
+    if passed_over:
+        query = query.where(t.c.instance_id.not_in(list(passed_over)))
     if skip_locked:
-        query = query.with_for_update(skip_locked=True, of=timers)
-    return (await session.execute(query)).scalar()
+        query = query.with_for_update(skip_locked=True, of=t)
+    row = (await session.execute(query)).first()
+    return None if row is None else ClaimedTimer(*row)
+
+
+async def record_failure(session: AsyncSession, instance_id: str, task_id: str,
+                         failed_attempts: int, next_attempt_at: datetime | None) -> None:
+    """Count a failed attempt; ``next_attempt_at`` None: no more automatic retries."""
+    await session.execute(sa.update(timers).where(
+        timers.c.instance_id == instance_id, timers.c.task_id == task_id,
+    ).values(failed_attempts=failed_attempts, next_attempt_at=next_attempt_at))
+
+
+async def clear_failures(session: AsyncSession, instance_id: str) -> None:
+    """An admin resumed the instance: its timers start over with every retry."""
+    await session.execute(sa.update(timers).where(
+        timers.c.instance_id == instance_id,
+        sa.or_(timers.c.failed_attempts > 0, timers.c.next_attempt_at.is_not(None)),
+    ).values(failed_attempts=0, next_attempt_at=None))
+
+
+async def failures(session: AsyncSession, instance_id: str
+                   ) -> dict[str, tuple[int, datetime | None]]:
+    """Task id -> (failed attempts, next attempt) of the instance's waiting timers."""
+    result = await session.execute(
+        sa.select(timers.c.task_id, timers.c.failed_attempts, timers.c.next_attempt_at)
+        .where(timers.c.instance_id == instance_id))
+    return {task_id: (n, utc(at)) for task_id, n, at in result.all()}
 
 
 async def next_due(session: AsyncSession) -> datetime | None:

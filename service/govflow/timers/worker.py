@@ -4,88 +4,169 @@ A worker claims the most overdue timer with ``SELECT ... FOR UPDATE SKIP LOCKED`
 the same transaction that fires it and deletes its row, so a timer being fired is invisible
 to other workers, and a worker that dies mid-fire (its transaction rolled back) leaves the
 timer to the next one. On SQLite, write transactions are serialised instead.
+
+Whatever fails while a timer fires (the diagram, the engine, serialization, a database
+write) is rolled back and becomes an incident on that instance alone: state ``error``, an
+``incident`` event, and a back-off on the timer row before the next attempt (docs/timers.md).
 """
 
 import asyncio
 import logging
-from dataclasses import dataclass
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
 
 from ..context import AppContext
 from ..errors import Conflict, EngineFailure
-from ..instances import repository as instance_repo
 from ..instances.executor import UnitOfWork
 from ..metrics import INCIDENTS, TIMERS_FIRED
+from ..settings import Settings
 from . import repository as timer_repo
 
 log = logging.getLogger("govflow.worker")
+
+MAX_ERROR_CHARS = 2000
+
+Outcome = Literal["idle", "fired", "failed", "passed"]
+
+
+def default_worker_name() -> str:
+    """``host:pid``: which process fired a timer, as history shows it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def worker_name(settings: Settings) -> str:
+    """``GOVFLOW_WORKER_NAME`` if set, else ``host:pid``."""
+    return settings.worker_name or default_worker_name()
 
 
 @dataclass
 class Worker:
     ctx: AppContext
-    name: str = "worker"
+    name: str = field(default_factory=default_worker_name)
     poll_seconds: float = 0.5
+
+    @property
+    def actor(self) -> str:
+        return f"timer:{self.name}"[:200]
 
     @property
     def _skip_locked(self) -> bool:
         return self.ctx.engine.dialect.name == "postgresql"
 
-    async def fire_one(self) -> bool:
-        """Fire the due timers of one instance; False when nothing was due."""
-        async with self.ctx.sessions() as session:
-            try:
-                async with UnitOfWork(self.ctx, session) as uow:
-                    instance_id = await timer_repo.claim_due(session, self.ctx.clock.now(),
-                                                             self._skip_locked)
-                    if instance_id is None:
-                        return False
-                    await uow.step(instance_id, lambda e: e.fire_timers(), f"timer:{self.name}")
-                    await uow.commit()
-                    TIMERS_FIRED.inc()
-                    return True
-            except EngineFailure as exc:
-                await self._record_incident(instance_id, str(exc))
-                return True
-            except Conflict as exc:
-                # Another command changed the instance first; its timers are looked at again
-                # on the next round.
-                log.info("timer of %s not fired this round: %s", instance_id, exc)
-                return False
+    async def fire_one(self, passed_over: set[str] | None = None) -> bool:
+        """Fire the due timers of one instance (or record why they failed); False when
+        nothing was due."""
+        return await self._fire_next(set() if passed_over is None else passed_over) != "idle"
 
     async def fire_due(self, limit: int = 10_000) -> int:
-        """Fire every timer that is due now; returns how many instances moved."""
-        fired = 0
-        while fired < limit and await self.fire_one():
-            fired += 1
-        return fired
+        """Fire every timer that is due now; returns how many instances were fired or put
+        in ``error``. An instance a concurrent command changed is passed over until the next
+        round."""
+        passed_over: set[str] = set()
+        handled = 0
+        while handled < limit:
+            outcome = await self._fire_next(passed_over)
+            if outcome == "idle":
+                break
+            if outcome != "passed":
+                handled += 1
+        return handled
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until ``stop`` is set; a due timer fires within ``poll_seconds``."""
         log.info("timer worker %s started", self.name)
         while not stop.is_set():
+            busy = False
             try:
-                await self.fire_due(limit=100)
+                busy = await self.fire_due(limit=100) == 100
             except Exception:
                 log.exception("timer worker %s: round failed", self.name)
+            if busy:  # more are due: go on at once
+                continue
             try:
                 await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
             except TimeoutError:
                 pass
 
-    async def _record_incident(self, instance_id: str | None, message: str) -> None:
-        """A timer whose step fails puts its instance in state ``error`` (resume retries)."""
-        if instance_id is None:
-            return
-        async with self.ctx.sessions() as session:
-            row = await instance_repo.get(session, instance_id)
-            if row is None or row.state != "running":
-                return
-            if await instance_repo.update_versioned(session, instance_id, row.version,
-                                                    state="error", error=message,
-                                                    updated_at=self.ctx.clock.now()):
-                await instance_repo.append_history(session, [instance_repo.history_row(
-                    instance_id, row.tenant_id, self.ctx.clock.now(), f"timer:{self.name}",
-                    "incident", data={"error": message})])
-                await session.commit()
+    async def _fire_next(self, passed_over: set[str]) -> Outcome:
+        claimed: timer_repo.ClaimedTimer | None = None
+        try:
+            async with self.ctx.sessions() as session, UnitOfWork(self.ctx, session) as uow:
+                claimed = await timer_repo.claim_due(session, self.ctx.clock.now(),
+                                                     self._skip_locked, passed_over)
+                if claimed is None:
+                    return "idle"
+                if claimed.instance_state == "error":  # its back-off ran out: try again
+                    await uow.set_state(claimed.instance_id, "running", self.actor,
+                                        "incident_retried",
+                                        {"attempt": claimed.failed_attempts + 1})
+                await uow.step(claimed.instance_id, lambda e: e.fire_timers(), self.actor)
+                await uow.commit()
+                TIMERS_FIRED.inc()
+                return "fired"
+        except Conflict as exc:
+            if claimed is None:
+                raise
+            # Another command changed the instance first; its timers are looked at again
+            # on the next round.
+            log.info("timer of %s not fired this round: %s", claimed.instance_id, exc)
+            passed_over.add(claimed.instance_id)
+            return "passed"
+        except Exception as exc:
+            if claimed is None:  # the claim itself failed: the database, not a timer
+                raise
+            passed_over.add(claimed.instance_id)
+            # Not recorded: another worker failed the same attempt and recorded it first.
+            return "failed" if await self._record_incident(claimed, exc) else "passed"
+
+    async def _record_incident(self, claimed: timer_repo.ClaimedTimer, exc: Exception) -> bool:
+        """State ``error``, an ``incident`` event and the timer's back-off, in one versioned
+        write; ``POST /process-instances/{id}/resume`` retries at once."""
+        error = _describe(exc)
+        element = (exc.element if isinstance(exc, EngineFailure) else None) or claimed.element_id
+        attempts = claimed.failed_attempts + 1
+        retry_at = self._next_attempt(attempts)
+        log.warning("timer of %s failed (attempt %d): %s", claimed.instance_id, attempts, error,
+                    exc_info=not isinstance(exc, EngineFailure))
+        data = {"attempt": attempts, "timer_task_id": claimed.task_id,
+                "next_attempt_at": _api_time(retry_at),
+                "retries_left": max(self.ctx.settings.timer_retries + 1 - attempts, 0)}
+        try:
+            async with self.ctx.sessions() as session, UnitOfWork(self.ctx, session) as uow:
+                if not await uow.record_incident(claimed.instance_id,
+                                                 claimed.instance_version, self.actor, error,
+                                                 element, data):
+                    return False
+                await timer_repo.record_failure(session, claimed.instance_id, claimed.task_id,
+                                                attempts, retry_at)
+                await uow.commit()
                 INCIDENTS.inc()
-                self.ctx.instances.discard(instance_id)
+                return True
+        except Exception:
+            # Even an incident that cannot be written holds back no other timer: this
+            # instance is passed over for the rest of the round.
+            log.exception("timer worker %s: incident of %s not recorded", self.name,
+                          claimed.instance_id)
+            return False
+
+    def _next_attempt(self, attempts: int) -> datetime | None:
+        """After the n-th failure, the n-th back-off (the last repeats); None when the
+        retries are spent."""
+        settings = self.ctx.settings
+        if attempts > settings.timer_retries:
+            return None
+        backoffs = settings.timer_retry_backoff_seconds
+        return self.ctx.clock.now() + timedelta(seconds=backoffs[min(attempts, len(backoffs)) - 1])
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc) if isinstance(exc, EngineFailure) else f"{type(exc).__name__}: {exc}"
+    # PostgreSQL text holds no NUL; an error message is no reason to fail again.
+    return text.replace("\x00", "\\0")[:MAX_ERROR_CHARS]
+
+
+def _api_time(at: datetime | None) -> str | None:
+    return at.isoformat().replace("+00:00", "Z") if at else None
