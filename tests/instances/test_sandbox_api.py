@@ -190,6 +190,7 @@ async def test_a_dmn_entry_bomb_fails_the_rule_task_and_the_evaluation_endpoint(
     (("root = cur = []\nfor i in range(10**4):\n    nxt = []\n    cur.append(nxt)\n"
      "    cur = nxt"), "data_max_depth"),
     ("loop = []\nloop.append(loop)", "data_max_depth"),
+    (f"{'v' * 201} = 1", "longer than 200"),
 ])
 async def test_data_that_is_not_json_fails_the_step(client, script, words):
     await _fails_unchanged(client, f"unsafe{abs(hash(script)) % 10**8}", ["calc", words],

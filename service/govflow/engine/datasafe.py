@@ -23,6 +23,7 @@ class DataLimits:
     max_nodes: int = 200_000
     max_string: int = 1_000_000
     max_int_bits: int = 10_000
+    max_name: int = 200  # a variable's name: the variables table's name column
 
 
 _limits = DataLimits()
@@ -37,20 +38,24 @@ def check(data: dict[str, Any]) -> None:
     """Raise UnsafeData unless ``data`` is storable; tuples in it become lists in place."""
     limits = _limits
     nodes = 0
-    # (container, key in it, value, depth, path); a path is (parent path, key), spelt out
+    # (container, key in it, value, depth, path): a variable's value is at depth 1, as in
+    # the request bounds (jsonbounds), so what a request may send a step may keep; a path is (parent path, key), spelt out
     # only for an error message
     stack: list[tuple[Any, Any, Any, int, Any]] = [
         (data, key, value, 1, (None, key)) for key, value in data.items()]
     for key in data:
         if not isinstance(key, str):
             raise UnsafeData(f"a variable name is not a string (a {type(key).__name__})")
+        if len(key) > limits.max_name:
+            raise UnsafeData(f"variable name '{_short(key)}' is longer than "
+                             f"{limits.max_name} characters")
     while stack:
         parent, key, value, depth, path = stack.pop()
         nodes += 1
-        if depth > limits.max_depth:
+        kind = type(value)
+        if depth > limits.max_depth and (kind is dict or kind is list or kind is tuple):
             raise UnsafeData(f"'{_spelt(path)}' is nested deeper than {limits.max_depth} "
                              "levels (setting data_max_depth)")
-        kind = type(value)
         if value is None or kind is bool:
             continue
         if kind is int:
