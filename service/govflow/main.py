@@ -1,6 +1,7 @@
 """The app factory: routers, error handlers, lifespan. Nothing else."""
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ from .decisions.endpoints import router as decisions
 from .diagrams.endpoints import UPLOAD_PATH
 from .diagrams.endpoints import router as diagrams
 from .diagrams.registry import SpecRegistry
+from .engine import datasafe, sandbox_limits
 from .errors import install_handlers
 from .instances.cache import InstanceCache
 from .instances.endpoints import router as instances
@@ -57,9 +59,24 @@ class RequestMetrics:
             ops.LATENCY.labels(scope["method"], path).observe(time.perf_counter() - started)
 
 
+def configure_engine(settings: Settings) -> None:
+    """Hand the sandbox its limits, and take the signing key out of the process
+    environment: once settings are read nothing needs it there, and nothing that runs
+    in this process later (a diagram's code least of all) should find it."""
+    sandbox_limits.configure(sandbox_limits.Limits(
+        settings.script_cpu_seconds, settings.script_max_int_bits,
+        settings.script_max_sequence, settings.script_max_string,
+        settings.script_step_cpu_seconds))
+    datasafe.configure(datasafe.DataLimits(settings.data_max_depth, settings.data_max_nodes,
+                                           settings.script_max_string,
+                                           settings.script_max_int_bits))
+    os.environ.pop("GOVFLOW_SECRET_KEY", None)
+
+
 def build_context(settings: Settings, clock: Clock | None = None,
                   connect_args: dict | None = None) -> AppContext:
     engine = create_engine(settings.database_url, connect_args)
+    configure_engine(settings)
     return AppContext(settings=settings, engine=engine, sessions=session_factory(engine),
                       specs=SpecRegistry(), instances=InstanceCache(settings.instance_cache_size),
                       clock=clock or Clock())

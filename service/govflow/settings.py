@@ -48,6 +48,18 @@ class Settings(BaseSettings):
     # Where `govflow worker` serves its Prometheus metrics (timers fired, incidents); None: not.
     worker_metrics_port: int | None = None
 
+    # --- The diagram sandbox (engine/sandbox_limits.py): what one evaluation of a script,
+    # condition, DMN entry or message expression may spend. A legitimate diagram never
+    # comes near; going over fails the step with 422 and stores nothing.
+    script_cpu_seconds: float = 1.0       # CPU time of one evaluation
+    script_max_int_bits: int = 10_000     # size of any number it computes
+    script_max_sequence: int = 1_000_000  # cells it may place in lists/dicts/sets/tuples, in all
+    script_max_string: int = 1_000_000    # characters of any one string it builds
+    script_step_cpu_seconds: float = 10.0  # CPU time of one engine step (a diagram looping)
+    # What a step may leave in an instance's data (engine/datasafe.py): JSON values only.
+    data_max_depth: int = 32
+    data_max_nodes: int = 200_000
+
     @property
     def runs_worker_in_process(self) -> bool:
         return self.is_sqlite if self.worker_in_process is None else self.worker_in_process

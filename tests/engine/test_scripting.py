@@ -2,13 +2,14 @@
 
 import pytest
 from govflow.engine.errors import ScriptRefused
+from govflow.engine.sandbox_limits import ScriptLimitExceeded
 from govflow.engine.scripting import RestrictedEnvironment, check_source
 
 
 @pytest.mark.parametrize("source", [
     "import os", "from os import path", "().__class__.__bases__[0].__subclasses__()",
     "'{0.__class__}'.format(x)", "open('/etc/passwd').read()", "eval('1')",
-    "getattr(x, 'y')", "__import__('os')", "while True: pass", "class A: pass",
+    "getattr(x, 'y')", "__import__('os')", "class A: pass",
     "x.__dict__", "type(x)",
 ])
 def test_refused(source):
@@ -33,9 +34,9 @@ def test_a_script_can_delete_a_variable():
 
 def test_builtins_outside_the_allow_list_do_not_exist_at_run_time():
     with pytest.raises(NameError):
-        RestrictedEnvironment().evaluate("print(1) or hash(2)", {})
+        RestrictedEnvironment().evaluate("hash(2) or id(1)", {})
 
 
 def test_ranges_are_bounded():
-    with pytest.raises(ValueError, match="limit"):
+    with pytest.raises(ScriptLimitExceeded, match="script_max_sequence"):
         RestrictedEnvironment().execute("x = sum(range(10**9))", {})

@@ -1,5 +1,6 @@
 """Evaluating a tenant's DMN decision on its active diagram set."""
 
+import asyncio
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +27,7 @@ async def evaluate(ctx: AppContext, session: AsyncSession, principal: Principal,
         raise NotFound(f"decision '{decision_id}' is not in tenant '{tenant_id}'s active set "
                        f"(decisions: {', '.join(sorted(specs.decisions)) or 'none'})")
     try:
-        matched = evaluate_table(decision.table, inputs)
+        matched = await asyncio.to_thread(evaluate_table, decision.table, inputs)
     except StepError as exc:
         raise Invalid(f"decision '{decision_id}' could not be evaluated: {exc}",
                       [FieldError("body.inputs", str(exc))]) from exc

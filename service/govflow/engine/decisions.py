@@ -7,7 +7,10 @@ from typing import Any
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from . import datasafe
+from .datasafe import UnsafeData
 from .errors import StepError
+from .sandbox_limits import ScriptLimitExceeded, describe
 from .scripting import RestrictedScriptEngine
 
 
@@ -25,11 +28,14 @@ class _StandaloneEngine(RestrictedScriptEngine):
     def evaluate(self, task: Any, expression: str, external_context: dict | None = None) -> Any:
         try:
             return self.environment.evaluate(expression, task.data, external_context)
+        except ScriptLimitExceeded as exc:
+            raise SpiffWorkflowException(f"cannot evaluate '{expression}': {exc}") from None
         except NameError as exc:
             raise SpiffWorkflowException(f"input variable missing: {exc}") from exc
-        except Exception as exc:
-            # A SpiffWorkflowException passes through DMNEngine, which adds the rule's row.
-            raise SpiffWorkflowException(f"cannot evaluate '{expression}': {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - described, not chained (see scripting)
+            error = SpiffWorkflowException(f"cannot evaluate '{expression}': {describe(exc)}")
+        # A SpiffWorkflowException passes through DMNEngine, which adds the rule's row.
+        raise error
 
 
 _ENGINE = _StandaloneEngine()
@@ -42,8 +48,15 @@ def evaluate_table(table: Any, inputs: dict[str, Any]) -> list[MatchedRule]:
     engine = DMNEngine(table)
     try:
         rules = engine.decide(task)
-        return [MatchedRule(rule.id, rule.row_number, (rule.description or "").strip() or None,
-                            dict(rule.output_as_dict(task))) for rule in rules]
+        matched = [MatchedRule(rule.id, rule.row_number,
+                               (rule.description or "").strip() or None,
+                               dict(rule.output_as_dict(task))) for rule in rules]
+        for rule in matched:
+            datasafe.check(rule.outputs)
+        return matched
+    except UnsafeData as exc:
+        raise StepError(f"an output of the decision cannot be returned: {exc}",
+                        table.id) from None
     except SpiffWorkflowException as exc:
         notes = " ".join(getattr(exc, "__notes__", []) or [])
         raise StepError(f"{str(exc).splitlines()[0]} {notes}".strip(), table.id) from exc

@@ -22,10 +22,13 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import (
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from . import datasafe
+from .datasafe import UnsafeData
 from .errors import NotWaiting, StepError
 from .message_catch import MessageCatchDef
 from .parser import HumanTaskDef
 from .rows import RowChanges, RowTracker, restore
+from .sandbox_limits import ScriptLimitExceeded, StepMeter
 from .scripting import SCRIPT_ENGINE
 from .specs import DiagramSpecs
 from .timers import LegalTimerEventDefinition, Timing, current_timing, due_of, timing
@@ -205,15 +208,22 @@ class EngineInstance:
     def _run(self, started: float, events: list[StepEvent], run_engine: bool = True
              ) -> StepResult:
         if run_engine:
+            meter = _Meter()
             try:
                 with timing(self.timing):
-                    self.workflow.do_engine_steps()
+                    self.workflow.do_engine_steps(will_complete_task=meter)
             except SpiffWorkflowException as exc:
                 raise StepError(_message(exc), _element_of(exc)) from exc
-        events.extend(self._completed_since(started))
+            except ScriptLimitExceeded as exc:
+                raise StepError(str(exc), meter.last) from None
+            except RecursionError:  # data nested past what the engine's own code walks
+                raise StepError("the instance's data is nested too deeply to process",
+                                meter.last) from None
         thrown = [ThrownMessage(e.event_definition.name, e.payload)
                   for e in self.workflow.get_events()
                   if isinstance(e.event_definition, MessageEventDefinition)]
+        self._check_data(started, thrown)
+        events.extend(self._completed_since(started))
         before, self._ready = self._ready, self._ready_human_tasks()
         created = [t for tid, t in self._ready.items() if tid not in before]
         finished = {tid: self._final_state(tid) for tid in before if tid not in self._ready}
@@ -226,6 +236,24 @@ class EngineInstance:
         return StepResult(self.tracker.changes(self.workflow), events, created, finished,
                           self.variables(), completed, outcome, thrown, self.waiting_messages(),
                           self.waiting_timers(), self.timer_elements())
+
+    def _check_data(self, started: float, thrown: list[ThrownMessage]) -> None:
+        """Everything the step wrote must be storable JSON, before anything is serialised:
+        the data of each task that moved, each workflow's data objects, thrown payloads."""
+        moved = sorted((t for t in self._all_tasks() if t.last_state_change >= started),
+                       key=lambda t: t.last_state_change)
+        try:
+            for task in moved:
+                where = task.task_spec.bpmn_id
+                datasafe.check(task.data)
+            where = None
+            for wf in (self.workflow, *self.workflow.subprocesses.values()):
+                datasafe.check(wf.data)
+            for message in thrown:
+                where = message.name
+                datasafe.check({"payload": message.payload})
+        except UnsafeData as exc:
+            raise StepError(str(exc), where) from None
 
     def _all_tasks(self):
         yield from self.workflow.tasks.values()
@@ -261,6 +289,16 @@ class EngineInstance:
             return None
         last = max(named or ends, key=lambda t: t.last_state_change).task_spec
         return _named_outcome(last) or last.bpmn_id
+
+
+class _Meter(StepMeter):
+    """Remembers the last task it let run, to name it when the step's time runs out."""
+
+    last: str | None = None
+
+    def __call__(self, task: Any) -> None:
+        super().__call__(task)
+        self.last = task.task_spec.bpmn_id
 
 
 def _messages(task: Any) -> dict[str, Any]:

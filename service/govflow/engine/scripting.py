@@ -1,96 +1,81 @@
-"""The restricted environment every expression and script of a diagram runs in.
+"""The sandbox every expression and script of a diagram runs in.
 
 SpiffWorkflow's default ``TaskDataEnvironment`` runs plain ``eval``/``exec``. Diagrams are
-uploaded by users, so ours checks the syntax tree first (no imports, no dunder or private
-attribute access, no ``while``, no definitions of classes) and runs with an allow-listed set
-of builtins. The same check runs at upload, so a diagram that tries is refused there.
+uploaded by users, so ours compiles with RestrictedPython under ``DiagramPolicy`` (see
+``sandbox_policy``): the code can only reach what the guards and the allow-listed builtins
+of ``sandbox_guards`` hand it, and runs under the CPU and size limits of
+``sandbox_limits``. The same compiler runs at upload, so a diagram that tries something
+refused is refused there, naming the file, line and element.
 """
 
 import ast
 from functools import lru_cache
 from typing import Any
 
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from . import datasafe, sandbox_limits
 from .errors import ScriptRefused
+from .sandbox_guards import GUARDS, SAFE_BUILTINS
+from .sandbox_limits import ScriptLimitExceeded, describe
+from .sandbox_policy import DiagramPolicy
 
-MAX_RANGE = 10_000
-
-
-def _bounded_range(*args: int) -> range:
-    r = range(*args)
-    if len(r) > MAX_RANGE:
-        raise ValueError(f"range of {len(r)} items exceeds the limit of {MAX_RANGE}")
-    return r
-
-
-SAFE_BUILTINS: dict[str, Any] = {
-    name: getattr(__builtins__, name) if not isinstance(__builtins__, dict) else __builtins__[name]
-    for name in (
-        "abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "int", "isinstance",
-        "len", "list", "map", "max", "min", "reversed", "round", "set", "sorted", "str", "sum",
-        "tuple", "zip", "ValueError", "KeyError", "Exception",
-    )
-}
-SAFE_BUILTINS["range"] = _bounded_range
-
-_FORBIDDEN_NODES: dict[type, str] = {
-    ast.Import: "import", ast.ImportFrom: "import", ast.Global: "global", ast.Nonlocal: "nonlocal",
-    ast.ClassDef: "class definitions", ast.AsyncFunctionDef: "async functions",
-    ast.While: "while loops", ast.With: "with", ast.AsyncWith: "with", ast.Await: "await",
-    ast.Yield: "yield", ast.YieldFrom: "yield",
-}
-# Reachable without a dunder in the source, and each one a way out of the sandbox.
-_FORBIDDEN_ATTRS = {"format", "format_map", "mro", "gi_frame", "f_globals", "f_locals"}
-_FORBIDDEN_NAMES = {
-    "eval", "exec", "compile", "open", "getattr", "setattr", "delattr", "globals", "locals",
-    "vars", "input", "breakpoint", "help", "memoryview", "type", "super", "object", "dir",
-}
-
-
-def check_source(source: str, mode: str = "exec") -> ast.AST:
-    """Parse and vet a script (``exec``) or expression (``eval``); raise ScriptRefused."""
-    try:
-        tree = ast.parse(source, mode=mode)
-    except SyntaxError as exc:
-        raise ScriptRefused(f"syntax error in {source!r}: {exc.msg}") from exc
-    for node in ast.walk(tree):
-        kind = _FORBIDDEN_NODES.get(type(node))
-        if kind:
-            raise ScriptRefused(f"{kind} not allowed in {source!r}")
-        if isinstance(node, ast.Attribute) and (
-            node.attr.startswith("_") or node.attr in _FORBIDDEN_ATTRS
-        ):
-            raise ScriptRefused(f"attribute '{node.attr}' not allowed in {source!r}")
-        if isinstance(node, ast.Name) and (
-            node.id.startswith("__") or node.id in _FORBIDDEN_NAMES
-        ):
-            raise ScriptRefused(f"name '{node.id}' not allowed in {source!r}")
-    return tree
+FILENAME = "<diagram>"
+_RESERVED = frozenset({*GUARDS, "__builtins__"})
 
 
 @lru_cache(maxsize=4096)
 def _compiled(source: str, mode: str) -> Any:
-    return compile(check_source(source, mode), "<diagram>", mode)  # type: ignore[call-overload]
+    compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+    try:
+        result = compiler(source, FILENAME, policy=DiagramPolicy)
+    except (RecursionError, MemoryError) as exc:  # the parser's or compiler's own limits
+        raise ScriptRefused(f"{_short(source)!r} is nested too deeply to compile") from exc
+    except ValueError as exc:  # null bytes
+        raise ScriptRefused(f"{_short(source)!r} cannot be compiled: {exc}") from exc
+    if result.errors or result.code is None:
+        raise ScriptRefused(f"{'; '.join(result.errors)} in {source!r}")
+    return result.code
+
+
+def check_source(source: str, mode: str = "exec") -> None:
+    """Compile a script (``exec``) or expression (``eval``) as it will run; raise
+    ScriptRefused naming what is not allowed."""
+    _compiled(source, mode)
+
+
+def _scope(context: dict, external_context: dict | None) -> dict[str, Any]:
+    # The guards come last: task data cannot shadow them (nor reach them: their names
+    # start with "_", which diagram code may not write).
+    return {**(external_context or {}), **context, **GUARDS, "__builtins__": SAFE_BUILTINS}
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    """Evaluates against task data with allow-listed builtins only."""
+    """Evaluates against task data, metered, with allow-listed builtins only."""
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None):
-        scope = {"__builtins__": SAFE_BUILTINS, **(external_context or {}), **context}
-        return eval(_compiled(expression, "eval"), scope)
+        code = _compiled(expression, "eval")
+        sandbox_limits.begin()
+        return eval(code, _scope(context, external_context))
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
-        scope = {"__builtins__": SAFE_BUILTINS, **(external_context or {}), **context}
-        exec(_compiled(script, "exec"), scope)  # noqa: S102 - vetted above
+        code = _compiled(script, "exec")
+        scope = _scope(context, external_context)
+        sandbox_limits.begin()
+        exec(code, scope)  # noqa: S102 - restricted
         external = external_context or {}
         for key in [k for k in context if k not in scope]:
             del context[key]  # the script deleted it
         for key, value in scope.items():
-            if key != "__builtins__" and key not in external and not callable(value):
-                context[key] = value
+            if key in _RESERVED or key in external or callable(value):
+                continue
+            context[key] = value
+        # Before SpiffWorkflow copies and compares the data (recursively), not after.
+        datasafe.check(context)
         return True
 
     def call_service(self, context: dict, **kwargs: Any) -> Any:
@@ -98,12 +83,60 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
 
 class RestrictedScriptEngine(PythonScriptEngine):
+    """Reports what went wrong in diagram code as a task error, once out of the sandbox: a
+    limit the code hit (it could not catch it), or what it raised, described briefly. The
+    diagram's exception is not chained to the report: printing it (a log's traceback)
+    could mean printing a structure the diagram built to be astronomically long."""
+
     def __init__(self) -> None:
         super().__init__(environment=RestrictedEnvironment())
 
     def validate(self, expression: str) -> None:
         # DMN uses this to decide whether an entry needs "==": keep it a plain parse.
         ast.parse(expression)
+
+    def evaluate(self, task: Any, expression: str, external_context: dict | None = None) -> Any:
+        try:
+            return self.environment.evaluate(expression, task.data, external_context)
+        except SpiffWorkflowException:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - reported below, unchained
+            error = _task_error(task, f"evaluating '{_short(expression)}'", exc)
+        raise error
+
+    def execute(self, task: Any, script: str, external_context: dict | None = None) -> Any:
+        try:
+            return self.environment.execute(script, task.data, external_context or {})
+        except SpiffWorkflowException:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - reported below, unchained
+            error = _task_error(task, "script", exc)
+        raise error
+
+
+def _task_error(task: Any, what: str, exc: BaseException) -> BaseException:
+    if isinstance(exc, ScriptLimitExceeded | datasafe.UnsafeData):
+        return WorkflowTaskException(f"{what}: {exc}", task=task)
+    if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit: not the diagram's
+        return exc
+    line = _script_line(exc)
+    where = f" on line {line}" if line else ""
+    return WorkflowTaskException(f"{what}: {type(exc).__name__}{where}: {describe(exc)}",
+                                 task=task, exception=exc, line_number=line)
+
+
+def _script_line(exc: BaseException) -> int | None:
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == FILENAME:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _short(source: str, size: int = 80) -> str:
+    return source if len(source) <= size else source[:size] + "..."
 
 
 SCRIPT_ENGINE = RestrictedScriptEngine()

@@ -206,9 +206,10 @@ def _expressions(tree: Any):
     for node in root.iter(f"{{{BPMN_NS}}}script"):
         if node.text and node.text.strip():
             yield node.text, "exec", node
-    for node in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
-        if node.text and node.text.strip():
-            yield node.text.strip(), "eval", node
+    for tag in ("conditionExpression", "loopCardinality", "completionCondition"):
+        for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            if node.text and node.text.strip():
+                yield node.text.strip(), "eval", node
     for node in root.iter():
         expr = node.get(f"{{{CAMUNDA}}}expression") if isinstance(node.tag, str) else None
         if expr:

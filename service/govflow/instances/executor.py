@@ -7,9 +7,12 @@ bumps the instance's version with ``UPDATE ... WHERE version = :seen``, and comm
 Messages thrown by a step are correlated inside the same transaction. A message is checked
 against every instance it would reach (sender rights, payload keys: instances/messages.py)
 before it is delivered to any. Anything that fails rolls everything back, and the cache
-never holds a workflow that was not committed.
+never holds a workflow that was not committed. The engine's own work (scripts, conditions,
+DMN) runs in a worker thread, so a slow step does not hold up the event loop, /healthz or
+other tenants' requests.
 """
 
+import asyncio
 import time
 import uuid
 from collections.abc import Callable
@@ -84,7 +87,8 @@ class UnitOfWork:
         """Create and run a new instance to its first wait state."""
         specs = await self.ctx.specs.get(self.session, set_id)
         try:
-            engine, result = EngineInstance.start(specs, process_id, variables, self._timing())
+            engine, result = await asyncio.to_thread(EngineInstance.start, specs, process_id,
+                                                     variables, self._timing())
         except StepError as exc:
             raise EngineFailure(_failure(exc), element=exc.element) from exc
         instance_id = str(uuid.uuid4())
@@ -121,7 +125,7 @@ class UnitOfWork:
         entry = await self._checkout(row)
         entry.engine.timing = self._timing()
         try:
-            result = run(entry.engine)
+            result = await asyncio.to_thread(run, entry.engine)
         except NotWaiting as exc:
             raise Conflict(str(exc)) from exc
         except StepError as exc:
@@ -199,7 +203,8 @@ class UnitOfWork:
         if entry is not None and entry.version == row.version:
             return entry
         specs = await self.ctx.specs.get(self.session, row.diagram_set_id)
-        engine = EngineInstance.load(specs, row.process_id, await load_rows(self.session, row.id))
+        rows = await load_rows(self.session, row.id)
+        engine = await asyncio.to_thread(EngineInstance.load, specs, row.process_id, rows)
         return CachedInstance(row.version, engine,
                               await repo.load_variables(self.session, row.id),
                               await repo.load_subscriptions(self.session, row.id),
