@@ -8,8 +8,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 LINK = re.compile(r"\]\(([^)\s]+)\)")
-# Written by other parts of the project in parallel; the README links them already.
-PENDING = {"sandbox.md", "messages.md", "security-auth.md", "input-limits.md", "timers.md"}
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -21,8 +19,6 @@ def test_relative_links_resolve_inside_the_clone(doc: Path) -> None:
             continue
         path = (doc.parent / target.split("#", 1)[0]).resolve()
         assert path.is_relative_to(ROOT), f"{doc.name} links outside the clone: {target}"
-        if path.name in PENDING and path.parent == ROOT / "docs":
-            continue
         assert path.exists(), f"{doc.name} links to a missing file: {target}"
 
 
