@@ -101,7 +101,7 @@ class PostgresTemplate:
     A thread makes the next schemas while tests run and drops used ones, on a connection of
     its own: PostgreSQL does that work while the test runs, not before it."""
 
-    AHEAD = 2
+    AHEAD = 3
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -115,6 +115,7 @@ class PostgresTemplate:
             _pg_run(url, f'DROP SCHEMA IF EXISTS "{self.template}" CASCADE')
         self.how = ("PostgreSQL: template schema migrated once, its pg_dump replayed per test"
                     if self.ddl else "PostgreSQL: no usable pg_dump, each test's schema migrated")
+        self.failure: BaseException | None = None
         self._jobs: queue.Queue[str | None] = queue.Queue()
         self._ready: queue.Queue[str | BaseException] = queue.Queue()
         self._thread = threading.Thread(target=self._work, name="test-schemas", daemon=True)
@@ -144,11 +145,18 @@ class PostgresTemplate:
         """Jobs: "" makes a schema for a later test, a name drops that schema, None stops."""
         loop = asyncio.new_event_loop()
         conn = None
+        undropped: list[str] = []
         try:
             conn = loop.run_until_complete(asyncpg.connect(_libpq_dsn(self.url)))
+            # A test that left a transaction open on its schema must not stall the others:
+            # its schema is dropped at the end of the session instead.
+            loop.run_until_complete(conn.execute("SET lock_timeout = '5s'"))
             while (job := self._jobs.get()) is not None:
                 if job:
-                    loop.run_until_complete(conn.execute(f'DROP SCHEMA IF EXISTS "{job}" CASCADE'))
+                    try:
+                        loop.run_until_complete(conn.execute(f'DROP SCHEMA "{job}" CASCADE'))
+                    except asyncpg.PostgresError:
+                        undropped.append(job)
                     continue
                 schema = f"t_{uuid.uuid4().hex[:12]}"
                 try:
@@ -166,13 +174,21 @@ class PostgresTemplate:
             while not self._ready.empty():  # made ahead, never used
                 left = self._ready.get()
                 if isinstance(left, str):
-                    loop.run_until_complete(conn.execute(f'DROP SCHEMA "{left}" CASCADE'))
+                    undropped.append(left)
+            loop.run_until_complete(conn.execute("SET lock_timeout = '60s'"))
+            for schema in undropped:
+                loop.run_until_complete(conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        except Exception as exc:  # noqa: BLE001 - the connection is gone: every test is told
+            self.failure = exc
+            self._ready.put(exc)
         finally:
             if conn is not None:
                 loop.run_until_complete(conn.close())
             loop.close()
 
     def copy(self) -> Database:
+        if self.failure is not None:
+            raise RuntimeError("the thread making test schemas stopped") from self.failure
         schema = self._ready.get(timeout=300)
         self._jobs.put("")  # the next test's
         if isinstance(schema, BaseException):
