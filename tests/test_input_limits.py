@@ -23,7 +23,7 @@ UNIT = token("ua", "limits", ("unit",))
 LIMITS = f"{API}/tenants/limits"
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     assert (await deploy(client, "limits", sample_set())).status_code == 201
 

@@ -11,7 +11,7 @@ from tests.support.api import ADMIN, API, start, token
 from tests.support.sample import sample_set
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     await deploy(client, "demo", sample_set())
     await deploy(client, "far", sample_set())

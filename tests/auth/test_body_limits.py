@@ -39,7 +39,7 @@ def upload_body(chunks: int, chunk_size: int = MB) -> CountingBody:
     return CountingBody(head, chunks, chunk_size, f"\r\n--{BOUNDARY}--\r\n".encode())
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     await deploy(client, "demo", sample_set())
     await deploy(client, "far", sample_set())

@@ -45,7 +45,7 @@ REQUESTS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 async def far_ids(client) -> dict[str, str]:
     await deploy(client, "demo", sample_set())
     far_set = (await deploy(client, "far", sample_set())).json()["id"]

@@ -20,7 +20,7 @@ ARRANGEMENT = {"days_off": ["2031-01-01", *(f"2031-10-0{d}" for d in range(1, 8)
                "source": "国办发明电〔2030〕9号"}
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     await deploy(client, "demo", sample_set())
     await deploy(client, "far", sample_set(), name="远方")

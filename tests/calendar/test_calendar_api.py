@@ -9,19 +9,12 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
-import pytest_asyncio
-import sqlalchemy as sa
-from govflow.calendar.endpoints import router
 from govflow.calendar.service import load_calendar
-from govflow.calendar.workdays import WorkingCalendar
-from govflow.main import create_app
-from govflow.store.tables import calendar_years
 
 from tests.conftest import ADMIN, token
 
@@ -38,25 +31,11 @@ ARRANGEMENT_2031 = {
 }
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def calendar_client(ctx) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(ctx)
-    # main.py may include the router already; routes must not be registered twice.
-    if not any(getattr(r, "path", "") == f"{API}/calendar/due" for r in app.routes):
-        app.include_router(router, prefix=API)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://govflow.test") as c:
-        yield c
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def api(calendar_client, ctx) -> AsyncIterator[httpx.AsyncClient]:
-    """The client; each test starts from the package's data alone."""
-    yield calendar_client
-    async with ctx.sessions() as session:
-        await session.execute(sa.delete(calendar_years))
-        await session.commit()
-    ctx.calendar = WorkingCalendar()
+@pytest.fixture
+def api(client) -> httpx.AsyncClient:
+    """The client; each test has a database of its own, so it starts from the package's
+    data alone."""
+    return client
 
 
 async def _working_days(api: httpx.AsyncClient, start: str, days: int) -> dict:

@@ -9,7 +9,7 @@ from tests.support.bundled import ROOT, bundled
 CITIES = {"zhaoyuan": "招远市", "gaoqing": "高青县", "shizuishan": "石嘴山市", "heyuan": "河源市"}
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def loaded(ctx):
     return await load_bundled(ctx, ROOT)
 

@@ -20,7 +20,7 @@ from tests.support.api import (
 from tests.support.sample import sample_set
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     assert (await deploy(client, "demo", sample_set())).status_code == 201
 

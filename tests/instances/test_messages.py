@@ -39,7 +39,7 @@ def overreaching_plan_set() -> dict[str, bytes]:
         THROWN_PAYLOAD, b"{&quot;in_plan&quot;: True, &quot;total_investment&quot;: 1}")}
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     assert (await deploy(client, TENANT, sample_set())).status_code == 201
 

@@ -9,18 +9,18 @@ from datetime import UTC, datetime
 import pytest
 import pytest_asyncio
 from govflow.engine import scripting
-from govflow.main import build_context, create_app
+from govflow.main import build_context
 from govflow.settings import Settings
 from govflow.store.clock import FrozenClock
 
-from tests.conftest import SECRET, deploy
+from tests.conftest import SECRET, app_for, deploy
 from tests.diagrams.test_deploy import single_task
 from tests.support.api import ADMIN, API, ready, start, token
 from tools.bpmn_builder import ProcessBuilder
 from tools.dmn_builder import DecisionTable, Input, Output, dmn_document
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
+@pytest_asyncio.fixture
 async def ctx(database):
     # A short CPU limit keeps the CPU bombs quick; the other limits are the defaults.
     settings = Settings(database_url=database.url, secret_key=SECRET,
@@ -32,11 +32,11 @@ async def ctx(database):
     await context.engine.dispose()
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
+@pytest_asyncio.fixture
 async def client(ctx):
     import httpx
 
-    transport = httpx.ASGITransport(app=create_app(ctx), raise_app_exceptions=False)
+    transport = httpx.ASGITransport(app=app_for(ctx), raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://govflow.test") as c:
         yield c
 

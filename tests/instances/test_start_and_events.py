@@ -45,7 +45,7 @@ def plan() -> bytes:
     return b.to_xml()
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     response = await deploy(client, "ev", {"project.bpmn": waiting_project(),
                                            "plan.bpmn": plan()})

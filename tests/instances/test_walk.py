@@ -7,7 +7,7 @@ from tests.support.api import API, EXPERT, FINANCE, HUB, OK, UNIT, complete, his
 from tests.support.sample import sample_set
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     response = await deploy(client, "demo", sample_set())
     assert response.status_code == 201, response.text

@@ -16,7 +16,7 @@ DECLARATION = {"project_name": "电子证照", "total_investment": 80, "plan_yea
                "crypto_relevant": False}
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     assert (await deploy(client, "demo", sample_set())).status_code == 201
     assert (await deploy(client, "other", sample_set())).status_code == 201

@@ -32,7 +32,7 @@ def reply_or_reminder() -> bytes:
     return b.to_xml()
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     assert (await deploy(client, "gateway", {"g.bpmn": reply_or_reminder()})).status_code \
         == 201

@@ -23,7 +23,7 @@ DUE = datetime(2026, 3, 5, tzinfo=UTC)  # every one-day timer started on START i
 HOST_PID = f"timer:{socket.gethostname()}:{os.getpid()}"
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     for tenant in TENANTS:
         assert (await deploy(client, tenant, {"wait.bpmn": waits_a_day()})).status_code == 201

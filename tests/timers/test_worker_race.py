@@ -17,7 +17,7 @@ UNIT = token("ua", "race", ("unit",))
 START = datetime(2026, 3, 2, 1, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     assert (await deploy(client, "race", {"wait.bpmn": waits_a_day()})).status_code == 201
 

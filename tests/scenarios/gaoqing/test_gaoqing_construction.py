@@ -36,7 +36,7 @@ from tests.support.bundled import bundled
 from tools.sets.gaoqing import ACCEPTANCE_CRITERIA
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     response = await deploy(client, TENANT, bundled(TENANT))
     assert response.status_code == 201, response.text

@@ -7,8 +7,7 @@ granted (``extended_until``), a rectification on the date the hub set (``rectifi
 
 Due moments are computed by hand from the State Council's 2026 arrangement (清明 Apr 4–6 off;
 国庆 Oct 1–7 off, Sep 20 and Oct 10 worked): the end of the due day in Asia/Shanghai, 15:59:59.999999
-UTC. The module's clock is shared by its tests, so each test sets it first, and the worker fires
-every instance's due timers: assertions look at one instance only."""
+UTC. Each test has a database and a frozen clock of its own and sets the clock first."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -48,7 +47,7 @@ from tests.support.api import API, complete, history, ready, start
 from tests.support.bundled import bundled
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     response = await deploy(client, TENANT, bundled(TENANT))
     assert response.status_code == 201, response.text

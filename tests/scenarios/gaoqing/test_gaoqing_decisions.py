@@ -10,7 +10,7 @@ from tests.support.api import API
 from tests.support.bundled import bundled
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     response = await deploy(client, TENANT, bundled(TENANT))
     assert response.status_code == 201, response.text

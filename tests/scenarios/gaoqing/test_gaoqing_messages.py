@@ -23,7 +23,7 @@ NOBODY = token("gq_nobody", TENANT, ())
 RIVAL = token("gq_rival_unit", TENANT, ("unit",))
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     response = await deploy(client, TENANT, bundled(TENANT))
     assert response.status_code == 201, response.text

@@ -70,7 +70,7 @@ DATA = {"crypto_review": CRYPTO_OK, "initial_review": INITIAL_OK, "fund_review":
         "approval": APPROVAL_OK, "conformity_review": OK}
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     response = await deploy(client, TENANT, bundled(TENANT))
     assert response.status_code == 201, response.text

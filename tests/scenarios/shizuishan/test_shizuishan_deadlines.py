@@ -44,7 +44,7 @@ from tests.support.bundled import bundled
 ESCALATED = {"measure": "urge", "opinion": "已督促项目建设单位限期备案"}
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     response = await deploy(client, TENANT, bundled(TENANT), name="石嘴山市")
     assert response.status_code == 201, response.text

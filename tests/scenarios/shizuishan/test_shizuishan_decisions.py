@@ -14,7 +14,7 @@ TENANT = "shizuishan"
 HUB = token("sz_hub", TENANT, ("hub",))
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     response = await deploy(client, TENANT, bundled(TENANT), name="石嘴山市")
     assert response.status_code == 201, response.text

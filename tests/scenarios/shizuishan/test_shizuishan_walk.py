@@ -42,7 +42,7 @@ from tests.support.api import ADMIN, API
 from tests.support.bundled import bundled
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     response = await deploy(client, TENANT, bundled(TENANT), name="石嘴山市")
     assert response.status_code == 201, response.text

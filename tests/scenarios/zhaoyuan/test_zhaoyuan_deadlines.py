@@ -44,7 +44,7 @@ from tests.support.api import API, complete, history, ready, start
 URGE = {"measure": "urge", "opinion": "督促尽快办理"}
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     await deploy_zhaoyuan(client)
 

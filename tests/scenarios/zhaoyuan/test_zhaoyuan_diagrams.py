@@ -119,7 +119,7 @@ def test_each_date_a_deadline_counts_from_is_required_in_an_earlier_form():
     assert into_rectification == {"rectification_order"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 async def set_id(client):
     diagram_set = await deploy_zhaoyuan(client)
     assert diagram_set["main_process_id"] == f"{TENANT}_project"

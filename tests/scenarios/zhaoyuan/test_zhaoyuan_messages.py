@@ -25,7 +25,7 @@ NOBODY = token("zy_nobody", TENANT, ())
 RIVAL = token("zy_rival_unit", TENANT, ("unit",))
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     return await deploy_zhaoyuan(client)
 

@@ -32,7 +32,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
 from tests.support.api import API, complete, ready, start
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     await deploy_zhaoyuan(client)
 

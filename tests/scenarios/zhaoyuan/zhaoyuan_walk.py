@@ -61,7 +61,7 @@ OM_FILED = {"acceptance_report_filed": True, "om_unit": "某信息技术有限�
 
 
 async def deploy_zhaoyuan(client: httpx.AsyncClient) -> dict:
-    """Deploy the bundled set (once per test module: each module has its own database)."""
+    """Deploy the bundled set (once per test: each test has its own database)."""
     response = await deploy(client, TENANT, bundled(TENANT), name="招远市")
     assert response.status_code == 201, response.text
     return response.json()
