@@ -27,8 +27,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from govflow.auth.principal import Principal
+from govflow.commands import UnitOfWork
 from govflow.diagrams import service as diagrams
-from govflow.instances.executor import UnitOfWork
 from govflow.main import build_context
 from govflow.settings import Settings
 from govflow.store.migrate import upgrade

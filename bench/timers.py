@@ -24,8 +24,8 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from govflow.commands import UnitOfWork
 from govflow.diagrams import service as diagrams
-from govflow.instances.executor import UnitOfWork
 from govflow.main import build_context
 from govflow.settings import Settings
 from govflow.store.clock import FrozenClock

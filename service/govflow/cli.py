@@ -12,10 +12,10 @@ from .auth.principal import ALL_TENANTS, Principal
 from .auth.tokens import mint
 from .bootstrap import SYSTEM, ConfigurationError, ensure_secret, generate_secret, load_bundled
 from .calendar import service as calendars
+from .commands import retention
 from .diagrams import service as diagrams
 from .diagrams.upload import collect_files
 from .errors import DomainError, Invalid
-from .instances import retention
 from .logs import configure as configure_logging
 from .logs import log_config
 from .main import build_context

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from govflow.auth.principal import Principal
+from govflow.commands import UnitOfWork
 from govflow.diagrams import service as diagrams
-from govflow.instances.executor import UnitOfWork
 from govflow.main import build_context
 from govflow.settings import Settings
 from govflow.store.migrate import upgrade
