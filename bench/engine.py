@@ -27,8 +27,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from govflow.auth.principal import Principal
-from govflow.diagrams import service as diagrams
-from govflow.instances.executor import UnitOfWork
+from govflow.commands import UnitOfWork
+from govflow.commands.diagrams import deploy_set
 from govflow.main import build_context
 from govflow.settings import Settings
 from govflow.store.migrate import upgrade
@@ -63,7 +63,7 @@ async def service_run(url: str, connect_args: dict, n: int) -> tuple[float, int,
     async with ctx.sessions() as session:
         await tenants.upsert(session, tenant, tenant, ctx.clock.now())
         await session.commit()
-        await diagrams.upload(ctx, session, ADMIN, tenant, {"linear.bpmn": linear(n)})
+        await deploy_set(ctx, ADMIN, tenant, {"linear.bpmn": linear(n)})
         set_id = (await tenants.get(session, tenant)).active_set_id
         async with UnitOfWork(ctx, session) as uow:
             instance_id, result = await uow.start(tenant, set_id, "linear", None, {}, "bench")

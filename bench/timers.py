@@ -24,8 +24,8 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from govflow.diagrams import service as diagrams
-from govflow.instances.executor import UnitOfWork
+from govflow.commands import UnitOfWork
+from govflow.commands.diagrams import deploy_set
 from govflow.main import build_context
 from govflow.settings import Settings
 from govflow.store.clock import FrozenClock
@@ -47,7 +47,7 @@ async def run(url: str, connect_args: dict, n: int, workers: int) -> float:
     async with ctx.sessions() as session:
         await tenants.upsert(session, tenant, tenant, clock.now())
         await session.commit()
-        await diagrams.upload(ctx, session, ADMIN, tenant, {"wait.bpmn": waits_a_day()})
+        await deploy_set(ctx, ADMIN, tenant, {"wait.bpmn": waits_a_day()})
         set_id = (await tenants.get(session, tenant)).active_set_id
         for _ in range(n):
             async with UnitOfWork(ctx, session) as uow:
@@ -67,7 +67,7 @@ async def start_instances(ctx, tenant: str, files: dict[str, bytes], n: int) -> 
     async with ctx.sessions() as session:
         await tenants.upsert(session, tenant, tenant, ctx.clock.now())
         await session.commit()
-        await diagrams.upload(ctx, session, ADMIN, tenant, files)
+        await deploy_set(ctx, ADMIN, tenant, files)
         set_id = (await tenants.get(session, tenant)).active_set_id
         process_id = (await ctx.specs.get(session, set_id)).main_process_id
         ids = []

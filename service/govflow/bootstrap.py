@@ -7,11 +7,13 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from .auth.principal import ALL_TENANTS, Principal
+from .commands import execute
+from .commands.diagrams import ActivateDiagramSet, deploy_set
+from .commands.tenants import EnsureTenant
 from .context import AppContext
 from .diagrams import service as diagrams
 from .engine.xmlsafe import parse_xml
 from .settings import Settings
-from .tenants import repository as tenant_repo
 
 BUNDLED = "bundled"
 SYSTEM = Principal(BUNDLED, (ALL_TENANTS,), (), admin=True)
@@ -110,19 +112,15 @@ async def load_bundled(ctx: AppContext, root: Path) -> list[str]:
     """Deploy each bundled set; activate it unless an admin chose another set."""
     lines = []
     for tenant_id, files in bundled_sets(root).items():
+        await execute(ctx, EnsureTenant(tenant_id, tenant_name(files, tenant_id)))
+        view, created = await deploy_set(ctx, SYSTEM, tenant_id, files)
         async with ctx.sessions() as session:
-            tenant = await tenant_repo.get(session, tenant_id)
-            if tenant is None:
-                await tenant_repo.upsert(session, tenant_id, tenant_name(files, tenant_id),
-                                         ctx.clock.now())
-                await session.commit()
-            view, created = await diagrams.upload(ctx, session, SYSTEM, tenant_id, files)
             sets = await diagrams.list_sets(session, SYSTEM, tenant_id)
-            active = next((s for s in sets if s["active"]), None)
-            if active is None or (active["created_by"] == BUNDLED and not view["active"]):
-                await diagrams.activate(session, SYSTEM, tenant_id, view["id"])
-            state = "new version" if created else "unchanged"
-            lines.append(f"{tenant_id}: diagram set v{view['version']} ({state})")
+        active = next((s for s in sets if s["active"]), None)
+        if active is None or (active["created_by"] == BUNDLED and not view["active"]):
+            await execute(ctx, ActivateDiagramSet(SYSTEM, tenant_id, view["id"]))
+        state = "new version" if created else "unchanged"
+        lines.append(f"{tenant_id}: diagram set v{view['version']} ({state})")
     return lines
 
 

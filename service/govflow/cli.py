@@ -12,17 +12,19 @@ from .auth.principal import ALL_TENANTS, Principal
 from .auth.tokens import mint
 from .bootstrap import SYSTEM, ConfigurationError, ensure_secret, generate_secret, load_bundled
 from .calendar import service as calendars
-from .diagrams import service as diagrams
+from .commands import execute, retention
+from .commands.calendar import SaveCalendarYear
+from .commands.calendar import put_year as put_calendar_year
+from .commands.diagrams import deploy_set
+from .commands.tenants import EnsureTenant
 from .diagrams.upload import collect_files
 from .errors import DomainError, Invalid
-from .instances import retention
 from .logs import configure as configure_logging
 from .logs import log_config
 from .main import build_context
 from .settings import Settings, get_settings
 from .store.clock import Clock
 from .store.migrate import upgrade
-from .tenants import repository as tenant_repo
 from .timers.worker import Worker, worker_name
 
 
@@ -133,15 +135,10 @@ def _deploy(settings: Settings, args: argparse.Namespace) -> None:
     async def run() -> dict:
         ctx = build_context(settings)
         try:
-            async with ctx.sessions() as session:
-                if await tenant_repo.get(session, args.tenant) is None:
-                    await tenant_repo.upsert(session, args.tenant, args.name or args.tenant,
-                                             ctx.clock.now())
-                    await session.commit()
-                view, created = await diagrams.upload(
-                    ctx, session, SYSTEM, args.tenant, collect_files(uploads),
-                    args.main_process, True if args.activate else None)
-                return {**view, "created": created, "created_at": str(view["created_at"])}
+            await execute(ctx, EnsureTenant(args.tenant, args.name or args.tenant))
+            view, created = await deploy_set(ctx, SYSTEM, args.tenant, collect_files(uploads),
+                                             args.main_process, True if args.activate else None)
+            return {**view, "created": created, "created_at": str(view["created_at"])}
         finally:
             await ctx.engine.dispose()
 
@@ -152,14 +149,14 @@ def _calendar(settings: Settings, args: argparse.Namespace) -> None:
     async def run() -> dict:
         ctx = build_context(settings)
         try:
-            async with ctx.sessions() as session:
-                if args.action == "show":
+            if args.action == "show":
+                async with ctx.sessions() as session:
                     return await calendars.get_year(session, args.year)
-                body = _calendar_file(args.file)
-                view, created = await calendars.put_year(
-                    ctx, session, CLI, args.year, body.get("days_off"),
-                    body.get("make_up_workdays"), body.get("source"), where=str(args.file))
-                return {**view, "created": created}
+            body = _calendar_file(args.file)
+            view, created = await put_calendar_year(ctx, SaveCalendarYear(
+                CLI, args.year, body.get("days_off"), body.get("make_up_workdays"),
+                body.get("source"), where=str(args.file)))
+            return {**view, "created": created}
         finally:
             await ctx.engine.dispose()
 

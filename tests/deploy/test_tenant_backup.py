@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from govflow.auth.principal import Principal
-from govflow.diagrams import service as diagrams
-from govflow.instances.executor import UnitOfWork
+from govflow.commands import UnitOfWork
+from govflow.commands.diagrams import deploy_set
 from govflow.main import build_context
 from govflow.settings import Settings
 from govflow.store.migrate import upgrade
@@ -39,7 +39,7 @@ async def populate(url: str) -> None:
                 await tenants.upsert(session, tenant, tenant, ctx.clock.now())
                 await session.commit()
                 for name, content in (("l.bpmn", linear(2)), ("w.bpmn", waits_a_day())):
-                    view, _ = await diagrams.upload(ctx, session, ADMIN, tenant, {name: content})
+                    view, _ = await deploy_set(ctx, ADMIN, tenant, {name: content})
                     for _ in range(3):
                         async with UnitOfWork(ctx, session) as uow:
                             process = "linear" if name == "l.bpmn" else "wait"
@@ -103,7 +103,7 @@ async def populate_more(url: str) -> None:
     ctx = build_context(Settings(database_url=url, secret_key=SECRET))
     try:
         async with ctx.sessions() as session:
-            view, created = await diagrams.upload(ctx, session, ADMIN, "north",
+            view, created = await deploy_set(ctx, ADMIN, "north",
                                                   {"l3.bpmn": linear(3)})
             assert created
             async with UnitOfWork(ctx, session) as uow:

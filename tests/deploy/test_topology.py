@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
-from govflow.instances.executor import UnitOfWork
+from govflow.commands import UnitOfWork
 from govflow.main import build_context
 from govflow.settings import Settings
 from govflow.store.clock import FrozenClock

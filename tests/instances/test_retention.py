@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from govflow.cli import main as cli
-from govflow.instances import retention
+from govflow.commands import retention
 from govflow.store.tables import metadata
 
 from tests.conftest import deploy

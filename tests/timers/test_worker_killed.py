@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from govflow.auth.principal import Principal
-from govflow.diagrams import service as diagrams
-from govflow.instances.executor import UnitOfWork
+from govflow.commands import UnitOfWork
+from govflow.commands.diagrams import deploy_set
 from govflow.main import build_context
 from govflow.settings import Settings
 from govflow.store.clock import Clock, FrozenClock
@@ -62,7 +62,7 @@ async def test_a_killed_worker_loses_and_duplicates_nothing():
         async with ctx.sessions() as session:
             await tenants.upsert(session, "kill", "kill", clock.now())
             await session.commit()
-            await diagrams.upload(ctx, session, ADMIN, "kill", {"wait.bpmn": waits_a_day()})
+            await deploy_set(ctx, ADMIN, "kill", {"wait.bpmn": waits_a_day()})
             set_id = (await tenants.get(session, "kill")).active_set_id
             ids = []
             for _ in range(INSTANCES):

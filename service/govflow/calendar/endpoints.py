@@ -3,6 +3,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
+from ..commands.calendar import DropCalendarYear, SaveCalendarYear
+from ..commands.calendar import delete_year as delete_calendar_year
+from ..commands.calendar import put_year as put_calendar_year
 from ..deps import ContextDep, CurrentUser, SessionDep
 from ..fields import NO_CONTROL
 from ..schemas import PROBLEMS
@@ -22,16 +25,15 @@ async def get_year(year: Year, session: SessionDep, user: CurrentUser) -> dict:
 @router.put("/calendar/years/{year}", response_model=CalendarYear)
 async def put_year(year: Year, body: CalendarYearIn, response: Response, ctx: ContextDep,
                    session: SessionDep, user: CurrentUser) -> dict:
-    view, created = await service.put_year(ctx, session, user, year, body.days_off,
-                                           body.make_up_workdays, body.source)
+    view, created = await put_calendar_year(ctx, SaveCalendarYear(
+        user, year, body.days_off, body.make_up_workdays, body.source))
     response.status_code = 201 if created else 200
     return view
 
 
 @router.delete("/calendar/years/{year}", response_model=CalendarYear)
-async def delete_year(year: Year, ctx: ContextDep, session: SessionDep,
-                      user: CurrentUser) -> dict:
-    return await service.delete_year(ctx, session, user, year)
+async def delete_year(year: Year, ctx: ContextDep, user: CurrentUser) -> dict:
+    return await delete_calendar_year(ctx, DropCalendarYear(user, year))
 
 
 @router.get("/calendar/working-days", response_model=WorkingDays)

@@ -18,7 +18,6 @@ from ..auth.permissions import require_global_admin
 from ..auth.principal import Principal
 from ..context import AppContext
 from ..errors import FieldError, Invalid, NotFound
-from ..store.db import WRITE_INTENT
 from ..store.jsontext import dumps, loads, utc
 from . import repository as repo
 from .due import YearlyDate, compute_due, parse_due_spec
@@ -53,10 +52,11 @@ async def get_year(session: AsyncSession, year: int) -> dict[str, Any]:
                  source=PACKAGE_SOURCE if official else ESTIMATED_SOURCE)
 
 
-async def put_year(ctx: AppContext, session: AsyncSession, principal: Principal, year: int,
-                   days_off: Any, make_up_workdays: Any, source: Any, where: str = "body"
-                   ) -> tuple[dict[str, Any], bool]:
-    """Load or correct a year's arrangement (global admin only); True when the year is new.
+async def save_year(ctx: AppContext, session: AsyncSession, principal: Principal, year: int,
+                    days_off: Any, make_up_workdays: Any, source: Any, where: str = "body"
+                    ) -> bool:
+    """Load or correct a year's arrangement (global admin only); True when the year is new
+    (commands/calendar.py commits and reloads the calendar).
 
     ``where`` prefixes the location of each error: the request body, or a file's name.
     """
@@ -66,27 +66,19 @@ async def put_year(ctx: AppContext, session: AsyncSession, principal: Principal,
     if not isinstance(source, str) or not source.strip():
         raise Invalid("name the notice the arrangement comes from", [FieldError(
             f"{where}.source", "must not be empty, e.g. 国办发明电〔2025〕7号")])
-    await session.connection(execution_options=WRITE_INTENT)
-    created = await repo.upsert(
+    return await repo.upsert(
         session, year, dumps(sorted(arrangement.days_off)),
         dumps(sorted(arrangement.make_up_workdays)), source.strip(), principal.user,
         ctx.clock.now())
-    await session.commit()
-    ctx.calendar = await load_calendar(session)
-    return await get_year(session, year), created
 
 
-async def delete_year(ctx: AppContext, session: AsyncSession, principal: Principal, year: int
-                      ) -> dict[str, Any]:
-    """Drop a loaded arrangement (global admin only): the year reverts to the package's data."""
+async def drop_year(session: AsyncSession, principal: Principal, year: int) -> None:
+    """Drop a loaded arrangement (global admin only): the year reverts to the package's data
+    (commands/calendar.py commits and reloads the calendar)."""
     require_global_admin(principal, "changing the holiday calendar")
-    await session.connection(execution_options=WRITE_INTENT)
     if not await repo.delete(session, year):
         raise NotFound(f"no arrangement was loaded for {year}; it comes from the "
                        f"{PACKAGE_SOURCE}")
-    await session.commit()
-    ctx.calendar = await load_calendar(session)
-    return await get_year(session, year)
 
 
 def count_working_days(ctx: AppContext, start: date, days: int) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 from fastapi import APIRouter, Request, Response
 
 from ..auth.permissions import require_tenant_admin
+from ..commands import execute
+from ..commands.diagrams import ActivateDiagramSet, UploadDiagramSet
 from ..deps import ContextDep, CurrentUser, SessionDep
 from ..fields import IdPath, NamePath, TenantPath
 from ..schemas import PROBLEMS, Page, page
@@ -23,10 +25,10 @@ async def upload_set(tenant: str, request: Request, response: Response, ctx: Con
     # it checks the token, and a caller who may not upload must not make us read megabytes.
     require_tenant_admin(user, tenant)
     form = await read_upload(request)
-    view, created = await service.upload(ctx, session, user, tenant, collect_files(form.files),
-                                         form.main_process, form.activate)
+    set_id, created = await execute(ctx, UploadDiagramSet(
+        user, tenant, collect_files(form.files), form.main_process, form.activate))
     response.status_code = 201 if created else 200
-    return view
+    return await service.get_set(session, user, set_id)
 
 
 @router.get("/tenants/{tenant}/diagram-sets", response_model=Page[DiagramSet])
@@ -36,9 +38,9 @@ async def list_sets(tenant: TenantPath, session: SessionDep, user: CurrentUser) 
 
 
 @router.put("/tenants/{tenant}/active-set", response_model=Tenant)
-async def set_active(tenant: TenantPath, body: ActiveSetIn, session: SessionDep,
-                     user: CurrentUser) -> dict:
-    await service.activate(session, user, tenant, body.diagram_set_id)
+async def set_active(tenant: TenantPath, body: ActiveSetIn, ctx: ContextDep,
+                     session: SessionDep, user: CurrentUser) -> dict:
+    await execute(ctx, ActivateDiagramSet(user, tenant, body.diagram_set_id))
     return await get_tenant(session, user, tenant)
 
 

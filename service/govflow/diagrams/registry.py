@@ -2,12 +2,11 @@
 
 from collections import OrderedDict
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..engine.specs import DiagramSpecs, parse_diagram_set
 from ..errors import NotFound
-from ..store.tables import diagram_files, diagram_sets
+from . import repository as repo
 
 
 class SpecRegistry:
@@ -25,13 +24,10 @@ class SpecRegistry:
         if specs is not None:
             self._specs.move_to_end(set_id)
             return specs
-        row = (await session.execute(
-            sa.select(diagram_sets.c.main_process_id).where(diagram_sets.c.id == set_id))).first()
+        row = await repo.get(session, set_id)
         if row is None:
             raise NotFound(f"diagram set {set_id} does not exist")
-        files = dict((await session.execute(
-            sa.select(diagram_files.c.name, diagram_files.c.content)
-            .where(diagram_files.c.set_id == set_id))).all())
+        files = await repo.files(session, set_id)
         # Stored sets were validated at upload; the main process was chosen then.
         specs = parse_diagram_set(files, main_process=row.main_process_id)
         self.put(set_id, specs)

@@ -40,6 +40,13 @@ async def list_for_tenant(session: AsyncSession, tenant_id: str) -> list[sa.Row]
         diagram_sets.c.tenant_id == tenant_id).order_by(diagram_sets.c.version.desc()))).all())
 
 
+async def files(session: AsyncSession, set_id: int) -> dict[str, bytes]:
+    """The set's files by name."""
+    result = await session.execute(sa.select(diagram_files.c.name, diagram_files.c.content)
+                                   .where(diagram_files.c.set_id == set_id))
+    return {name: content for name, content in result.all()}
+
+
 async def file_content(session: AsyncSession, set_id: int, name: str) -> bytes | None:
     return (await session.execute(sa.select(diagram_files.c.content).where(
         diagram_files.c.set_id == set_id, diagram_files.c.name == name))).scalar()

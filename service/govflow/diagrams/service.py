@@ -29,16 +29,17 @@ def content_hash(files: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-async def upload(ctx: AppContext, session: AsyncSession, principal: Principal, tenant_id: str,
-                 files: dict[str, bytes], main_process: str | None = None,
-                 activate: bool | None = None) -> tuple[dict[str, Any], bool]:
-    """Validate and store a new version; identical content returns the existing one."""
+async def store_set(ctx: AppContext, session: AsyncSession, principal: Principal,
+                    tenant_id: str, files: dict[str, bytes], main_process: str | None = None,
+                    activate: bool | None = None) -> tuple[int, DiagramSpecs | None]:
+    """Validate and store a new version (commands/diagrams.py commits it); identical
+    content stores nothing: the existing set's id and None."""
     require_tenant_admin(principal, tenant_id)
     tenant = await require_tenant(session, tenant_id)
     digest = content_hash(files)
     existing = await repo.find_by_hash(session, tenant_id, digest)
     if existing is not None:
-        return _view(existing, tenant.active_set_id), False
+        return int(existing.id), None
     try:
         specs = parse_diagram_set(files, main_process, check_due=validate_due_spec)
         if problems := oversized(specs):
@@ -56,13 +57,19 @@ async def upload(ctx: AppContext, session: AsyncSession, principal: Principal, t
         "created_at": ctx.clock.now(),
     }
     set_id = await repo.insert(session, row, files)
-    active = tenant.active_set_id
-    if activate or (activate is None and active is None):
+    if activate or (activate is None and tenant.active_set_id is None):
         await tenant_repo.set_active(session, tenant_id, set_id)
-        active = set_id
-    await session.commit()
-    ctx.specs.put(set_id, specs)
-    return _view(await repo.get(session, set_id), active), True
+    return set_id, specs
+
+
+async def get_set(session: AsyncSession, principal: Principal, set_id: int) -> dict[str, Any]:
+    """A set as the API shows it, marked active or not."""
+    row = await repo.get(session, set_id)
+    if row is None:
+        raise NotFound(f"diagram set {set_id} does not exist")
+    require_visible(principal, row.tenant_id, f"diagram set {set_id} does not exist")
+    tenant = await require_tenant(session, row.tenant_id)
+    return _view(row, tenant.active_set_id)
 
 
 async def list_sets(session: AsyncSession, principal: Principal, tenant_id: str
@@ -73,8 +80,8 @@ async def list_sets(session: AsyncSession, principal: Principal, tenant_id: str
     return [_view(r, tenant.active_set_id) for r in await repo.list_for_tenant(session, tenant_id)]
 
 
-async def activate(session: AsyncSession, principal: Principal, tenant_id: str, set_id: int
-                   ) -> dict[str, Any]:
+async def set_active(session: AsyncSession, principal: Principal, tenant_id: str,
+                     set_id: int) -> None:
     """Make a set the one new instances start on; running instances keep their own."""
     require_tenant_admin(principal, tenant_id)
     await require_tenant(session, tenant_id)
@@ -83,8 +90,6 @@ async def activate(session: AsyncSession, principal: Principal, tenant_id: str, 
         raise Invalid(f"diagram set {set_id} is not a set of tenant '{tenant_id}'",
                       [FieldError("body.diagram_set_id", "unknown for this tenant")])
     await tenant_repo.set_active(session, tenant_id, set_id)
-    await session.commit()
-    return _view(row, set_id)
 
 
 async def load(ctx: AppContext, session: AsyncSession, principal: Principal, set_id: int

@@ -2,6 +2,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from ..commands import execute
+from ..commands.instances import Correlate, DeliverMessage, SetState, StartInstance, Terminate
 from ..deps import ContextDep, CurrentUser, SessionDep
 from ..fields import FilterQuery, IdQuery, Offset, TenantPath, TenantQuery, UuidPath
 from ..schemas import PROBLEMS, Page, page
@@ -26,8 +28,9 @@ Limit = Annotated[int, Query(ge=1, le=500)]
              status_code=201)
 async def start(tenant: TenantPath, body: StartIn, ctx: ContextDep, session: SessionDep,
                 user: CurrentUser) -> dict:
-    return await service.start(ctx, session, user, tenant, body.process_id, body.business_key,
-                               body.variables)
+    instance_id = await execute(ctx, StartInstance(user, tenant, body.process_id,
+                                                   body.business_key, body.variables))
+    return await service.get(ctx, session, user, instance_id)
 
 
 @router.get("/process-instances", response_model=Page[InstanceOut])
@@ -65,30 +68,33 @@ async def instance_svg(instance_id: UuidPath, ctx: ContextDep, session: SessionD
 @router.post("/process-instances/{instance_id}/messages", response_model=InstanceDetail)
 async def message(instance_id: UuidPath, body: MessageIn, ctx: ContextDep, session: SessionDep,
                   user: CurrentUser) -> dict:
-    return await service.send_message(ctx, session, user, instance_id, body.name, body.payload)
+    await execute(ctx, DeliverMessage(user, instance_id, body.name, body.payload))
+    return await service.get(ctx, session, user, instance_id)
 
 
 @router.post("/tenants/{tenant}/messages", response_model=Correlated)
-async def correlate(tenant: TenantPath, body: CorrelateIn, ctx: ContextDep, session: SessionDep,
+async def correlate(tenant: TenantPath, body: CorrelateIn, ctx: ContextDep,
                     user: CurrentUser) -> dict:
-    ids = await service.correlate(ctx, session, user, tenant, body.name, body.correlation,
-                                  body.payload)
+    ids = await execute(ctx, Correlate(user, tenant, body.name, body.correlation, body.payload))
     return {"delivered_to": ids}
 
 
 @router.post("/process-instances/{instance_id}/suspend", response_model=InstanceDetail)
 async def suspend(instance_id: UuidPath, ctx: ContextDep, session: SessionDep,
                   user: CurrentUser) -> dict:
-    return await service.suspend(ctx, session, user, instance_id)
+    await execute(ctx, SetState(user, instance_id, "suspend"))
+    return await service.get(ctx, session, user, instance_id)
 
 
 @router.post("/process-instances/{instance_id}/resume", response_model=InstanceDetail)
 async def resume(instance_id: UuidPath, ctx: ContextDep, session: SessionDep,
                  user: CurrentUser) -> dict:
-    return await service.resume(ctx, session, user, instance_id)
+    await execute(ctx, SetState(user, instance_id, "resume"))
+    return await service.get(ctx, session, user, instance_id)
 
 
 @router.post("/process-instances/{instance_id}/terminate", response_model=InstanceDetail)
 async def terminate(instance_id: UuidPath, body: TerminateIn, ctx: ContextDep, session: SessionDep,
                     user: CurrentUser) -> dict:
-    return await service.terminate(ctx, session, user, instance_id, body.reason)
+    await execute(ctx, Terminate(user, instance_id, body.reason))
+    return await service.get(ctx, session, user, instance_id)

@@ -135,6 +135,15 @@ async def list_history(session: AsyncSession, instance_id: str, after_id: int, l
     return list(result.all())
 
 
+async def completed_elements(session: AsyncSession, instance_id: str) -> set[str]:
+    """Elements the instance has passed through (for its diagram)."""
+    result = await session.execute(
+        sa.select(history.c.element_id).distinct().where(
+            history.c.instance_id == instance_id,
+            history.c.event.in_(("element_completed", "task_completed"))))
+    return {r[0] for r in result.all() if r[0]}
+
+
 async def find_subscribed(session: AsyncSession, tenant_id: str, message_name: str,
                           correlation: Mapping[str, Any], business_keys: list[str] | None,
                           except_business_keys: list[str] | None = None) -> list[str]:

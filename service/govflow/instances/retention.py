@@ -3,14 +3,14 @@
 rows, variables, tasks and the instance row. Running, suspended and failed (error)
 instances are never touched, however old: only ``ended_at`` set by completion or
 termination qualifies. Each batch is its own transaction, so a long cleanup holds no lock
-for long and an interrupted one leaves whole instances, never half of one."""
+for long and an interrupted one leaves whole instances, never half of one. The queries are
+here; the batch is a command (commands/retention.py)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..context import AppContext
-from ..store.db import WRITE_INTENT
 from ..store.tables import metadata, process_instances, task_candidates, tasks
 
 ENDED = ("completed", "terminated")
@@ -23,40 +23,33 @@ def _instance_tables() -> list[sa.Table]:
             if any(fk.column.table is process_instances for fk in t.foreign_keys)]
 
 
-async def cleanup(ctx: AppContext, ttl: timedelta, now: datetime | None = None,
-                  batch: int = 500) -> int:
-    """Delete instances that ended before ``now - ttl``; returns how many."""
-    cutoff = (now or ctx.clock.now()) - ttl
+async def lock_expired(session: AsyncSession, cutoff: datetime, batch: int) -> list[str]:
+    """Up to ``batch`` instances that ended before ``cutoff``, row-locked; read twice, the
+    second time under the lock, so nothing that resumed in between is taken."""
     expired = (sa.select(process_instances.c.id)
                .where(process_instances.c.state.in_(ENDED),
                       process_instances.c.ended_at.is_not(None),
                       process_instances.c.ended_at < cutoff)
                .limit(batch))
-    deleted = 0
-    while True:
-        async with ctx.sessions() as session:
-            # SQLite: take the write lock at BEGIN, as every command does.
-            await session.connection(execution_options=WRITE_INTENT)
-            ids = list((await session.execute(expired)).scalars())
-            if not ids:
-                return deleted
-            # Re-checked under the row lock: nothing may have resumed in between.
-            locked = list((await session.execute(
-                sa.select(process_instances.c.id)
-                .where(process_instances.c.id.in_(ids),
-                       process_instances.c.state.in_(ENDED),
-                       process_instances.c.ended_at < cutoff)
-                .with_for_update())).scalars())
-            await session.execute(sa.delete(task_candidates).where(
-                task_candidates.c.task_id.in_(
-                    sa.select(tasks.c.id).where(tasks.c.instance_id.in_(locked)))))
-            for table in _instance_tables():
-                column = next(fk.parent for fk in table.foreign_keys
-                              if fk.column.table is process_instances)
-                await session.execute(sa.delete(table).where(column.in_(locked)))
-            await session.execute(sa.delete(process_instances)
-                                  .where(process_instances.c.id.in_(locked)))
-            await session.commit()
-            for instance_id in locked:
-                ctx.instances.discard(instance_id)
-            deleted += len(locked)
+    ids = list((await session.execute(expired)).scalars())
+    if not ids:
+        return []
+    return list((await session.execute(
+        sa.select(process_instances.c.id)
+        .where(process_instances.c.id.in_(ids),
+               process_instances.c.state.in_(ENDED),
+               process_instances.c.ended_at < cutoff)
+        .with_for_update())).scalars())
+
+
+async def delete_instances(session: AsyncSession, ids: list[str]) -> None:
+    """Delete the instances whole: every row of theirs, children first."""
+    await session.execute(sa.delete(task_candidates).where(
+        task_candidates.c.task_id.in_(
+            sa.select(tasks.c.id).where(tasks.c.instance_id.in_(ids)))))
+    for table in _instance_tables():
+        column = next(fk.parent for fk in table.foreign_keys
+                      if fk.column.table is process_instances)
+        await session.execute(sa.delete(table).where(column.in_(ids)))
+    await session.execute(sa.delete(process_instances)
+                          .where(process_instances.c.id.in_(ids)))

@@ -2,8 +2,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from ..commands import execute
+from ..commands.tasks import ClaimTask, CompleteTask, UnclaimTask
 from ..deps import ContextDep, CurrentUser, SessionDep
 from ..fields import FilterQuery, MomentQuery, Offset, TenantQuery, UuidPath, UuidQuery
+from ..instances import service as instances
 from ..instances.schemas import InstanceDetail
 from ..schemas import PROBLEMS, Page, page
 from . import service
@@ -36,16 +39,21 @@ async def get_task(task_id: UuidPath, ctx: ContextDep, session: SessionDep, user
 
 
 @router.post("/tasks/{task_id}/claim", response_model=Task)
-async def claim(task_id: UuidPath, session: SessionDep, user: CurrentUser) -> dict:
-    return await service.claim(session, user, task_id)
+async def claim(task_id: UuidPath, ctx: ContextDep, session: SessionDep,
+                user: CurrentUser) -> dict:
+    await execute(ctx, ClaimTask(user, task_id))
+    return await service.summary(session, user, task_id)
 
 
 @router.post("/tasks/{task_id}/unclaim", response_model=Task)
-async def unclaim(task_id: UuidPath, session: SessionDep, user: CurrentUser) -> dict:
-    return await service.unclaim(session, user, task_id)
+async def unclaim(task_id: UuidPath, ctx: ContextDep, session: SessionDep,
+                  user: CurrentUser) -> dict:
+    await execute(ctx, UnclaimTask(user, task_id))
+    return await service.summary(session, user, task_id)
 
 
 @router.post("/tasks/{task_id}/complete", response_model=InstanceDetail)
 async def complete(task_id: UuidPath, body: CompleteIn, ctx: ContextDep, session: SessionDep,
                    user: CurrentUser) -> dict:
-    return await service.complete(ctx, session, user, task_id, body.variables)
+    instance_id = await execute(ctx, CompleteTask(user, task_id, body.variables))
+    return await instances.get(ctx, session, user, instance_id)

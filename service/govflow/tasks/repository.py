@@ -40,6 +40,14 @@ async def get(session: AsyncSession, task_id: str) -> sa.Row | None:
     return result.first()
 
 
+async def ready_of_instance(session: AsyncSession, instance_id: str) -> list[sa.Row]:
+    """The instance's ready tasks, oldest first."""
+    result = await session.execute(
+        sa.select(tasks).where(tasks.c.instance_id == instance_id, tasks.c.state == "ready")
+        .order_by(tasks.c.created_at, tasks.c.id))
+    return list(result.all())
+
+
 async def set_assignee(session: AsyncSession, task_id: str, expected: str | None,
                        assignee: str | None) -> bool:
     """Compare-and-set the assignee, so two claims cannot both win."""

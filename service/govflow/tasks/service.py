@@ -1,4 +1,5 @@
-"""The task API: inbox queries, claim and unclaim, and completion with form validation."""
+"""Tasks as the API shows them: inbox queries, one task with its form. Claim, unclaim and
+complete are commands (commands/tasks.py); the checks they share are here."""
 
 from typing import Any
 
@@ -9,11 +10,8 @@ from ..auth.principal import Principal
 from ..context import AppContext
 from ..errors import Conflict, Forbidden
 from ..instances import repository as instance_repo
-from ..instances import service as instances
-from ..instances.executor import UnitOfWork
 from ..store.jsontext import loads
 from . import repository as repo
-from .forms import validate_variables
 from .views import task_summary
 
 
@@ -31,8 +29,8 @@ async def search(ctx: AppContext, session: AsyncSession, principal: Principal,
 async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task_id: str
               ) -> dict[str, Any]:
     """A task with its form (JSON Schema) and data: submitted values, or current ones."""
-    row = await _visible(session, principal, task_id)
-    form = await _form(ctx, session, row)
+    row = await visible(session, principal, task_id)
+    form = await form_of(ctx, session, row)
     if row.state == "completed":
         data = loads(row.data) or {}
     else:
@@ -41,69 +39,35 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
     return {**task_summary(row), "form": form, "data": data}
 
 
-async def claim(session: AsyncSession, principal: Principal, task_id: str) -> dict[str, Any]:
-    """Make the caller the task's assignee."""
-    row = await _workable(session, principal, task_id)
-    if row.assignee == principal.user:
-        return task_summary(row)
-    if row.assignee is not None or not await repo.set_assignee(session, task_id, None,
-                                                               principal.user):
-        raise Conflict(f"task {task_id} is already claimed by '{row.assignee}'")
-    await session.commit()
-    return task_summary(await repo.get(session, task_id))
+async def summary(session: AsyncSession, principal: Principal, task_id: str
+                  ) -> dict[str, Any]:
+    """A task as the inbox shows it."""
+    return task_summary(await visible(session, principal, task_id))
 
 
-async def unclaim(session: AsyncSession, principal: Principal, task_id: str) -> dict[str, Any]:
-    """Give the task back to its candidate groups (the assignee or an admin)."""
-    row = await _visible(session, principal, task_id)
-    _require_ready(row)
-    if row.assignee is None:
-        return task_summary(row)
-    if row.assignee != principal.user and not principal.administers(row.tenant_id):
-        raise Forbidden(f"task {task_id} is claimed by '{row.assignee}'")
-    if not await repo.set_assignee(session, task_id, row.assignee, None):
-        raise Conflict(f"task {task_id} changed concurrently")
-    await session.commit()
-    return task_summary(await repo.get(session, task_id))
-
-
-async def complete(ctx: AppContext, session: AsyncSession, principal: Principal, task_id: str,
-                   variables: dict[str, Any]) -> dict[str, Any]:
-    """Validate the variables against the task's form, complete it, run the instance on."""
-    row = await _workable(session, principal, task_id)
-    if row.assignee is not None and row.assignee != principal.user:
-        raise Forbidden(f"task {task_id} is claimed by '{row.assignee}'")
-    validate_variables(await _form(ctx, session, row), variables)
-    async with UnitOfWork(ctx, session) as uow:
-        await uow.step(row.instance_id, lambda e: e.complete_task(task_id, variables, principal.user),
-                       principal.user)
-        await uow.commit()
-    return await instances.get(ctx, session, principal, row.instance_id)
-
-
-async def _form(ctx: AppContext, session: AsyncSession, row: Any) -> dict[str, Any]:
+async def form_of(ctx: AppContext, session: AsyncSession, row: Any) -> dict[str, Any]:
     specs = await ctx.specs.get(session, row.diagram_set_id)
     definition = specs.human_task(row.process_id, row.key)
     return definition.form if definition is not None else {"type": "object"}
 
 
-async def _visible(session: AsyncSession, principal: Principal, task_id: str) -> Any:
+async def visible(session: AsyncSession, principal: Principal, task_id: str) -> Any:
     row = await repo.get(session, task_id)
     require_visible(principal, row.tenant_id if row is not None else None,
                     f"task {task_id} does not exist")
     return row
 
 
-async def _workable(session: AsyncSession, principal: Principal, task_id: str) -> Any:
-    row = await _visible(session, principal, task_id)
+async def workable(session: AsyncSession, principal: Principal, task_id: str) -> Any:
+    row = await visible(session, principal, task_id)
     groups = loads(row.candidate_groups)
     if not principal.may_work_on(groups):
         raise Forbidden(f"task {task_id} is for groups {', '.join(groups)}; "
                         f"user '{principal.user}' is in none of them")
-    _require_ready(row)
+    require_ready(row)
     return row
 
 
-def _require_ready(row: Any) -> None:
+def require_ready(row: Any) -> None:
     if row.state != "ready":
         raise Conflict(f"task {row.id} is {row.state}")

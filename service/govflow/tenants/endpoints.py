@@ -1,5 +1,7 @@
 from fastapi import APIRouter, Response
 
+from ..commands import execute
+from ..commands.tenants import PutTenant
 from ..deps import ContextDep, CurrentUser, SessionDep
 from ..fields import TenantPath
 from ..schemas import PROBLEMS, Page, page
@@ -23,6 +25,6 @@ async def get_tenant(tenant: TenantPath, session: SessionDep, user: CurrentUser)
 @router.put("/tenants/{tenant}", response_model=Tenant)
 async def put_tenant(tenant: TenantPath, body: TenantIn, response: Response, ctx: ContextDep,
                      session: SessionDep, user: CurrentUser) -> dict:
-    view, created = await service.put_tenant(ctx, session, user, tenant, body.name)
+    created = await execute(ctx, PutTenant(user, tenant, body.name))
     response.status_code = 201 if created else 200
-    return view
+    return await service.get_tenant(session, user, tenant)

@@ -26,18 +26,17 @@ async def list_tenants(session: AsyncSession, principal: Principal) -> list[dict
     return [_view(r) for r in rows]
 
 
-async def put_tenant(ctx: AppContext, session: AsyncSession, principal: Principal,
-                     tenant_id: str, name: str) -> tuple[dict[str, Any], bool]:
-    """Create a tenant (global admin only) or rename one (its tenant admin)."""
+async def save_tenant(ctx: AppContext, session: AsyncSession, principal: Principal,
+                      tenant_id: str, name: str) -> bool:
+    """Create a tenant (global admin only) or rename one (its tenant admin); True when it
+    is new (commands/tenants.py commits)."""
     await _require_put_right(session, principal, tenant_id)
     if not TENANT_ID.match(tenant_id):
         raise Invalid("invalid tenant id", [FieldError(
             "path.tenant", "lowercase letters, digits, '-' and '_', starting with a letter")])
     if not name.strip():
         raise Invalid("a tenant needs a name", [FieldError("body.name", "must not be empty")])
-    created = await repo.upsert(session, tenant_id, name.strip(), ctx.clock.now())
-    await session.commit()
-    return await get_tenant(session, principal, tenant_id), created
+    return await repo.upsert(session, tenant_id, name.strip(), ctx.clock.now())
 
 
 async def get_tenant(session: AsyncSession, principal: Principal, tenant_id: str

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
+from ..commands import execute
+from ..commands.timers import FireDueTimer, RecordIncident
 from ..context import AppContext
 from ..errors import Conflict, EngineFailure
-from ..instances.executor import UnitOfWork
-from ..metrics import INCIDENTS, TIMERS_FIRED
 from ..settings import Settings
 from . import repository as timer_repo
 
@@ -92,22 +92,12 @@ class Worker:
                 pass
 
     async def _fire_next(self, passed_over: set[str]) -> Outcome:
-        claimed: timer_repo.ClaimedTimer | None = None
+        command = FireDueTimer(self.actor, self._skip_locked, passed_over)
         try:
-            async with self.ctx.sessions() as session, UnitOfWork(self.ctx, session) as uow:
-                claimed = await timer_repo.claim_due(session, self.ctx.clock.now(),
-                                                     self._skip_locked, passed_over)
-                if claimed is None:
-                    return "idle"
-                if claimed.instance_state == "error":  # its back-off ran out: try again
-                    await uow.set_state(claimed.instance_id, "running", self.actor,
-                                        "incident_retried",
-                                        {"attempt": claimed.failed_attempts + 1})
-                await uow.step(claimed.instance_id, lambda e: e.fire_timers(), self.actor)
-                await uow.commit()
-                TIMERS_FIRED.inc()
-                return "fired"
+            fired = await execute(self.ctx, command)
+            return "fired" if fired else "idle"
         except Conflict as exc:
+            claimed = command.claimed
             if claimed is None:
                 raise
             # Another command changed the instance first; its timers are looked at again
@@ -116,6 +106,7 @@ class Worker:
             passed_over.add(claimed.instance_id)
             return "passed"
         except Exception as exc:
+            claimed = command.claimed
             if claimed is None:  # the claim itself failed: the database, not a timer
                 raise
             passed_over.add(claimed.instance_id)
@@ -135,16 +126,8 @@ class Worker:
                 "next_attempt_at": _api_time(retry_at),
                 "retries_left": max(self.ctx.settings.timer_retries + 1 - attempts, 0)}
         try:
-            async with self.ctx.sessions() as session, UnitOfWork(self.ctx, session) as uow:
-                if not await uow.record_incident(claimed.instance_id,
-                                                 claimed.instance_version, self.actor, error,
-                                                 element, data):
-                    return False
-                await timer_repo.record_failure(session, claimed.instance_id, claimed.task_id,
-                                                attempts, retry_at)
-                await uow.commit()
-                INCIDENTS.inc()
-                return True
+            return await execute(self.ctx, RecordIncident(claimed, self.actor, error, element,
+                                                          attempts, retry_at, data))
         except Exception:
             # Even an incident that cannot be written holds back no other timer: this
             # instance is passed over for the rest of the round.

@@ -1,4 +1,4 @@
-"""The one path every state change of an instance takes (API and timer worker alike).
+"""The context every command runs in (commands/base.py ``execute`` opens and closes it).
 
 A ``UnitOfWork`` opens a write transaction, loads each instance it touches (from the
 cache when the cached copy is at the committed version, else from its rows), runs the
@@ -15,7 +15,7 @@ other tenants' requests.
 import asyncio
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, Self
 
 from sqlalchemy.exc import IntegrityError
@@ -29,15 +29,15 @@ from ..engine.rows import SERIALIZER_VERSION
 from ..engine.runtime import EngineInstance, StepResult
 from ..engine.timers import Timing
 from ..errors import Conflict, EngineFailure, NotFound
+from ..instances import repository as repo
+from ..instances.cache import CachedInstance
+from ..instances.messages import Delivery
 from ..metrics import ENGINE_STEP
 from ..store.db import WRITE_INTENT
 from ..store.engine_rows import load_rows, write_changes
 from ..store.jsontext import dumps
 from ..tasks import repository as task_repo
 from ..timers import repository as timer_repo
-from . import repository as repo
-from .cache import CachedInstance
-from .messages import Delivery
 
 MAX_MESSAGE_HOPS = 10
 
@@ -46,7 +46,8 @@ Check = Callable[[EngineInstance], object]
 
 
 class UnitOfWork:
-    """``async with UnitOfWork(ctx, session) as uow: ...; await uow.commit()``."""
+    """What a command's ``run`` works through; ``execute`` opens it, commits it and runs
+    its after-commit hooks. Nothing else commits."""
 
     def __init__(self, ctx: AppContext, session: AsyncSession) -> None:
         self.ctx = ctx
@@ -54,6 +55,12 @@ class UnitOfWork:
         self._touched: dict[str, CachedInstance] = {}
         self._thrown: list[tuple[str, Any, int, str]] = []  # tenant, message, hops, thrower
         self.bytes_written = 0
+        self._after_commit: list[Callable[[], object]] = []
+
+    def after_commit(self, hook: Callable[[], object]) -> None:
+        """Run ``hook`` once the transaction committed (metrics, waking a worker); never
+        after a rollback."""
+        self._after_commit.append(hook)
 
     async def __aenter__(self) -> Self:
         if self.ctx.engine.dialect.name == "sqlite":
@@ -81,6 +88,9 @@ class UnitOfWork:
         for instance_id, entry in self._touched.items():
             self.ctx.instances.checkin(instance_id, entry)
         self._touched.clear()
+        hooks, self._after_commit = self._after_commit, []
+        for hook in hooks:
+            hook()
 
     async def start(self, tenant_id: str, set_id: int, process_id: str, business_key: str | None,
                     variables: dict[str, Any], actor: str) -> tuple[str, StepResult]:
@@ -143,11 +153,16 @@ class UnitOfWork:
         return row
 
     async def set_state(self, instance_id: str, state: str, actor: str, event: str,
-                        data: dict[str, Any] | None = None) -> None:
-        """Suspend or resume: no engine step, but versioned and recorded."""
+                        data: dict[str, Any] | None = None, *,
+                        expected: Collection[str]) -> None:
+        """Suspend or resume: no engine step, but versioned and recorded. The state is
+        checked here, in the transaction that writes the new one."""
         row = await repo.get(self.session, instance_id)
         if row is None:
             raise NotFound(f"process instance {instance_id} does not exist")
+        if row.state not in expected:
+            raise Conflict(f"process instance {instance_id} is {row.state}, "
+                           f"not {' or '.join(expected)}")
         cleared = {"error": None} if state == "running" else {}
         if not await repo.update_versioned(self.session, row.id, row.version, state=state,
                                            updated_at=self.ctx.clock.now(), **cleared):
@@ -173,6 +188,15 @@ class UnitOfWork:
         await repo.append_history(self.session, [self._history(
             row._mapping, actor, "incident", element_id, data={"error": error, **(data or {})})])
         return True
+
+    async def record(self, instance: Any, actor: str, event: str, *,
+                     task_id: str | None = None, element_id: str | None = None,
+                     element_name: str | None = None, data: dict[str, Any] | None = None
+                     ) -> None:
+        """A history event that changes no instance state (claim, unclaim)."""
+        await repo.append_history(self.session, [self._history(
+            {"id": instance.instance_id, "tenant_id": instance.tenant_id}, actor, event,
+            element_id, element_name, task_id, data)])
 
     async def correlate(self, tenant_id: str, name: str, correlation: dict[str, Any],
                         payload: dict[str, Any], business_keys: list[str] | None, actor: str,

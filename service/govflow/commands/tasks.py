@@ -1,0 +1,73 @@
+"""Commands on human tasks: complete (Camunda 7's ``CompleteTaskCmd``), claim, unclaim.
+Each reads the task inside its own transaction and checks it there; each writes history."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..auth.principal import Principal
+from ..errors import Conflict, Forbidden
+from ..tasks import repository as repo
+from ..tasks.forms import validate_variables
+from ..tasks.service import form_of, require_ready, visible, workable
+from .unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CompleteTask:
+    """Validate the variables against the task's form, complete it, run the instance on;
+    the instance's id."""
+
+    principal: Principal
+    task_id: str
+    variables: dict[str, Any]
+
+    async def run(self, uow: UnitOfWork) -> str:
+        row = await workable(uow.session, self.principal, self.task_id)
+        if row.assignee is not None and row.assignee != self.principal.user:
+            raise Forbidden(f"task {self.task_id} is claimed by '{row.assignee}'")
+        validate_variables(await form_of(uow.ctx, uow.session, row), self.variables)
+        task_id, variables, user = self.task_id, self.variables, self.principal.user
+        await uow.step(row.instance_id, lambda e: e.complete_task(task_id, variables, user),
+                       user)
+        return str(row.instance_id)
+
+
+@dataclass(frozen=True)
+class ClaimTask:
+    """Make the caller the task's assignee (a ``task_claimed`` event)."""
+
+    principal: Principal
+    task_id: str
+
+    async def run(self, uow: UnitOfWork) -> None:
+        row = await workable(uow.session, self.principal, self.task_id)
+        if row.assignee == self.principal.user:
+            return
+        if row.assignee is not None or not await repo.set_assignee(
+                uow.session, self.task_id, None, self.principal.user):
+            raise Conflict(f"task {self.task_id} is already claimed by '{row.assignee}'")
+        await uow.record(row, self.principal.user, "task_claimed", task_id=row.id,
+                         element_id=row.key, element_name=row.name,
+                         data={"assignee": self.principal.user})
+
+
+@dataclass(frozen=True)
+class UnclaimTask:
+    """Give the task back to its candidate groups (the assignee or an admin; a
+    ``task_unclaimed`` event)."""
+
+    principal: Principal
+    task_id: str
+
+    async def run(self, uow: UnitOfWork) -> None:
+        row = await visible(uow.session, self.principal, self.task_id)
+        require_ready(row)
+        if row.assignee is None:
+            return
+        if row.assignee != self.principal.user and not self.principal.administers(row.tenant_id):
+            raise Forbidden(f"task {self.task_id} is claimed by '{row.assignee}'")
+        if not await repo.set_assignee(uow.session, self.task_id, row.assignee, None):
+            raise Conflict(f"task {self.task_id} changed concurrently")
+        await uow.record(row, self.principal.user, "task_unclaimed", task_id=row.id,
+                         element_id=row.key, element_name=row.name,
+                         data={"previous_assignee": row.assignee})
