@@ -89,7 +89,7 @@ class EngineInstance:
     def start(cls, specs: DiagramSpecs, process_id: str, variables: dict[str, Any],
               clock: Timing | None = None) -> tuple["EngineInstance", StepResult]:
         info = specs.processes[process_id]
-        workflow = BpmnWorkflow(info.spec, info.subprocess_specs, script_engine=SCRIPT_ENGINE)
+        workflow = BpmnWorkflow(info._spec, info._subprocess_specs, script_engine=SCRIPT_ENGINE)
         instance = cls(specs, process_id, workflow, RowTracker())
         instance.timing = clock or instance.timing
         started = time.time()
@@ -104,7 +104,7 @@ class EngineInstance:
     def load(cls, specs: DiagramSpecs, process_id: str,
              rows: list[tuple[str, int, str, str]]) -> "EngineInstance":
         info = specs.processes[process_id]
-        workflow, tracker = restore(info.spec, info.subprocess_specs, rows, SCRIPT_ENGINE)
+        workflow, tracker = restore(info._spec, info._subprocess_specs, rows, SCRIPT_ENGINE)
         return cls(specs, process_id, workflow, tracker)
 
     def ready_human_tasks(self) -> list[HumanTask]:
