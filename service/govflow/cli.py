@@ -7,6 +7,7 @@ import json
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from .auth.principal import ALL_TENANTS, Principal
 from .auth.tokens import mint
@@ -130,7 +131,7 @@ def _db(settings: Settings, args: argparse.Namespace) -> None:
 def _deploy(settings: Settings, args: argparse.Namespace) -> None:
     uploads = [(str(f), f.read_bytes()) for f in args.files]
 
-    async def run() -> dict:
+    async def run() -> dict[str, Any]:
         ctx = build_context(settings)
         try:
             async with ctx.sessions() as session:
@@ -149,7 +150,7 @@ def _deploy(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _calendar(settings: Settings, args: argparse.Namespace) -> None:
-    async def run() -> dict:
+    async def run() -> dict[str, Any]:
         ctx = build_context(settings)
         try:
             async with ctx.sessions() as session:
@@ -166,7 +167,7 @@ def _calendar(settings: Settings, args: argparse.Namespace) -> None:
     print(json.dumps(asyncio.run(run()), ensure_ascii=False, indent=2, default=str))
 
 
-def _calendar_file(path: Path) -> dict:
+def _calendar_file(path: Path) -> dict[str, Any]:
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -1,6 +1,7 @@
 """Calendar-year rows: the holiday arrangements an admin loaded."""
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,12 +10,12 @@ from ..store.db import rowcount
 from ..store.tables import calendar_years
 
 
-async def get(session: AsyncSession, year: int) -> sa.Row | None:
+async def get(session: AsyncSession, year: int) -> sa.Row[Any] | None:
     query = sa.select(calendar_years).where(calendar_years.c.year == year)
     return (await session.execute(query)).first()
 
 
-async def list_all(session: AsyncSession) -> list[sa.Row]:
+async def list_all(session: AsyncSession) -> list[sa.Row[Any]]:
     query = sa.select(calendar_years).order_by(calendar_years.c.year)
     return list((await session.execute(query)).all())
 

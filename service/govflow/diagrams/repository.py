@@ -8,13 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..store.tables import diagram_files, diagram_sets
 
 
-async def find_by_hash(session: AsyncSession, tenant_id: str, content_hash: str) -> sa.Row | None:
+async def find_by_hash(session: AsyncSession, tenant_id: str, content_hash: str) -> sa.Row[Any] | None:
     return (await session.execute(sa.select(diagram_sets).where(
         diagram_sets.c.tenant_id == tenant_id,
         diagram_sets.c.content_hash == content_hash))).first()
 
 
-async def get(session: AsyncSession, set_id: int) -> sa.Row | None:
+async def get(session: AsyncSession, set_id: int) -> sa.Row[Any] | None:
     return (await session.execute(
         sa.select(diagram_sets).where(diagram_sets.c.id == set_id))).first()
 
@@ -35,7 +35,7 @@ async def insert(session: AsyncSession, row: dict[str, Any], files: dict[str, by
     return set_id
 
 
-async def list_for_tenant(session: AsyncSession, tenant_id: str) -> list[sa.Row]:
+async def list_for_tenant(session: AsyncSession, tenant_id: str) -> list[sa.Row[Any]]:
     return list((await session.execute(sa.select(diagram_sets).where(
         diagram_sets.c.tenant_id == tenant_id).order_by(diagram_sets.c.version.desc()))).all())
 

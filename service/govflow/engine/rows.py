@@ -10,6 +10,7 @@ from the parsed diagram set.
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -45,7 +46,7 @@ class _TaskRowConverter(TaskConverter):
         return super().to_dict(task)
 
 
-def _registry():
+def _registry() -> Any:
     config = dict(CAMUNDA_CONFIG)
     config[Task] = _TaskRowConverter
     config[PayloadMessageEventDefinition] = MessageEventDefinitionConverter
@@ -62,7 +63,7 @@ _SERIALIZER = BpmnWorkflowSerializer(registry=_registry())
 class RowState:
     seq: int
     hash: str
-    signature: tuple
+    signature: tuple[Any, ...]
 
 
 @dataclass
@@ -104,7 +105,7 @@ def _workflow_body(wf: Any) -> dict[str, Any]:
     return body
 
 
-def _signature(task: Task) -> tuple:
+def _signature(task: Task) -> tuple[Any, ...]:
     return (task._state, len(task._children), task.last_state_change, task.triggered,
             len(task.data), len(task.internal_data))
 
@@ -136,7 +137,7 @@ class RowTracker:
             changes.deleted.append(row_id)
         return changes
 
-    def _visit(self, changes: RowChanges, seen: set[str], row_id: str, signature: tuple | None,
+    def _visit(self, changes: RowChanges, seen: set[str], row_id: str, signature: tuple[Any, ...] | None,
                make_body: Any) -> None:
         seen.add(row_id)
         state = self.known.get(row_id)
@@ -158,7 +159,7 @@ class RowTracker:
             state.signature = signature or ()
 
 
-def _workflows(workflow: BpmnWorkflow):
+def _workflows(workflow: BpmnWorkflow) -> Iterator[tuple[str, Any]]:
     yield TOP, workflow
     for task_id, sp in workflow.subprocesses.items():
         yield str(task_id), sp

@@ -7,6 +7,7 @@ SpiffWorkflow types do not leave this package.
 """
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -255,7 +256,7 @@ class EngineInstance:
         except UnsafeData as exc:
             raise StepError(str(exc), where) from None
 
-    def _all_tasks(self):
+    def _all_tasks(self) -> Iterator[Any]:
         yield from self.workflow.tasks.values()
         for sp in self.workflow.subprocesses.values():
             yield from sp.tasks.values()

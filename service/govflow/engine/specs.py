@@ -4,7 +4,7 @@
 the line and the element, and a set with any problem is refused whole.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -228,7 +228,7 @@ def _bpmn_ancestor(node: Any) -> str | None:
     return node.get("id") if node is not None else None
 
 
-def _deadlines(tree: Any):
+def _deadlines(tree: Any) -> Iterator[tuple[str, Any]]:
     """Task due dates and timer deadlines: both in the deadline notation."""
     for node in tree.getroot().iter():
         if not isinstance(node.tag, str):
@@ -240,7 +240,7 @@ def _deadlines(tree: Any):
             yield (node.text or "").strip(), node
 
 
-def _expressions(tree: Any):
+def _expressions(tree: Any) -> Iterator[tuple[str, str, Any]]:
     root = tree.getroot()
     for node in root.iter(f"{{{BPMN_NS}}}script"):
         if node.text and node.text.strip():

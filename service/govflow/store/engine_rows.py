@@ -22,7 +22,7 @@ async def load_rows(session: AsyncSession, instance_id: str) -> list[tuple[str, 
         .where(engine_rows.c.instance_id == instance_id)
         .order_by(engine_rows.c.seq)
     )
-    return [tuple(r) for r in result.all()]  # type: ignore[misc]
+    return [(r.row_id, r.seq, r.hash, r.body) for r in result.all()]
 
 
 async def write_changes(session: AsyncSession, instance_id: str, changes: Any) -> None:

@@ -1,6 +1,7 @@
 """Tenant rows."""
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,11 +10,11 @@ from ..store.db import rowcount
 from ..store.tables import diagram_sets, tenants
 
 
-async def get(session: AsyncSession, tenant_id: str) -> sa.Row | None:
+async def get(session: AsyncSession, tenant_id: str) -> sa.Row[Any] | None:
     return (await session.execute(sa.select(tenants).where(tenants.c.id == tenant_id))).first()
 
 
-async def list_all(session: AsyncSession, only: list[str] | None) -> list[sa.Row]:
+async def list_all(session: AsyncSession, only: list[str] | None) -> list[sa.Row[Any]]:
     active = diagram_sets.alias("active")
     query = (sa.select(tenants, active.c.version.label("active_version"),
                        active.c.main_process_id.label("active_main_process"))
