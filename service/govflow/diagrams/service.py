@@ -87,10 +87,11 @@ async def activate(session: AsyncSession, principal: Principal, tenant_id: str, 
 
 
 async def load(ctx: AppContext, session: AsyncSession, principal: Principal, set_id: int
-               ) -> tuple[Any, DiagramSpecs]:
+               ) -> tuple[repo.DiagramSetRow, DiagramSpecs]:
     row = await repo.get(session, set_id)
     require_visible(principal, row.tenant_id if row is not None else None,
                     f"diagram set {set_id} does not exist")
+    assert row is not None  # require_visible refused a missing set
     return row, await ctx.specs.get(session, set_id)
 
 
@@ -139,7 +140,8 @@ def _process(specs: DiagramSpecs, process_id: str) -> ProcessInfo:
     return info
 
 
-def _view(row: Any, active_set_id: int | None) -> dict[str, Any]:
+def _view(row: repo.DiagramSetRow | None, active_set_id: int | None) -> dict[str, Any]:
+    assert row is not None  # read back inside the transaction that wrote or checked it
     return {"id": row.id, "tenant": row.tenant_id, "version": row.version,
             "content_hash": row.content_hash, "main_process_id": row.main_process_id,
             "processes": loads(row.processes), "decisions": loads(row.decisions),
