@@ -40,7 +40,8 @@ def _outline(style: Style, width: float, fill: str | None = None) -> dict[str, o
             "stroke_width": width + style.emphasis}
 
 
-def container(parent: etree._Element, name: str, box: Bounds, style: Style, horizontal: bool) -> None:
+def container(parent: etree._Element, name: str, box: Bounds, style: Style,
+              horizontal: bool) -> None:
     """Pool or lane: a rectangle with its name in a band on the left (or top if vertical)."""
     add(parent, "rect", x=box.x, y=box.y, width=box.width, height=box.height,
         **_outline(style, 1.5))
@@ -56,7 +57,8 @@ def container(parent: etree._Element, name: str, box: Bounds, style: Style, hori
         text_block(parent, wrap(name, box.width - 10, max_lines=2), box.cx, box.y + BAND / 2)
 
 
-def activity(parent: etree._Element, kind: str, semantic: etree._Element, box: Bounds, style: Style, expanded: bool) -> None:
+def activity(parent: etree._Element, kind: str, semantic: etree._Element, box: Bounds,
+             style: Style, expanded: bool) -> None:
     """Rounded rectangle with the name wrapped inside and a marker for the task type."""
     width = 5 if kind == "callActivity" else 1.5
     add(parent, "rect", x=box.x, y=box.y, width=box.width, height=box.height, rx=10, ry=10,
@@ -129,7 +131,8 @@ def _gear(parent: etree._Element, x: float, y: float, style: Style) -> None:
     add(parent, "circle", cx=cx, cy=cy, r=2, fill="none", stroke=style.stroke)
 
 
-def envelope(parent: etree._Element, cx: float, cy: float, style: Style, filled: bool, scale: float = 1) -> None:
+def envelope(parent: etree._Element, cx: float, cy: float, style: Style, filled: bool,
+             scale: float = 1) -> None:
     w, h = 16 * scale, 11 * scale
     x, y = cx - w / 2, cy - h / 2
     add(parent, "rect", x=x, y=y, width=w, height=h, stroke=style.stroke,
@@ -172,7 +175,8 @@ _EVENT_POLYGONS = {
 }
 
 
-def event(parent: etree._Element, kind: str, semantic: etree._Element, box: Bounds, style: Style) -> None:
+def event(parent: etree._Element, kind: str, semantic: etree._Element, box: Bounds,
+          style: Style) -> None:
     """Circle (start thin, end thick, intermediate double ring) with its definition glyph."""
     r, cx, cy = min(box.width, box.height) / 2, box.cx, box.cy
     dashed = semantic.get("cancelActivity") == "false" or semantic.get("isInterrupting") == "false"
@@ -231,7 +235,8 @@ def gateway(parent: etree._Element, kind: str, box: Bounds, style: Style) -> Non
             stroke=style.stroke, stroke_width=1.5)
 
 
-def artifact(parent: etree._Element, kind: str, semantic: etree._Element, box: Bounds, style: Style) -> None:
+def artifact(parent: etree._Element, kind: str, semantic: etree._Element, box: Bounds,
+             style: Style) -> None:
     """Text annotations, data objects and data stores; anything else (a group) an outline."""
     x, y, w, h = box.x, box.y, box.width, box.height
     if kind == "textAnnotation":

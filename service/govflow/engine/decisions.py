@@ -26,7 +26,8 @@ class MatchedRule:
 class _StandaloneEngine(RestrictedScriptEngine):
     """Evaluates without a workflow task: errors name the expression, not a task."""
 
-    def evaluate(self, task: Any, expression: str, external_context: dict[str, Any] | None = None) -> Any:
+    def evaluate(self, task: Any, expression: str, external_context: dict[str,
+                 Any] | None = None) -> Any:
         try:
             return self.environment.evaluate(expression, task.data, external_context)
         except ScriptLimitExceeded as exc:

@@ -63,7 +63,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         sandbox_limits.begin()
         return eval(code, _scope(context, external_context))
 
-    def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
+    def execute(self, script: str, context: dict[str, Any], external_context: dict[str,
+                Any] | None = None) -> bool:
         code = _compiled(script, "exec")
         scope = _scope(context, external_context)
         sandbox_limits.begin()
@@ -96,7 +97,8 @@ class RestrictedScriptEngine(PythonScriptEngine):
         # DMN uses this to decide whether an entry needs "==": keep it a plain parse.
         ast.parse(expression)
 
-    def evaluate(self, task: Any, expression: str, external_context: dict[str, Any] | None = None) -> Any:
+    def evaluate(self, task: Any, expression: str, external_context: dict[str,
+                 Any] | None = None) -> Any:
         try:
             return self.environment.evaluate(expression, task.data, external_context)
         except SpiffWorkflowException:
@@ -105,7 +107,8 @@ class RestrictedScriptEngine(PythonScriptEngine):
             error = _task_error(task, f"evaluating '{_short(expression)}'", exc)
         raise error
 
-    def execute(self, task: Any, script: str, external_context: dict[str, Any] | None = None) -> Any:
+    def execute(self, task: Any, script: str, external_context: dict[str,
+                Any] | None = None) -> Any:
         try:
             return self.environment.execute(script, task.data, external_context or {})
         except SpiffWorkflowException:
