@@ -32,7 +32,7 @@ class RequestBodyLimit:
         self.max_upload_bytes = max_upload_bytes
         self.upload_paths = [compile_path(p)[0] for p in upload_paths]
 
-    def limit_for(self, scope: dict) -> int:
+    def limit_for(self, scope: dict[str, Any]) -> int:
         path, root = scope["path"], scope.get("root_path", "")
         if root and path.startswith(root):
             path = path[len(root):]
@@ -40,7 +40,7 @@ class RequestBodyLimit:
             return self.max_upload_bytes
         return self.max_bytes
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -77,7 +77,7 @@ class RequestBodyLimit:
                 raise
 
 
-async def _refuse(scope: dict, send: Any, limit: int) -> None:
+async def _refuse(scope: dict[str, Any], send: Any, limit: int) -> None:
     problem = PayloadTooLarge(f"the request body is larger than {limit} bytes")
     body = json.dumps(problem.problem(scope["path"])).encode()
     await send({"type": "http.response.start", "status": 413, "headers": [

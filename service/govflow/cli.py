@@ -7,6 +7,7 @@ import json
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from .auth.principal import ALL_TENANTS, Principal
 from .auth.tokens import mint
@@ -132,7 +133,7 @@ def _db(settings: Settings, args: argparse.Namespace) -> None:
 def _deploy(settings: Settings, args: argparse.Namespace) -> None:
     uploads = [(str(f), f.read_bytes()) for f in args.files]
 
-    async def run() -> dict:
+    async def run() -> dict[str, Any]:
         ctx = build_context(settings)
         try:
             await execute(ctx, EnsureTenant(args.tenant, args.name or args.tenant))
@@ -146,7 +147,7 @@ def _deploy(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _calendar(settings: Settings, args: argparse.Namespace) -> None:
-    async def run() -> dict:
+    async def run() -> dict[str, Any]:
         ctx = build_context(settings)
         try:
             if args.action == "show":
@@ -163,7 +164,7 @@ def _calendar(settings: Settings, args: argparse.Namespace) -> None:
     print(json.dumps(asyncio.run(run()), ensure_ascii=False, indent=2, default=str))
 
 
-def _calendar_file(path: Path) -> dict:
+def _calendar_file(path: Path) -> dict[str, Any]:
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -16,7 +16,8 @@ _bearer = HTTPBearer(auto_error=False, description="JWT minted by `govflow token
 
 
 def get_context(request: Request) -> AppContext:
-    return request.app.state.ctx
+    ctx: AppContext = request.app.state.ctx
+    return ctx
 
 
 ContextDep = Annotated[AppContext, Depends(get_context)]

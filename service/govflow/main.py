@@ -40,13 +40,13 @@ class RequestMetrics:
     def __init__(self, app: Any) -> None:
         self.app = app
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started, status = time.perf_counter(), [500]
 
-        async def capture(message: dict) -> None:
+        async def capture(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
             await send(message)
@@ -74,7 +74,7 @@ def configure_engine(settings: Settings) -> None:
 
 
 def build_context(settings: Settings, clock: Clock | None = None,
-                  connect_args: dict | None = None) -> AppContext:
+                  connect_args: dict[str, Any] | None = None) -> AppContext:
     engine = create_engine(settings.database_url, connect_args)
     configure_engine(settings)
     return AppContext(settings=settings, engine=engine, sessions=session_factory(engine),

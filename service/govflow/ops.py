@@ -1,5 +1,7 @@
 """Health, readiness and Prometheus metrics."""
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 from fastapi import APIRouter, Response
@@ -21,12 +23,12 @@ TIMERS_DUE = Gauge("govflow_timers_due", "timers past their due time that no wor
 
 
 @router.get("/healthz")
-async def healthz() -> dict:
+async def healthz() -> dict[str, Any]:
     return {"status": "ok"}
 
 
 @router.get("/readyz")
-async def readyz(ctx: ContextDep, response: Response) -> dict:
+async def readyz(ctx: ContextDep, response: Response) -> dict[str, Any]:
     """Ready when the database answers and its schema is at the migrations' head."""
     try:
         async with ctx.engine.connect() as conn:

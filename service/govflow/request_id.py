@@ -28,7 +28,7 @@ class RequestIdMiddleware:
     def __init__(self, app: Any) -> None:
         self.app = app
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -37,7 +37,7 @@ class RequestIdMiddleware:
         token = current.set(request_id)
         started, status = time.perf_counter(), [500]
 
-        async def with_id(message: dict) -> None:
+        async def with_id(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
                 message["headers"] = [*message.get("headers", []),

@@ -9,7 +9,7 @@ from tests.support.sample import linear, sample_set
 
 def apply(rows: dict, changes) -> None:
     for r in changes.inserted + changes.updated:
-        rows[r["row_id"]] = (r["row_id"], r["seq"], r["hash"], r["body"])
+        rows[r.row_id] = tuple(r)
     for row_id in changes.deleted:
         del rows[row_id]
 

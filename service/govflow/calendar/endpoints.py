@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
@@ -18,13 +18,13 @@ Year = Annotated[int, Path(ge=service.FIRST_YEAR, le=service.LAST_YEAR)]
 
 
 @router.get("/calendar/years/{year}", response_model=CalendarYear)
-async def get_year(year: Year, session: SessionDep, user: CurrentUser) -> dict:
+async def get_year(year: Year, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     return await service.get_year(session, year)
 
 
 @router.put("/calendar/years/{year}", response_model=CalendarYear)
 async def put_year(year: Year, body: CalendarYearIn, response: Response, ctx: ContextDep,
-                   session: SessionDep, user: CurrentUser) -> dict:
+                   session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     view, created = await put_calendar_year(ctx, SaveCalendarYear(
         user, year, body.days_off, body.make_up_workdays, body.source))
     response.status_code = 201 if created else 200
@@ -32,13 +32,13 @@ async def put_year(year: Year, body: CalendarYearIn, response: Response, ctx: Co
 
 
 @router.delete("/calendar/years/{year}", response_model=CalendarYear)
-async def delete_year(year: Year, ctx: ContextDep, user: CurrentUser) -> dict:
+async def delete_year(year: Year, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
     return await delete_calendar_year(ctx, DropCalendarYear(user, year))
 
 
 @router.get("/calendar/working-days", response_model=WorkingDays)
 async def working_days(start: date, days: Annotated[int, Query(ge=1, le=1000)],
-                       ctx: ContextDep, user: CurrentUser) -> dict:
+                       ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
     return service.count_working_days(ctx, start, days)
 
 
@@ -51,5 +51,5 @@ async def due(
         description="when the clock starts, with its UTC offset (default: now)")] = None,
     plan_year: Annotated[int | None, Query(description="for --MM-DD@plan_year specs",
                                            ge=1, le=9999)] = None,
-) -> dict:
+) -> dict[str, Any]:
     return service.compute_deadline(ctx, spec, start, plan_year)

@@ -1,5 +1,6 @@
 """Calendar-year rows: the holiday arrangements an admin loaded."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -9,14 +10,25 @@ from ..store.db import rowcount
 from ..store.tables import calendar_years
 
 
-async def get(session: AsyncSession, year: int) -> sa.Row | None:
+@dataclass(frozen=True)
+class CalendarYearRow:
+    year: int
+    days_off: str  # JSON: ISO dates
+    make_up_workdays: str  # JSON: ISO dates
+    source: str
+    loaded_by: str
+    loaded_at: datetime
+
+
+async def get(session: AsyncSession, year: int) -> CalendarYearRow | None:
     query = sa.select(calendar_years).where(calendar_years.c.year == year)
-    return (await session.execute(query)).first()
+    row = (await session.execute(query)).first()
+    return CalendarYearRow(**row._mapping) if row is not None else None
 
 
-async def list_all(session: AsyncSession) -> list[sa.Row]:
+async def list_all(session: AsyncSession) -> list[CalendarYearRow]:
     query = sa.select(calendar_years).order_by(calendar_years.c.year)
-    return list((await session.execute(query)).all())
+    return [CalendarYearRow(**r._mapping) for r in (await session.execute(query)).all()]
 
 
 async def upsert(session: AsyncSession, year: int, days_off: str, make_up_workdays: str,

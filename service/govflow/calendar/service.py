@@ -178,7 +178,7 @@ def _locate(message: str, lists: dict[str, list[date]], where: str) -> str:
     return where
 
 
-def _stored_arrangement(row: Any) -> YearArrangement:
+def _stored_arrangement(row: repo.CalendarYearRow) -> YearArrangement:
     try:
         return YearArrangement(row.year,
                                frozenset(date.fromisoformat(d) for d in loads(row.days_off)),

@@ -140,7 +140,7 @@ def _next_day(d: date) -> date:
 def _package_arrangement(year: int) -> YearArrangement:
     # Neighbouring years too: a notice may move a day into the previous year, and an observed
     # day can spill over New Year. Only this year's dates are kept.
-    cn = China(years=(year - 1, year, year + 1))
+    cn = China(years=(year - 1, year, year + 1))  # type: ignore[no-untyped-call]
     return YearArrangement(
         year=year,
         days_off=_in_year(cn.keys(), year),

@@ -228,7 +228,8 @@ class UnitOfWork:
             return entry
         specs = await self.ctx.specs.get(self.session, row.diagram_set_id)
         rows = await load_rows(self.session, row.id)
-        engine = await asyncio.to_thread(EngineInstance.load, specs, row.process_id, rows)
+        engine = await asyncio.to_thread(EngineInstance.load, specs, row.process_id, rows,
+                                         row.serializer_version)
         return CachedInstance(row.version, engine,
                               await repo.load_variables(self.session, row.id),
                               await repo.load_subscriptions(self.session, row.id),

@@ -31,5 +31,5 @@ class Evaluation(BaseModel):
 
 @router.post("/tenants/{tenant}/decisions/{decision_id}/evaluate", response_model=Evaluation)
 async def evaluate(tenant: TenantPath, decision_id: NamePath, body: EvaluateIn, ctx: ContextDep,
-                   session: SessionDep, user: CurrentUser) -> dict:
+                   session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     return await service.evaluate(ctx, session, user, tenant, decision_id, body.inputs)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..auth.permissions import require_visible_tenant
 from ..auth.principal import Principal
 from ..context import AppContext
-from ..engine.decisions import evaluate_table
+from ..engine.decisions import evaluate_decision
 from ..engine.errors import StepError
 from ..errors import Conflict, FieldError, Invalid, NotFound
 from ..tenants.service import require as require_tenant
@@ -27,7 +27,7 @@ async def evaluate(ctx: AppContext, session: AsyncSession, principal: Principal,
         raise NotFound(f"decision '{decision_id}' is not in tenant '{tenant_id}'s active set "
                        f"(decisions: {', '.join(sorted(specs.decisions)) or 'none'})")
     try:
-        matched = await asyncio.to_thread(evaluate_table, decision.table, inputs)
+        matched = await asyncio.to_thread(evaluate_decision, decision, inputs)
     except StepError as exc:
         raise Invalid(f"decision '{decision_id}' could not be evaluated: {exc}",
                       [FieldError("body.inputs", str(exc))]) from exc

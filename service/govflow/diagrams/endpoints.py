@@ -1,3 +1,5 @@
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 
 from ..auth.permissions import require_tenant_admin
@@ -20,7 +22,7 @@ UPLOAD_PATH = "/tenants/{tenant}/diagram-sets"
 @router.post(UPLOAD_PATH, response_model=DiagramSet, status_code=201,
              openapi_extra={"requestBody": UPLOAD_FORM})
 async def upload_set(tenant: str, request: Request, response: Response, ctx: ContextDep,
-                     session: SessionDep, user: CurrentUser) -> dict:
+                     session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     # The form is taken from the request, not declared: FastAPI reads declared bodies before
     # it checks the token, and a caller who may not upload must not make us read megabytes.
     require_tenant_admin(user, tenant)
@@ -32,21 +34,21 @@ async def upload_set(tenant: str, request: Request, response: Response, ctx: Con
 
 
 @router.get("/tenants/{tenant}/diagram-sets", response_model=Page[DiagramSet])
-async def list_sets(tenant: TenantPath, session: SessionDep, user: CurrentUser) -> dict:
+async def list_sets(tenant: TenantPath, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     items = await service.list_sets(session, user, tenant)
     return page(items, 0, len(items) + 1)
 
 
 @router.put("/tenants/{tenant}/active-set", response_model=Tenant)
 async def set_active(tenant: TenantPath, body: ActiveSetIn, ctx: ContextDep,
-                     session: SessionDep, user: CurrentUser) -> dict:
+                     session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     await execute(ctx, ActivateDiagramSet(user, tenant, body.diagram_set_id))
     return await get_tenant(session, user, tenant)
 
 
 @router.get("/diagram-sets/{set_id}/processes/{process_id}", response_model=ProcessMetadata)
 async def process_metadata(set_id: IdPath, process_id: NamePath, ctx: ContextDep, session: SessionDep,
-                           user: CurrentUser) -> dict:
+                           user: CurrentUser) -> dict[str, Any]:
     return await service.process_metadata(ctx, session, user, set_id, process_id)
 
 

@@ -10,9 +10,8 @@ from ..auth.principal import Principal
 from ..calendar.due import validate_due_spec
 from ..context import AppContext
 from ..engine.bounds import oversized
-from ..engine.decisions import table_inputs, table_outputs
 from ..engine.errors import DiagramError
-from ..engine.specs import DiagramSpecs, parse_diagram_set
+from ..engine.specs import DiagramSpecs, ProcessInfo, parse_diagram_set
 from ..errors import FieldError, Invalid, NotFound
 from ..store.jsontext import dumps, loads, utc
 from ..tenants import repository as tenant_repo
@@ -93,10 +92,11 @@ async def set_active(session: AsyncSession, principal: Principal, tenant_id: str
 
 
 async def load(ctx: AppContext, session: AsyncSession, principal: Principal, set_id: int
-               ) -> tuple[Any, DiagramSpecs]:
+               ) -> tuple[repo.DiagramSetRow, DiagramSpecs]:
     row = await repo.get(session, set_id)
     require_visible(principal, row.tenant_id if row is not None else None,
                     f"diagram set {set_id} does not exist")
+    assert row is not None  # require_visible refused a missing set
     return row, await ctx.specs.get(session, set_id)
 
 
@@ -106,22 +106,22 @@ async def process_metadata(ctx: AppContext, session: AsyncSession, principal: Pr
     catches (who may send them, which payload keys they take) and decisions."""
     row, specs = await load(ctx, session, principal, set_id)
     info = _process(specs, process_id)
-    tasks = [spec.human for sp in (info.spec, *info.subprocess_specs.values())
-             for spec in sp.task_specs.values() if hasattr(spec, "human")]
-    catches = [spec.message_catch for sp in (info.spec, *info.subprocess_specs.values())
-               for spec in sp.task_specs.values() if hasattr(spec, "message_catch")]
     return {
         "id": info.id, "name": info.name, "file": info.file, "diagram_set_id": set_id,
         "tenant": row.tenant_id, "main": info.id == specs.main_process_id,
-        "called_processes": sorted(info.subprocess_specs),
+        "called_processes": list(info.called_processes),
         "tasks": [{"key": t.key, "name": t.name, "lane": t.lane,
                    "candidate_groups": list(t.candidate_groups), "due": t.due,
-                   "clause": t.clause, "form": t.form} for t in tasks],
+                   "clause": t.clause, "form": t.form} for t in info.human_tasks],
         "message_catches": [{"element_id": c.element_id, "name": c.element_name,
                              "messages": list(c.messages), "senders": list(c.senders),
-                             "payload": list(c.payload)} for c in catches],
-        "decisions": [{"id": d.id, "name": d.name, "inputs": table_inputs(d.table),
-                       "outputs": table_outputs(d.table)} for d in specs.decisions.values()],
+                             "payload": list(c.payload)} for c in info.message_catches],
+        "decisions": [{"id": d.id, "name": d.name,
+                       "inputs": [{"id": i.id, "label": i.label, "expression": i.expression,
+                                   "type": i.type} for i in d.inputs],
+                       "outputs": [{"id": o.id, "label": o.label, "name": o.name,
+                                    "type": o.type} for o in d.outputs]}
+                      for d in specs.decisions.values()],
     }
 
 
@@ -137,7 +137,7 @@ async def process_svg(ctx: AppContext, session: AsyncSession, principal: Princip
     return render_svg(xml, process_id, **marks)
 
 
-def _process(specs: DiagramSpecs, process_id: str) -> Any:
+def _process(specs: DiagramSpecs, process_id: str) -> ProcessInfo:
     info = specs.processes.get(process_id)
     if info is None:
         raise NotFound(f"process '{process_id}' is not in this diagram set "
@@ -145,7 +145,8 @@ def _process(specs: DiagramSpecs, process_id: str) -> Any:
     return info
 
 
-def _view(row: Any, active_set_id: int | None) -> dict[str, Any]:
+def _view(row: repo.DiagramSetRow | None, active_set_id: int | None) -> dict[str, Any]:
+    assert row is not None  # read back inside the transaction that wrote or checked it
     return {"id": row.id, "tenant": row.tenant_id, "version": row.version,
             "content_hash": row.content_hash, "main_process_id": row.main_process_id,
             "processes": loads(row.processes), "decisions": loads(row.decisions),

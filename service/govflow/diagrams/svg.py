@@ -74,7 +74,7 @@ def render_svg(
     svg.set("viewBox", f"{num(x0 - MARGIN)} {num(y0 - MARGIN)} {num(width)} {num(height)}")
     svg.set("width", num(width))
     svg.set("height", num(height))
-    return etree.tostring(svg, encoding="unicode")
+    return str(etree.tostring(svg, encoding="unicode"))
 
 
 def _parse(bpmn_xml: bytes) -> etree._Element:
@@ -144,7 +144,8 @@ def _bounds(parent: etree._Element | None) -> Bounds | None:
     return Bounds(*(_coordinate(found.get(key)) for key in ("x", "y", "width", "height")))
 
 
-def _shape(group, kind: str, di, semantic, style: Style) -> list[Bounds]:
+def _shape(group: etree._Element, kind: str, di: etree._Element,
+           semantic: etree._Element, style: Style) -> list[Bounds]:
     box = _bounds(di)
     if box is None:
         return []
@@ -170,7 +171,9 @@ def _shape(group, kind: str, di, semantic, style: Style) -> list[Bounds]:
     return [box] + ([label_box] if label_box else [])
 
 
-def _edge(group, kind: str, di, semantic, semantics, mark: str | None) -> list[Bounds]:
+def _edge(group: etree._Element, kind: str, di: etree._Element,
+          semantic: etree._Element, semantics: dict[str, etree._Element],
+          mark: str | None) -> list[Bounds]:
     points = [(_coordinate(p.get("x")), _coordinate(p.get("y")))
               for p in di.iterfind("di:waypoint", NS)]
     if len(points) < 2:

@@ -35,7 +35,8 @@ def num(value: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
-def add(parent: etree._Element, tag: str, text: str | None = None, /, **attrs: object):
+def add(parent: etree._Element, tag: str, text: str | None = None, /,
+        **attrs: object) -> etree._Element:
     """Append an SVG child; `stroke_width=2` becomes `stroke-width="2"`, `class_` is `class`."""
     element = etree.SubElement(parent, f"{{{SVG_NS}}}{tag}")
     for key, value in attrs.items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -40,7 +40,8 @@ def _outline(style: Style, width: float, fill: str | None = None) -> dict[str, o
             "stroke_width": width + style.emphasis}
 
 
-def container(parent, name: str, box: Bounds, style: Style, horizontal: bool) -> None:
+def container(parent: etree._Element, name: str, box: Bounds, style: Style,
+              horizontal: bool) -> None:
     """Pool or lane: a rectangle with its name in a band on the left (or top if vertical)."""
     add(parent, "rect", x=box.x, y=box.y, width=box.width, height=box.height,
         **_outline(style, 1.5))
@@ -56,7 +57,8 @@ def container(parent, name: str, box: Bounds, style: Style, horizontal: bool) ->
         text_block(parent, wrap(name, box.width - 10, max_lines=2), box.cx, box.y + BAND / 2)
 
 
-def activity(parent, kind: str, semantic, box: Bounds, style: Style, expanded: bool) -> None:
+def activity(parent: etree._Element, kind: str, semantic: etree._Element, box: Bounds,
+             style: Style, expanded: bool) -> None:
     """Rounded rectangle with the name wrapped inside and a marker for the task type."""
     width = 5 if kind == "callActivity" else 1.5
     add(parent, "rect", x=box.x, y=box.y, width=box.width, height=box.height, rx=10, ry=10,
@@ -90,14 +92,14 @@ def activity(parent, kind: str, semantic, box: Bounds, style: Style, expanded: b
             stroke=style.stroke, stroke_width=2, fill="none")
 
 
-def _person(parent, x: float, y: float, style: Style) -> None:
+def _person(parent: etree._Element, x: float, y: float, style: Style) -> None:
     line = {"stroke": style.stroke, "stroke_width": 1.2}
     add(parent, "circle", cx=x + 15, cy=y + 11, r=3.5, fill="#ffffff", **line)
     add(parent, "path", d=f"M{num(x + 8)},{num(y + 23)} v-2 q0,-5 7,-5 q7,0 7,5 v2 z",
         fill="#ffffff", **line)
 
 
-def _table(parent, x: float, y: float, style: Style) -> None:
+def _table(parent: etree._Element, x: float, y: float, style: Style) -> None:
     add(parent, "rect", x=x + 8, y=y + 8, width=18, height=13, fill="#ffffff",
         stroke=style.stroke, stroke_width=1)
     add(parent, "rect", x=x + 8, y=y + 8, width=18, height=4, fill=style.stroke)
@@ -105,20 +107,20 @@ def _table(parent, x: float, y: float, style: Style) -> None:
         stroke=style.stroke, stroke_width=1)
 
 
-def _script(parent, x: float, y: float, style: Style) -> None:
+def _script(parent: etree._Element, x: float, y: float, style: Style) -> None:
     scroll = (f"M{num(x + 10)},{num(y + 7)} h12 c-5,4 5,10 0,16 h-12 c5,-6 -5,-12 0,-16 z "
               f"M{num(x + 12)},{num(y + 11)} h6 M{num(x + 13)},{num(y + 15)} h6 "
               f"M{num(x + 12)},{num(y + 19)} h6")
     add(parent, "path", d=scroll, fill="#ffffff", stroke=style.stroke, stroke_width=1)
 
 
-def _hand(parent, x: float, y: float, style: Style) -> None:
+def _hand(parent: etree._Element, x: float, y: float, style: Style) -> None:
     fingers = "".join(f"M{num(x + 13)},{num(y + 11 + 3 * i)} h{11 - i} " for i in range(4))
     palm = f"M{num(x + 13)},{num(y + 9)} h-4 q-3,0 -3,4 v6 q0,4 4,4 h3"
     add(parent, "path", d=fingers + palm, fill="none", stroke=style.stroke, stroke_width=1.2)
 
 
-def _gear(parent, x: float, y: float, style: Style) -> None:
+def _gear(parent: etree._Element, x: float, y: float, style: Style) -> None:
     cx, cy = x + 16, y + 16
     spokes = " ".join(
         f"M{num(cx + 5 * math.cos(a))},{num(cy + 5 * math.sin(a))} "
@@ -129,7 +131,8 @@ def _gear(parent, x: float, y: float, style: Style) -> None:
     add(parent, "circle", cx=cx, cy=cy, r=2, fill="none", stroke=style.stroke)
 
 
-def envelope(parent, cx: float, cy: float, style: Style, filled: bool, scale: float = 1) -> None:
+def envelope(parent: etree._Element, cx: float, cy: float, style: Style, filled: bool,
+             scale: float = 1) -> None:
     w, h = 16 * scale, 11 * scale
     x, y = cx - w / 2, cy - h / 2
     add(parent, "rect", x=x, y=y, width=w, height=h, stroke=style.stroke,
@@ -139,7 +142,7 @@ def envelope(parent, cx: float, cy: float, style: Style, filled: bool, scale: fl
         stroke_width=1)
 
 
-TASK_GLYPHS = {
+TASK_GLYPHS: dict[str, Callable[[etree._Element, float, float, Style], None]] = {
     "userTask": _person, "businessRuleTask": _table, "scriptTask": _script,
     "manualTask": _hand, "serviceTask": _gear,
     "sendTask": lambda p, x, y, s: envelope(p, x + 16, y + 14, s, filled=True),
@@ -153,7 +156,7 @@ def _polygon(cx: float, cy: float, scale: float, points: Sequence[tuple[float, f
     return " ".join(f"{num(cx + px * scale)},{num(cy + py * scale)}" for px, py in points)
 
 
-def _clock(parent, cx: float, cy: float, scale: float, style: Style) -> None:
+def _clock(parent: etree._Element, cx: float, cy: float, scale: float, style: Style) -> None:
     add(parent, "circle", cx=cx, cy=cy, r=11 * scale, fill="#ffffff", stroke=style.stroke,
         stroke_width=1.5)
     ticks = " ".join(
@@ -172,7 +175,8 @@ _EVENT_POLYGONS = {
 }
 
 
-def event(parent, kind: str, semantic, box: Bounds, style: Style) -> None:
+def event(parent: etree._Element, kind: str, semantic: etree._Element, box: Bounds,
+          style: Style) -> None:
     """Circle (start thin, end thick, intermediate double ring) with its definition glyph."""
     r, cx, cy = min(box.width, box.height) / 2, box.cx, box.cy
     dashed = semantic.get("cancelActivity") == "false" or semantic.get("isInterrupting") == "false"
@@ -204,7 +208,7 @@ def event(parent, kind: str, semantic, box: Bounds, style: Style) -> None:
                 for i in range(4)))
 
 
-def gateway(parent, kind: str, box: Bounds, style: Style) -> None:
+def gateway(parent: etree._Element, kind: str, box: Bounds, style: Style) -> None:
     """Diamond with X (exclusive), + (parallel), O (inclusive) and friends."""
     cx, cy, scale = box.cx, box.cy, box.width / 50
     points = f"{num(cx)},{num(box.y)} {num(box.x + box.width)},{num(cy)} " \
@@ -231,7 +235,8 @@ def gateway(parent, kind: str, box: Bounds, style: Style) -> None:
             stroke=style.stroke, stroke_width=1.5)
 
 
-def artifact(parent, kind: str, semantic, box: Bounds, style: Style) -> None:
+def artifact(parent: etree._Element, kind: str, semantic: etree._Element, box: Bounds,
+             style: Style) -> None:
     """Text annotations, data objects and data stores; anything else (a group) an outline."""
     x, y, w, h = box.x, box.y, box.width, box.height
     if kind == "textAnnotation":

@@ -28,7 +28,7 @@ def oversized(specs: DiagramSpecs, sizes: ColumnSizes = ColumnSizes()) -> list[D
     for info in specs.processes.values():
         if len(info.id) > sizes.element_id:
             problems.append(_problem(info.file, info.id, "process id", sizes.element_id))
-        for spec in (info.spec, *info.subprocess_specs.values()):
+        for spec in (info._spec, *info._subprocess_specs.values()):
             for task_spec in spec.task_specs.values():
                 problems.extend(_task_problems(info.file, task_spec, sizes))
     return problems

@@ -12,6 +12,7 @@ from .datasafe import UnsafeData
 from .errors import StepError
 from .sandbox_limits import ScriptLimitExceeded, describe
 from .scripting import RestrictedScriptEngine
+from .specs import DecisionInfo
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,8 @@ class MatchedRule:
 class _StandaloneEngine(RestrictedScriptEngine):
     """Evaluates without a workflow task: errors name the expression, not a task."""
 
-    def evaluate(self, task: Any, expression: str, external_context: dict | None = None) -> Any:
+    def evaluate(self, task: Any, expression: str, external_context: dict[str,
+                 Any] | None = None) -> Any:
         try:
             return self.environment.evaluate(expression, task.data, external_context)
         except ScriptLimitExceeded as exc:
@@ -41,8 +43,10 @@ class _StandaloneEngine(RestrictedScriptEngine):
 _ENGINE = _StandaloneEngine()
 
 
-def evaluate_table(table: Any, inputs: dict[str, Any]) -> list[MatchedRule]:
-    """The rules of ``table`` that match ``inputs``, with the outputs each one yields."""
+def evaluate_decision(decision: DecisionInfo, inputs: dict[str, Any]) -> list[MatchedRule]:
+    """The rules of the decision's table that match ``inputs``, with the outputs each one
+    yields."""
+    table = decision._table
     # DMNEngine only reads task.data and task.workflow.script_engine.
     task = SimpleNamespace(data=dict(inputs), workflow=SimpleNamespace(script_engine=_ENGINE))
     engine = DMNEngine(table)
@@ -61,12 +65,3 @@ def evaluate_table(table: Any, inputs: dict[str, Any]) -> list[MatchedRule]:
         notes = " ".join(getattr(exc, "__notes__", []) or [])
         raise StepError(f"{str(exc).splitlines()[0]} {notes}".strip(), table.id) from exc
 
-
-def table_inputs(table: Any) -> list[dict[str, Any]]:
-    return [{"id": i.id, "label": i.label, "expression": i.expression, "type": i.typeRef}
-            for i in table.inputs]
-
-
-def table_outputs(table: Any) -> list[dict[str, Any]]:
-    return [{"id": o.id, "label": o.label, "name": o.name, "type": o.typeRef}
-            for o in table.outputs]

@@ -1,6 +1,7 @@
 """Errors the engine raises; the application layer maps them to domain errors."""
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -12,7 +13,7 @@ class DiagramProblem:
     line: int | None = None
     element: str | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "element": self.element, "msg": self.message}
 
 

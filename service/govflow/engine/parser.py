@@ -150,7 +150,7 @@ class _Declarations(_MessageMixin):
     CATCHES = True
 
     def create_task(self) -> Any:
-        spec = super().create_task()  # type: ignore[misc]
+        spec = super().create_task()
         try:
             values = declared(self.node, {"bpmn": self.nsmap["bpmn"], "camunda": CAMUNDA})
             messages = _message_names(spec.event_definition)

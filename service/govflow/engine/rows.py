@@ -6,12 +6,29 @@ converted on its own by the library's task converter (``to_dict(task)`` /
 ``from_dict(dct, workflow=...)``), and a cheap signature (state, children, last state change)
 picks the tasks worth converting again after a step. Specs are never stored: they come
 from the parsed diagram set.
+
+The library's serializer registry does the converting: ``_registry()`` configures it with
+the library's Camunda converters plus ours (a task row converter, and converters for
+GovFlow's message and timer event definitions, which an event-based gateway keeps in its
+task's internal data). What stays hand-written is the (sub)workflow row: the library's
+workflow converter would convert every task into one document. Two library internals
+remain, both used the way the library's own ``serialize_json`` uses them: the registry's
+``_encoder_mode`` (leave nested data to the JSON encoder instead of converting it twice)
+and a sub-workflow's ``_on_subworkflow_completed`` hook, re-connected on restore as the
+library's ``subprocesses_from_dict`` does.
+
+The row format is ``SERIALIZER_VERSION``; an instance records the version its rows were
+written with, and ``check_rows_version`` refuses any other. ``ROWS_WRITTEN_FOR`` is the
+SpiffWorkflow release the format was checked against: tests/engine/test_rows_pin.py fails
+when the installed release differs (see docs/development-engine.md).
 """
 
 import hashlib
 import json
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -20,6 +37,7 @@ from SpiffWorkflow.bpmn.serializer.default.event_definition import (
     TimerConditionalEventDefinitionConverter,
 )
 from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
+from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
@@ -30,8 +48,33 @@ from .parser import PayloadMessageEventDefinition
 from .timers import LegalTimerEventDefinition
 
 ROW_FORMAT = 1
+# What an instance's rows were written with (process_instances.serializer_version).
 SERIALIZER_VERSION = f"spiff-{SPIFF_SERIALIZER_VERSION}/rows-{ROW_FORMAT}"
+# The SpiffWorkflow release this row format was checked against (see the module docstring).
+ROWS_WRITTEN_FOR = "3.2.0"
 TOP = "top"
+
+
+class RowFormatError(RuntimeError):
+    """An instance's rows were written in a format this build does not read."""
+
+
+def check_rows_version(written_with: str) -> None:
+    """Refuse rows written in another format, naming both, before anything is restored."""
+    if written_with != SERIALIZER_VERSION:
+        raise RowFormatError(
+            f"the instance's engine rows were written as '{written_with}', this build reads "
+            f"'{SERIALIZER_VERSION}' only: run the instance on a build that reads its rows, "
+            "or migrate them (docs/development-engine.md)")
+
+
+class StoredRow(NamedTuple):
+    """One engine row as stored (store/engine_rows.py): id, write order, hash, JSON body."""
+
+    row_id: str
+    seq: int
+    hash: str
+    body: str
 
 
 class _TaskRowConverter(TaskConverter):
@@ -45,7 +88,7 @@ class _TaskRowConverter(TaskConverter):
         return super().to_dict(task)
 
 
-def _registry():
+def _registry() -> Any:
     config = dict(CAMUNDA_CONFIG)
     config[Task] = _TaskRowConverter
     config[PayloadMessageEventDefinition] = MessageEventDefinitionConverter
@@ -56,31 +99,35 @@ def _registry():
 
 
 _SERIALIZER = BpmnWorkflowSerializer(registry=_registry())
+_ENCODER = create_encoder(_SERIALIZER.registry)
+
+
+Signature = tuple[int, int, float, bool, int, int]
 
 
 @dataclass
 class RowState:
     seq: int
     hash: str
-    signature: tuple
+    signature: Signature | tuple[()]
 
 
 @dataclass
 class RowChanges:
     """What a step changed: rows to insert, rows to update, row ids to delete."""
 
-    inserted: list[dict[str, Any]] = field(default_factory=list)
-    updated: list[dict[str, Any]] = field(default_factory=list)
+    inserted: list[StoredRow] = field(default_factory=list)
+    updated: list[StoredRow] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
 
     @property
     def bytes_written(self) -> int:
-        return sum(len(r["body"]) for r in self.inserted + self.updated)
+        return sum(len(r.body) for r in self.inserted + self.updated)
 
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, sort_keys=True,
-                      cls=_SERIALIZER._encoder_cls)
+                      cls=_ENCODER)
 
 
 def _digest(body: str) -> str:
@@ -104,8 +151,12 @@ def _workflow_body(wf: Any) -> dict[str, Any]:
     return body
 
 
-def _signature(task: Task) -> tuple:
-    return (task._state, len(task._children), task.last_state_change, task.triggered,
+def _task_body(task: Task, wf_key: str) -> dict[str, Any]:
+    return {"kind": "task", "wf": wf_key, **_SERIALIZER.registry.convert(task)}
+
+
+def _signature(task: Task) -> Signature:
+    return (task.state, len(task.children), task.last_state_change, task.triggered,
             len(task.data), len(task.internal_data))
 
 
@@ -124,11 +175,10 @@ class RowTracker:
         registry._encoder_mode = True
         try:
             for wf_key, wf in _workflows(workflow):
-                self._visit(changes, seen, f"wf:{wf_key}", None, lambda w=wf: _workflow_body(w))
+                self._visit(changes, seen, f"wf:{wf_key}", None, partial(_workflow_body, wf))
                 for task in wf.tasks.values():
                     self._visit(changes, seen, str(task.id), _signature(task),
-                                lambda t=task, k=wf_key: {"kind": "task", "wf": k,
-                                                          **registry.convert(t)})
+                                partial(_task_body, task, wf_key))
         finally:
             registry._encoder_mode = False
         for row_id in [r for r in self.known if r not in seen]:
@@ -136,8 +186,8 @@ class RowTracker:
             changes.deleted.append(row_id)
         return changes
 
-    def _visit(self, changes: RowChanges, seen: set[str], row_id: str, signature: tuple | None,
-               make_body: Any) -> None:
+    def _visit(self, changes: RowChanges, seen: set[str], row_id: str,
+               signature: Signature | None, make_body: Callable[[], dict[str, Any]]) -> None:
         seen.add(row_id)
         state = self.known.get(row_id)
         if state is not None and signature is not None and state.signature == signature:
@@ -148,24 +198,23 @@ class RowTracker:
             state = RowState(self._next_seq, digest, signature or ())
             self._next_seq += 1
             self.known[row_id] = state
-            changes.inserted.append({"row_id": row_id, "seq": state.seq, "hash": digest,
-                                     "body": body})
+            changes.inserted.append(StoredRow(row_id, state.seq, digest, body))
         elif state.hash != digest:
             state.hash, state.signature = digest, signature or ()
-            changes.updated.append({"row_id": row_id, "seq": state.seq, "hash": digest,
-                                    "body": body})
+            changes.updated.append(StoredRow(row_id, state.seq, digest, body))
         else:
             state.signature = signature or ()
 
 
-def _workflows(workflow: BpmnWorkflow):
+def _workflows(workflow: BpmnWorkflow) -> Iterator[tuple[str, Any]]:
     yield TOP, workflow
     for task_id, sp in workflow.subprocesses.items():
         yield str(task_id), sp
 
 
-def restore(spec: Any, subprocess_specs: dict[str, Any], rows: list[tuple[str, int, str, str]],
-            script_engine: Any) -> tuple[BpmnWorkflow, RowTracker]:
+def restore(spec: Any, subprocess_specs: dict[str, Any],
+            rows: Sequence[tuple[str, int, str, str]], script_engine: Any
+            ) -> tuple[BpmnWorkflow, RowTracker]:
     """Rebuild a workflow from its rows (row_id, seq, hash, body), ordered by seq."""
     registry = _SERIALIZER.registry
     top = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)

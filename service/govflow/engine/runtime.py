@@ -7,6 +7,7 @@ SpiffWorkflow types do not leave this package.
 """
 
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,7 +28,7 @@ from .datasafe import UnsafeData
 from .errors import NotWaiting, StepError
 from .message_catch import MessageCatchDef
 from .parser import HumanTaskDef
-from .rows import RowChanges, RowTracker, restore
+from .rows import SERIALIZER_VERSION, RowChanges, RowTracker, check_rows_version, restore
 from .sandbox_limits import ScriptLimitExceeded, StepMeter
 from .scripting import SCRIPT_ENGINE
 from .specs import DiagramSpecs
@@ -89,7 +90,7 @@ class EngineInstance:
     def start(cls, specs: DiagramSpecs, process_id: str, variables: dict[str, Any],
               clock: Timing | None = None) -> tuple["EngineInstance", StepResult]:
         info = specs.processes[process_id]
-        workflow = BpmnWorkflow(info.spec, info.subprocess_specs, script_engine=SCRIPT_ENGINE)
+        workflow = BpmnWorkflow(info._spec, info._subprocess_specs, script_engine=SCRIPT_ENGINE)
         instance = cls(specs, process_id, workflow, RowTracker())
         instance.timing = clock or instance.timing
         started = time.time()
@@ -102,9 +103,13 @@ class EngineInstance:
 
     @classmethod
     def load(cls, specs: DiagramSpecs, process_id: str,
-             rows: list[tuple[str, int, str, str]]) -> "EngineInstance":
+             rows: Sequence[tuple[str, int, str, str]],
+             written_with: str = SERIALIZER_VERSION) -> "EngineInstance":
+        """Rebuild an instance from its rows; ``written_with`` is the row format they were
+        written in (the instance's serializer_version): any other raises RowFormatError."""
+        check_rows_version(written_with)
         info = specs.processes[process_id]
-        workflow, tracker = restore(info.spec, info.subprocess_specs, rows, SCRIPT_ENGINE)
+        workflow, tracker = restore(info._spec, info._subprocess_specs, rows, SCRIPT_ENGINE)
         return cls(specs, process_id, workflow, tracker)
 
     def ready_human_tasks(self) -> list[HumanTask]:
@@ -255,7 +260,7 @@ class EngineInstance:
         except UnsafeData as exc:
             raise StepError(str(exc), where) from None
 
-    def _all_tasks(self):
+    def _all_tasks(self) -> Iterator[Any]:
         yield from self.workflow.tasks.values()
         for sp in self.workflow.subprocesses.values():
             yield from sp.tasks.values()

@@ -99,7 +99,7 @@ def _grows(method: Callable[..., Any]) -> Callable[..., Any]:
     return grown
 
 
-def _extend(lst: list, items: Iterable[Any]) -> None:
+def _extend(lst: list[Any], items: Iterable[Any]) -> None:
     parts = list(_getiter_(items))
     budget().spend(budget().weight(parts))
     lst.extend(parts)
@@ -150,11 +150,11 @@ def _getiter_(obj: Any) -> Iterator[Any]:
 
 
 def _iter_unpack_sequence_(it: Any, spec: Any, getiter: Any) -> Any:
-    return guarded_iter_unpack_sequence(it, spec, getiter)
+    return guarded_iter_unpack_sequence(it, spec, getiter)  # type: ignore[no-untyped-call]
 
 
 def _unpack_sequence_(it: Any, spec: Any, getiter: Any) -> Any:
-    return guarded_unpack_sequence(it, spec, getiter)
+    return guarded_unpack_sequence(it, spec, getiter)  # type: ignore[no-untyped-call]
 
 
 def _apply_(func: Any, *args: Any, **kwargs: Any) -> Any:

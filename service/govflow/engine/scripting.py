@@ -12,7 +12,7 @@ import ast
 from functools import lru_cache
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
@@ -48,7 +48,7 @@ def check_source(source: str, mode: str = "exec") -> None:
     _compiled(source, mode)
 
 
-def _scope(context: dict, external_context: dict | None) -> dict[str, Any]:
+def _scope(context: dict[str, Any], external_context: dict[str, Any] | None) -> dict[str, Any]:
     # The guards come last: task data cannot shadow them (nor reach them: their names
     # start with "_", which diagram code may not write).
     return {**(external_context or {}), **context, **GUARDS, "__builtins__": SAFE_BUILTINS}
@@ -57,12 +57,14 @@ def _scope(context: dict, external_context: dict | None) -> dict[str, Any]:
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """Evaluates against task data, metered, with allow-listed builtins only."""
 
-    def evaluate(self, expression: str, context: dict, external_context: dict | None = None):
+    def evaluate(self, expression: str, context: dict[str, Any],
+                 external_context: dict[str, Any] | None = None) -> Any:
         code = _compiled(expression, "eval")
         sandbox_limits.begin()
         return eval(code, _scope(context, external_context))
 
-    def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
+    def execute(self, script: str, context: dict[str, Any], external_context: dict[str,
+                Any] | None = None) -> bool:
         code = _compiled(script, "exec")
         scope = _scope(context, external_context)
         sandbox_limits.begin()
@@ -78,7 +80,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         datasafe.check(context)
         return True
 
-    def call_service(self, context: dict, **kwargs: Any) -> Any:
+    def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
         raise ScriptRefused("service tasks are not supported")
 
 
@@ -95,7 +97,8 @@ class RestrictedScriptEngine(PythonScriptEngine):
         # DMN uses this to decide whether an entry needs "==": keep it a plain parse.
         ast.parse(expression)
 
-    def evaluate(self, task: Any, expression: str, external_context: dict | None = None) -> Any:
+    def evaluate(self, task: Any, expression: str, external_context: dict[str,
+                 Any] | None = None) -> Any:
         try:
             return self.environment.evaluate(expression, task.data, external_context)
         except SpiffWorkflowException:
@@ -104,7 +107,8 @@ class RestrictedScriptEngine(PythonScriptEngine):
             error = _task_error(task, f"evaluating '{_short(expression)}'", exc)
         raise error
 
-    def execute(self, task: Any, script: str, external_context: dict | None = None) -> Any:
+    def execute(self, task: Any, script: str, external_context: dict[str,
+                Any] | None = None) -> Any:
         try:
             return self.environment.execute(script, task.data, external_context or {})
         except SpiffWorkflowException:

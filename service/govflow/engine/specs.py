@@ -4,43 +4,61 @@
 the line and the element, and a set with any problem is refused whole.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.dmn.specs.model import DecisionTable
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .errors import DiagramError, DiagramProblem, ScriptRefused
 from .forms import CAMUNDA, FormError, form_schema
+from .message_catch import MessageCatchDef
 from .parser import GovflowParser, HumanTaskDef
 from .scripting import check_source
+from .timers import LegalTimerEventDefinition
+from .views import DecisionInput, DecisionOutput, DecisionRule, TimerDef
 from .xmlsafe import parse_xml
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA}
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProcessInfo:
+    """A process of a set as the service sees it; the library's specs stay private."""
+
     id: str
     name: str | None
     file: str
-    spec: Any
-    subprocess_specs: dict[str, Any]
     # JSON Schema of the start variables (the none start event's camunda:formData); extra
     # variables are allowed, so one front end can send every county the same start form.
-    start_form: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
+    start_form: dict[str, Any]
+    called_processes: tuple[str, ...]
+    # In document order, the process's own first, then its called processes'.
+    human_tasks: tuple[HumanTaskDef, ...]
+    message_catches: tuple[MessageCatchDef, ...]
+    timers: tuple[TimerDef, ...]
+    _spec: BpmnProcessSpec = field(repr=False, compare=False)
+    _subprocess_specs: dict[str, BpmnProcessSpec] = field(repr=False, compare=False)
 
 
-@dataclass
+@dataclass(frozen=True)
 class DecisionInfo:
+    """A DMN decision with its table's inputs, outputs and rules; the table stays private."""
+
     id: str
     name: str | None
     file: str
-    table: Any
+    inputs: tuple[DecisionInput, ...]
+    outputs: tuple[DecisionOutput, ...]
+    rules: tuple[DecisionRule, ...]
+    _table: DecisionTable = field(repr=False, compare=False)
 
 
 @dataclass
@@ -52,11 +70,7 @@ class DiagramSpecs:
 
     def human_task(self, process_id: str, key: str) -> HumanTaskDef | None:
         info = self.processes.get(process_id)
-        for spec in ([info.spec, *info.subprocess_specs.values()] if info else []):
-            task_spec = spec.task_specs.get(key)
-            if task_spec is not None and hasattr(task_spec, "human"):
-                return task_spec.human
-        return None
+        return next((t for t in info.human_tasks if t.key == key), None) if info else None
 
 
 def parse_diagram_set(
@@ -108,9 +122,24 @@ def _parse_processes(parser: GovflowParser, trees: Mapping[str, Any]) -> dict[st
                 continue
             pid = node.get("id")
             spec = parser.get_spec(pid)
-            result[pid] = ProcessInfo(pid, node.get("name"), name, spec,
-                                      parser.get_subprocess_specs(pid), _start_form(node))
+            subs = parser.get_subprocess_specs(pid)
+            task_specs = [t for sp in (spec, *subs.values()) for t in sp.task_specs.values()]
+            result[pid] = ProcessInfo(
+                pid, node.get("name"), name, _start_form(node), tuple(sorted(subs)),
+                tuple(t.human for t in task_specs if hasattr(t, "human")),
+                tuple(t.message_catch for t in task_specs if hasattr(t, "message_catch")),
+                tuple(_timer_defs(task_specs)), spec, subs)
     return result
+
+
+def _timer_defs(task_specs: list[Any]) -> list[TimerDef]:
+    found = []
+    for t in task_specs:
+        definition = getattr(t, "event_definition", None)
+        children = getattr(definition, "event_definitions", None) or [definition]
+        found += [TimerDef(t.bpmn_id, t.bpmn_name, d.expression, isinstance(t, BoundaryEvent))
+                  for d in children if isinstance(d, LegalTimerEventDefinition)]
+    return found
 
 
 def _start_form(process: Any) -> dict[str, Any]:
@@ -126,9 +155,19 @@ def _parse_decisions(parser: GovflowParser) -> dict[str, DecisionInfo]:
     for decision_id, dmn_parser in parser.dmn_parsers.items():
         dmn_parser.parse()
         decision = dmn_parser.decision
-        result[decision_id] = DecisionInfo(decision_id, decision.name, dmn_parser.filename,
-                                           decision.decisionTables[0])
+        table = decision.decisionTables[0]
+        result[decision_id] = DecisionInfo(
+            decision_id, decision.name, dmn_parser.filename,
+            tuple(DecisionInput(i.id, i.label, i.expression, i.typeRef) for i in table.inputs),
+            tuple(DecisionOutput(o.id, o.label, o.name, o.typeRef) for o in table.outputs),
+            tuple(_rule_view(r) for r in table.rules), table)
     return result
+
+
+def _rule_view(rule: Any) -> DecisionRule:
+    return DecisionRule(rule.id, rule.row_number, (rule.description or "").strip() or None,
+                        tuple(e.text or "" for e in rule.inputEntries),
+                        tuple(e.text or "" for e in rule.outputEntries))
 
 
 def _choose_main(trees: Mapping[str, Any], processes: Mapping[str, ProcessInfo],
@@ -138,7 +177,7 @@ def _choose_main(trees: Mapping[str, Any], processes: Mapping[str, ProcessInfo],
             raise DiagramError([DiagramProblem("", f"main process '{requested}' is not in the set "
                                                    f"(processes: {', '.join(processes)})")])
         return requested
-    called = {t.spec for p in processes.values() for t in p.spec.task_specs.values()
+    called = {t.spec for p in processes.values() for t in p._spec.task_specs.values()
               if isinstance(t, SubWorkflowTask)}
     marked = [pid for name, tree in trees.items() for pid in tree.getroot().xpath(
         "./bpmn:process[bpmn:extensionElements/camunda:properties/"
@@ -189,7 +228,7 @@ def _bpmn_ancestor(node: Any) -> str | None:
     return node.get("id") if node is not None else None
 
 
-def _deadlines(tree: Any):
+def _deadlines(tree: Any) -> Iterator[tuple[str, Any]]:
     """Task due dates and timer deadlines: both in the deadline notation."""
     for node in tree.getroot().iter():
         if not isinstance(node.tag, str):
@@ -201,7 +240,7 @@ def _deadlines(tree: Any):
             yield (node.text or "").strip(), node
 
 
-def _expressions(tree: Any):
+def _expressions(tree: Any) -> Iterator[tuple[str, str, Any]]:
     root = tree.getroot()
     for node in root.iter(f"{{{BPMN_NS}}}script"):
         if node.text and node.text.strip():

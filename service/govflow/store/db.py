@@ -1,6 +1,7 @@
 """Engine and session factory. SQLite gets WAL and write transactions that begin IMMEDIATE."""
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
@@ -16,7 +17,8 @@ from sqlalchemy.ext.asyncio import (
 WRITE_INTENT = {"govflow_write": True}
 
 
-def create_engine(url: str, connect_args: dict | None = None, **kwargs) -> AsyncEngine:
+def create_engine(url: str, connect_args: dict[str, Any] | None = None,
+                  **kwargs: Any) -> AsyncEngine:
     """Create the async engine; on SQLite, turn on WAL and manage BEGIN ourselves."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30, **(connect_args or {})},

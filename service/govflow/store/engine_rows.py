@@ -1,11 +1,15 @@
 """Reading and writing an instance's engine rows (see engine/rows.py)."""
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .tables import engine_rows
+
+# (row_id, seq, hash, body), as engine/rows.py's StoredRow
+Row = tuple[str, int, str, str]
 
 _UPDATE = (
     sa.update(engine_rows)
@@ -15,25 +19,37 @@ _UPDATE = (
 )
 
 
-async def load_rows(session: AsyncSession, instance_id: str) -> list[tuple[str, int, str, str]]:
+async def load_rows(session: AsyncSession, instance_id: str) -> list[Row]:
     result = await session.execute(
         sa.select(engine_rows.c.row_id, engine_rows.c.seq, engine_rows.c.hash,
                   engine_rows.c.body)
         .where(engine_rows.c.instance_id == instance_id)
         .order_by(engine_rows.c.seq)
     )
-    return [tuple(r) for r in result.all()]  # type: ignore[misc]
+    return [(r.row_id, r.seq, r.hash, r.body) for r in result.all()]
 
 
-async def write_changes(session: AsyncSession, instance_id: str, changes: Any) -> None:
+class RowChanges(Protocol):
+    """What a step changed (engine/rows.py's RowChanges)."""
+
+    @property
+    def inserted(self) -> Sequence[Row]: ...
+    @property
+    def updated(self) -> Sequence[Row]: ...
+    @property
+    def deleted(self) -> Sequence[str]: ...
+
+
+async def write_changes(session: AsyncSession, instance_id: str, changes: RowChanges) -> None:
     """Insert new rows, update changed ones, delete removed ones: nothing else."""
     if changes.inserted:
-        await session.execute(sa.insert(engine_rows),
-                              [{"instance_id": instance_id, **r} for r in changes.inserted])
+        await session.execute(sa.insert(engine_rows), [
+            {"instance_id": instance_id, "row_id": row_id, "seq": seq, "hash": digest,
+             "body": body} for row_id, seq, digest, body in changes.inserted])
     if changes.updated:
         await session.execute(_UPDATE, [
-            {"b_instance": instance_id, "b_row": r["row_id"], "b_hash": r["hash"],
-             "b_body": r["body"]} for r in changes.updated])
+            {"b_instance": instance_id, "b_row": row_id, "b_hash": digest, "b_body": body}
+            for row_id, _, digest, body in changes.updated])
     if changes.deleted:
         await session.execute(sa.delete(engine_rows).where(
             engine_rows.c.instance_id == instance_id, engine_rows.c.row_id.in_(changes.deleted)))

@@ -1,6 +1,7 @@
 """Alembic, driven from code: `govflow db upgrade`, `serve` on start, and the tests."""
 
 from pathlib import Path
+from typing import Any
 
 import govflow_migrations
 from alembic import command
@@ -12,7 +13,7 @@ from alembic.script import ScriptDirectory
 MIGRATIONS = Path(govflow_migrations.__file__).resolve().parent
 
 
-def alembic_config(url: str | None = None, connect_args: dict | None = None) -> Config:
+def alembic_config(url: str | None = None, connect_args: dict[str, Any] | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if url:
@@ -21,7 +22,7 @@ def alembic_config(url: str | None = None, connect_args: dict | None = None) -> 
     return config
 
 
-def upgrade(url: str, revision: str = "head", connect_args: dict | None = None) -> None:
+def upgrade(url: str, revision: str = "head", connect_args: dict[str, Any] | None = None) -> None:
     """Create or upgrade the schema (runs its own event loop: call from sync code)."""
     command.upgrade(alembic_config(url, connect_args), revision)
 

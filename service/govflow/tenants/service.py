@@ -76,7 +76,7 @@ async def _require_put_right(session: AsyncSession, principal: Principal, tenant
     require_tenant_admin(principal, tenant_id)
 
 
-def _view(row: Any) -> dict[str, Any]:
+def _view(row: repo.TenantListing) -> dict[str, Any]:
     active = None
     if row.active_set_id is not None:
         active = {"id": row.active_set_id, "version": row.active_version,
