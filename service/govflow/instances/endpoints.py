@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
@@ -27,7 +27,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 @router.post("/tenants/{tenant}/process-instances", response_model=InstanceDetail,
              status_code=201)
 async def start(tenant: TenantPath, body: StartIn, ctx: ContextDep, session: SessionDep,
-                user: CurrentUser) -> dict:
+                user: CurrentUser) -> dict[str, Any]:
     instance_id = await execute(ctx, StartInstance(user, tenant, body.process_id,
                                                    body.business_key, body.variables))
     return await service.get(ctx, session, user, instance_id)
@@ -37,7 +37,7 @@ async def start(tenant: TenantPath, body: StartIn, ctx: ContextDep, session: Ses
 async def list_instances(session: SessionDep, user: CurrentUser, tenant: TenantQuery = None,
                          state: State | None = None, business_key: FilterQuery = None,
                          process_id: FilterQuery = None, diagram_set_id: IdQuery = None,
-                         limit: Limit = 50, offset: Offset = 0) -> dict:
+                         limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     filters = {"tenant_id": tenant, "state": state, "business_key": business_key,
                "process_id": process_id, "diagram_set_id": diagram_set_id}
     return page(await service.search(session, user, filters, offset, limit), offset, limit)
@@ -45,13 +45,13 @@ async def list_instances(session: SessionDep, user: CurrentUser, tenant: TenantQ
 
 @router.get("/process-instances/{instance_id}", response_model=InstanceDetail)
 async def get_instance(instance_id: UuidPath, ctx: ContextDep, session: SessionDep,
-                       user: CurrentUser) -> dict:
+                       user: CurrentUser) -> dict[str, Any]:
     return await service.get(ctx, session, user, instance_id)
 
 
 @router.get("/process-instances/{instance_id}/history", response_model=Page[HistoryEvent])
 async def history(instance_id: UuidPath, session: SessionDep, user: CurrentUser,
-                  limit: Limit = 200, offset: Offset = 0) -> dict:
+                  limit: Limit = 200, offset: Offset = 0) -> dict[str, Any]:
     items = await service.history(session, user, instance_id, offset, limit)
     # History ids only grow: "next" is the id to continue after.
     return {"items": items, "next": items[-1]["id"] if len(items) == limit else None}
@@ -67,34 +67,34 @@ async def instance_svg(instance_id: UuidPath, ctx: ContextDep, session: SessionD
 
 @router.post("/process-instances/{instance_id}/messages", response_model=InstanceDetail)
 async def message(instance_id: UuidPath, body: MessageIn, ctx: ContextDep, session: SessionDep,
-                  user: CurrentUser) -> dict:
+                  user: CurrentUser) -> dict[str, Any]:
     await execute(ctx, DeliverMessage(user, instance_id, body.name, body.payload))
     return await service.get(ctx, session, user, instance_id)
 
 
 @router.post("/tenants/{tenant}/messages", response_model=Correlated)
 async def correlate(tenant: TenantPath, body: CorrelateIn, ctx: ContextDep,
-                    user: CurrentUser) -> dict:
+                    user: CurrentUser) -> dict[str, Any]:
     ids = await execute(ctx, Correlate(user, tenant, body.name, body.correlation, body.payload))
     return {"delivered_to": ids}
 
 
 @router.post("/process-instances/{instance_id}/suspend", response_model=InstanceDetail)
 async def suspend(instance_id: UuidPath, ctx: ContextDep, session: SessionDep,
-                  user: CurrentUser) -> dict:
+                  user: CurrentUser) -> dict[str, Any]:
     await execute(ctx, SetState(user, instance_id, "suspend"))
     return await service.get(ctx, session, user, instance_id)
 
 
 @router.post("/process-instances/{instance_id}/resume", response_model=InstanceDetail)
 async def resume(instance_id: UuidPath, ctx: ContextDep, session: SessionDep,
-                 user: CurrentUser) -> dict:
+                 user: CurrentUser) -> dict[str, Any]:
     await execute(ctx, SetState(user, instance_id, "resume"))
     return await service.get(ctx, session, user, instance_id)
 
 
 @router.post("/process-instances/{instance_id}/terminate", response_model=InstanceDetail)
 async def terminate(instance_id: UuidPath, body: TerminateIn, ctx: ContextDep, session: SessionDep,
-                    user: CurrentUser) -> dict:
+                    user: CurrentUser) -> dict[str, Any]:
     await execute(ctx, Terminate(user, instance_id, body.reason))
     return await service.get(ctx, session, user, instance_id)

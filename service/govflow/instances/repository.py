@@ -20,7 +20,7 @@ _UPSERT_VARIABLE = (
 )
 
 
-async def get(session: AsyncSession, instance_id: str) -> sa.Row | None:
+async def get(session: AsyncSession, instance_id: str) -> sa.Row[Any] | None:
     result = await session.execute(
         sa.select(process_instances).where(process_instances.c.id == instance_id))
     return result.first()
@@ -128,7 +128,7 @@ async def append_history(session: AsyncSession, rows: list[dict[str, Any]]) -> i
 
 
 async def list_history(session: AsyncSession, instance_id: str, after_id: int, limit: int
-                       ) -> list[sa.Row]:
+                       ) -> list[sa.Row[Any]]:
     result = await session.execute(
         sa.select(history).where(history.c.instance_id == instance_id, history.c.id > after_id)
         .order_by(history.c.id).limit(limit))
@@ -170,7 +170,7 @@ async def find_subscribed(session: AsyncSession, tenant_id: str, message_name: s
 
 
 async def search(session: AsyncSession, filters: Mapping[str, Any], tenants: list[str] | None,
-                 offset: int, limit: int) -> list[sa.Row]:
+                 offset: int, limit: int) -> list[sa.Row[Any]]:
     pi = process_instances
     query = sa.select(pi)
     for name in ("tenant_id", "state", "business_key", "process_id", "diagram_set_id"):

@@ -1,4 +1,4 @@
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
@@ -25,7 +25,7 @@ async def list_tasks(
     key: FilterQuery = None, overdue: bool | None = None, due_before: MomentQuery = None,
     sort: Literal["created_at", "-created_at", "due_at", "-due_at"] = "created_at",
     limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Offset = 0,
-) -> dict:
+) -> dict[str, Any]:
     filters = {"tenant_id": tenant, "state": state, "assignee": assignee,
                "candidate_group": candidate_group, "instance_id": process_instance_id,
                "key": key, "overdue": overdue, "due_before": due_before}
@@ -34,26 +34,26 @@ async def list_tasks(
 
 
 @router.get("/tasks/{task_id}", response_model=TaskDetail)
-async def get_task(task_id: UuidPath, ctx: ContextDep, session: SessionDep, user: CurrentUser) -> dict:
+async def get_task(task_id: UuidPath, ctx: ContextDep, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     return await service.get(ctx, session, user, task_id)
 
 
 @router.post("/tasks/{task_id}/claim", response_model=Task)
 async def claim(task_id: UuidPath, ctx: ContextDep, session: SessionDep,
-                user: CurrentUser) -> dict:
+                user: CurrentUser) -> dict[str, Any]:
     await execute(ctx, ClaimTask(user, task_id))
     return await service.summary(session, user, task_id)
 
 
 @router.post("/tasks/{task_id}/unclaim", response_model=Task)
 async def unclaim(task_id: UuidPath, ctx: ContextDep, session: SessionDep,
-                  user: CurrentUser) -> dict:
+                  user: CurrentUser) -> dict[str, Any]:
     await execute(ctx, UnclaimTask(user, task_id))
     return await service.summary(session, user, task_id)
 
 
 @router.post("/tasks/{task_id}/complete", response_model=InstanceDetail)
 async def complete(task_id: UuidPath, body: CompleteIn, ctx: ContextDep, session: SessionDep,
-                   user: CurrentUser) -> dict:
+                   user: CurrentUser) -> dict[str, Any]:
     instance_id = await execute(ctx, CompleteTask(user, task_id, body.variables))
     return await instances.get(ctx, session, user, instance_id)

@@ -26,8 +26,9 @@ def validate_variables(form: dict[str, Any], variables: dict[str, Any]) -> None:
 
 def _missing(error: Any) -> str:
     # "required" and "additionalProperties" errors sit on the object; name the field itself.
+    message = str(error.message)
     if error.validator == "required":
-        return "." + error.message.split("'")[1]
-    if error.validator == "additionalProperties" and "'" in error.message:
-        return "." + error.message.split("'")[1]
+        return "." + message.split("'")[1]
+    if error.validator == "additionalProperties" and "'" in message:
+        return "." + message.split("'")[1]
     return ""

@@ -35,12 +35,12 @@ async def finish_tasks(session: AsyncSession, finished: list[dict[str, Any]]) ->
         await session.execute(_FINISH, finished)
 
 
-async def get(session: AsyncSession, task_id: str) -> sa.Row | None:
+async def get(session: AsyncSession, task_id: str) -> sa.Row[Any] | None:
     result = await session.execute(sa.select(tasks).where(tasks.c.id == task_id))
     return result.first()
 
 
-async def ready_of_instance(session: AsyncSession, instance_id: str) -> list[sa.Row]:
+async def ready_of_instance(session: AsyncSession, instance_id: str) -> list[sa.Row[Any]]:
     """The instance's ready tasks, oldest first."""
     result = await session.execute(
         sa.select(tasks).where(tasks.c.instance_id == instance_id, tasks.c.state == "ready")
@@ -59,7 +59,7 @@ async def set_assignee(session: AsyncSession, task_id: str, expected: str | None
 
 
 async def search(session: AsyncSession, filters: Mapping[str, Any], tenants: list[str] | None,
-                 sort: str, offset: int, limit: int) -> list[sa.Row]:
+                 sort: str, offset: int, limit: int) -> list[sa.Row[Any]]:
     t = tasks
     query = sa.select(t)
     for name in ("tenant_id", "state", "assignee", "instance_id", "key"):

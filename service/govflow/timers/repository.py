@@ -94,10 +94,11 @@ async def failures(session: AsyncSession, instance_id: str
 
 
 async def next_due(session: AsyncSession) -> datetime | None:
-    return (await session.execute(
+    due: datetime | None = (await session.execute(
         sa.select(sa.func.min(timers.c.due_at))
         .join(process_instances, process_instances.c.id == timers.c.instance_id)
         .where(process_instances.c.state == "running"))).scalar()
+    return due
 
 
 def _iso(value: datetime) -> str:
