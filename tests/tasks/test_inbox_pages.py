@@ -177,3 +177,17 @@ async def test_a_cursor_of_another_sort_or_with_an_offset_is_refused(client):
                             headers=UNIT)
     assert both.status_code == 422
     assert "cursor" in both.json()["detail"]
+
+
+@pytest.mark.parametrize("moment", ["2026-03-02T09:00:00", "2026-03-02T09:00:00+08:00",
+                                    "9999-12-31T23:59:59", "0001-01-01T00:00:00+00:00"])
+async def test_a_hand_made_cursor_with_any_moment_is_answered_not_a_500(client, moment):
+    import base64
+    import json
+
+    for path, sort in (("/tasks", "created_at"), ("/tasks", "-due_at"),
+                       ("/process-instances", "-created_at")):
+        made = base64.urlsafe_b64encode(json.dumps([sort, moment, "abc"]).encode()).decode()
+        params = {"cursor": made} | ({"sort": sort} if path == "/tasks" else {})
+        response = await client.get(f"{API}{path}", params=params, headers=UNIT)
+        assert response.status_code in (200, 422), response.text
