@@ -26,3 +26,24 @@ async def test_start_up_parses_the_sets_in_use_and_compiles_their_forms(client, 
     async with app.router.lifespan_context(app):
         assert in_use <= set(ctx.specs._specs)
         assert forms._validator.cache_info().currsize > 0
+
+
+async def test_a_set_that_no_longer_parses_does_not_keep_the_process_down(client, ctx):
+    import sqlalchemy as sa
+
+    from tests.conftest import ADMIN
+
+    await client.put("/api/v1/tenants/broken", json={"name": "broken"}, headers=ADMIN)
+    async with ctx.engine.begin() as conn:
+        set_id = (await conn.execute(sa.text(
+            "INSERT INTO diagram_sets (tenant_id, version, content_hash, main_process_id, "
+            "processes, decisions, created_by, created_at) VALUES ('broken', 1, 'h', 'p', '[]', "
+            "'[]', 'root', '2026-03-02 09:00:00+00') RETURNING id"))).scalar_one()
+        await conn.execute(sa.text("UPDATE tenants SET active_set_id = :s WHERE id = 'broken'"),
+                           {"s": set_id})
+    ctx.specs._specs.clear()
+    app = create_app(ctx, run_worker=False)
+    async with app.router.lifespan_context(app):
+        assert set_id not in ctx.specs._specs
+        ready = await client.get("/readyz")
+        assert ready.status_code == 200

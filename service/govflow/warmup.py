@@ -36,7 +36,12 @@ async def warm(ctx: AppContext) -> dict[str, int]:
         set_ids = list(dict.fromkeys([*active, *running]))[:ctx.specs.capacity]
         forms = 0
         for set_id in set_ids:
-            specs = await ctx.specs.get(session, set_id)
+            try:
+                specs = await ctx.specs.get(session, set_id)
+            except Exception:
+                # Not a reason to stay down: its own requests fail as they would have.
+                log.exception("diagram set %s does not parse; not warmed", set_id)
+                continue
             for info in specs.processes.values():
                 forms += _compile(info.start_form)
                 for spec in (info.spec, *info.subprocess_specs.values()):
