@@ -1,19 +1,21 @@
-"""How many due timers per second one worker fires on PostgreSQL.
+"""How many due timers per second `govflow worker` processes fire on PostgreSQL.
 
-Starts N instances that each wait on a one-day timer, moves the clock two days on, and
-times one worker firing them all (each in its own transaction: claim with FOR UPDATE SKIP
-LOCKED, run the engine, write, commit). Then the same with two workers side by side.
-Last, one poisoned timer (most overdue, its step fails with an error the engine does not
-expect) beside 100 healthy ones of four tenants, fired by a polling worker loop: how long
-until all 100 have fired.
+Fills a database with N instances (default 10,000) that each wait on a one-day timer
+started ten days ago, copies it (CREATE DATABASE ... TEMPLATE) for each run, starts one
+and then two `govflow worker` processes on a copy and watches the timers table empty:
+timers fired per second from the first timer fired to the last. Every instance must have
+fired exactly once. Last, in-process: one poisoned timer (most overdue, its step fails with
+an error the engine does not expect) beside 100 healthy ones of four tenants, fired by a
+polling worker loop: how long until all 100 have fired.
 
-    python bench/timers.py [--instances 500]
+    python bench/timers.py [--instances 10000] [--batch 20]
 """
 
 import argparse
 import asyncio
 import logging
 import os
+import subprocess
 import sys
 import time
 import uuid
@@ -21,8 +23,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from govflow.commands import UnitOfWork
 from govflow.commands.diagrams import deploy_set
@@ -30,37 +34,100 @@ from govflow.main import build_context
 from govflow.settings import Settings
 from govflow.store.clock import FrozenClock
 from govflow.store.migrate import upgrade
-from govflow.store.tables import process_instances, timers
+from govflow.store.tables import history, process_instances, timers
 from govflow.tenants import repository as tenants
 from govflow.timers.worker import Worker
 
 from bench.engine import ADMIN, drop_schema, postgres_schema
+from bench.rest import SECRET
 from tests.support.sample import waits_a_day, waits_then_stores_bytes
 
 START = datetime(2026, 3, 2, 1, tzinfo=UTC)
 
 
-async def run(url: str, connect_args: dict, n: int, workers: int) -> float:
-    clock = FrozenClock(START)
-    ctx = build_context(Settings(database_url=url, secret_key="bench"), clock, connect_args)
-    tenant = f"timers{uuid.uuid4().hex[:6]}"
-    async with ctx.sessions() as session:
-        await tenants.upsert(session, tenant, tenant, clock.now())
-        await session.commit()
-        await deploy_set(ctx, ADMIN, tenant, {"wait.bpmn": waits_a_day()})
-        set_id = (await tenants.get(session, tenant)).active_set_id
-        for _ in range(n):
-            async with UnitOfWork(ctx, session) as uow:
-                await uow.start(tenant, set_id, "wait", None, {}, "bench")
-                await uow.commit()
-    ctx.instances._entries.clear()  # a worker process starts cold: no cached workflows
-    clock.set(START + timedelta(days=3))
-    started = time.perf_counter()
-    fired = await asyncio.gather(*(Worker(ctx, f"w{i}").fire_due() for i in range(workers)))
-    elapsed = time.perf_counter() - started
-    assert sum(fired) == n, fired
-    await ctx.engine.dispose()
-    return n / elapsed
+async def fill(url: str, n: int) -> None:
+    """N instances whose one-day timer (a working day, to the end of the day in Beijing) was
+    started ten days before now (real time): due whatever the weekday."""
+    clock = FrozenClock(datetime.now(UTC) - timedelta(days=10))
+    ctx = build_context(Settings(database_url=url, secret_key=SECRET), clock)
+    try:
+        async with ctx.sessions() as session:
+            await tenants.upsert(session, "timers", "timers", clock.now())
+            await session.commit()
+            await deploy_set(ctx, ADMIN, "timers", {"wait.bpmn": waits_a_day()})
+            set_id = (await tenants.get(session, "timers")).active_set_id
+
+        async def starter(count: int) -> None:
+            async with ctx.sessions() as session:
+                for _ in range(count):
+                    async with UnitOfWork(ctx, session) as uow:
+                        await uow.start("timers", set_id, "wait", None, {}, "bench")
+                        await uow.commit()
+                    ctx.instances._entries.clear()
+
+        await asyncio.gather(*(starter(n // 4 + (i < n % 4)) for i in range(4)))
+    finally:
+        await ctx.engine.dispose()
+
+
+async def watch(url: str, n: int, timeout: float) -> tuple[float, int]:
+    """Seconds from the first timer fired to the last, and how many fired in that span."""
+    engine = create_async_engine(url)
+    first: tuple[float, int] | None = None
+    deadline = time.perf_counter() + timeout
+    try:
+        while time.perf_counter() < deadline:
+            async with engine.connect() as conn:
+                left = (await conn.execute(sa.select(sa.func.count()).select_from(timers))
+                        ).scalar_one()
+            now = time.perf_counter()
+            if first is None and left < n:
+                first = (now, left)
+            if left == 0:
+                assert first is not None
+                return now - first[0], first[1]
+            await asyncio.sleep(0.02)
+        raise SystemExit(f"timers left after {timeout} s")
+    finally:
+        await engine.dispose()
+
+
+async def fired_once(url: str, n: int) -> bool:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            per_instance = (await conn.execute(
+                sa.select(history.c.instance_id, sa.func.count())
+                .where(history.c.event == "timer_fired").group_by(history.c.instance_id)
+            )).all()
+    finally:
+        await engine.dispose()
+    return len(per_instance) == n and all(count == 1 for _, count in per_instance)
+
+
+def run_workers(template: str, url_of, n: int, workers: int, batch: int) -> float:
+    name = f"{template}_{workers}w"
+    psql("postgres", f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    url = url_of(name)
+    env = {**os.environ, "GOVFLOW_DATABASE_URL": url, "GOVFLOW_SECRET_KEY": SECRET,
+           "GOVFLOW_LOG_LEVEL": "warning", "GOVFLOW_TIMER_BATCH_SIZE": str(batch)}
+    procs = [subprocess.Popen([sys.executable, "-m", "govflow", "worker"], cwd=ROOT,
+                              env={**env, "GOVFLOW_WORKER_NAME": f"w{i}"})
+             for i in range(workers)]
+    try:
+        elapsed, count = asyncio.run(watch(url, n, 600))
+        assert asyncio.run(fired_once(url, n)), "a timer fired twice or not at all"
+        return count / elapsed
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=30)
+        psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def psql(database: str, sql: str) -> None:
+    subprocess.run(["psql", f"postgresql://postgres@127.0.0.1:5432/{database}", "-qc", sql],
+                   check=True, capture_output=True)
 
 
 async def start_instances(ctx, tenant: str, files: dict[str, bytes], n: int) -> list[str]:
@@ -112,17 +179,33 @@ async def poisoned(url: str, connect_args: dict) -> tuple[int, float, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--instances", type=int, default=500)
+    parser.add_argument("--instances", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=20, help="GOVFLOW_TIMER_BATCH_SIZE")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
     url = os.environ.get("GOVFLOW_BENCH_POSTGRES_URL",
                          "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    template = f"govflow_bench_timers_{uuid.uuid4().hex[:6]}"
+
+    def url_of(name: str) -> str:
+        return url.rsplit("/", 1)[0] + "/" + name
+
+    psql("postgres", f'CREATE DATABASE "{template}"')
+    try:
+        upgrade(url_of(template))
+        started = time.perf_counter()
+        asyncio.run(fill(url_of(template), args.instances))
+        print(f"{args.instances:,} instances waiting on a due timer, "
+              f"made in {time.perf_counter() - started:.0f} s")
+        for workers in args.workers:
+            rate = run_workers(template, url_of, args.instances, workers, args.batch)
+            print(f"{workers} `govflow worker` process(es), batches of {args.batch}: "
+                  f"{rate:,.0f} timers fired per second, each exactly once")
+    finally:
+        psql("postgres", f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
     schema, connect_args = asyncio.run(postgres_schema(url))
     try:
         upgrade(url, connect_args=connect_args)
-        for workers in (1, 2):
-            rate = asyncio.run(run(url, connect_args, args.instances, workers))
-            print(f"{workers} worker(s) in one process: {rate:,.0f} timers fired per second "
-                  f"({args.instances} due timers, each its own transaction)")
         fired, elapsed, state = asyncio.run(poisoned(url, connect_args))
         print(f"one poisoned timer beside 100 healthy ones: {fired} of 100 fired in "
               f"{elapsed:.2f} s by a polling worker; the poisoned instance is {state}")

@@ -30,6 +30,7 @@ from .store.db import create_engine, session_factory
 from .tasks.endpoints import router as tasks
 from .tenants.endpoints import router as tenants
 from .timers.worker import Worker, worker_name
+from .warmup import warm
 
 API = "/api/v1"
 
@@ -101,6 +102,7 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
             app.state.ctx = build_context(settings)
         context: AppContext = app.state.ctx
         await refresh_calendar(context)
+        await warm(context)
         stop = asyncio.Event()
         background = [asyncio.create_task(keep_calendar_fresh(context, stop))]
         if fire_timers:

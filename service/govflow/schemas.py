@@ -16,6 +16,21 @@ def page(items: list[Any], offset: int, limit: int) -> dict[str, Any]:
     return {"items": items, "next": offset + limit if len(items) == limit else None}
 
 
+class CursorPage(Page[T], Generic[T]):
+    next: int | None = Field(None, description="offset of the next page; null on the last "
+                             "page, and when the page was asked for by cursor")
+    next_cursor: str | None = Field(
+        None, description="pass as `cursor` for the next page (stable under inserts, as fast "
+                          "deep as on page one); null on the last page")
+
+
+def cursor_page(items: list[Any], offset: int, limit: int, by_cursor: bool,
+                next_cursor: str | None) -> dict[str, Any]:
+    full = len(items) == limit
+    return {"items": items, "next": offset + limit if full and not by_cursor else None,
+            "next_cursor": next_cursor if full else None}
+
+
 class Problem(BaseModel):
     type: str
     title: str

@@ -84,6 +84,12 @@ class Settings(BaseSettings):
             raise ValueError("each back-off must be more than 0 s and at most a week")
         return value
 
+    # --- Timers in bulk (docs/operations.md, performance). A worker claims up to this many
+    # due instances at once (FOR UPDATE SKIP LOCKED) and fires them in one transaction; a
+    # batch that fails is retried one instance per transaction, so one bad timer still
+    # becomes an incident on its instance alone. 1 fires every instance on its own.
+    timer_batch_size: int = Field(default=20, ge=1, le=500)
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -33,6 +33,33 @@ class FireDueTimer:
         return True
 
 
+@dataclass
+class FireDueTimers:
+    """Claim up to ``size`` due instances nobody else is firing (locked until commit) and
+    fire each one's due timers, all in one transaction; how many (0: nothing was due). Any
+    failure rolls back the whole batch: ``claimed`` tells the worker which instances to fire
+    again one by one (``FireDueTimer``), where a failure is an incident on its own instance."""
+
+    actor: str
+    skip_locked: bool
+    passed_over: set[str]
+    size: int
+    claimed: list[timer_repo.ClaimedTimer] = field(default_factory=list, init=False)
+
+    async def run(self, uow: UnitOfWork) -> int:
+        self.claimed = await timer_repo.claim_due_batch(
+            uow.session, uow.ctx.clock.now(), self.skip_locked, self.passed_over, self.size)
+        for timer in self.claimed:
+            if timer.instance_state == "error":  # its back-off ran out: try again
+                await uow.set_state(timer.instance_id, "running", self.actor,
+                                    "incident_retried", {"attempt": timer.failed_attempts + 1},
+                                    expected=("error",))
+            await uow.step(timer.instance_id, lambda e: e.fire_timers(), self.actor)
+        fired = len(self.claimed)
+        uow.after_commit(lambda: TIMERS_FIRED.inc(fired))
+        return fired
+
+
 @dataclass(frozen=True)
 class RecordIncident:
     """State ``error``, an ``incident`` event and the timer's back-off, in one versioned

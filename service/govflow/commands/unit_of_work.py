@@ -34,7 +34,7 @@ from ..instances.cache import CachedInstance
 from ..instances.messages import Delivery
 from ..metrics import ENGINE_STEP
 from ..store.db import WRITE_INTENT
-from ..store.engine_rows import load_rows, write_changes
+from ..store.engine_rows import drop_rows, load_rows, write_changes
 from ..store.jsontext import dumps
 from ..tasks import repository as task_repo
 from ..timers import repository as timer_repo
@@ -247,7 +247,10 @@ class UnitOfWork:
                           outcome="terminated" if terminated else result.outcome)
         if not await repo.update_versioned(s, instance_id, entry.version, **values):
             raise Conflict(f"process instance {instance_id} was changed concurrently")
-        await write_changes(s, instance_id, result.changes)
+        if result.completed:  # completed or terminated: never loaded again
+            await drop_rows(s, instance_id)
+        else:
+            await write_changes(s, instance_id, result.changes)
         changed = await repo.write_variables(s, instance_id, entry.variables, result.variables)
         entry.variables = dict(result.variables)
         await repo.write_subscriptions(s, instance_id, row["tenant_id"], entry.subscriptions,

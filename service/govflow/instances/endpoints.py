@@ -4,9 +4,10 @@ from fastapi import APIRouter, Query, Response
 
 from ..commands import execute
 from ..commands.instances import Correlate, DeliverMessage, SetState, StartInstance, Terminate
+from ..cursor import CursorQuery, refuse_both
 from ..deps import ContextDep, CurrentUser, SessionDep
 from ..fields import FilterQuery, IdQuery, Offset, TenantPath, TenantQuery, UuidPath
-from ..schemas import PROBLEMS, Page, page
+from ..schemas import PROBLEMS, CursorPage, Page, cursor_page
 from . import service
 from .schemas import (
     Correlated,
@@ -33,14 +34,17 @@ async def start(tenant: TenantPath, body: StartIn, ctx: ContextDep, session: Ses
     return await service.get(ctx, session, user, instance_id)
 
 
-@router.get("/process-instances", response_model=Page[InstanceOut])
+@router.get("/process-instances", response_model=CursorPage[InstanceOut])
 async def list_instances(session: SessionDep, user: CurrentUser, tenant: TenantQuery = None,
                          state: State | None = None, business_key: FilterQuery = None,
                          process_id: FilterQuery = None, diagram_set_id: IdQuery = None,
-                         limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+                         limit: Limit = 50, offset: Offset = 0,
+                         cursor: CursorQuery = None) -> dict[str, Any]:
+    refuse_both(offset, cursor)
     filters = {"tenant_id": tenant, "state": state, "business_key": business_key,
                "process_id": process_id, "diagram_set_id": diagram_set_id}
-    return page(await service.search(session, user, filters, offset, limit), offset, limit)
+    items, following = await service.search(session, user, filters, offset, limit, cursor)
+    return cursor_page(items, offset, limit, cursor is not None, following)
 
 
 @router.get("/process-instances/{instance_id}", response_model=InstanceDetail)

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .. import cursor as pagination
 from ..auth.permissions import require_visible
 from ..auth.principal import Principal
 from ..context import AppContext
@@ -27,9 +28,15 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, inst
 
 
 async def search(session: AsyncSession, principal: Principal, filters: dict[str, Any],
-                 offset: int, limit: int) -> list[dict[str, Any]]:
-    rows = await repo.search(session, filters, principal.visible_tenants(), offset, limit)
-    return [summary(r) for r in rows]
+                 offset: int, limit: int, cursor: str | None = None
+                 ) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of the caller's instances, newest first, and the cursor of the next page."""
+    after = pagination.decode("-created_at", cursor) if cursor is not None else None
+    rows = await repo.search(session, filters, principal.visible_tenants(), offset, limit,
+                             after)
+    following = pagination.encode(
+        "-created_at", repo.NEWEST_FIRST.cursor_of(rows[-1], "created_at")) if rows else None
+    return [summary(r) for r in rows], following
 
 
 async def history(session: AsyncSession, principal: Principal, instance_id: str, after: int,

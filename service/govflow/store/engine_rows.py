@@ -53,3 +53,9 @@ async def write_changes(session: AsyncSession, instance_id: str, changes: RowCha
     if changes.deleted:
         await session.execute(sa.delete(engine_rows).where(
             engine_rows.c.instance_id == instance_id, engine_rows.c.row_id.in_(changes.deleted)))
+
+
+async def drop_rows(session: AsyncSession, instance_id: str) -> None:
+    """An instance that ended is never resumed: its engine rows go (history, task rows and
+    variables keep what it did; its diagram is drawn from history)."""
+    await session.execute(sa.delete(engine_rows).where(engine_rows.c.instance_id == instance_id))

@@ -74,6 +74,11 @@ process_instances = sa.Table(
     sa.Column("ended_at", TS, nullable=True),
     sa.Index("ix_process_instances_tenant_state", "tenant_id", "state"),
     sa.Index("ix_process_instances_business_key", "business_key"),
+    # Listings sort by (created_at, id), newest first: one index per filter they lead with.
+    sa.Index("ix_process_instances_created", "created_at", "id"),
+    sa.Index("ix_process_instances_tenant_created", "tenant_id", "created_at", "id"),
+    sa.Index("ix_process_instances_tenant_state_created", "tenant_id", "state", "created_at",
+             "id"),
 )
 
 # One row per SpiffWorkflow task, and one per (sub)workflow: a step rewrites only the rows
@@ -126,6 +131,16 @@ tasks = sa.Table(
     sa.Index("ix_tasks_instance", "instance_id"),
     sa.Index("ix_tasks_assignee", "assignee"),
     sa.Index("ix_tasks_due_at", "due_at"),
+    # The inbox sorts by (created_at, id) or (due_at, id) after filtering by tenant and state:
+    # an index per shape walks the page in order and stops, whatever the history's size.
+    sa.Index("ix_tasks_created", "created_at", "id"),
+    sa.Index("ix_tasks_state_created", "state", "created_at", "id"),
+    sa.Index("ix_tasks_tenant_state_created", "tenant_id", "state", "created_at", "id"),
+    sa.Index("ix_tasks_tenant_state_due", "tenant_id", "state", "due_at", "id"),
+    sa.Index("ix_tasks_tenant_created", "tenant_id", "created_at", "id"),
+    # Overdue is a question about ready tasks only: completed history never enters it.
+    sa.Index("ix_tasks_ready_due", "due_at", "id", postgresql_where=sa.text("state = 'ready'"),
+             sqlite_where=sa.text("state = 'ready'")),
 )
 
 task_candidates = sa.Table(

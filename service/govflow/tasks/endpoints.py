@@ -4,33 +4,52 @@ from fastapi import APIRouter, Query
 
 from ..commands import execute
 from ..commands.tasks import ClaimTask, CompleteTask, UnclaimTask
+from ..cursor import CursorQuery, refuse_both
 from ..deps import ContextDep, CurrentUser, SessionDep
 from ..fields import FilterQuery, MomentQuery, Offset, TenantQuery, UuidPath, UuidQuery
 from ..instances import service as instances
 from ..instances.schemas import InstanceDetail
-from ..schemas import PROBLEMS, Page, page
+from ..schemas import PROBLEMS, CursorPage, cursor_page
 from . import service
-from .schemas import CompleteIn, Task, TaskDetail
+from .schemas import CompleteIn, Count, Task, TaskDetail
 
 router = APIRouter(tags=["tasks"], responses=PROBLEMS)
 
 
-@router.get("/tasks", response_model=Page[Task])
+State = Literal["ready", "completed", "cancelled"]
+Assignee = Annotated[FilterQuery, Query(description="a user id, or 'me'")]
+
+
+@router.get("/tasks", response_model=CursorPage[Task])
 async def list_tasks(
     ctx: ContextDep, session: SessionDep, user: CurrentUser,
-    tenant: TenantQuery = None,
-    state: Literal["ready", "completed", "cancelled"] | None = None,
-    assignee: Annotated[FilterQuery, Query(description="a user id, or 'me'")] = None,
+    tenant: TenantQuery = None, state: State | None = None, assignee: Assignee = None,
     candidate_group: FilterQuery = None, process_instance_id: UuidQuery = None,
     key: FilterQuery = None, overdue: bool | None = None, due_before: MomentQuery = None,
     sort: Literal["created_at", "-created_at", "due_at", "-due_at"] = "created_at",
     limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Offset = 0,
+    cursor: CursorQuery = None,
+) -> dict[str, Any]:
+    refuse_both(offset, cursor)
+    filters = {"tenant_id": tenant, "state": state, "assignee": assignee,
+               "candidate_group": candidate_group, "instance_id": process_instance_id,
+               "key": key, "overdue": overdue, "due_before": due_before}
+    items, following = await service.search(ctx, session, user, filters, sort, offset, limit,
+                                             cursor)
+    return cursor_page(items, offset, limit, cursor is not None, following)
+
+
+@router.get("/tasks/count", response_model=Count)
+async def count_tasks(
+    ctx: ContextDep, session: SessionDep, user: CurrentUser,
+    tenant: TenantQuery = None, state: State | None = None, assignee: Assignee = None,
+    candidate_group: FilterQuery = None, process_instance_id: UuidQuery = None,
+    key: FilterQuery = None, overdue: bool | None = None, due_before: MomentQuery = None,
 ) -> dict[str, Any]:
     filters = {"tenant_id": tenant, "state": state, "assignee": assignee,
                "candidate_group": candidate_group, "instance_id": process_instance_id,
                "key": key, "overdue": overdue, "due_before": due_before}
-    items = await service.search(ctx, session, user, filters, sort, offset, limit)
-    return page(items, offset, limit)
+    return {"count": await service.count(ctx, session, user, filters)}
 
 
 @router.get("/tasks/{task_id}", response_model=TaskDetail)

@@ -14,6 +14,11 @@ def _validator(form_json: str) -> Draft202012Validator:
     return Draft202012Validator(json.loads(form_json))
 
 
+def compile_form(form: dict[str, Any]) -> None:
+    """Build and cache the form's validator now (start-up), not on its first submission."""
+    _validator(json.dumps(form, sort_keys=True))
+
+
 def validate_variables(form: dict[str, Any], variables: dict[str, Any]) -> None:
     """Raise Invalid naming each field of ``variables`` that breaks the form's schema."""
     validator = _validator(json.dumps(form, sort_keys=True))

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..store.db import rowcount
 from ..store.jsontext import dumps
+from ..store.keyset import Cursor, Order
 from ..store.tables import task_candidates, tasks
 
 _FINISH = (
@@ -58,10 +59,9 @@ async def set_assignee(session: AsyncSession, task_id: str, expected: str | None
     return rowcount(result) == 1
 
 
-async def search(session: AsyncSession, filters: Mapping[str, Any], tenants: list[str] | None,
-                 sort: str, offset: int, limit: int) -> list[sa.Row[Any]]:
+def _filtered(query: sa.Select[Any], filters: Mapping[str, Any], tenants: list[str] | None
+              ) -> sa.Select[Any]:
     t = tasks
-    query = sa.select(t)
     for name in ("tenant_id", "state", "assignee", "instance_id", "key"):
         if filters.get(name) is not None:
             query = query.where(getattr(t.c, name) == filters[name])
@@ -81,15 +81,47 @@ async def search(session: AsyncSession, filters: Mapping[str, Any], tenants: lis
     if filters.get("due_before") is not None:
         query = query.where(t.c.due_at < filters["due_before"])
     if filters.get("overdue") is not None:
-        now = filters["now"]
-        overdue = sa.and_(t.c.state == "ready", t.c.due_at.is_not(None), t.c.due_at < now)
+        # 'ready' as a literal, not a parameter: the planner can then prove the partial
+        # index ix_tasks_ready_due applies, in a prepared statement's generic plan too.
+        ready = t.c.state == sa.literal_column("'ready'")
+        overdue = sa.and_(ready, t.c.due_at.is_not(None), t.c.due_at < filters["now"])
         query = query.where(overdue if filters["overdue"] else sa.not_(overdue))
-    direction = sa.desc if sort.startswith("-") else sa.asc
-    column = t.c.due_at if sort.lstrip("-") == "due_at" else t.c.created_at
-    order = [direction(column).nulls_last(), t.c.id] if column is t.c.due_at \
-        else [direction(column), t.c.id]
-    result = await session.execute(query.order_by(*order).offset(offset).limit(limit))
+    return query
+
+
+def order(sort: str) -> Order:
+    by_due = sort.lstrip("-") == "due_at"
+    return Order(tasks.c.due_at if by_due else tasks.c.created_at, tasks.c.id,
+                 descending=sort.startswith("-"), nullable=by_due)
+
+
+async def search(session: AsyncSession, filters: Mapping[str, Any], tenants: list[str] | None,
+                 sort: str, offset: int, limit: int, after: Cursor | None = None
+                 ) -> list[sa.Row[Any]]:
+    """A page of tasks: ``offset`` rows skipped, or (faster when deep) those after ``after``."""
+    by = order(sort)
+    query = _filtered(sa.select(tasks), filters, tenants)
+    if after is not None:
+        query = query.where(by.after(after))
+    await _custom_plan(session, filters)
+    result = await session.execute(query.order_by(*by.order_by()).offset(offset).limit(limit))
     return list(result.all())
+
+
+async def count(session: AsyncSession, filters: Mapping[str, Any], tenants: list[str] | None
+                ) -> int:
+    """How many tasks match; with ``state=ready`` or ``overdue`` the count reads ready rows
+    only (indexes lead with tenant and state), never the completed history."""
+    await _custom_plan(session, filters)
+    query = _filtered(sa.select(sa.func.count()).select_from(tasks), filters, tenants)
+    return int((await session.execute(query)).scalar_one())
+
+
+async def _custom_plan(session: AsyncSession, filters: Mapping[str, Any]) -> None:
+    """On PostgreSQL, plan the overdue query for this ``now``: a prepared statement's generic
+    plan cannot tell how few ready tasks are past due and scans every past due date."""
+    if filters.get("overdue") is not None and session.get_bind().dialect.name == "postgresql":
+        await session.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def task_row(task: Any, instance: Mapping[str, Any], now: datetime, due_at: datetime | None,

@@ -34,3 +34,7 @@ class TaskDetail(Task):
 
 class CompleteIn(BaseModel):
     variables: Variables
+
+
+class Count(BaseModel):
+    count: int = Field(description="how many tasks the same filters list, across all pages")

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .. import cursor as pagination
 from ..auth.permissions import require_visible
 from ..auth.principal import Principal
 from ..context import AppContext
@@ -16,14 +17,33 @@ from .views import task_summary
 
 
 async def search(ctx: AppContext, session: AsyncSession, principal: Principal,
-                 filters: dict[str, Any], sort: str, offset: int, limit: int
-                 ) -> list[dict[str, Any]]:
-    """Tasks of the caller's tenants matching the inbox filters."""
+                 filters: dict[str, Any], sort: str, offset: int, limit: int,
+                 cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """Tasks of the caller's tenants matching the inbox filters, and the cursor of the page
+    after them."""
+    _resolve(ctx, principal, filters)
+    after = pagination.decode(sort, cursor) if cursor is not None else None
+    rows = await repo.search(session, filters, principal.visible_tenants(), sort, offset, limit,
+                             after)
+    following = pagination.encode(sort, repo.order(sort).cursor_of(rows[-1], _SORT_ATTR[
+        sort.lstrip("-")])) if rows else None
+    return [task_summary(r) for r in rows], following
+
+
+async def count(ctx: AppContext, session: AsyncSession, principal: Principal,
+                filters: dict[str, Any]) -> int:
+    """How many of the caller's tasks match the inbox filters."""
+    _resolve(ctx, principal, filters)
+    return await repo.count(session, filters, principal.visible_tenants())
+
+
+_SORT_ATTR = {"created_at": "created_at", "due_at": "due_at"}
+
+
+def _resolve(ctx: AppContext, principal: Principal, filters: dict[str, Any]) -> None:
     if filters.get("assignee") == "me":
         filters["assignee"] = principal.user
     filters["now"] = ctx.clock.now()
-    rows = await repo.search(session, filters, principal.visible_tenants(), sort, offset, limit)
-    return [task_summary(r) for r in rows]
 
 
 async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task_id: str

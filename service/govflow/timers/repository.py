@@ -50,6 +50,14 @@ async def claim_due(session: AsyncSession, now: datetime, skip_locked: bool,
     """The most overdue timer nobody else is firing, locked until commit: of a running
     instance, or of one in ``error`` whose back-off has run out. A timer that failed is
     never claimed before its next attempt, so it cannot hold back the others."""
+    claimed = await claim_due_batch(session, now, skip_locked, passed_over, 1)
+    return claimed[0] if claimed else None
+
+
+async def claim_due_batch(session: AsyncSession, now: datetime, skip_locked: bool,
+                          passed_over: Collection[str], limit: int) -> list[ClaimedTimer]:
+    """Up to ``limit`` of the most overdue timers nobody else is firing (as ``claim_due``),
+    one per instance, all locked until commit."""
     t, pi = timers, process_instances
     attempt_due = t.c.next_attempt_at <= now
     query = (sa.select(t.c.instance_id, t.c.task_id, t.c.element_id, t.c.failed_attempts,
@@ -59,13 +67,15 @@ async def claim_due(session: AsyncSession, now: datetime, skip_locked: bool,
                     sa.or_(sa.and_(pi.c.state == "running",
                                    sa.or_(t.c.next_attempt_at.is_(None), attempt_due)),
                            sa.and_(pi.c.state == "error", attempt_due)))
-             .order_by(t.c.due_at).limit(1))
+             .order_by(t.c.due_at).limit(limit))
     if passed_over:
         query = query.where(t.c.instance_id.not_in(list(passed_over)))
     if skip_locked:
         query = query.with_for_update(skip_locked=True, of=t)
-    row = (await session.execute(query)).first()
-    return None if row is None else ClaimedTimer(*row)
+    claimed: dict[str, ClaimedTimer] = {}
+    for row in (await session.execute(query)).all():
+        claimed.setdefault(row[0], ClaimedTimer(*row))  # one step fires all that are due
+    return list(claimed.values())
 
 
 async def record_failure(session: AsyncSession, instance_id: str, task_id: str,

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from ..commands import execute
-from ..commands.timers import FireDueTimer, RecordIncident
+from ..commands.timers import FireDueTimer, FireDueTimers, RecordIncident
 from ..context import AppContext
 from ..errors import Conflict, EngineFailure
 from ..settings import Settings
@@ -64,15 +64,27 @@ class Worker:
     async def fire_due(self, limit: int = 10_000) -> int:
         """Fire every timer that is due now; returns how many instances were fired or put
         in ``error``. An instance a concurrent command changed is passed over until the next
-        round."""
+        round. Instances are claimed and fired in batches of ``timer_batch_size``, each
+        batch one transaction; the instances of a batch that fails are fired again one
+        per transaction, where a failure is an incident on its own instance."""
         passed_over: set[str] = set()
-        handled = 0
+        handled, singles = 0, 0
         while handled < limit:
-            outcome = await self._fire_next(passed_over)
-            if outcome == "idle":
+            size = min(self.ctx.settings.timer_batch_size, limit - handled)
+            if singles or size == 1:
+                outcome = await self._fire_next(passed_over)
+                if outcome == "idle":
+                    break
+                singles = max(singles - 1, 0)
+                handled += outcome != "passed"
+                continue
+            fired = await self._fire_batch(passed_over, size)
+            if fired is None:  # the batch failed: its instances, one by one
+                singles = size
+            elif fired == 0:
                 break
-            if outcome != "passed":
-                handled += 1
+            else:
+                handled += fired
         return handled
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -90,6 +102,20 @@ class Worker:
                 await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
             except TimeoutError:
                 pass
+
+    async def _fire_batch(self, passed_over: set[str], size: int) -> int | None:
+        """Claim up to ``size`` due instances and fire them in one transaction; how many
+        were fired (0: nothing was due), or None when any of them failed (nothing is kept:
+        the caller fires them one by one)."""
+        command = FireDueTimers(self.actor, self._skip_locked, passed_over, size)
+        try:
+            return await execute(self.ctx, command)
+        except Exception as exc:
+            if not command.claimed:  # the claim itself failed: the database, not a timer
+                raise
+            log.info("timer batch of %s not fired (%s): firing them one by one", self.name,
+                     type(exc).__name__)
+            return None
 
     async def _fire_next(self, passed_over: set[str]) -> Outcome:
         command = FireDueTimer(self.actor, self._skip_locked, passed_over)

@@ -1,0 +1,85 @@
+"""Revision 0005 upgrades a database that already holds instances and tasks: the rows stay,
+the listings' indexes appear, and the inbox answers from them."""
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from govflow.store.migrate import upgrade
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.conftest import Database
+
+LISTING_INDEXES = {
+    "tasks": {"ix_tasks_created", "ix_tasks_state_created", "ix_tasks_tenant_state_created",
+              "ix_tasks_tenant_state_due", "ix_tasks_tenant_created", "ix_tasks_ready_due"},
+    "process_instances": {"ix_process_instances_created", "ix_process_instances_tenant_created",
+                          "ix_process_instances_tenant_state_created"},
+}
+AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+async def fill(engine, n: int) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(sa.text(
+            "INSERT INTO tenants (id, name, created_at) VALUES ('old', 'old', :at)"), {"at": AT})
+        await conn.execute(sa.text(
+            "INSERT INTO diagram_sets (id, tenant_id, version, content_hash, main_process_id, "
+            "processes, decisions, created_by, created_at) VALUES (1, 'old', 1, 'h', 'p', '[]', "
+            "'[]', 'root', :at)"), {"at": AT})
+        for i in range(n):
+            instance = str(uuid.uuid4())
+            await conn.execute(sa.text(
+                "INSERT INTO process_instances (id, tenant_id, diagram_set_id, process_id, "
+                "state, version, serializer_version, started_by, created_at, updated_at) "
+                "VALUES (:id, 'old', 1, 'p', 'running', 1, '1', 'u', :at, :at)"),
+                {"id": instance, "at": AT + timedelta(minutes=i)})
+            await conn.execute(sa.text(
+                "INSERT INTO tasks (id, instance_id, tenant_id, diagram_set_id, process_id, key, "
+                "candidate_groups, state, created_at, due_at) VALUES (:id, :instance, 'old', 1, "
+                "'p', 'k', '[]', :state, :at, :due)"),
+                {"id": str(uuid.uuid4()), "instance": instance,
+                 "state": "ready" if i % 2 else "completed", "at": AT,
+                 "due": AT + timedelta(days=i - 2)})
+
+
+async def indexes_and_rows(engine) -> tuple[dict[str, set[str]], int, int]:
+    async with engine.connect() as conn:
+        found = await conn.run_sync(lambda sync: {
+            table: {ix["name"] for ix in sa.inspect(sync).get_indexes(table)}
+            for table in LISTING_INDEXES})
+        tasks = (await conn.execute(sa.text("SELECT count(*) FROM tasks"))).scalar_one()
+        overdue = (await conn.execute(sa.text(
+            "SELECT count(*) FROM tasks WHERE state = 'ready' AND due_at < :now"),
+            {"now": AT})).scalar_one()
+    return found, tasks, overdue
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_revision_0005_upgrades_a_database_with_tasks(backend, tmp_path):
+    from tests.conftest import POSTGRES_URL
+    if backend == "postgresql" and not POSTGRES_URL:
+        pytest.skip("GOVFLOW_TEST_POSTGRES_URL not set")
+    db = Database(backend, tmp_path)
+    if db.schema:
+        admin = create_async_engine(db.url)
+        async with admin.begin() as conn:
+            await conn.execute(sa.text(f'CREATE SCHEMA "{db.schema}"'))
+        await admin.dispose()
+    engine = create_async_engine(db.url, connect_args=db.connect_args)
+    try:
+        await asyncio.to_thread(upgrade, db.url, "0004", db.connect_args)
+        await fill(engine, 6)
+        before, tasks, overdue = await indexes_and_rows(engine)
+        assert not any(before[t] & names for t, names in LISTING_INDEXES.items())
+
+        await asyncio.to_thread(upgrade, db.url, "head", db.connect_args)
+        after, tasks_after, overdue_after = await indexes_and_rows(engine)
+        for table, names in LISTING_INDEXES.items():
+            assert names <= after[table]
+        assert (tasks_after, overdue_after) == (tasks, overdue) == (6, 1)
+    finally:
+        await engine.dispose()
+        await db.drop()

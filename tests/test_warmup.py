@@ -1,0 +1,49 @@
+"""A process parses the diagram sets in use and compiles their forms before it serves its
+first request: nothing is left for the first caller to wait on."""
+
+from govflow.main import create_app
+from govflow.tasks import forms
+
+from tests.conftest import deploy
+from tests.support.api import start, token
+from tests.support.sample import linear, sample_set
+
+
+async def test_start_up_parses_the_sets_in_use_and_compiles_their_forms(client, ctx):
+    assert (await deploy(client, "warm", sample_set())).status_code == 201
+    old_set = ctx.specs._specs.copy()
+    await start(client, "warm", token("ua", "warm", ("unit",)),
+                variables={"project_name": "电子证照", "total_investment": 80,
+                           "plan_year": 2026, "crypto_relevant": False})
+    # A new active set: the instance above still runs on the old one.
+    assert (await deploy(client, "warm", {"linear.bpmn": linear(3)},
+                         activate=True)).status_code == 201
+    in_use = set(ctx.specs._specs) | set(old_set)
+    ctx.specs._specs.clear()  # as a new process finds them
+    forms._validator.cache_clear()
+
+    app = create_app(ctx, run_worker=False)
+    async with app.router.lifespan_context(app):
+        assert in_use <= set(ctx.specs._specs)
+        assert forms._validator.cache_info().currsize > 0
+
+
+async def test_a_set_that_no_longer_parses_does_not_keep_the_process_down(client, ctx):
+    import sqlalchemy as sa
+
+    from tests.conftest import ADMIN
+
+    await client.put("/api/v1/tenants/broken", json={"name": "broken"}, headers=ADMIN)
+    async with ctx.engine.begin() as conn:
+        set_id = (await conn.execute(sa.text(
+            "INSERT INTO diagram_sets (tenant_id, version, content_hash, main_process_id, "
+            "processes, decisions, created_by, created_at) VALUES ('broken', 1, 'h', 'p', '[]', "
+            "'[]', 'root', '2026-03-02 09:00:00+00') RETURNING id"))).scalar_one()
+        await conn.execute(sa.text("UPDATE tenants SET active_set_id = :s WHERE id = 'broken'"),
+                           {"s": set_id})
+    ctx.specs._specs.clear()
+    app = create_app(ctx, run_worker=False)
+    async with app.router.lifespan_context(app):
+        assert set_id not in ctx.specs._specs
+        ready = await client.get("/readyz")
+        assert ready.status_code == 200
