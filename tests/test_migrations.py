@@ -62,12 +62,9 @@ async def test_revision_0005_upgrades_a_database_with_tasks(backend, tmp_path):
     from tests.conftest import POSTGRES_URL
     if backend == "postgresql" and not POSTGRES_URL:
         pytest.skip("GOVFLOW_TEST_POSTGRES_URL not set")
-    db = Database(backend, tmp_path)
+    db = _empty_database(backend, tmp_path, POSTGRES_URL)
     if db.schema:
-        admin = create_async_engine(db.url)
-        async with admin.begin() as conn:
-            await conn.execute(sa.text(f'CREATE SCHEMA "{db.schema}"'))
-        await admin.dispose()
+        await _schema_ddl(db.url, f'CREATE SCHEMA "{db.schema}"')
     engine = create_async_engine(db.url, connect_args=db.connect_args)
     try:
         await asyncio.to_thread(upgrade, db.url, "0004", db.connect_args)
@@ -82,4 +79,23 @@ async def test_revision_0005_upgrades_a_database_with_tasks(backend, tmp_path):
         assert (tasks_after, overdue_after) == (tasks, overdue) == (6, 1)
     finally:
         await engine.dispose()
-        await db.drop()
+        if db.schema:
+            await _schema_ddl(db.url, f'DROP SCHEMA "{db.schema}" CASCADE')
+
+
+def _empty_database(backend: str, tmp_path, postgres_url: str | None) -> Database:
+    """An empty database of this test's own (not a copy of the migrated template)."""
+    if backend == "sqlite":
+        return Database("sqlite", f"sqlite+aiosqlite:///{tmp_path / 'migrate.db'}", {})
+    schema = f"m_{uuid.uuid4().hex[:12]}"
+    return Database("postgresql", postgres_url or "", {"server_settings": {"search_path": schema}},
+                    schema=schema)
+
+
+async def _schema_ddl(url: str, statement: str) -> None:
+    admin = create_async_engine(url)
+    try:
+        async with admin.begin() as conn:
+            await conn.execute(sa.text(statement))
+    finally:
+        await admin.dispose()

@@ -12,7 +12,7 @@ from tests.support.sample import linear
 UNIT = token("ua", "compact", ("unit",))
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     assert (await deploy(client, "compact", {"linear.bpmn": linear(3)})).status_code == 201
 

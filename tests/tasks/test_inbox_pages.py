@@ -31,7 +31,7 @@ def fork_of_three() -> bytes:
     return b.to_xml()
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def instances(client, ctx):
     assert (await deploy(client, "pages", {"fork.bpmn": fork_of_three()})).status_code == 201
     started = []

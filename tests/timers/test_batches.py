@@ -19,7 +19,7 @@ START = datetime(2026, 3, 2, 1, tzinfo=UTC)
 DUE = datetime(2026, 3, 5, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 async def deployed(client):
     assert (await deploy(client, "batch", {"wait.bpmn": waits_a_day()})).status_code == 201
 
