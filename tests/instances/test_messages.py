@@ -6,7 +6,7 @@ The sample set's ``wait_plan`` names ``senders=hub`` and ``payload=in_plan``."""
 import pytest
 
 from tests.conftest import deploy
-from tests.support.api import ADMIN, API, OK, complete, history, start
+from tests.support.api import ADMIN, API, OK, complete, history, snapshot, start
 from tests.support.api import token as make_token
 from tests.support.sample import sample_set
 from tools.bpmn_builder import ProcessBuilder
@@ -55,13 +55,6 @@ async def waiting(client, key: str, year: int = 2026) -> dict:
     instance = await complete(client, instance, "technical_review", OK, HUB_M)
     assert instance["ready_tasks"] == []
     return instance
-
-
-async def snapshot(client, instance_id: str) -> tuple:
-    """What a refused message must leave as it was."""
-    got = (await client.get(f"{API}/process-instances/{instance_id}", headers=ADMIN)).json()
-    return (got["state"], got["version"], got["variables"],
-            [t["key"] for t in got["ready_tasks"]], len(await history(client, instance_id)))
 
 
 async def send(client, instance: dict, headers: dict, payload: dict | None = None):

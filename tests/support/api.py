@@ -45,4 +45,18 @@ async def history(client: httpx.AsyncClient, instance_id: str) -> list[dict]:
     return response.json()["items"]
 
 
+async def snapshot(client: httpx.AsyncClient, instance_id: str) -> tuple:
+    """What a refused command must leave as it was: state, version, variables, ready task
+    keys and the length of the history."""
+    got = (await client.get(f"{API}/process-instances/{instance_id}", headers=ADMIN)).json()
+    return (got["state"], got["version"], got["variables"],
+            sorted(t["key"] for t in got["ready_tasks"]), len(await history(client, instance_id)))
+
+
+async def send_message(client: httpx.AsyncClient, instance_id: str, name: str, headers: dict,
+                       payload: dict | None = None) -> httpx.Response:
+    return await client.post(f"{API}/process-instances/{instance_id}/messages",
+                             headers=headers, json={"name": name, "payload": payload or {}})
+
+
 __all__ = ["ADMIN", "token"]

@@ -16,7 +16,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     keys,
     reviewed,
 )
-from tests.support.api import ADMIN, API, history, token
+from tests.support.api import API, history, send_message, snapshot, token
 from tests.support.bundled import bundled
 
 NOBODY = token("gq_nobody", TENANT, ())
@@ -29,47 +29,36 @@ async def deployed(client):
     assert response.status_code == 201, response.text
 
 
-async def snapshot(client, instance: dict) -> tuple:
-    got = (await client.get(f"{API}/process-instances/{instance['id']}", headers=ADMIN)).json()
-    return (got["state"], got["version"], got["variables"], keys(got),
-            len(await history(client, instance["id"])))
-
-
-async def post(client, instance: dict, name: str, headers: dict, payload: dict | None = None):
-    return await client.post(f"{API}/process-instances/{instance['id']}/messages",
-                             headers=headers, json={"name": name, "payload": payload or {}})
-
-
 @pytest.mark.parametrize(("who", "key"), [(NOBODY, "NOGROUP"), (RIVAL, "RIVAL"), (HUB, "HUB"),
                                           (FINANCE, "FIN"), (GOVERNMENT, "GOV")])
 async def test_no_user_may_announce_the_annual_plan_by_hand(client, who, key):
     instance = await reviewed(client, f"GQ-MSG-PLAN-{key}")
-    before = await snapshot(client, instance)
+    before = await snapshot(client, instance["id"])
     for name in ("annual_plan_approved", "not_in_plan"):
-        response = await post(client, instance, name, who, {"total_investment": 1})
+        response = await send_message(client, instance["id"], name, who, {"total_investment": 1})
         assert response.status_code == 403, response.text
-    assert await snapshot(client, instance) == before
+    assert await snapshot(client, instance["id"]) == before
 
 
 async def test_a_rival_units_tenant_wide_not_in_plan_is_refused_whole(client):
     ours = await reviewed(client, "GQ-MSG-OURS", plan_year=2027)
     theirs = await reviewed(client, "GQ-MSG-THEIRS", plan_year=2027)
-    before = [await snapshot(client, i) for i in (ours, theirs)]
+    before = [await snapshot(client, i["id"]) for i in (ours, theirs)]
     response = await client.post(f"{API}/tenants/{TENANT}/messages", headers=RIVAL, json={
         "name": "not_in_plan", "correlation": {"plan_year": 2027}})
     assert response.status_code == 403, response.text
-    assert [await snapshot(client, i) for i in (ours, theirs)] == before
+    assert [await snapshot(client, i["id"]) for i in (ours, theirs)] == before
 
 
 @pytest.mark.parametrize(("who", "key"), [(NOBODY, "NOGROUP"), (UNIT, "UNIT"), (RIVAL, "RIVAL"),
                                           (GOVERNMENT, "GOV"), (APPROVAL, "NDRC")])
 async def test_only_the_inspecting_authorities_open_an_inspection(client, who, key):
     instance = await in_construction(client, f"GQ-MSG-INS-{key}")
-    before = await snapshot(client, instance)
-    response = await post(client, instance, "inspection_started", who)
+    before = await snapshot(client, instance["id"])
+    response = await send_message(client, instance["id"], "inspection_started", who)
     assert response.status_code == 403, response.text
     assert "hub, finance, audit" in response.json()["detail"]
-    assert await snapshot(client, instance) == before
+    assert await snapshot(client, instance["id"]) == before
 
 
 @pytest.mark.parametrize(("who", "user", "group"), [(HUB, "hub_user", "hub"),
@@ -77,13 +66,14 @@ async def test_only_the_inspecting_authorities_open_an_inspection(client, who, k
                                                      (AUDIT, "audit_user", "audit")])
 async def test_the_authority_finance_and_audit_each_open_an_inspection(client, who, user, group):
     instance = await in_construction(client, f"GQ-MSG-INSOK-{group}")
-    response = await post(client, instance, "inspection_started", who)
+    response = await send_message(client, instance["id"], "inspection_started", who)
     assert response.status_code == 200, response.text
     assert keys(response.json()) == ["inspection"]
     event = [e for e in await history(client, instance["id"])
              if e["event"] == "message_received"][-1]
     assert event["data"]["sender"] == {"user": user, "as": "sender", "groups": [group]}
-    refused = await post(client, await in_construction(client, f"GQ-MSG-INSKEY-{group}"),
-                         "inspection_started", who, {"findings": "none"})
+    other = await in_construction(client, f"GQ-MSG-INSKEY-{group}")
+    refused = await send_message(client, other["id"], "inspection_started", who,
+                                 {"findings": "none"})
     assert refused.status_code == 422
     assert "findings" in refused.json()["detail"]

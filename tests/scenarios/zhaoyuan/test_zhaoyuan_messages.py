@@ -19,7 +19,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     reviewed,
     state,
 )
-from tests.support.api import ADMIN, API, complete, history, start, token
+from tests.support.api import API, complete, history, send_message, snapshot, start, token
 
 NOBODY = token("zy_nobody", TENANT, ())
 RIVAL = token("zy_rival_unit", TENANT, ("unit",))
@@ -36,17 +36,6 @@ def in_window(ctx):
     return ctx.clock
 
 
-async def snapshot(client, instance: dict) -> tuple:
-    got = (await client.get(f"{API}/process-instances/{instance['id']}", headers=ADMIN)).json()
-    return (got["state"], got["version"], got["variables"], keys(got),
-            len(await history(client, instance["id"])))
-
-
-async def post(client, instance: dict, name: str, headers: dict, payload: dict | None = None):
-    return await client.post(f"{API}/process-instances/{instance['id']}/messages",
-                             headers=headers, json={"name": name, "payload": payload or {}})
-
-
 async def received(client, instance: dict) -> list[dict]:
     return [e for e in await history(client, instance["id"]) if e["event"] == "message_received"]
 
@@ -57,33 +46,33 @@ async def received(client, instance: dict) -> list[dict]:
     (NOBODY, "NOGROUP"), (RIVAL, "RIVAL"), (HUB, "HUB"), (FINANCE, "FIN"), (GOVERNMENT, "GOV")])
 async def test_no_user_may_announce_the_budget_by_hand(client, who, key):
     instance = await reviewed(client, f"ZY-MSG-PLAN-{key}")
-    before = await snapshot(client, instance)
+    before = await snapshot(client, instance["id"])
     for name in ("annual_plan_approved", "not_in_plan"):
-        response = await post(client, instance, name, who, {"total_investment": 1})
+        response = await send_message(client, instance["id"], name, who, {"total_investment": 1})
         assert response.status_code == 403, response.text
         assert "administrators and the process itself" in response.json()["detail"]
-    assert await snapshot(client, instance) == before
+    assert await snapshot(client, instance["id"]) == before
     assert before[2]["total_investment"] == 120
 
 
 async def test_even_an_administrator_may_not_rewrite_the_declared_investment(client):
     instance = await reviewed(client, "ZY-MSG-OVERWRITE")
-    before = await snapshot(client, instance)
-    response = await post(client, instance, "annual_plan_approved", TENANT_ADMIN,
-                          {"total_investment": 1})
+    before = await snapshot(client, instance["id"])
+    response = await send_message(client, instance["id"], "annual_plan_approved", TENANT_ADMIN,
+                                  {"total_investment": 1})
     assert response.status_code == 422, response.text
     assert "total_investment" in response.json()["detail"]
-    assert await snapshot(client, instance) == before
+    assert await snapshot(client, instance["id"]) == before
 
 
 async def test_a_rival_units_tenant_wide_not_in_plan_ends_nobodys_project(client):
     ours = await reviewed(client, "ZY-MSG-OURS", plan_year=2027)
     theirs = await reviewed(client, "ZY-MSG-THEIRS", plan_year=2027)
-    before = [await snapshot(client, i) for i in (ours, theirs)]
+    before = [await snapshot(client, i["id"]) for i in (ours, theirs)]
     response = await client.post(f"{API}/tenants/{TENANT}/messages", headers=RIVAL, json={
         "name": "not_in_plan", "correlation": {"plan_year": 2027}})
     assert response.status_code == 403, response.text
-    assert [await snapshot(client, i) for i in (ours, theirs)] == before
+    assert [await snapshot(client, i["id"]) for i in (ours, theirs)] == before
 
 
 async def test_the_plan_process_announces_the_budget_and_history_names_it(client, in_window):
@@ -109,11 +98,11 @@ async def test_the_plan_process_announces_the_budget_and_history_names_it(client
     (NOBODY, "NOGROUP"), (UNIT, "UNIT"), (RIVAL, "RIVAL"), (FINANCE, "FIN"), (GOVERNMENT, "GOV")])
 async def test_only_the_hub_opens_an_inspection(client, who, key):
     instance = await building(client, f"ZY-MSG-INS-{key}")
-    before = await snapshot(client, instance)
-    response = await post(client, instance, "inspection_started", who)
+    before = await snapshot(client, instance["id"])
+    response = await send_message(client, instance["id"], "inspection_started", who)
     assert response.status_code == 403, response.text
     assert "groups hub" in response.json()["detail"]
-    assert await snapshot(client, instance) == before
+    assert await snapshot(client, instance["id"]) == before
 
 
 async def test_the_hubs_inspection_is_recorded_with_its_sender(client):
@@ -137,11 +126,11 @@ async def test_the_unit_cannot_record_its_own_refusal_to_rectify(client):
     instance = await complete(client, instance, "rectification_order",
                               {"rectification_due": "2026-08-31"}, HUB)
     assert keys(instance) == ["rectification"]
-    before = await snapshot(client, instance)
+    before = await snapshot(client, instance["id"])
     for who in (UNIT, FINANCE):
-        response = await post(client, instance, "rectification_refused", who)
+        response = await send_message(client, instance["id"], "rectification_refused", who)
         assert response.status_code == 403, response.text
-    assert await snapshot(client, instance) == before
+    assert await snapshot(client, instance["id"]) == before
     instance = await message(client, instance, "rectification_refused", HUB)
     assert keys(instance) == ["supervision_measure"]
 
