@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from SpiffWorkflow.bpmn.parser.event_parsers import (
+    CANCEL_EVENT_XPATH,
     CONDITIONAL_EVENT_XPATH,
     ERROR_EVENT_XPATH,
+    ESCALATION_EVENT_XPATH,
     MESSAGE_EVENT_XPATH,
     SIGNAL_EVENT_XPATH,
+    TERMINATION_EVENT_XPATH,
     TIMER_EVENT_XPATH,
     ReceiveTaskParser,
 )
@@ -226,7 +229,19 @@ class _ReceiveParser(_Declarations, ReceiveTaskParser):
     pass
 
 
-class _EndParser(_Declarations, CamundaEndEventParser):
+class _SignalEndParser(CamundaEndEventParser):
+    """The library's end parser, reading signal end events too."""
+
+    def create_task(self) -> Any:
+        definition = self.get_event_definition([
+            MESSAGE_EVENT_XPATH, CANCEL_EVENT_XPATH, ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH,
+            TERMINATION_EVENT_XPATH, SIGNAL_EVENT_XPATH])
+        task = self._create_task(definition)
+        task.connect(self.spec.end)
+        return task
+
+
+class _EndParser(_Declarations, _SignalEndParser):
     CATCHES = False
 
     def parse_extensions(self, node: Any = None) -> dict[str, str]:
