@@ -41,6 +41,7 @@ from .construct_parsers import (
     EventAwareSubprocessParser,
     GovflowProcessParser,
     MappedCallActivityParser,
+    PassThroughTask,
 )
 from .event_subprocess import GovflowStartEvent
 from .forms import CAMUNDA, form_schema
@@ -142,6 +143,10 @@ class _MessageMixin(CamundaEventDefinitionParser):
 
     def parse_signal_event(self, signal_event: Any) -> BroadcastSignal:
         parsed = super().parse_signal_event(signal_event)
+        if not parsed.name:
+            raise ValidationException("a signal event needs a signal with a name (signalRef to "
+                                      "a bpmn:signal that has a name)", node=self.node,
+                                      file_name=self.filename)
         return BroadcastSignal(parsed.name, description=parsed.description)
 
     def parse_message_event(self, message_event: Any) -> PayloadMessageEventDefinition:
@@ -255,6 +260,7 @@ class GovflowParser(CamundaParser):
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("callActivity"): (MappedCallActivityParser, CallActivity),
         full_tag("subProcess"): (EventAwareSubprocessParser, CallActivity),
+        full_tag("task"): (CamundaTaskParser, PassThroughTask),
         full_tag("userTask"): (HumanUserTaskParser, UserTask),
         full_tag("manualTask"): (HumanManualTaskParser, ManualTask),
         full_tag("startEvent"): (_StartParser, GovflowStartEvent),

@@ -30,7 +30,7 @@ from .event_subprocess import GovflowEventSubprocess, triggers
 from .message_catch import MessageCatchDef
 from .parser import HumanTaskDef
 from .rows import SERIALIZER_VERSION, RowChanges, RowTracker, check_rows_version, restore
-from .sandbox_limits import ScriptLimitExceeded, StepMeter
+from .sandbox_limits import ScriptLimitExceeded, StepMeter, describe
 from .scripting import SCRIPT_ENGINE
 from .signals import PREFIX, BroadcastSignal
 from .specs import DiagramSpecs
@@ -257,6 +257,9 @@ class EngineInstance:
             except RecursionError:  # data nested past what the engine's own code walks
                 raise StepError("the instance's data is nested too deeply to process",
                                 meter.last) from None
+            except Exception as exc:  # noqa: BLE001 - diagram code the library ran itself
+                # (a correlation property's retrievalExpression, say): the step fails.
+                raise StepError(f"{type(exc).__name__}: {describe(exc)}", meter.last) from None
         thrown = [ThrownMessage(e.event_definition.name, e.payload,
                                 "signal" if isinstance(e.event_definition, BroadcastSignal)
                                 else "message")
