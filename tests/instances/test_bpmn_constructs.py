@@ -107,6 +107,9 @@ async def test_a_collaboration_deploys_both_pools_and_messages_flow_between_them
     assert [t["key"] for t in (await instance(client, office["id"]))["ready_tasks"]] == [
         "handle"]
     assert (await instance(client, other["id"]))["ready_tasks"] == []
+    drawn = await client.get(f"{API}/process-instances/{office['id']}/svg", headers=HUB)
+    assert drawn.status_code == 200
+    assert "handle" in drawn.text
 
 
 # -- link events -----------------------------------------------------------------------------
