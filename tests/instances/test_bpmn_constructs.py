@@ -243,3 +243,13 @@ async def test_an_uncaught_script_error_fails_the_step_and_changes_nothing(clien
     fine = await complete(client, started, "enter", {"amount": 10}, UNIT)
     assert [t["key"] for t in fine["ready_tasks"]] == ["approve"]
     assert fine["variables"]["checked"] is True
+
+
+async def test_a_script_error_in_a_called_process_is_caught_on_the_call_activity(client):
+    assert (await deployed(client, "called_error.bpmn")).status_code == 201
+    bad = await start(client, TENANT, HUB, process_id="caller_err", variables={"bad": True})
+    assert [t["key"] for t in bad["ready_tasks"]] == ["handle_bad"]
+    assert "judged" not in bad["variables"]
+    good = await start(client, TENANT, HUB, process_id="caller_err", variables={"bad": False})
+    assert [t["key"] for t in good["ready_tasks"]] == ["done_ok"]
+    assert good["variables"]["judged"] is True
