@@ -117,3 +117,17 @@ async def test_the_signal_endpoint_checks_rights_before_anything(client):
     assert unknown.status_code == 404
     too_long = await broadcast(client, HUB, name="x" * 5000)
     assert too_long.status_code == 422
+
+
+async def test_a_broadcast_past_the_bound_is_refused_whole(client, monkeypatch):
+    from govflow.commands import unit_of_work
+
+    await deployed(client)
+    waiter = await start(client, TENANT, UNIT, process_id="alarm_waiter")
+    before = await snapshot(client, waiter["id"])
+    monkeypatch.setattr(unit_of_work, "MAX_SIGNAL_TARGETS", 1)  # 1 catch + 1 start = 2
+    response = await broadcast(client, HUB, {"level": 3})
+    assert response.status_code == 422
+    assert "more than 1" in response.json()["detail"]
+    assert await snapshot(client, waiter["id"]) == before
+    assert await responses(client) == []
