@@ -33,6 +33,10 @@ class StartInstance:
                            "deploy one first")
         specs = await uow.ctx.specs.get(uow.session, tenant.active_set_id)
         process_id = self.process_id or specs.main_process_id
+        if not process_id:
+            raise Invalid("the active diagram set has no main process: name the process to "
+                          "start", [FieldError("body.process_id", "one of: "
+                                               f"{', '.join(sorted(specs.processes))}")])
         if process_id not in specs.processes:
             raise Invalid(f"process '{process_id}' is not in the active diagram set", [
                 FieldError("body.process_id", f"one of: {', '.join(sorted(specs.processes))}")])

@@ -25,10 +25,12 @@ from ..auth.principal import Principal
 from ..calendar.due import compute_due
 from ..context import AppContext
 from ..engine.errors import NotWaiting, StepError
+from ..engine.message_catch import MessageCatchDef
 from ..engine.rows import SERIALIZER_VERSION
 from ..engine.runtime import EngineInstance, StepResult
+from ..engine.signals import PREFIX as SIGNAL_PREFIX
 from ..engine.timers import Timing
-from ..errors import Conflict, EngineFailure, NotFound
+from ..errors import Conflict, EngineFailure, Invalid, NotFound
 from ..instances import repository as repo
 from ..instances.cache import CachedInstance
 from ..instances.messages import Delivery
@@ -37,9 +39,11 @@ from ..store.db import WRITE_INTENT
 from ..store.engine_rows import drop_rows, load_rows, write_changes
 from ..store.jsontext import dumps
 from ..tasks import repository as task_repo
+from ..tenants import repository as tenant_repo
 from ..timers import repository as timer_repo
 
 MAX_MESSAGE_HOPS = 10
+MAX_SIGNAL_TARGETS = 1000  # catches and starts one signal may trigger
 
 Step = Callable[[EngineInstance], StepResult]
 Check = Callable[[EngineInstance], object]
@@ -93,12 +97,15 @@ class UnitOfWork:
             hook()
 
     async def start(self, tenant_id: str, set_id: int, process_id: str, business_key: str | None,
-                    variables: dict[str, Any], actor: str) -> tuple[str, StepResult]:
-        """Create and run a new instance to its first wait state."""
+                    variables: dict[str, Any], actor: str,
+                    signal: tuple[str, dict[str, Any]] | None = None, hops: int = 0
+                    ) -> tuple[str, StepResult]:
+        """Create and run a new instance to its first wait state (``signal``: started by
+        that signal, ``variables`` its payload)."""
         specs = await self.ctx.specs.get(self.session, set_id)
         try:
             engine, result = await asyncio.to_thread(EngineInstance.start, specs, process_id,
-                                                     variables, self._timing())
+                                                     variables, self._timing(), signal)
         except StepError as exc:
             raise EngineFailure(_failure(exc), element=exc.element) from exc
         instance_id = str(uuid.uuid4())
@@ -107,7 +114,7 @@ class UnitOfWork:
                                 now, SERIALIZER_VERSION)
         await repo.insert(self.session, row)
         entry = CachedInstance(0, engine, {}, {}, {})
-        await self._persist(row, entry, result, actor)
+        await self._persist(row, entry, result, actor, hops)
         return instance_id, result
 
     async def check(self, instance_id: str, check: Check) -> None:
@@ -128,8 +135,9 @@ class UnitOfWork:
             else:
                 self.ctx.instances.checkin(row.id, entry)
 
-    async def step(self, instance_id: str, run: Step, actor: str) -> StepResult:
-        """Run one engine step on a running instance and write what it changed."""
+    async def step(self, instance_id: str, run: Step, actor: str, hops: int = 0) -> StepResult:
+        """Run one engine step on a running instance and write what it changed; what it
+        throws is correlated at commit, ``hops`` deliveries away from a request."""
         started = time.perf_counter()
         row = await self._running(instance_id)
         entry = await self._checkout(row)
@@ -140,7 +148,7 @@ class UnitOfWork:
             raise Conflict(str(exc)) from exc
         except StepError as exc:
             raise EngineFailure(_failure(exc), element=exc.element) from exc
-        await self._persist(row._mapping, entry, result, actor)
+        await self._persist(row._mapping, entry, result, actor, hops)
         ENGINE_STEP.observe(time.perf_counter() - started)
         return result
 
@@ -206,16 +214,53 @@ class UnitOfWork:
         """Deliver a message to every running instance of the tenant that waits for it, sent
         by ``principal`` (None: thrown by ``thrown_by``); every instance is checked first, and
         one refusal refuses the whole delivery."""
-        ids = await repo.find_subscribed(self.session, tenant_id, name, correlation,
-                                         business_keys, except_business_keys)
+        ids = [] if name.startswith(SIGNAL_PREFIX) else await repo.find_subscribed(
+            self.session, tenant_id, name, correlation, business_keys, except_business_keys)
         delivery = Delivery(name, payload, principal, thrown_by)
         for instance_id in ids:
             await self.check(instance_id, _bind(delivery.check, tenant_id, instance_id))
         for instance_id in ids:
-            result = await self.step(instance_id,
-                                     _bind(delivery.deliver, tenant_id, instance_id), actor)
-            self._thrown.extend((tenant_id, m, hops + 1, instance_id) for m in result.thrown)
+            await self.step(instance_id, _bind(delivery.deliver, tenant_id, instance_id), actor,
+                            hops + 1)
         return ids
+
+    async def broadcast(self, tenant_id: str, name: str, payload: dict[str, Any], actor: str,
+                        hops: int = 0, *, principal: Principal | None = None,
+                        thrown_by: str | None = None) -> tuple[list[str], list[str]]:
+        """A signal to every running instance of the tenant that waits for it (but the one
+        that threw it, which caught it itself) and a new instance of every process of the
+        active set that a signal start of that name begins: (instances reached, instances
+        started). Everything is checked first; one refusal refuses the whole broadcast."""
+        ids = [i for i in await repo.find_subscribed(self.session, tenant_id,
+                                                     SIGNAL_PREFIX + name, {}, None)
+               if i != thrown_by]
+        starts = await self._signal_starts(tenant_id, name)
+        if len(ids) + len(starts) > MAX_SIGNAL_TARGETS:
+            raise Invalid(f"signal '{name}' would reach {len(ids) + len(starts)} catches and "
+                          f"starts, more than {MAX_SIGNAL_TARGETS}: nothing was delivered")
+        delivery = Delivery(name, payload, principal, thrown_by, kind="signal")
+        for instance_id in ids:
+            await self.check(instance_id, _bind(delivery.check, tenant_id, instance_id))
+        senders = [delivery.check_catches(tenant_id, f"process:{pid}", [catch])
+                   for _, pid, catch in starts]
+        for instance_id in ids:
+            await self.step(instance_id, _bind(delivery.deliver, tenant_id, instance_id), actor,
+                            hops + 1)
+        started = []
+        for (set_id, pid, _), sender in zip(starts, senders, strict=True):
+            new_id, _ = await self.start(tenant_id, set_id, pid, None, payload, actor,
+                                         signal=(name, sender), hops=hops + 1)
+            started.append(new_id)
+        return ids, started
+
+    async def _signal_starts(self, tenant_id: str, name: str
+                             ) -> list[tuple[int, str, MessageCatchDef]]:
+        tenant = await tenant_repo.get(self.session, tenant_id)
+        if tenant is None or tenant.active_set_id is None:
+            return []
+        specs = await self.ctx.specs.get(self.session, tenant.active_set_id)
+        return [(tenant.active_set_id, pid, catch) for pid, info in sorted(specs.processes.items())
+                for catch in info.signal_starts if name in catch.messages]
 
     async def send(self, row: Any, delivery: Delivery, actor: str) -> StepResult:
         """Deliver a message to one instance: checked, then delivered."""
@@ -236,7 +281,7 @@ class UnitOfWork:
                               await timer_repo.load(self.session, row.id))
 
     async def _persist(self, row: Any, entry: CachedInstance, result: StepResult,
-                       actor: str) -> None:
+                       actor: str, hops: int = 0) -> None:
         s, now, instance_id = self.session, self.ctx.clock.now(), row["id"]
         # The version check goes first: it takes the instance's row lock, so a concurrent
         # command waits here and then finds the version moved, before writing anything.
@@ -268,7 +313,7 @@ class UnitOfWork:
         self.bytes_written += await repo.append_history(s, history)
         entry.version += 1
         self._touched[instance_id] = entry
-        self._thrown.extend((row["tenant_id"], m, 0, instance_id) for m in result.thrown)
+        self._thrown.extend((row["tenant_id"], m, hops, instance_id) for m in result.thrown)
 
     async def _write_tasks(self, row: Any, result: StepResult, actor: str, now: Any) -> None:
         submitted = {e.task_id: e.data for e in result.events if e.event == "task_completed"}
@@ -308,8 +353,12 @@ class UnitOfWork:
         while self._thrown:
             tenant_id, message, hops, thrower = self._thrown.pop(0)
             if hops >= MAX_MESSAGE_HOPS:
-                raise EngineFailure(f"message '{message.name}' bounced more than "
+                raise EngineFailure(f"{message.kind} '{message.name}' bounced more than "
                                     f"{MAX_MESSAGE_HOPS} times between instances")
+            if message.kind == "signal":
+                await self.broadcast(tenant_id, message.name, {}, "engine", hops,
+                                     thrown_by=thrower)
+                continue
             body = message.payload if isinstance(message.payload, dict) else {}
             await self.correlate(tenant_id, message.name, body.get("correlation") or {},
                                  body.get("payload") or {}, body.get("business_keys"),

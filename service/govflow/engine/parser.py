@@ -10,10 +10,20 @@ message catch declares who may send it and which payload keys it takes (message_
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
+from SpiffWorkflow.bpmn.parser.event_parsers import (
+    CANCEL_EVENT_XPATH,
+    CONDITIONAL_EVENT_XPATH,
+    ERROR_EVENT_XPATH,
+    ESCALATION_EVENT_XPATH,
+    MESSAGE_EVENT_XPATH,
+    SIGNAL_EVENT_XPATH,
+    TERMINATION_EVENT_XPATH,
+    TIMER_EVENT_XPATH,
+    ReceiveTaskParser,
+)
 from SpiffWorkflow.bpmn.parser.util import full_tag, one
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.defaults import EndEvent, ManualTask, ReceiveTask
+from SpiffWorkflow.bpmn.specs.defaults import CallActivity, EndEvent, ManualTask, ReceiveTask
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaBoundaryEventParser,
@@ -27,8 +37,16 @@ from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskPa
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.camunda.specs.user_task import Form, UserTask
 
+from .construct_parsers import (
+    EventAwareSubprocessParser,
+    GovflowProcessParser,
+    MappedCallActivityParser,
+    PassThroughTask,
+)
+from .event_subprocess import GovflowStartEvent
 from .forms import CAMUNDA, form_schema
 from .message_catch import DeclarationError, catch_def, declared
+from .signals import BroadcastSignal
 from .timers import LegalTimerEventDefinition
 
 
@@ -123,6 +141,14 @@ class _MessageMixin(CamundaEventDefinitionParser):
                                   "(cycles are not supported)", node=self.node,
                                   file_name=self.filename)
 
+    def parse_signal_event(self, signal_event: Any) -> BroadcastSignal:
+        parsed = super().parse_signal_event(signal_event)
+        if not parsed.name:
+            raise ValidationException("a signal event needs a signal with a name (signalRef to "
+                                      "a bpmn:signal that has a name)", node=self.node,
+                                      file_name=self.filename)
+        return BroadcastSignal(parsed.name, description=parsed.description)
+
     def parse_message_event(self, message_event: Any) -> PayloadMessageEventDefinition:
         message_ref = message_event.get("messageRef")
         if message_ref:
@@ -139,9 +165,9 @@ class _MessageMixin(CamundaEventDefinitionParser):
         )
 
 
-def _message_names(definition: Any) -> tuple[str, ...]:
+def _message_names(definition: Any, kind: type[Any] = MessageEventDefinition) -> tuple[str, ...]:
     children = getattr(definition, "event_definitions", None) or [definition]
-    return tuple(d.name for d in children if isinstance(d, MessageEventDefinition))
+    return tuple(d.name for d in children if isinstance(d, kind))
 
 
 class _Declarations(_MessageMixin):
@@ -154,22 +180,42 @@ class _Declarations(_MessageMixin):
         try:
             values = declared(self.node, {"bpmn": self.nsmap["bpmn"], "camunda": CAMUNDA})
             messages = _message_names(spec.event_definition)
-            if values and not (self.CATCHES and messages):
+            signals = _message_names(spec.event_definition, BroadcastSignal)
+            if values and not (self.CATCHES and (messages or signals)):
                 raise DeclarationError(
                     f"the camunda properties {', '.join(map(repr, values))} belong only on "
-                    "an element that catches a message (message start, intermediate catch, "
-                    "boundary event, receive task)")
+                    "an element that catches a message or a signal (start, intermediate "
+                    "catch, boundary event, receive task)")
             if messages and self.CATCHES:
                 spec.message_catch = catch_def(self.bpmn_id, self.node.get("name"), values,
                                                messages)
+            if signals and self.CATCHES:
+                spec.signal_catch = catch_def(self.bpmn_id, self.node.get("name"), values,
+                                              signals)
         except DeclarationError as exc:
             raise ValidationException(str(exc), node=self.node, file_name=self.filename) \
                 from exc
         return spec
 
 
-class _StartParser(_Declarations, CamundaStartEventParser):
-    pass
+class _ErrorStartParser(CamundaStartEventParser):
+    """The library's start parser, reading error starts too (an error event sub-process)."""
+
+    def create_task(self) -> Any:
+        definition = self.get_event_definition([MESSAGE_EVENT_XPATH, SIGNAL_EVENT_XPATH,
+                                                 TIMER_EVENT_XPATH, CONDITIONAL_EVENT_XPATH,
+                                                 ERROR_EVENT_XPATH])
+        task = self._create_task(definition)
+        self.spec.start.connect(task)
+        return task
+
+
+class _StartParser(_Declarations, _ErrorStartParser):
+    def create_task(self) -> Any:
+        spec = super().create_task()
+        # Read where it matters: a start event of an event sub-process (event_subprocess.py).
+        spec.interrupting = self.node.get("isInterrupting", "true") != "false"
+        return spec
 
 
 class _CatchParser(_Declarations, CamundaIntermediateCatchEventParser):
@@ -188,7 +234,19 @@ class _ReceiveParser(_Declarations, ReceiveTaskParser):
     pass
 
 
-class _EndParser(_Declarations, CamundaEndEventParser):
+class _SignalEndParser(CamundaEndEventParser):
+    """The library's end parser, reading signal end events too."""
+
+    def create_task(self) -> Any:
+        definition = self.get_event_definition([
+            MESSAGE_EVENT_XPATH, CANCEL_EVENT_XPATH, ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH,
+            TERMINATION_EVENT_XPATH, SIGNAL_EVENT_XPATH])
+        task = self._create_task(definition)
+        task.connect(self.spec.end)
+        return task
+
+
+class _EndParser(_Declarations, _SignalEndParser):
     CATCHES = False
 
     def parse_extensions(self, node: Any = None) -> dict[str, str]:
@@ -197,12 +255,15 @@ class _EndParser(_Declarations, CamundaEndEventParser):
 
 
 class GovflowParser(CamundaParser):
+    PROCESS_PARSER_CLASS = GovflowProcessParser
     OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, tuple[type, type]]] = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("callActivity"): (MappedCallActivityParser, CallActivity),
+        full_tag("subProcess"): (EventAwareSubprocessParser, CallActivity),
+        full_tag("task"): (CamundaTaskParser, PassThroughTask),
         full_tag("userTask"): (HumanUserTaskParser, UserTask),
         full_tag("manualTask"): (HumanManualTaskParser, ManualTask),
-        full_tag("startEvent"): (_StartParser, CamundaParser.OVERRIDE_PARSER_CLASSES[
-            full_tag("startEvent")][1]),
+        full_tag("startEvent"): (_StartParser, GovflowStartEvent),
         full_tag("intermediateCatchEvent"): (_CatchParser, CamundaParser.OVERRIDE_PARSER_CLASSES[
             full_tag("intermediateCatchEvent")][1]),
         full_tag("intermediateThrowEvent"): (_ThrowParser, CamundaParser.OVERRIDE_PARSER_CLASSES[

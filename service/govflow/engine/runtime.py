@@ -26,11 +26,13 @@ from SpiffWorkflow.util.task import TaskState
 from . import datasafe
 from .datasafe import UnsafeData
 from .errors import NotWaiting, StepError
+from .event_subprocess import GovflowEventSubprocess, triggers
 from .message_catch import MessageCatchDef
 from .parser import HumanTaskDef
 from .rows import SERIALIZER_VERSION, RowChanges, RowTracker, check_rows_version, restore
-from .sandbox_limits import ScriptLimitExceeded, StepMeter
+from .sandbox_limits import ScriptLimitExceeded, StepMeter, describe
 from .scripting import SCRIPT_ENGINE
+from .signals import PREFIX, BroadcastSignal
 from .specs import DiagramSpecs
 from .timers import LegalTimerEventDefinition, Timing, current_timing, due_of, timing
 
@@ -57,6 +59,7 @@ class StepEvent:
 class ThrownMessage:
     name: str
     payload: Any
+    kind: str = "message"  # or "signal": broadcast to the tenant (signals.py)
 
 
 @dataclass
@@ -88,17 +91,28 @@ class EngineInstance:
 
     @classmethod
     def start(cls, specs: DiagramSpecs, process_id: str, variables: dict[str, Any],
-              clock: Timing | None = None) -> tuple["EngineInstance", StepResult]:
+              clock: Timing | None = None, signal: tuple[str, dict[str, Any]] | None = None
+              ) -> tuple["EngineInstance", StepResult]:
+        """Start an instance and run it to rest; ``signal`` (name, sender) starts it at its
+        signal start event of that name, with ``variables`` as the signal's payload."""
         info = specs.processes[process_id]
         workflow = BpmnWorkflow(info._spec, info._subprocess_specs, script_engine=SCRIPT_ENGINE)
         instance = cls(specs, process_id, workflow, RowTracker())
         instance.timing = clock or instance.timing
         started = time.time()
-        first = workflow.get_next_task(state=TaskState.READY)
-        if first is not None:
-            first.data.update(variables)
-        result = instance._run(started, [StepEvent("instance_started", process_id,
-                                                   info.name, data=dict(variables))])
+        events = [StepEvent("instance_started", process_id, info.name, data=dict(variables))]
+        if signal is None:
+            first = workflow.get_next_task(state=TaskState.READY)
+            if first is not None:
+                first.data.update(variables)
+        else:
+            try:
+                with timing(instance.timing):
+                    workflow.do_engine_steps()
+            except SpiffWorkflowException as exc:
+                raise StepError(_message(exc), _element_of(exc)) from exc
+            events.append(instance._send("signal", signal[0], variables, signal[1]))
+        result = instance._run(started, events)
         return instance, result
 
     @classmethod
@@ -145,36 +159,51 @@ class EngineInstance:
             raise StepError(_message(exc), spec.bpmn_id) from exc
         return self._run(started, [event])
 
-    def message_catches(self, name: str) -> list[MessageCatchDef]:
-        """The declarations of every element a message of this name would reach now."""
-        waiting = self._waiting_for(name)
+    def message_catches(self, name: str, kind: str = "message") -> list[MessageCatchDef]:
+        """The declarations of every element a message (or signal) of this name would reach
+        now: waiting catches, and event sub-processes it would start."""
+        waiting = self._waiting_for(name, kind)
         if not waiting:
-            raise NotWaiting(f"the instance is not waiting for message '{name}'")
-        return [_catch_def(t, name) for t in waiting]
+            raise NotWaiting(f"the instance is not waiting for {kind} '{name}'")
+        return [_catch_def(spec, name, kind) for spec, _ in waiting]
 
     def deliver_message(self, name: str, payload: dict[str, Any],
-                        sender: dict[str, Any] | None = None) -> StepResult:
-        """Deliver a message to the catch events waiting for it; ``sender`` (who sent it, as
-        the caller checked) goes into the history beside the payload."""
-        waiting = self._waiting_for(name)
-        if not waiting:
-            raise NotWaiting(f"the instance is not waiting for message '{name}'")
+                        sender: dict[str, Any] | None = None, kind: str = "message"
+                        ) -> StepResult:
+        """Deliver a message (or signal) to the catch events waiting for it; ``sender`` (who
+        sent it, as the caller checked) goes into the history beside the payload."""
         started = time.time()
-        definition = _messages(waiting[0])[name]
+        event = self._send(kind, name, payload, sender)
+        return self._run(started, [event])
+
+    def _send(self, kind: str, name: str, payload: dict[str, Any],
+              sender: dict[str, Any] | None) -> StepEvent:
+        waiting = self._waiting_for(name, kind)
+        if not waiting:
+            raise NotWaiting(f"the instance is not waiting for {kind} '{name}'")
+        spec, definition = waiting[0]
         try:
             with timing(self.timing):
                 self.workflow.send_event(BpmnEvent(definition, payload=payload))
         except SpiffWorkflowException as exc:
-            raise StepError(_message(exc), waiting[0].task_spec.bpmn_id) from exc
-        data = {"message": name, "payload": payload, "sender": sender}
-        return self._run(started, [StepEvent("message_received", waiting[0].task_spec.bpmn_id,
-                                             name, data=data)])
+            raise StepError(_message(exc), spec.bpmn_id) from exc
+        data = {kind: name, "payload": payload, "sender": sender}
+        return StepEvent(f"{kind}_received", spec.bpmn_id, name, data=data)
 
     def waiting_messages(self) -> dict[tuple[str, str], str]:
         """(task id, message name) -> message name, for every message a task waits for
-        (an event-based gateway waits for several)."""
-        return {(str(t.id), name): name for t in self.workflow.event_manager.tasks.values()
-                for name in sorted(_messages(t))}
+        (an event-based gateway waits for several) and every one that would start an event
+        sub-process (under the root task's id); signals under ``signal:<name>``."""
+        found = {}
+        catching = [(str(t.id), t.task_spec) for t in self.workflow.event_manager.tasks.values()]
+        root = str(self.workflow.task_tree.id)
+        catching += [(root, s) for s in triggers(self.workflow)]
+        for task_id, spec in catching:
+            for name in sorted(_messages(spec)):
+                found[(task_id, name)] = name
+            for name in sorted(_messages(spec, BroadcastSignal)):
+                found[(task_id, PREFIX + name)] = PREFIX + name
+        return found
 
     def waiting_timers(self) -> dict[str, str]:
         """Waiting timer task id -> its due moment (ISO, UTC)."""
@@ -207,8 +236,12 @@ class EngineInstance:
         return self._run(started, [StepEvent("instance_terminated", data={"reason": reason})],
                          run_engine=False)
 
-    def _waiting_for(self, name: str) -> list[Any]:
-        return [t for t in self.workflow.event_manager.tasks.values() if name in _messages(t)]
+    def _waiting_for(self, name: str, kind: str = "message") -> list[tuple[Any, Any]]:
+        """(catching spec, its definition) of every catch the event would reach now."""
+        cls = BroadcastSignal if kind == "signal" else MessageEventDefinition
+        specs = [t.task_spec for t in self.workflow.event_manager.tasks.values()]
+        specs += triggers(self.workflow)
+        return [(s, _messages(s, cls)[name]) for s in specs if name in _messages(s, cls)]
 
     def _run(self, started: float, events: list[StepEvent], run_engine: bool = True
              ) -> StepResult:
@@ -224,9 +257,14 @@ class EngineInstance:
             except RecursionError:  # data nested past what the engine's own code walks
                 raise StepError("the instance's data is nested too deeply to process",
                                 meter.last) from None
-        thrown = [ThrownMessage(e.event_definition.name, e.payload)
+            except Exception as exc:  # noqa: BLE001 - diagram code the library ran itself
+                # (a correlation property's retrievalExpression, say): the step fails.
+                raise StepError(f"{type(exc).__name__}: {describe(exc)}", meter.last) from None
+        thrown = [ThrownMessage(e.event_definition.name, e.payload,
+                                "signal" if isinstance(e.event_definition, BroadcastSignal)
+                                else "message")
                   for e in self.workflow.get_events()
-                  if isinstance(e.event_definition, MessageEventDefinition)]
+                  if isinstance(e.event_definition, MessageEventDefinition | BroadcastSignal)]
         self._check_data(started, thrown)
         events.extend(self._completed_since(started))
         before, self._ready = self._ready, self._ready_human_tasks()
@@ -285,7 +323,10 @@ class EngineInstance:
                 for t in done]
 
     def _outcome(self) -> str | None:
-        ends = [t for t in self.workflow.tasks.values()
+        # The process's own end events, and those of its event sub-processes.
+        tops = [self.workflow, *(sp for sp in self.workflow.subprocesses.values()
+                                 if _is_event_sub(sp))]
+        ends = [t for wf in tops for t in wf.tasks.values()
                 if isinstance(t.task_spec, EndEvent) and t.state == TaskState.COMPLETED]
         # An end event that names an outcome wins over one that merely closes a side branch
         # (an escalation, say), whichever completed last.
@@ -306,28 +347,34 @@ class _Meter(StepMeter):
         self.last = task.task_spec.bpmn_id
 
 
-def _messages(task: Any) -> dict[str, Any]:
-    """The message definitions a waiting task catches, by name (an event-based gateway or a
-    multiple event catches several)."""
-    definition = task.task_spec.event_definition
+def _messages(spec: Any, kind: type[Any] = MessageEventDefinition) -> dict[str, Any]:
+    """The message (or signal) definitions a catching spec catches, by name (an event-based
+    gateway or a multiple event catches several)."""
+    definition = spec.event_definition
     children = getattr(definition, "event_definitions", None) or [definition]
-    return {d.name: d for d in children if isinstance(d, MessageEventDefinition)}
+    return {d.name: d for d in children if isinstance(d, kind)}
 
 
-def _catch_def(task: Any, name: str) -> MessageCatchDef:
-    spec = task.task_spec
-    if getattr(spec, "message_catch", None) is None:
+def _catch_def(spec: Any, name: str, kind: str = "message") -> MessageCatchDef:
+    attribute = f"{kind}_catch"
+    if getattr(spec, attribute, None) is None:
         # An event-based gateway waits on behalf of the catch events after it: the one
         # that catches this message carries the declaration.
         # (SpiffWorkflow moves their event definitions onto the gateway.)
         for after in getattr(spec, "outputs", ()):
-            declaration = getattr(after, "message_catch", None)
+            declaration = getattr(after, attribute, None)
             if declaration is not None and name in declaration.messages:
                 return declaration
     # Every catching element gets one at parse time; a spec without one (none expected)
     # is treated as declaring nothing: administrators and the process only, no payload.
-    return getattr(spec, "message_catch", None) or MessageCatchDef(
+    return getattr(spec, attribute, None) or MessageCatchDef(
         spec.bpmn_id, spec.bpmn_name, (), ())
+
+
+def _is_event_sub(subworkflow: Any) -> bool:
+    holder = subworkflow.top_workflow.get_task_from_id(subworkflow.parent_task_id)
+    return holder is not None and holder.workflow is subworkflow.top_workflow and \
+        isinstance(holder.task_spec, GovflowEventSubprocess)
 
 
 def _api_time(iso: str | None) -> str | None:

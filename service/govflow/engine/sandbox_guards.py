@@ -17,6 +17,7 @@ from typing import Any
 
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 
+from .bpmn_error import bpmn_error
 from .sandbox_limits import CONTAINERS, STRINGS, budget, tick
 
 
@@ -349,6 +350,8 @@ SAFE_BUILTINS: dict[str, Any] = {
     "ValueError": ValueError, "KeyError": KeyError, "IndexError": IndexError,
     "TypeError": TypeError, "ZeroDivisionError": ZeroDivisionError, "Exception": Exception,
     "True": True, "False": False, "None": None,
+    # Throws a BPMN error from a script task (engine/bpmn_error.py).
+    "bpmn_error": bpmn_error,
 }
 
 GUARDS: dict[str, Any] = {

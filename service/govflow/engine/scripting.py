@@ -18,7 +18,8 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import datasafe, sandbox_limits
+from . import bpmn_error, datasafe, sandbox_limits
+from .bpmn_error import BpmnScriptError
 from .errors import ScriptRefused
 from .sandbox_guards import GUARDS, SAFE_BUILTINS
 from .sandbox_limits import ScriptLimitExceeded, describe
@@ -111,6 +112,9 @@ class RestrictedScriptEngine(PythonScriptEngine):
                 Any] | None = None) -> Any:
         try:
             return self.environment.execute(script, task.data, external_context or {})
+        except BpmnScriptError as exc:
+            bpmn_error.throw(task, exc)
+            return None  # caught: the script task waits to be cancelled by its catcher
         except SpiffWorkflowException:
             raise
         except BaseException as exc:  # noqa: BLE001 - reported below, unchained
@@ -121,6 +125,9 @@ class RestrictedScriptEngine(PythonScriptEngine):
 def _task_error(task: Any, what: str, exc: BaseException) -> BaseException:
     if isinstance(exc, ScriptLimitExceeded | datasafe.UnsafeData):
         return WorkflowTaskException(f"{what}: {exc}", task=task)
+    if isinstance(exc, BpmnScriptError):
+        return WorkflowTaskException(f"{what}: BPMN error '{exc.code}' thrown outside a script "
+                                     "task: only a script task may call bpmn_error()", task=task)
     if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit: not the diagram's
         return exc
     line = _script_line(exc)

@@ -11,11 +11,14 @@ from typing import Any
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.defaults import CallActivity
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.dmn.specs.model import DecisionTable
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from . import links
+from .call_mappings import MappingError, expression_of
 from .errors import DiagramError, DiagramProblem, ScriptRefused
 from .forms import CAMUNDA, FormError, form_schema
 from .message_catch import MessageCatchDef
@@ -46,6 +49,8 @@ class ProcessInfo:
     timers: tuple[TimerDef, ...]
     _spec: BpmnProcessSpec = field(repr=False, compare=False)
     _subprocess_specs: dict[str, BpmnProcessSpec] = field(repr=False, compare=False)
+    # Its signal start events (an instance starts when the signal is broadcast).
+    signal_starts: tuple[MessageCatchDef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,8 @@ def parse_diagram_set(
 
     for name, tree in trees.items():
         problems.extend(_check_expressions(name, tree, check_due))
+        problems.extend(links.problems(name, tree))
+        problems.extend(_event_subprocess_problems(name, tree))
     if problems:
         raise DiagramError(problems)
 
@@ -105,7 +112,7 @@ def parse_diagram_set(
             if name.endswith(".dmn"):
                 parser.add_dmn_xml(tree.getroot(), filename=name)
             else:
-                parser.add_bpmn_xml(tree, filename=name)
+                parser.add_bpmn_xml(links.rewritten(tree), filename=name)
         processes = _parse_processes(parser, trees)
         decisions = _parse_decisions(parser)
     except (ValidationException, SpiffWorkflowException, FormError) as exc:
@@ -128,7 +135,18 @@ def _parse_processes(parser: GovflowParser, trees: Mapping[str, Any]) -> dict[st
                 pid, node.get("name"), name, _start_form(node), tuple(sorted(subs)),
                 tuple(t.human for t in task_specs if hasattr(t, "human")),
                 tuple(t.message_catch for t in task_specs if hasattr(t, "message_catch")),
-                tuple(_timer_defs(task_specs)), spec, subs)
+                tuple(_timer_defs(task_specs)), spec, subs,
+                tuple(s.signal_catch for s in spec.bpmn_start_events
+                      if getattr(s, "signal_catch", None) is not None))
+    called = {t.spec for p in result.values() for sp in (p._spec, *p._subprocess_specs.values())
+              for t in sp.task_specs.values() if isinstance(t, CallActivity)}
+    for pid in sorted(called & set(result)):
+        if result[pid]._spec.start.trigger_specs:
+            raise ValidationException(
+                f"process '{pid}' is called by a call activity and has an event sub-process: "
+                "an event sub-process runs only in a process an instance starts with",
+                node=trees[result[pid].file].getroot().find(
+                    f".//{{{BPMN_NS}}}process[@id='{pid}']"), file_name=result[pid].file)
     return result
 
 
@@ -148,6 +166,32 @@ def _start_form(process: Any) -> dict[str, Any]:
     schema = form_schema(starts[0]) if starts else {"type": "object"}
     schema.pop("additionalProperties", None)
     return schema
+
+
+def _event_subprocess_problems(name: str, tree: Any) -> list[DiagramProblem]:
+    """Event sub-processes GovFlow runs: at the top level of a process, started by a
+    message, signal or error (event_subprocess.py)."""
+    found = []
+    for node in tree.getroot().iterfind(".//bpmn:subProcess[@triggeredByEvent='true']", NS):
+        parent = node.getparent()
+        if etree.QName(parent).localname != "process":
+            found.append(DiagramProblem(
+                name, "an event sub-process inside a sub-process is not supported: put it at "
+                      "the top level of the process", node.sourceline, node.get("id")))
+        for start in node.iterfind("bpmn:startEvent", NS):
+            kinds = [etree.QName(c).localname for c in start
+                     if etree.QName(c).localname.endswith("EventDefinition")]
+            if kinds == ["timerEventDefinition"]:
+                found.append(DiagramProblem(
+                    name, "a timer start on an event sub-process is not supported: use a "
+                          "timer boundary event on the activity it watches, or an "
+                          "intermediate timer", start.sourceline, start.get("id")))
+            elif not any(k in ("messageEventDefinition", "signalEventDefinition",
+                               "errorEventDefinition") for k in kinds):
+                found.append(DiagramProblem(
+                    name, "an event sub-process starts with a message, signal or error start "
+                          "event", start.sourceline, start.get("id")))
+    return found
 
 
 def _parse_decisions(parser: GovflowParser) -> dict[str, DecisionInfo]:
@@ -183,6 +227,8 @@ def _choose_main(trees: Mapping[str, Any], processes: Mapping[str, ProcessInfo],
         "./bpmn:process[bpmn:extensionElements/camunda:properties/"
         "camunda:property[@name='main' and @value='true']]/@id", namespaces=NS)]
     candidates = marked or [pid for pid in processes if pid not in called]
+    if len(candidates) > 1 and not marked:
+        return ""  # several top-level processes: each starts by its process_id
     if len(candidates) != 1:
         raise DiagramError([DiagramProblem(
             "", "cannot tell the main process among "
@@ -253,6 +299,12 @@ def _expressions(tree: Any) -> Iterator[tuple[str, str, Any]]:
         expr = node.get(f"{{{CAMUNDA}}}expression") if isinstance(node.tag, str) else None
         if expr:
             yield expr, "eval", node
+    for node in root.iter(f"{{{CAMUNDA}}}in", f"{{{CAMUNDA}}}out"):
+        if node.get("sourceExpression") is not None:
+            try:
+                yield expression_of(node.get("sourceExpression")), "eval", node
+            except MappingError:
+                pass  # the parser names it
     for node in root.iter():
         if not isinstance(node.tag, str) or not node.text or not node.text.strip():
             continue

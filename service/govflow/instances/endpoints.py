@@ -4,17 +4,20 @@ from fastapi import APIRouter, Query, Response
 
 from ..commands import execute
 from ..commands.instances import Correlate, DeliverMessage, SetState, StartInstance, Terminate
+from ..commands.signals import BroadcastSignal
 from ..cursor import CursorQuery, refuse_both
 from ..deps import ContextDep, CurrentUser, SessionDep
 from ..fields import FilterQuery, IdQuery, Offset, TenantPath, TenantQuery, UuidPath
 from ..schemas import PROBLEMS, CursorPage, Page, cursor_page
 from . import service
 from .schemas import (
+    Broadcast,
     Correlated,
     CorrelateIn,
     HistoryEvent,
     InstanceDetail,
     MessageIn,
+    SignalIn,
     StartIn,
     State,
     TerminateIn,
@@ -81,6 +84,15 @@ async def correlate(tenant: TenantPath, body: CorrelateIn, ctx: ContextDep,
                     user: CurrentUser) -> dict[str, Any]:
     ids = await execute(ctx, Correlate(user, tenant, body.name, body.correlation, body.payload))
     return {"delivered_to": ids}
+
+
+@router.post("/tenants/{tenant}/signals", response_model=Broadcast)
+async def signal(tenant: TenantPath, body: SignalIn, ctx: ContextDep,
+                 user: CurrentUser) -> dict[str, Any]:
+    delivered, started = await execute(ctx, BroadcastSignal(user, tenant, body.name,
+                                                            body.payload))
+    return {"triggered": len(delivered) + len(started), "delivered_to": delivered,
+            "started": started}
 
 
 @router.post("/process-instances/{instance_id}/suspend", response_model=InstanceDetail)

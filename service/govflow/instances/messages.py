@@ -6,7 +6,8 @@ every element of the instance it would reach, the caller is an administrator of 
 instance's tenant (or a global one) or belongs to one of the declared sender groups;
 a message throw event of a process needs no sender right (the diagram is the sender).
 Either way the payload may carry only keys every reached element declares: a key it
-does not declare is refused, never merged into the instance's variables.
+does not declare is refused, never merged into the instance's variables. Signals follow
+the same rule (``kind="signal"``), for catches and for signal start events alike.
 """
 
 from dataclasses import dataclass
@@ -26,21 +27,28 @@ class Delivery:
     payload: dict[str, Any]
     principal: Principal | None = None  # None: thrown by a process of the tenant
     thrown_by: str | None = None        # the throwing instance, when thrown
+    kind: str = "message"               # or "signal"
 
     def check(self, tenant_id: str, instance_id: str, engine: EngineInstance
               ) -> dict[str, Any]:
         """Refuse the delivery (403, 422) or return who sends it, for the history."""
-        catches = engine.message_catches(self.name)
-        sender = self._sender(tenant_id, instance_id, catches)
+        return self.check_catches(tenant_id, instance_id,
+                                  engine.message_catches(self.name, self.kind))
+
+    def check_catches(self, tenant_id: str, where: str, catches: list[MessageCatchDef]
+                      ) -> dict[str, Any]:
+        """The rule for the catches the message would reach (``where``: the instance, or
+        the process a signal would start)."""
+        sender = self._sender(tenant_id, where, catches)
         for catch in catches:
             undeclared = [k for k in self.payload if k not in catch.payload]
             if undeclared:
-                self._refuse_payload(instance_id, catch, undeclared)
+                self._refuse_payload(where, catch, undeclared)
         return sender
 
     def deliver(self, tenant_id: str, instance_id: str, engine: EngineInstance) -> StepResult:
         sender = self.check(tenant_id, instance_id, engine)
-        return engine.deliver_message(self.name, self.payload, sender)
+        return engine.deliver_message(self.name, self.payload, sender, self.kind)
 
     def _sender(self, tenant_id: str, instance_id: str, catches: list[MessageCatchDef]
                 ) -> dict[str, Any]:
@@ -55,19 +63,26 @@ class Delivery:
             if not mine:
                 allowed = (f"groups {', '.join(catch.senders)} and administrators"
                            if catch.senders else "administrators and the process itself")
-                raise Forbidden(f"user '{p.user}' may not send message '{self.name}' to "
-                                f"element '{catch.element_id}' of process instance "
-                                f"{instance_id}: only {allowed} may")
+                raise Forbidden(f"user '{p.user}' may not send {self.kind} '{self.name}' to "
+                                f"element '{catch.element_id}' of {_where(instance_id)}: "
+                                f"only {allowed} may")
             used |= mine
         return {"user": p.user, "as": "sender", "groups": sorted(used)}
 
     def _refuse_payload(self, instance_id: str, catch: MessageCatchDef,
                         undeclared: list[str]) -> None:
         accepted = ", ".join(catch.payload) or "none"
-        detail = (f"message '{self.name}' to element '{catch.element_id}' of process "
-                  f"instance {instance_id} does not take the payload key(s) "
+        detail = (f"{self.kind} '{self.name}' to element '{catch.element_id}' of "
+                  f"{_where(instance_id)} does not take the payload key(s) "
                   f"{', '.join(map(repr, undeclared))} (it takes: {accepted})")
         if self.principal is None:  # a diagram's throw event carries a key its catch lacks
             raise EngineFailure(detail)
         raise Invalid(detail, [FieldError(f"body.payload.{k}", "not a key this message takes "
                                           f"(it takes: {accepted})") for k in undeclared])
+
+
+def _where(target: str) -> str:
+    """An instance id, or ``process:<id>`` for a process a signal would start."""
+    if target.startswith("process:"):
+        return f"process '{target.removeprefix('process:')}' (its signal start event)"
+    return f"process instance {target}"

@@ -51,6 +51,16 @@ class Correlated(BaseModel):
     delivered_to: list[str]
 
 
+class SignalIn(MessageIn):
+    pass
+
+
+class Broadcast(BaseModel):
+    triggered: int = Field(description="catches reached plus instances started")
+    delivered_to: list[str] = Field(description="running instances whose catch it reached")
+    started: list[str] = Field(description="instances its signal start events began")
+
+
 class TerminateIn(BaseModel):
     reason: Text
 
