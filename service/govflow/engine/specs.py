@@ -16,12 +16,13 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.dmn.specs.model import DecisionTable
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from .constructs import owner_id, refused_constructs
 from .errors import DiagramError, DiagramProblem, ScriptRefused
 from .forms import CAMUNDA, FormError, form_schema
 from .message_catch import MessageCatchDef
 from .parser import GovflowParser, HumanTaskDef
 from .scripting import check_source
-from .timers import LegalTimerEventDefinition
+from .timers import LegalTimerEventDefinition, RepeatingTimerEventDefinition
 from .views import DecisionInput, DecisionOutput, DecisionRule, TimerDef
 from .xmlsafe import parse_xml
 
@@ -94,8 +95,12 @@ def parse_diagram_set(
     if not any(n.endswith(".bpmn") for n in trees):
         raise DiagramError([DiagramProblem("", "a diagram set needs at least one .bpmn file")])
 
+    processes_in_set = {pid for name, tree in trees.items() if name.endswith(".bpmn")
+                        for pid in tree.getroot().xpath("./bpmn:process/@id", namespaces=NS)}
     for name, tree in trees.items():
         problems.extend(_check_expressions(name, tree, check_due))
+        if name.endswith(".bpmn"):
+            problems.extend(refused_constructs(name, tree, processes_in_set))
     if problems:
         raise DiagramError(problems)
 
@@ -138,7 +143,8 @@ def _timer_defs(task_specs: list[Any]) -> list[TimerDef]:
         definition = getattr(t, "event_definition", None)
         children = getattr(definition, "event_definitions", None) or [definition]
         found += [TimerDef(t.bpmn_id, t.bpmn_name, d.expression, isinstance(t, BoundaryEvent))
-                  for d in children if isinstance(d, LegalTimerEventDefinition)]
+                  for d in children
+                  if isinstance(d, LegalTimerEventDefinition | RepeatingTimerEventDefinition)]
     return found
 
 
@@ -206,7 +212,7 @@ def _check_expressions(name: str, tree: Any, check_due: Callable[[str], None] | 
             try:
                 check_due(due)
             except ValueError as exc:
-                problems.append(DiagramProblem(name, str(exc), node.sourceline, _element_id(node)))
+                problems.append(DiagramProblem(name, str(exc), node.sourceline, owner_id(node)))
     return problems
 
 
