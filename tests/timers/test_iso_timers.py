@@ -137,6 +137,9 @@ async def test_an_unbounded_reminder_stops_when_the_task_completes(client, ctx):
     assert due.replace(tzinfo=None) == (START + timedelta(hours=8)).replace(tzinfo=None)
     body = await complete(client, await _instance(client, instance["id"]), "review", {}, UNIT)
     assert await _timers_of(ctx, instance["id"]) == []
+    urges = (await client.get(f"{API}/tasks", headers=UNIT, params={
+        "process_instance_id": instance["id"], "key": "urge"})).json()["items"]
+    assert sorted(t["state"] for t in urges) == ["cancelled"] * 3  # reminders end with it
     ctx.clock.set(START + timedelta(hours=20))
     assert await worker.fire_due() == 0
     events = [e["event"] for e in await history(client, body["id"])]
