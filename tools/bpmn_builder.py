@@ -175,9 +175,12 @@ class ProcessBuilder:
 
     def start(self, id: str, name: str | None = None, *, lane: str | None = None,
               clause: str | None = None, message: str | None = None,
-              form: Iterable[Field] = (), properties=None) -> str:
-        """``form``: the start variables an instance must be started with."""
-        event = ("message", message) if message else None
+              form: Iterable[Field] = (), properties=None, timer: str | None = None,
+              timer_kind: str = "timeDate") -> str:
+        """``form``: the start variables an instance must be started with; ``timer``: the
+        started instance waits until then (``timer_kind``: timeDate, timeDuration)."""
+        event = ("message", message) if message else ("timer", timer, timer_kind) if timer \
+            else None
         return self._add("startEvent", id, name, lane, clause, properties, event=event,
                          form=tuple(form))
 
@@ -258,9 +261,11 @@ class ProcessBuilder:
                          event=event)
 
     def timer_catch(self, id: str, name: str, *, duration: str, lane: str | None = None,
-                    clause: str | None = None, properties=None) -> str:
+                    clause: str | None = None, properties=None,
+                    kind: str = "timeDuration") -> str:
+        """``kind``: the timer's element, timeDuration, timeDate or timeCycle."""
         return self._add("intermediateCatchEvent", id, name, lane, clause, properties,
-                         event=("timer", duration))
+                         event=("timer", duration, kind))
 
     def _boundary(self, id, name, attached_to, cancel, event, clause, properties) -> str:
         host = self.nodes.get(attached_to)
@@ -274,9 +279,10 @@ class ProcessBuilder:
 
     def boundary_timer(self, id: str, name: str | None = None, *, attached_to: str,
                        duration: str, cancel: bool = True, clause: str | None = None,
-                       properties=None) -> str:
-        return self._boundary(id, name, attached_to, cancel, ("timer", duration), clause,
-                              properties)
+                       properties=None, kind: str = "timeDuration") -> str:
+        """``kind``: the timer's element, timeDuration, timeDate or timeCycle."""
+        return self._boundary(id, name, attached_to, cancel, ("timer", duration, kind),
+                              clause, properties)
 
     def boundary_message(self, id: str, name: str | None = None, *, attached_to: str,
                          message: str, cancel: bool = True, clause: str | None = None,
@@ -389,7 +395,8 @@ class ProcessBuilder:
             attrs["camunda:expression"] = args[1]
         definition = _sub(el, f"bpmn:{kind}EventDefinition", attrs)
         if kind == "timer":
-            _sub(definition, "bpmn:timeDuration", {"xsi:type": "bpmn:tFormalExpression"},
+            timer_kind = args[1] if len(args) > 1 else "timeDuration"
+            _sub(definition, f"bpmn:{timer_kind}", {"xsi:type": "bpmn:tFormalExpression"},
                  args[0])
 
     def _emit_di(self, plane, lay: Layout) -> None:

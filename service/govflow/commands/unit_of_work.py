@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.principal import Principal
-from ..calendar.due import compute_due
+from ..calendar.deadlines import resolve_deadline
 from ..context import AppContext
 from ..engine.errors import NotWaiting, StepError
 from ..engine.message_catch import MessageCatchDef
@@ -337,8 +337,7 @@ class UnitOfWork:
                                 element=task.definition.key) from exc
 
     def _resolve(self, spec: str, start: Any, variables: dict[str, Any]) -> tuple[Any, bool]:
-        due = compute_due(spec, start, variables, self.ctx.calendar)
-        return due.at, due.estimated
+        return resolve_deadline(spec, start, variables, self.ctx.calendar)
 
     def _timing(self) -> Timing:
         return Timing(self.ctx.clock.now(), self._resolve)

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.permissions import require_tenant_admin, require_visible, require_visible_tenant
 from ..auth.principal import Principal
-from ..calendar.due import validate_due_spec
+from ..calendar.deadlines import validate_deadline
 from ..context import AppContext
 from ..engine.bounds import oversized
 from ..engine.errors import DiagramError
@@ -40,7 +40,7 @@ async def store_set(ctx: AppContext, session: AsyncSession, principal: Principal
     if existing is not None:
         return int(existing.id), None
     try:
-        specs = parse_diagram_set(files, main_process, check_due=validate_due_spec)
+        specs = parse_diagram_set(files, main_process, check_due=validate_deadline)
         if problems := oversized(specs):
             raise DiagramError(problems)
     except DiagramError as exc:

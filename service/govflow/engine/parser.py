@@ -47,7 +47,7 @@ from .event_subprocess import GovflowStartEvent
 from .forms import CAMUNDA, form_schema
 from .message_catch import DeclarationError, catch_def, declared
 from .signals import BroadcastSignal
-from .timers import LegalTimerEventDefinition
+from .timers import LegalTimerEventDefinition, RepeatingTimerEventDefinition
 
 
 @dataclass(frozen=True)
@@ -130,16 +130,20 @@ class PayloadMessageEventDefinition(MessageEventDefinition):
 
 
 class _MessageMixin(CamundaEventDefinitionParser):
-    def parse_timer_event(self, event: Any) -> LegalTimerEventDefinition:
-        """timeDate / timeDuration hold a deadline in GovFlow's notation (see calendar/due.py)."""
+    def parse_timer_event(self, event: Any) -> Any:
+        """timeDate / timeDuration hold a deadline in GovFlow's notation (calendar/due.py) or
+        exact ISO time; timeCycle a repeating cycle (engine/iso_timers.py; where a cycle may
+        stand is checked before: engine/constructs.py)."""
         name = self.node.get("name", self.node.get("id"))
-        for kind in ("timeDate", "timeDuration"):
+        for kind in ("timeDate", "timeDuration", "timeCycle"):
             found = self.xpath(f".//bpmn:{kind}")
             if found and (found[0].text or "").strip():
-                return LegalTimerEventDefinition(name, found[0].text.strip())
-        raise ValidationException("a timer needs a timeDate or timeDuration deadline "
-                                  "(cycles are not supported)", node=self.node,
-                                  file_name=self.filename)
+                text = found[0].text.strip()
+                if kind == "timeCycle":
+                    return RepeatingTimerEventDefinition(name, text)
+                return LegalTimerEventDefinition(name, text)
+        raise ValidationException("a timer needs a timeDate, timeDuration or timeCycle",
+                                  node=self.node, file_name=self.filename)
 
     def parse_signal_event(self, signal_event: Any) -> BroadcastSignal:
         parsed = super().parse_signal_event(signal_event)

@@ -45,7 +45,7 @@ from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefini
 from SpiffWorkflow.task import Task
 
 from .parser import PayloadMessageEventDefinition
-from .timers import LegalTimerEventDefinition
+from .timers import LegalTimerEventDefinition, RepeatingTimerEventDefinition
 
 ROW_FORMAT = 1
 # What an instance's rows were written with (process_instances.serializer_version).
@@ -95,6 +95,7 @@ def _registry() -> Any:
     # An event-based gateway keeps the events it saw, definitions included, in its task's
     # internal data: a timer among them is written like the library's own timers.
     config[LegalTimerEventDefinition] = TimerConditionalEventDefinitionConverter
+    config[RepeatingTimerEventDefinition] = TimerConditionalEventDefinitionConverter
     return BpmnWorkflowSerializer.configure(config)
 
 

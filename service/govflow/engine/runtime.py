@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import (
     BoundaryEvent,
     EventBasedGateway,
 )
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from . import datasafe
@@ -34,7 +34,15 @@ from .sandbox_limits import ScriptLimitExceeded, StepMeter, describe
 from .scripting import SCRIPT_ENGINE
 from .signals import PREFIX, BroadcastSignal
 from .specs import DiagramSpecs
-from .timers import LegalTimerEventDefinition, Timing, current_timing, due_of, timing
+from .timers import (
+    LegalTimerEventDefinition,
+    RepeatingTimerEventDefinition,
+    Timing,
+    current_timing,
+    cycle_state,
+    due_of,
+    timing,
+)
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,7 @@ class EngineInstance:
         self.tracker = tracker
         self.timing: Timing = current_timing()  # set by whoever runs the next step
         self._ready = self._ready_human_tasks()
+        self._cycles = self._cycle_firings()
 
     @classmethod
     def start(cls, specs: DiagramSpecs, process_id: str, variables: dict[str, Any],
@@ -206,14 +215,15 @@ class EngineInstance:
         return found
 
     def waiting_timers(self) -> dict[str, str]:
-        """Waiting timer task id -> its due moment (ISO, UTC)."""
+        """Waiting timer task id -> its due moment (ISO, UTC); a repeating timer's next
+        occurrence (none once its repetitions are spent)."""
         return {str(t.id): due_of(t) or "" for t in self.workflow.event_manager.tasks.values()
-                if _timers(t)}
+                if _timers(t) and not _spent(t)}
 
     def timer_elements(self) -> dict[str, str]:
         """Waiting timer task id -> the element that waits (for incidents)."""
         return {str(t.id): t.task_spec.bpmn_id for t in self.workflow.event_manager.tasks.values()
-                if _timers(t)}
+                if _timers(t) and not _spent(t)}
 
     def fire_timers(self) -> StepResult:
         """Let every timer that is due at ``timing.now`` fire, and run on."""
@@ -266,6 +276,7 @@ class EngineInstance:
                   for e in self.workflow.get_events()
                   if isinstance(e.event_definition, MessageEventDefinition | BroadcastSignal)]
         self._check_data(started, thrown)
+        events.extend(self._cycles_fired())
         events.extend(self._completed_since(started))
         before, self._ready = self._ready, self._ready_human_tasks()
         created = [t for tid, t in self._ready.items() if tid not in before]
@@ -309,7 +320,10 @@ class EngineInstance:
                 if t.state == TaskState.READY and hasattr(t.task_spec, "human")}
 
     def _final_state(self, task_id: str) -> str:
-        task = self.workflow.get_task_from_id(UUID(task_id))
+        try:
+            task = self.workflow.get_task_from_id(UUID(task_id))
+        except TaskNotFoundException:  # dropped with a repeating timer's paths
+            return "cancelled"
         return "completed" if task is not None and task.state == TaskState.COMPLETED \
             else "cancelled"
 
@@ -321,6 +335,25 @@ class EngineInstance:
         return [StepEvent(_completion_kind(t), t.task_spec.bpmn_id, t.task_spec.bpmn_name,
                           str(t.id), {"due_at": _api_time(due_of(t))} if _timer_fired(t) else None)
                 for t in done]
+
+    def _cycle_firings(self) -> dict[str, int]:
+        return {str(t.id): state["fired"] for t in self.workflow.event_manager.tasks.values()
+                if (state := cycle_state(t)) is not None}
+
+    def _cycles_fired(self) -> list[StepEvent]:
+        """A ``timer_fired`` event for each occurrence of a repeating timer since the last
+        step (the waiting event stays; its path ran once more)."""
+        before, self._cycles = self._cycles, self._cycle_firings()
+        fired = []
+        for tid, count in self._cycles.items():
+            if count > before.get(tid, 0):
+                task = self.workflow.get_task_from_id(UUID(tid))
+                state = cycle_state(task) or {}
+                fired.append(StepEvent("timer_fired", task.task_spec.bpmn_id,
+                                       task.task_spec.bpmn_name, tid,
+                                       {"due_at": _api_time(state.get("due")),
+                                        "occurrence": count}))
+        return fired
 
     def _outcome(self) -> str | None:
         # The process's own end events, and those of its event sub-processes.
@@ -397,7 +430,14 @@ def _named_outcome(spec: Any) -> str | None:
 def _timers(task: Any) -> list[Any]:
     definition = getattr(task.task_spec, "event_definition", None)
     children = getattr(definition, "event_definitions", None) or [definition]
-    return [d for d in children if isinstance(d, LegalTimerEventDefinition)]
+    return [d for d in children
+            if isinstance(d, LegalTimerEventDefinition | RepeatingTimerEventDefinition)]
+
+
+def _spent(task: Any) -> bool:
+    """A repeating timer whose repetitions are all fired: it waits for nothing more."""
+    state = cycle_state(task)
+    return state is not None and state["left"] == 0
 
 
 def _timer_fired(task: Any) -> bool:

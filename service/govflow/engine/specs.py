@@ -19,12 +19,13 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import links
 from .call_mappings import MappingError, expression_of
+from .constructs import owner_id, refused_constructs
 from .errors import DiagramError, DiagramProblem, ScriptRefused
 from .forms import CAMUNDA, FormError, form_schema
 from .message_catch import MessageCatchDef
 from .parser import GovflowParser, HumanTaskDef
 from .scripting import check_source
-from .timers import LegalTimerEventDefinition
+from .timers import LegalTimerEventDefinition, RepeatingTimerEventDefinition
 from .views import DecisionInput, DecisionOutput, DecisionRule, TimerDef
 from .xmlsafe import parse_xml
 
@@ -99,10 +100,14 @@ def parse_diagram_set(
     if not any(n.endswith(".bpmn") for n in trees):
         raise DiagramError([DiagramProblem("", "a diagram set needs at least one .bpmn file")])
 
+    processes_in_set = {pid for name, tree in trees.items() if name.endswith(".bpmn")
+                        for pid in tree.getroot().xpath("./bpmn:process/@id", namespaces=NS)}
     for name, tree in trees.items():
         problems.extend(_check_expressions(name, tree, check_due))
         problems.extend(links.problems(name, tree))
         problems.extend(_event_subprocess_problems(name, tree))
+        if name.endswith(".bpmn"):
+            problems.extend(refused_constructs(name, tree, processes_in_set))
     if problems:
         raise DiagramError(problems)
 
@@ -156,7 +161,8 @@ def _timer_defs(task_specs: list[Any]) -> list[TimerDef]:
         definition = getattr(t, "event_definition", None)
         children = getattr(definition, "event_definitions", None) or [definition]
         found += [TimerDef(t.bpmn_id, t.bpmn_name, d.expression, isinstance(t, BoundaryEvent))
-                  for d in children if isinstance(d, LegalTimerEventDefinition)]
+                  for d in children
+                  if isinstance(d, LegalTimerEventDefinition | RepeatingTimerEventDefinition)]
     return found
 
 
@@ -252,7 +258,7 @@ def _check_expressions(name: str, tree: Any, check_due: Callable[[str], None] | 
             try:
                 check_due(due)
             except ValueError as exc:
-                problems.append(DiagramProblem(name, str(exc), node.sourceline, _element_id(node)))
+                problems.append(DiagramProblem(name, str(exc), node.sourceline, owner_id(node)))
     return problems
 
 

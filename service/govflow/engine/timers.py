@@ -11,12 +11,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
 from SpiffWorkflow.bpmn.util import PendingBpmnEvent
+
+from .iso_timers import next_occurrence, parse_cycle
 
 # (deadline notation, start, variables) -> (due moment in UTC, estimated?)
 DueResolver = Callable[[str, datetime, dict[str, Any]], tuple[datetime, bool]]
@@ -71,6 +76,52 @@ class LegalTimerEventDefinition(TimerEventDefinition):
                                 my_task._get_internal_data("event_value"))
 
 
+class RepeatingTimerEventDefinition(CycleTimerEventDefinition):
+    """A ``timeCycle`` (``R3/PT1H``, ``R/PT1H``, ``R3/<date-time>/PT1H``) on a
+    non-interrupting boundary event: each occurrence runs the boundary path once, while the
+    task waits; the waiting event's ``event_value`` is always the next occurrence.
+
+    The library's cycle reads the wall clock and fires missed occurrences one per refresh;
+    this one reads the step's clock, fires at most once per step and skips occurrences
+    missed while nothing fired, so a worker that was down does not send a burst. Each
+    firing counts against the repetitions: ``R3`` fires exactly three times."""
+
+    def cycle_complete(self, my_task: Any) -> bool:
+        now = current_timing().now
+        state = my_task._get_internal_data("cycle")
+        if state is None:
+            try:
+                cycle = parse_cycle(self.expression)
+            except ValueError as exc:
+                raise WorkflowTaskException(str(exc), task=my_task) from exc
+            first = cycle.first or now + cycle.interval
+            state = {"left": -1 if cycle.count is None else cycle.count, "fired": 0,
+                     "interval": cycle.interval.total_seconds(),
+                     "next": first.astimezone(UTC).isoformat()}
+        fired = False
+        if state["left"] != 0 and state["next"] and datetime.fromisoformat(state["next"]) < now:
+            fired = True
+            state = dict(state, fired=state["fired"] + 1, due=state["next"],
+                         left=state["left"] - 1 if state["left"] > 0 else -1)
+            following = next_occurrence(datetime.fromisoformat(state["next"]),
+                                        timedelta(seconds=state["interval"]), now)
+            state["next"] = following.isoformat() if state["left"] != 0 else None
+        my_task._set_internal_data(cycle=state, event_value=state["next"])
+        return fired
+
+    def details(self, my_task: Any) -> PendingBpmnEvent:
+        return PendingBpmnEvent(self.name, "TimerEventDefinition",
+                                my_task._get_internal_data("event_value"))
+
+
+def cycle_state(task: Any) -> dict[str, Any] | None:
+    """A repeating timer's count of firings (``fired``) and the moment it last fired
+    (``due``), once it waits."""
+    state: dict[str, Any] | None = task._get_internal_data("cycle")
+    return state
+
+
 def due_of(task: Any) -> str | None:
-    """The ISO due moment of a waiting timer task, once computed."""
+    """The ISO due moment of a waiting timer task, once computed (a repeating timer: its
+    next occurrence; None once its repetitions are spent)."""
     return task._get_internal_data("event_value")

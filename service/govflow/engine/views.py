@@ -41,7 +41,8 @@ class DecisionRule:
 
 @dataclass(frozen=True)
 class TimerDef:
-    """A timer event of a process: where it waits and its deadline, in GovFlow's notation."""
+    """A timer event of a process: where it waits and its value (legal-day notation, exact
+    ISO 8601 time, or a repeating cycle)."""
 
     element_id: str
     element_name: str | None

@@ -32,9 +32,17 @@ async def load(session: AsyncSession, instance_id: str) -> dict[str, str]:
 async def write(session: AsyncSession, instance_id: str, tenant_id: str,
                 before: Mapping[str, str], after: Mapping[str, str],
                 elements: Mapping[str, str] | None = None) -> None:
-    """Insert timers that started waiting, delete those that fired or were cancelled."""
+    """Insert timers that started waiting, delete those that fired or were cancelled, and
+    move a repeating timer that fired to its next occurrence (its failures start over)."""
     gone = [t for t in before if t not in after]
     new = [t for t in after if t not in before and after[t]]
+    moved = [t for t in after if t in before and after[t] and before[t]
+             and datetime.fromisoformat(after[t]) != datetime.fromisoformat(before[t])]
+    for t in moved:
+        await session.execute(sa.update(timers).where(
+            timers.c.instance_id == instance_id, timers.c.task_id == t,
+        ).values(due_at=datetime.fromisoformat(after[t]), failed_attempts=0,
+                 next_attempt_at=None))
     if gone:
         await session.execute(sa.delete(timers).where(timers.c.instance_id == instance_id,
                                                       timers.c.task_id.in_(gone)))
