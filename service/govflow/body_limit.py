@@ -78,7 +78,8 @@ class RequestBodyLimit:
 
 
 async def _refuse(scope: dict[str, Any], send: Any, limit: int) -> None:
-    problem = PayloadTooLarge(f"the request body is larger than {limit} bytes")
+    problem = PayloadTooLarge(f"the request body is larger than {limit} bytes",
+                              code="request.too_large", params={"limit": limit})
     body = json.dumps(problem.problem(scope["path"])).encode()
     await send({"type": "http.response.start", "status": 413, "headers": [
         (b"content-type", b"application/problem+json"),

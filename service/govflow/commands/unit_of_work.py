@@ -80,7 +80,9 @@ class UnitOfWork:
                 self.ctx.instances.discard(instance_id)
             if isinstance(exc, IntegrityError):
                 # Two commands raced past the version check (only possible without row locks).
-                raise Conflict("the process instance was changed concurrently") from exc
+                raise Conflict("the process instance was changed concurrently",
+                               code="instance.version_conflict",
+                               params={"instance_id": ""}) from exc
 
     async def commit(self) -> None:
         await self._drain_thrown()
@@ -100,7 +102,8 @@ class UnitOfWork:
             engine, result = await asyncio.to_thread(EngineInstance.start, specs, process_id,
                                                      variables, self._timing())
         except StepError as exc:
-            raise EngineFailure(_failure(exc), element=exc.element) from exc
+            raise EngineFailure(_failure(exc), element=exc.element,
+                                code="engine.step_failed") from exc
         instance_id = str(uuid.uuid4())
         now = self.ctx.clock.now()
         row = repo.instance_row(instance_id, tenant_id, set_id, process_id, business_key, actor,
@@ -119,7 +122,7 @@ class UnitOfWork:
         try:
             check(entry.engine)
         except NotWaiting as exc:
-            raise Conflict(str(exc)) from exc
+            raise Conflict(str(exc), code="instance.not_waiting") from exc
         finally:
             # Unchanged: back where it came from, for the step that follows or, after a
             # refusal, for the next command (a cache entry is at a committed version).
@@ -137,9 +140,10 @@ class UnitOfWork:
         try:
             result = await asyncio.to_thread(run, entry.engine)
         except NotWaiting as exc:
-            raise Conflict(str(exc)) from exc
+            raise Conflict(str(exc), code="instance.not_waiting") from exc
         except StepError as exc:
-            raise EngineFailure(_failure(exc), element=exc.element) from exc
+            raise EngineFailure(_failure(exc), element=exc.element,
+                                code="engine.step_failed") from exc
         await self._persist(row._mapping, entry, result, actor)
         ENGINE_STEP.observe(time.perf_counter() - started)
         return result
@@ -147,9 +151,12 @@ class UnitOfWork:
     async def _running(self, instance_id: str) -> Any:
         row = await repo.get(self.session, instance_id)
         if row is None:
-            raise NotFound(f"process instance {instance_id} does not exist")
+            raise NotFound(f"process instance {instance_id} does not exist",
+                           code="instance.not_found", params={"instance_id": instance_id})
         if row.state != "running":
-            raise Conflict(f"process instance {row.id} is {row.state}")
+            raise Conflict(f"process instance {row.id} is {row.state}",
+                           code="instance.not_running",
+                           params={"instance_id": row.id, "state": row.state})
         return row
 
     async def set_state(self, instance_id: str, state: str, actor: str, event: str,
@@ -159,14 +166,17 @@ class UnitOfWork:
         checked here, in the transaction that writes the new one."""
         row = await repo.get(self.session, instance_id)
         if row is None:
-            raise NotFound(f"process instance {instance_id} does not exist")
+            raise NotFound(f"process instance {instance_id} does not exist",
+                           code="instance.not_found", params={"instance_id": instance_id})
         if row.state not in expected:
             raise Conflict(f"process instance {instance_id} is {row.state}, "
-                           f"not {' or '.join(expected)}")
+                           f"not {' or '.join(expected)}", code="instance.not_running",
+                           params={"instance_id": instance_id, "state": row.state})
         cleared = {"error": None} if state == "running" else {}
         if not await repo.update_versioned(self.session, row.id, row.version, state=state,
                                            updated_at=self.ctx.clock.now(), **cleared):
-            raise Conflict(f"process instance {row.id} was changed concurrently")
+            raise Conflict(f"process instance {row.id} was changed concurrently",
+                           code="instance.version_conflict", params={"instance_id": row.id})
         self.ctx.instances.discard(row.id)
         if state == "running" and row.state == "error":  # its failed timers start over
             await timer_repo.clear_failures(self.session, row.id)
@@ -246,7 +256,9 @@ class UnitOfWork:
             values.update(state="terminated" if terminated else "completed", ended_at=now,
                           outcome="terminated" if terminated else result.outcome)
         if not await repo.update_versioned(s, instance_id, entry.version, **values):
-            raise Conflict(f"process instance {instance_id} was changed concurrently")
+            raise Conflict(f"process instance {instance_id} was changed concurrently",
+                           code="instance.version_conflict",
+                           params={"instance_id": instance_id})
         if result.completed:  # completed or terminated: never loaded again
             await drop_rows(s, instance_id)
         else:
@@ -288,7 +300,7 @@ class UnitOfWork:
         try:
             return self._resolve(task.definition.due, now, variables)
         except ValueError as exc:  # counted from a variable this instance does not have
-            raise EngineFailure(f"element '{task.definition.key}': {exc}",
+            raise EngineFailure(f"element '{task.definition.key}': {exc}", code="engine.step_failed",
                                 element=task.definition.key) from exc
 
     def _resolve(self, spec: str, start: Any, variables: dict[str, Any]) -> tuple[Any, bool]:
@@ -309,7 +321,9 @@ class UnitOfWork:
             tenant_id, message, hops, thrower = self._thrown.pop(0)
             if hops >= MAX_MESSAGE_HOPS:
                 raise EngineFailure(f"message '{message.name}' bounced more than "
-                                    f"{MAX_MESSAGE_HOPS} times between instances")
+                                    f"{MAX_MESSAGE_HOPS} times between instances",
+                                    code="message.bounce_limit",
+                                    params={"message": message.name})
             body = message.payload if isinstance(message.payload, dict) else {}
             await self.correlate(tenant_id, message.name, body.get("correlation") or {},
                                  body.get("payload") or {}, body.get("business_keys"),

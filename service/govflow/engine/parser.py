@@ -27,7 +27,7 @@ from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskPa
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.camunda.specs.user_task import Form, UserTask
 
-from .forms import CAMUNDA, form_schema
+from .forms import CAMUNDA, form_schema, form_ui_schema
 from .message_catch import DeclarationError, catch_def, declared
 from .timers import LegalTimerEventDefinition
 
@@ -44,6 +44,7 @@ class HumanTaskDef:
     due: str | None
     clause: str | None
     form: dict[str, Any] = field(default_factory=dict)
+    ui_schema: dict[str, Any] = field(default_factory=dict)  # react-jsonschema-form uiSchema
 
 
 def clause_of(documentation: str | None) -> str | None:
@@ -68,6 +69,7 @@ def _human(parser: CamundaTaskParser, spec: Any) -> HumanTaskDef:
         due=node.get(f"{{{CAMUNDA}}}dueDate"),
         clause=clause_of(spec.documentation),
         form=form_schema(node),
+        ui_schema=form_ui_schema(node),
     )
 
 

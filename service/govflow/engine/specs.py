@@ -17,7 +17,7 @@ from SpiffWorkflow.dmn.specs.model import DecisionTable
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .errors import DiagramError, DiagramProblem, ScriptRefused
-from .forms import CAMUNDA, FormError, form_schema
+from .forms import CAMUNDA, FormError, form_schema, form_ui_schema
 from .message_catch import MessageCatchDef
 from .parser import GovflowParser, HumanTaskDef
 from .scripting import check_source
@@ -46,6 +46,8 @@ class ProcessInfo:
     timers: tuple[TimerDef, ...]
     _spec: BpmnProcessSpec = field(repr=False, compare=False)
     _subprocess_specs: dict[str, BpmnProcessSpec] = field(repr=False, compare=False)
+    # The start form's react-jsonschema-form uiSchema (engine/forms.py).
+    start_ui_schema: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ def _parse_processes(parser: GovflowParser, trees: Mapping[str, Any]) -> dict[st
                 pid, node.get("name"), name, _start_form(node), tuple(sorted(subs)),
                 tuple(t.human for t in task_specs if hasattr(t, "human")),
                 tuple(t.message_catch for t in task_specs if hasattr(t, "message_catch")),
-                tuple(_timer_defs(task_specs)), spec, subs)
+                tuple(_timer_defs(task_specs)), spec, subs, _start_ui_schema(node))
     return result
 
 
@@ -142,9 +144,18 @@ def _timer_defs(task_specs: list[Any]) -> list[TimerDef]:
     return found
 
 
-def _start_form(process: Any) -> dict[str, Any]:
-    starts = [s for s in process.iterfind(f"{{{BPMN_NS}}}startEvent") if len(s.xpath(
+def _none_starts(process: Any) -> list[Any]:
+    return [s for s in process.iterfind(f"{{{BPMN_NS}}}startEvent") if len(s.xpath(
         "./bpmn:messageEventDefinition|./bpmn:timerEventDefinition", namespaces=NS)) == 0]
+
+
+def _start_ui_schema(process: Any) -> dict[str, Any]:
+    starts = _none_starts(process)
+    return form_ui_schema(starts[0]) if starts else {}
+
+
+def _start_form(process: Any) -> dict[str, Any]:
+    starts = _none_starts(process)
     schema = form_schema(starts[0]) if starts else {"type": "object"}
     schema.pop("additionalProperties", None)
     return schema
