@@ -161,8 +161,39 @@ def document(app: FastAPI) -> dict[str, Any]:
             for status, response in operation.get("responses", {}).items():
                 if status[:1] in ("4", "5"):
                     response["content"] = {"application/problem+json": {
-                        "schema": {"$ref": "#/components/schemas/Problem"}}}
+                        "schema": {"$ref": "#/components/schemas/Problem"},
+                        "example": _problem_example(int(status))}}
+    schemas = doc.get("components", {}).get("schemas", {})
+    text = str(doc.get("paths"))
+    for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's, replaced above
+        if f"/{unused}'" not in text:
+            schemas.pop(unused, None)
     return doc
+
+
+_EXAMPLES = {
+    401: ("unauthorized", "Unauthorized", "auth.token_missing",
+          "an Authorization: Bearer <token> header is required", None),
+    403: ("forbidden", "Forbidden", "task.not_candidate",
+          "task 0b7e… is for groups hub; user 'ua' is in none of them", None),
+    404: ("not-found", "Not found", "task.not_found", "task 0b7e… does not exist", None),
+    409: ("conflict", "Conflict", "task.not_ready", "task 0b7e… is completed", None),
+    413: ("content-too-large", "Content too large", "request.too_large",
+          "the request body is larger than 1048576 bytes", None),
+    422: ("invalid", "Invalid input", "form.invalid",
+          "the variables do not match the form: approved: is required",
+          [{"loc": "variables.approved", "msg": "is required", "message": "is required",
+            "code": "required", "field": "approved"}]),
+}
+
+
+def _problem_example(status: int) -> dict[str, Any]:
+    slug, title, code, detail, errors = _EXAMPLES.get(
+        status, ("internal", "Internal error", "internal.error",
+                 "an unexpected error occurred; nothing was changed", None))
+    example = {"type": f"https://govflow.dev/problems/{slug}", "title": title,
+               "status": status, "detail": detail, "code": code}
+    return example | ({"errors": errors} if errors else {})
 
 
 def _describe(operation: dict[str, Any],
