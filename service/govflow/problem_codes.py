@@ -134,7 +134,6 @@ FIELD_CODES: dict[str, str] = {
     "min_length": "至少 {limit} 个字符",
     "max_length": "最多 {limit} 个字符",
     "unknown_field": "表单没有这个字段",
-    "read_only": "只读字段，不能提交",
     "invalid": "值无效",
 }
 

@@ -57,24 +57,20 @@ async def test_the_start_form_is_served_before_any_instance_exists(client):
     assert (body["process_id"], body["process_name"]) == ("project", "项目审批")
     form, ui = body["form"], body["ui_schema"]
     assert form["required"] == ["project_name", "category", "crypto_relevant", "submitted_on"]
-    # Labelled options: oneOf of const and title only; no bare enum a renderer would prefer.
-    category = form["properties"]["category"]
-    assert "enum" not in category
-    assert category["oneOf"] == [{"const": "engineering", "title": "工程类"},
-                                 {"const": "goods", "title": "货物类"},
-                                 {"const": "services", "title": "服务类"}]
+    # Options are plain enum values (no oneOf of consts, whose first option the renderer
+    # would pre-select); their Chinese names are in the ui_schema, in the same order.
+    assert form["properties"]["category"] == {
+        "type": "string", "enum": ["engineering", "goods", "services"], "title": "项目类别"}
+    assert ui["category"] == {"ui:widget": "select", "ui:enumNames": ["工程类", "货物类", "服务类"]}
     assert form["properties"]["submitted_on"] == {"type": "string", "format": "date",
                                                   "title": "申报日期"}
-    # An optional yes/no defaults to no; a required one is left unanswered.
+    # An optional yes/no defaults to no; a required one carries no answer of ours.
     assert form["properties"]["secret"]["default"] is False
-    assert "default" not in form["properties"]["crypto_relevant"]
-    assert form["properties"]["crypto_relevant"]["oneOf"] == [
-        {"const": True, "title": "是"}, {"const": False, "title": "否"}]
+    assert form["properties"]["crypto_relevant"] == {"type": "boolean", "title": "是否涉及密码应用"}
     assert form["properties"]["plan_year"]["default"] == 2027
     assert ui["ui:order"] == [f.id for f in START_FIELDS]
-    assert ui["secret"] == {"ui:widget": "radio"}
+    assert ui["secret"] == {"ui:widget": "radio", "ui:enumNames": ["是", "否"]}
     assert ui["submitted_on"] == {"ui:widget": "date"}
-    assert ui["category"] == {"ui:widget": "select"}
     assert ui["background"] == {"ui:widget": "textarea"}  # maxlength over 200
     assert "project_name" not in ui  # a line of text: the renderer's default input
 
@@ -118,11 +114,12 @@ async def test_a_task_form_comes_with_its_ui_schema(client):
     task = ready(instance, "review")
     detail = (await client.get(f"{API}/tasks/{task['id']}", headers=HUB)).json()
     assert detail["form"]["properties"]["level"]["default"] == "county"
-    assert "enum" not in detail["form"]["properties"]["level"]
     assert detail["ui_schema"] == {
         "ui:order": ["approved", "opinion", "level", "summary"],
-        "approved": {"ui:widget": "radio"}, "opinion": {"ui:widget": "textarea"},
-        "level": {"ui:widget": "select"}, "summary": {"ui:widget": "textarea"}}
+        "approved": {"ui:widget": "radio", "ui:enumNames": ["是", "否"]},
+        "opinion": {"ui:widget": "textarea"},
+        "level": {"ui:widget": "select", "ui:enumNames": ["县级", "市级"]},
+        "summary": {"ui:widget": "textarea"}}
     metadata = (await client.get(
         f"{API}/diagram-sets/{instance['diagram_set_id']}/processes/project",
         headers=HUB)).json()
@@ -136,7 +133,9 @@ async def test_an_untouched_form_names_only_the_unanswered_required_fields(clien
     fields that have a default or may stay empty, each in both languages."""
     instance = await start(client, "ff", UNIT, variables=START_OK)
     task = ready(instance, "review")
-    untouched = {"level": "county", "summary": ""}  # what the renderer's defaults give
+    # What react-jsonschema-form submits untouched when required yes/no questions are left
+    # open (requiredBooleanDefault: 'skip', as docs/frontend.md advises for reviews).
+    untouched = {"level": "county", "summary": ""}
     english = await client.post(f"{API}/tasks/{task['id']}/complete", headers=HUB,
                                 json={"variables": untouched})
     chinese = await client.post(f"{API}/tasks/{task['id']}/complete",
@@ -163,7 +162,7 @@ async def test_a_wrong_value_is_named_once_with_the_options_in_chinese(client):
     errors = {e["field"]: e for e in response.json()["errors"]}
     assert (errors["approved"]["code"], errors["approved"]["message"]) == (
         "type", "类型不对：应为是或否")
-    assert errors["level"]["message"] == "不是可选值之一（可选：县级、市级）"
+    assert errors["level"]["message"] == "不是可选值之一（可选：county、city）"
     done = await client.post(f"{API}/tasks/{task['id']}/complete", headers=HUB,
                              json={"variables": {"approved": True, "opinion": "同意"}})
     assert done.status_code == 200, done.text

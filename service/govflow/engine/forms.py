@@ -1,9 +1,9 @@
 """Camunda Modeler form fields (``camunda:formData``) as a JSON Schema and a UI schema.
 
-Process owners edit the fields in the modeler's Forms tab; front ends get a JSON Schema (as
-react-jsonschema-form renders it: labelled options as ``oneOf`` of ``const``/``title``) and
-a ``ui_schema`` beside it (field order and widgets), and the service validates completions
-against the same schema, formats included. docs/frontend.md walks through both.
+Process owners edit the fields in the modeler's Forms tab; front ends get a JSON Schema and
+a react-jsonschema-form ``ui_schema`` beside it (field order, widgets, the options' Chinese
+names), and the service validates completions against the same schema, formats included.
+docs/frontend.md walks through both.
 """
 
 from typing import Any
@@ -60,15 +60,10 @@ def _field_schema(field: etree._Element) -> dict[str, Any]:
         options = field.xpath("./camunda:value", namespaces=_NS)
         if not options:
             raise FormError(f"enum field '{name}' has no values")
-        # Only ``oneOf``: beside an ``enum`` a renderer shows the bare ids, not the labels.
-        schema: dict[str, Any] = {
-            "type": "string",
-            "oneOf": [{"const": o.get("id"), "title": o.get("name") or o.get("id")}
-                      for o in options],
-        }
-    elif ftype == "boolean":
-        schema = {"type": "boolean", "oneOf": [{"const": True, "title": "是"},
-                                               {"const": False, "title": "否"}]}
+        # The labels go in the ui_schema (``ui:enumNames``), not in a ``oneOf`` of consts:
+        # react-jsonschema-form pre-selects the first ``const`` of a ``oneOf`` field that has
+        # no default, so an untouched form would carry an answer nobody gave.
+        schema: dict[str, Any] = {"type": "string", "enum": [o.get("id") for o in options]}
     elif ftype in _TYPES:
         schema = dict(_TYPES[ftype])
     else:
@@ -142,10 +137,10 @@ def form_ui_schema(node: etree._Element) -> dict[str, Any]:
     field order, and one widget per field (``{}`` if the node has no form).
 
     A field's ``camunda:property id="widget"`` names its widget. Otherwise: booleans are
-    radio buttons (是/否: an unanswered question stays visibly unanswered, which a checkbox
-    cannot show), dates a date picker, enums a drop-down, and strings a text area when they
-    are long text: an ``opinion`` or ``reason`` (or ``*_opinion``, ``*_reason``), or a
-    ``maxlength`` over 200."""
+    radio buttons labelled 是/否 (the answer is shown either way, which a checkbox cannot
+    do), dates a date picker, enums a drop-down with the options' Chinese names
+    (``ui:enumNames``), and strings a text area when they are long text: an ``opinion`` or
+    ``reason`` (or ``*_opinion``, ``*_reason``), or a ``maxlength`` over 200."""
     fields = node.xpath("./bpmn:extensionElements/camunda:formData/camunda:formField",
                         namespaces=_NS)
     if not fields:
@@ -154,6 +149,11 @@ def form_ui_schema(node: etree._Element) -> dict[str, Any]:
     for field in fields:
         widget = _widget(field)
         entry: dict[str, Any] = {"ui:widget": widget} if widget else {}
+        if field.get("type") == "boolean":
+            entry["ui:enumNames"] = ["是", "否"]  # for true, false
+        elif field.get("type") == "enum":
+            entry["ui:enumNames"] = [o.get("name") or o.get("id") for o in
+                                     field.xpath("./camunda:value", namespaces=_NS)]
         if field.xpath("./camunda:validation/camunda:constraint[@name='readonly']",
                        namespaces=_NS):
             entry["ui:readonly"] = True

@@ -22,7 +22,7 @@ _TYPE_NAMES = {"string": "字符串", "integer": "整数", "number": "数字", "
 _CODES = {"required": "required", "type": "type", "format": "format", "oneOf": "one_of",
           "enum": "one_of", "const": "one_of", "minimum": "minimum", "maximum": "maximum",
           "minLength": "min_length", "maxLength": "max_length",
-          "additionalProperties": "unknown_field", "readOnly": "read_only"}
+          "additionalProperties": "unknown_field"}
 # Which error a field shows when it breaks several keywords: the most basic one.
 _RANK = ("required", "unknown_field", "type", "one_of", "format")
 
@@ -74,12 +74,9 @@ def _field_error(error: ValidationError) -> FieldError:
         values["expected"] = _TYPE_NAMES.get(str(error.validator_value),
                                              str(error.validator_value))
     elif code == "one_of":
-        options = error.schema.get("oneOf") or [{"const": v} for v in
-                                                error.schema.get("enum", [])]
-        shown = [str(o.get("title", o.get("const"))) for o in options if isinstance(o, dict)]
-        values["options"] = "、".join(shown)
-        message = (f"{error.instance!r} is not one of "
-                   f"{[o.get('const') for o in options if isinstance(o, dict)]}")
+        options = error.schema.get("enum") or [error.schema.get("const")]
+        values["options"] = "、".join(str(o) for o in options)
+        message = f"{error.instance!r} is not one of {options}"
     elif code == "required":
         message = "is required"
     elif code == "unknown_field":
