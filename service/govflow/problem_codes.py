@@ -83,7 +83,7 @@ CODES: dict[str, Code] = {
     # Process instances and the engine
     "instance.not_found": Code("Not found", "未找到", "流程实例 {instance_id} 不存在"),
     "instance.not_running": Code("Conflict", "冲突",
-                                 "流程实例 {instance_id} 的状态是 {state}"),
+                                 "流程实例 {instance_id} {state}"),
     "instance.version_conflict": Code("Conflict", "冲突",
                                       "流程实例 {instance_id} 被并发修改，请重新读取后再试"),
     "instance.not_waiting": Code("Conflict", "冲突", "流程实例没有在等待此操作：{detail}"),
@@ -104,7 +104,7 @@ CODES: dict[str, Code] = {
     "task.not_found": Code("Not found", "未找到", "任务 {task_id} 不存在"),
     "task.not_candidate": Code("Forbidden", "无权操作",
                                "任务 {task_id} 属于用户组 {groups}；用户“{user}”不在其中"),
-    "task.not_ready": Code("Conflict", "冲突", "任务 {task_id} 的状态是 {state}，不能办理"),
+    "task.not_ready": Code("Conflict", "冲突", "任务 {task_id} {state}，不能再办理"),
     "task.claimed_by_other": Code("Forbidden", "无权操作",
                                   "任务 {task_id} 已被“{assignee}”认领"),
     "task.already_claimed": Code("Conflict", "冲突", "任务 {task_id} 已被“{assignee}”认领"),
@@ -145,10 +145,17 @@ def title(code: str, lang: str) -> str | None:
     return entry.title_zh if lang == "zh" else entry.title
 
 
+# Task and instance states, as a Chinese detail names them.
+STATES_ZH = {"ready": "待办", "completed": "已办结", "cancelled": "已取消", "running": "运行中",
+             "suspended": "已挂起", "terminated": "已终止", "error": "出错"}
+
+
 def detail_zh(code: str, detail: str, params: dict[str, object]) -> str:
     """The Chinese detail of a code, its values filled; the title and the English detail
     when a value is missing (never a half-filled template)."""
     entry = CODES[code]
+    if "state" in params:
+        params = {**params, "state": STATES_ZH.get(str(params["state"]), params["state"])}
     try:
         return entry.detail_zh.format(**{**params, "detail": detail})
     except (KeyError, IndexError, ValueError):
