@@ -156,3 +156,6 @@ async def test_an_oversized_body_has_its_code_too(client):
                                  content=b"{" + b" " * 2_000_000 + b"}")
     assert response.status_code == 413
     assert response.json()["code"] == "request.too_large"
+    chinese = await client.post(f"{API}/tenants/demo/process-instances",
+                                headers={**ADMIN, **ZH}, content=b"{" + b" " * 2_000_000 + b"}")
+    assert chinese.json()["detail"] == "请求体超过 1048576 字节"

@@ -150,9 +150,7 @@ def install_handlers(app: Any) -> None:
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         lang = language(request.headers.get("accept-language"))
-        body = DomainError("an unexpected error occurred; nothing was changed",
-                           code="internal.error").problem(
-            request.url.path, lang)
+        body = _unexpected().problem(request.url.path, lang)
         return respond(request, body, 500)
 
     app.add_exception_handler(DomainError, domain)
@@ -160,6 +158,11 @@ def install_handlers(app: Any) -> None:
     app.add_exception_handler(HTTPException, http)
     app.add_exception_handler(Exception, unexpected)
     app.add_middleware(UnexpectedErrors)
+
+
+def _unexpected() -> DomainError:
+    return DomainError("an unexpected error occurred; nothing was changed",
+                       code="internal.error")
 
 
 _HTTP_CODES = {404: "http.not_found", 405: "http.method_not_allowed"}
@@ -235,7 +238,5 @@ class UnexpectedErrors:
 
             headers = {k.decode("latin-1").lower(): v.decode("latin-1")
                        for k, v in scope.get("headers", [])}
-            body = DomainError("an unexpected error occurred; nothing was changed",
-                           code="internal.error").problem(
-                scope["path"], language(headers.get("accept-language")))
+            body = _unexpected().problem(scope["path"], language(headers.get("accept-language")))
             await JSONResponse(body, 500, media_type=MEDIA)(scope, receive, send)
