@@ -82,7 +82,7 @@ class UnitOfWork:
                 # Two commands raced past the version check (only possible without row locks).
                 raise Conflict("the process instance was changed concurrently",
                                code="instance.version_conflict",
-                               params={"instance_id": ""}) from exc
+                               params={"instance_id": "、".join(self._touched)}) from exc
 
     async def commit(self) -> None:
         await self._drain_thrown()
