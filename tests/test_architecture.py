@@ -15,7 +15,7 @@ LAYERS = (
     # the timer worker's loop.
     Layer("shell", ("govflow.__main__", "govflow.cli", "govflow.main", "govflow.bootstrap",
                     "govflow.ops", "govflow.deps", "govflow.*.endpoints",
-                    "govflow.timers.worker", "govflow.warmup")),
+                    "govflow.timers.worker", "govflow.warmup", "govflow.apidocs")),
     # Every state change: one command object each, run by execute().
     Layer("commands", ("govflow.commands", "govflow.commands.*")),
     # Reads and the checks commands share; they never commit.
@@ -27,7 +27,8 @@ LAYERS = (
     Layer("kernel", ("govflow", "govflow.auth", "govflow.auth.*", "govflow.errors",
                      "govflow.settings", "govflow.fields", "govflow.jsonbounds",
                      "govflow.metrics", "govflow.request_id", "govflow.logs",
-                     "govflow.schemas", "govflow.body_limit", "govflow.cursor")),
+                     "govflow.schemas", "govflow.body_limit", "govflow.cursor",
+                     "govflow.problem_codes")),
     # The inner rings: the only code that imports SpiffWorkflow, and the tables.
     Layer("engine and store", ("govflow.engine", "govflow.engine.*", "govflow.store",
                                "govflow.store.*")),

@@ -104,6 +104,7 @@ class Field:
     minlength: int | None = None
     maxlength: int | None = None
     description: str | None = None
+    widget: str | None = None  # camunda:property "widget": the front end's widget
 
     def __post_init__(self):
         if (self.type == "enum") != bool(self.values):
@@ -429,9 +430,12 @@ def _emit_form(ext, form: tuple[Field, ...]) -> None:
         if f.default is not None:
             attrs["defaultValue"] = _fmt(f.default)
         el = _sub(data, "camunda:formField", attrs)
-        if f.description:
+        shown = {"description": f.description, "widget": f.widget}
+        if any(shown.values()):
             props = _sub(el, "camunda:properties")
-            _sub(props, "camunda:property", {"id": "description", "value": f.description})
+            for prop_id, value in shown.items():
+                if value:
+                    _sub(props, "camunda:property", {"id": prop_id, "value": value})
         limits = {"min": f.min, "max": f.max, "minlength": f.minlength, "maxlength": f.maxlength}
         constraints = [{"name": "required"}] if f.required else []
         constraints += [{"name": k, "config": _fmt(v)} for k, v in limits.items() if v is not None]

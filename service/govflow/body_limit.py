@@ -12,7 +12,7 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.routing import compile_path
 
-from .errors import PayloadTooLarge
+from .errors import PayloadTooLarge, language
 
 Message = dict[str, Any]
 
@@ -78,8 +78,11 @@ class RequestBodyLimit:
 
 
 async def _refuse(scope: dict[str, Any], send: Any, limit: int) -> None:
-    problem = PayloadTooLarge(f"the request body is larger than {limit} bytes")
-    body = json.dumps(problem.problem(scope["path"])).encode()
+    problem = PayloadTooLarge(f"the request body is larger than {limit} bytes",
+                              code="request.too_large", params={"limit": limit})
+    asked = dict(scope.get("headers") or []).get(b"accept-language", b"")
+    body = json.dumps(problem.problem(scope["path"], language(asked.decode("latin-1")))
+                      ).encode()
     await send({"type": "http.response.start", "status": 413, "headers": [
         (b"content-type", b"application/problem+json"),
         (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})

@@ -168,9 +168,12 @@ def _calendar_file(path: Path) -> dict[str, Any]:
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise Invalid(f"{path} is not a readable JSON file: {exc}") from exc
+        raise Invalid(f"{path} is not a readable JSON file: {exc}", code="calendar.file_invalid",
+                      params={"reason": str(exc)}) from exc
     if not isinstance(body, dict):
-        raise Invalid(f"{path} must hold an object with days_off, make_up_workdays and source")
+        raise Invalid(f"{path} must hold an object with days_off, make_up_workdays and source",
+                      code="calendar.file_invalid",
+                      params={"reason": "days_off, make_up_workdays, source"})
     return body
 
 

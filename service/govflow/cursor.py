@@ -34,11 +34,12 @@ def decode(sort: str, token: str) -> Cursor:
         return Cursor(None if value is None else datetime.fromisoformat(value), row_id)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
         raise Invalid("the cursor is not one this listing returned", [FieldError(
-            "query.cursor", "pass next_cursor of the previous page, with the same sort")]
-        ) from exc
+            "query.cursor", "pass next_cursor of the previous page, with the same sort")],
+            code="pagination.cursor_invalid") from exc
 
 
 def refuse_both(offset: int, token: str | None) -> None:
     if token is not None and offset:
         raise Invalid("a page is found by cursor or by offset, not both", [FieldError(
-            "query.offset", "leave it out when a cursor is given")])
+            "query.offset", "leave it out when a cursor is given")],
+            code="pagination.cursor_and_offset")

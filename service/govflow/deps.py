@@ -36,7 +36,8 @@ def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthorized("an Authorization: Bearer <token> header is required")
+        raise Unauthorized("an Authorization: Bearer <token> header is required",
+                           code="auth.token_missing")
     return verify(ctx.settings.secret_key, credentials.credentials,
                   ctx.settings.max_token_bytes)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from . import ops
+from . import apidocs, ops
 from .body_limit import RequestBodyLimit
 from .bootstrap import ensure_secret
 from .calendar.endpoints import router as calendar
@@ -115,13 +115,15 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
             await app.state.ctx.engine.dispose()
 
     app = FastAPI(title="GovFlow", version="0.1.0", lifespan=lifespan,
-                  description="BPMN/DMN workflows for government IT project approval.")
+                  description="BPMN/DMN workflows for government IT project approval.",
+                  docs_url=None, redoc_url=None)
     if ctx is not None:
         app.state.ctx = ctx
     install_handlers(app)
     for router in (tenants, diagrams, instances, tasks, decisions, calendar):
         app.include_router(router, prefix=API)
     app.include_router(ops.router)
+    apidocs.install(app)  # operationIds, problem+json errors, offline /docs and /redoc
 
     app.add_middleware(RequestBodyLimit, max_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes,

@@ -31,13 +31,33 @@ def cursor_page(items: list[Any], offset: int, limit: int, by_cursor: bool,
             "next_cursor": next_cursor if full else None}
 
 
+class ProblemItem(BaseModel):
+    """One problem with one field, file or element of the request."""
+
+    loc: str = Field(description="where: `variables.<field>`, `body.<key>`, `query.<name>`, "
+                     "a file name ...")
+    msg: str = Field(description="the problem, in English")
+    message: str = Field(description="the problem in the language Accept-Language asked for")
+    code: str | None = Field(None, description="the kind of problem: for form fields "
+                             "`required`, `type`, `format`, `one_of`, `minimum`, `maximum`, "
+                             "`min_length`, `max_length`, `unknown_field`, `invalid`")
+    field: str | None = Field(None, description="the form field (form errors)")
+    line: int | None = Field(None, description="the line of a diagram file")
+    element: str | None = Field(None, description="the diagram element")
+
+
 class Problem(BaseModel):
+    """An error (RFC 9457, `application/problem+json`). `code` is stable: switch on it.
+    `title` and `detail` are Chinese when Accept-Language asks for zh."""
+
     type: str
     title: str
     status: int
     detail: str
+    code: str = Field(description="the stable kind of error, e.g. `task.not_found`, "
+                      "`form.invalid` (docs/contract.md lists them)")
     instance: str | None = None
-    errors: list[dict[str, Any]] | None = None
+    errors: list[ProblemItem] | None = None
 
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {

@@ -11,13 +11,16 @@ from .principal import Principal
 
 def tenant_not_found(tenant_id: str) -> NotFound:
     """The one answer for a tenant that does not exist, or that the caller cannot see."""
-    return NotFound(f"tenant '{tenant_id}' does not exist")
+    return NotFound(f"tenant '{tenant_id}' does not exist", code="tenant.not_found",
+                    params={"tenant": tenant_id})
 
 
-def require_visible(principal: Principal, tenant_id: str | None, missing: str) -> None:
-    """404 ``missing`` unless the object exists (``tenant_id`` given) in a visible tenant."""
+def require_visible(principal: Principal, tenant_id: str | None, missing: str, code: str,
+                    **params: object) -> None:
+    """404 ``missing`` (Problem ``code``) unless the object exists (``tenant_id`` given) in
+    a visible tenant."""
     if tenant_id is None or not principal.sees_tenant(tenant_id):
-        raise NotFound(missing)
+        raise NotFound(missing, code=code, params=params)
 
 
 def require_visible_tenant(principal: Principal, tenant_id: str) -> None:
@@ -31,11 +34,13 @@ def require_tenant_admin(principal: Principal, tenant_id: str) -> None:
     require_visible_tenant(principal, tenant_id)
     if not principal.administers(tenant_id):
         raise Forbidden(f"user '{principal.user}' is not an administrator of tenant "
-                        f"'{tenant_id}'")
+                        f"'{tenant_id}'", code="auth.not_tenant_admin",
+                        params={"user": principal.user, "tenant": tenant_id})
 
 
 def require_global_admin(principal: Principal, action: str) -> None:
     """The calendar, new tenants: an admin whose token names every tenant ('*')."""
     if not principal.is_global_admin:
         raise Forbidden(f"{action} needs a global administrator (an admin of tenant '*'); "
-                        f"user '{principal.user}' is not one")
+                        f"user '{principal.user}' is not one", code="auth.not_global_admin",
+                        params={"user": principal.user, "action": action})

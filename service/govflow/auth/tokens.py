@@ -24,26 +24,31 @@ def mint(secret: str, principal: Principal, now: datetime, ttl: timedelta) -> st
     try:
         Claims.model_validate(claims)
     except ValidationError as exc:
-        raise Invalid(f"cannot mint this token: {_describe(exc)}") from exc
+        raise Invalid(f"cannot mint this token: {_describe(exc)}", code="token.mint_invalid",
+                      params={"reason": _describe(exc)}) from exc
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
 def verify(secret: str, token: str, max_bytes: int = MAX_TOKEN_BYTES) -> Principal:
     """The principal a valid token names; ``Unauthorized`` for anything else."""
     if len(token) > max_bytes:
-        raise Unauthorized(f"the bearer token is longer than {max_bytes} bytes")
+        raise Unauthorized(f"the bearer token is longer than {max_bytes} bytes",
+                           code="auth.token_too_long", params={"max_bytes": max_bytes})
     try:
         # "sub" is left to Claims, which bounds it too, so every claim error reads alike.
         payload = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER,
                              options={"require": ["exp", "sub", "iss"], "verify_sub": False})
     except jwt.ExpiredSignatureError as exc:
-        raise Unauthorized("the bearer token has expired") from exc
+        raise Unauthorized("the bearer token has expired", code="auth.token_expired") from exc
     except jwt.PyJWTError as exc:
-        raise Unauthorized(f"invalid bearer token: {exc}") from exc
+        raise Unauthorized(f"invalid bearer token: {exc}", code="auth.token_invalid",
+                           params={"reason": str(exc)}) from exc
     try:
         claims = Claims.model_validate(payload)
     except ValidationError as exc:
-        raise Unauthorized(f"invalid bearer token claims: {_describe(exc)}") from exc
+        raise Unauthorized(f"invalid bearer token claims: {_describe(exc)}",
+                           code="auth.token_claims_invalid",
+                           params={"reason": _describe(exc)}) from exc
     return Principal(user=claims.sub, tenants=tuple(claims.tenants),
                      groups=tuple(claims.groups), admin=claims.admin)
 

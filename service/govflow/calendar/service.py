@@ -65,7 +65,8 @@ async def save_year(ctx: AppContext, session: AsyncSession, principal: Principal
     arrangement = parse_arrangement(year, days_off, make_up_workdays, where)
     if not isinstance(source, str) or not source.strip():
         raise Invalid("name the notice the arrangement comes from", [FieldError(
-            f"{where}.source", "must not be empty, e.g. 国办发明电〔2025〕7号")])
+            f"{where}.source", "must not be empty, e.g. 国办发明电〔2025〕7号")],
+            code="calendar.source_missing")
     return await repo.upsert(
         session, year, dumps(sorted(arrangement.days_off)),
         dumps(sorted(arrangement.make_up_workdays)), source.strip(), principal.user,
@@ -78,7 +79,8 @@ async def drop_year(session: AsyncSession, principal: Principal, year: int) -> N
     require_global_admin(principal, "changing the holiday calendar")
     if not await repo.delete(session, year):
         raise NotFound(f"no arrangement was loaded for {year}; it comes from the "
-                       f"{PACKAGE_SOURCE}")
+                       f"{PACKAGE_SOURCE}", code="calendar.year_not_loaded",
+                       params={"year": year})
 
 
 def count_working_days(ctx: AppContext, start: date, days: int) -> dict[str, Any]:
@@ -87,7 +89,8 @@ def count_working_days(ctx: AppContext, start: date, days: int) -> dict[str, Any
         due = ctx.calendar.working_days_after(start, days)
     except (ValueError, OverflowError) as exc:
         raise Invalid("the count runs past the last representable date",
-                      [FieldError("query.start", str(exc))]) from exc
+                      [FieldError("query.start", str(exc))], code="calendar.date_overflow"
+                      ) from exc
     return {"start": start, "days": days, "due": due.day, "estimated": due.estimated}
 
 
@@ -97,12 +100,14 @@ def compute_deadline(ctx: AppContext, spec: str, start: datetime | None, plan_ye
     try:
         parsed = parse_due_spec(spec)
     except ValueError as exc:
-        raise Invalid(str(exc), [FieldError("query.spec", str(exc))]) from exc
+        raise Invalid(str(exc), [FieldError("query.spec", str(exc))],
+                      code="calendar.spec_invalid", params={"reason": str(exc)}) from exc
     if start is None:
         start = ctx.clock.now()
     elif start.tzinfo is None or start.utcoffset() is None:
         message = f"{start.isoformat()} has no UTC offset; write e.g. 2026-09-28T09:00+08:00"
-        raise Invalid(message, [FieldError("query.start", message)])
+        raise Invalid(message, [FieldError("query.start", message)],
+                      code="calendar.start_invalid", params={"reason": message})
     variables = {} if plan_year is None else {"plan_year": plan_year}
     try:
         deadline = compute_due(spec, start, variables, ctx.calendar)
@@ -111,7 +116,8 @@ def compute_deadline(ctx: AppContext, spec: str, start: datetime | None, plan_ye
         loc = "query.plan_year" if uses_plan_year else "query.spec"
         if isinstance(exc, OutOfCalendar) and not uses_plan_year:
             loc = "query.start"
-        raise Invalid(str(exc), [FieldError(loc, str(exc))]) from exc
+        raise Invalid(str(exc), [FieldError(loc, str(exc))], code="calendar.spec_invalid",
+                      params={"reason": str(exc)}) from exc
     return {"due_at": deadline.at, "due_day": deadline.day, "estimated": deadline.estimated}
 
 
@@ -133,23 +139,28 @@ def parse_arrangement(year: int, days_off: Any, make_up_workdays: Any, where: st
             else:
                 lists[name].append(parsed)
     if errors:
-        raise Invalid(f"the arrangement for {year} has values that are not dates", errors)
+        raise Invalid(f"the arrangement for {year} has values that are not dates", errors,
+                      code="calendar.arrangement_invalid",
+                      params={"year": year, "reason": "日期应写作 YYYY-MM-DD"})
     if not lists["days_off"]:
         raise Invalid(f"the arrangement for {year} has no days off", [FieldError(
-            f"{where}.days_off", "must list the year's days off (元旦, 春节, …)")])
+            f"{where}.days_off", "must list the year's days off (元旦, 春节, …)")],
+            code="calendar.arrangement_invalid", params={"year": year, "reason": "没有假日"})
     try:
         return YearArrangement(year, frozenset(lists["days_off"]),
                                frozenset(lists["make_up_workdays"]))
     except ValueError as exc:
         loc = _locate(str(exc), lists, where)
         raise Invalid(f"not a valid arrangement for {year}: {exc}",
-                      [FieldError(loc, str(exc))]) from exc
+                      [FieldError(loc, str(exc))], code="calendar.arrangement_invalid",
+                      params={"year": year, "reason": str(exc)}) from exc
 
 
 def _check_year(year: int) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise Invalid(f"{year} is outside the calendar", [FieldError(
-            "path.year", f"must be from {FIRST_YEAR} to {LAST_YEAR}")])
+            "path.year", f"must be from {FIRST_YEAR} to {LAST_YEAR}")],
+            code="calendar.year_out_of_range", params={"year": year})
 
 
 def _parse_date(value: Any) -> date | None:

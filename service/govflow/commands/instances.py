@@ -30,16 +30,19 @@ class StartInstance:
         tenant = await require_tenant(uow.session, self.tenant_id)
         if tenant.active_set_id is None:
             raise Conflict(f"tenant '{self.tenant_id}' has no active diagram set: "
-                           "deploy one first")
+                           "deploy one first", code="tenant.no_active_set",
+                           params={"tenant": self.tenant_id})
         specs = await uow.ctx.specs.get(uow.session, tenant.active_set_id)
         process_id = self.process_id or specs.main_process_id
         if not process_id:
             raise Invalid("the active diagram set has no main process: name the process to "
                           "start", [FieldError("body.process_id", "one of: "
-                                               f"{', '.join(sorted(specs.processes))}")])
+                                               f"{', '.join(sorted(specs.processes))}")],
+                          code="process.main_missing")
         if process_id not in specs.processes:
             raise Invalid(f"process '{process_id}' is not in the active diagram set", [
-                FieldError("body.process_id", f"one of: {', '.join(sorted(specs.processes))}")])
+                FieldError("body.process_id", f"one of: {', '.join(sorted(specs.processes))}")],
+                code="process.not_in_active_set", params={"process_id": process_id})
         validate_variables(specs.processes[process_id].start_form, self.variables)
         instance_id, _ = await uow.start(self.tenant_id, tenant.active_set_id, process_id,
                                          self.business_key, self.variables, self.principal.user)

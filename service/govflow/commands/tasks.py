@@ -24,7 +24,9 @@ class CompleteTask:
     async def run(self, uow: UnitOfWork) -> str:
         row = await workable(uow.session, self.principal, self.task_id)
         if row.assignee is not None and row.assignee != self.principal.user:
-            raise Forbidden(f"task {self.task_id} is claimed by '{row.assignee}'")
+            raise Forbidden(f"task {self.task_id} is claimed by '{row.assignee}'",
+                            code="task.claimed_by_other",
+                            params={"task_id": self.task_id, "assignee": row.assignee})
         validate_variables(await form_of(uow.ctx, uow.session, row), self.variables)
         task_id, variables, user = self.task_id, self.variables, self.principal.user
         await uow.step(row.instance_id, lambda e: e.complete_task(task_id, variables, user),
@@ -45,7 +47,9 @@ class ClaimTask:
             return
         if row.assignee is not None or not await repo.set_assignee(
                 uow.session, self.task_id, None, self.principal.user):
-            raise Conflict(f"task {self.task_id} is already claimed by '{row.assignee}'")
+            raise Conflict(f"task {self.task_id} is already claimed by '{row.assignee}'",
+                           code="task.already_claimed",
+                           params={"task_id": self.task_id, "assignee": row.assignee})
         await uow.record(row, self.principal.user, "task_claimed", task_id=row.id,
                          element_id=row.key, element_name=row.name,
                          data={"assignee": self.principal.user})
@@ -65,9 +69,12 @@ class UnclaimTask:
         if row.assignee is None:
             return
         if row.assignee != self.principal.user and not self.principal.administers(row.tenant_id):
-            raise Forbidden(f"task {self.task_id} is claimed by '{row.assignee}'")
+            raise Forbidden(f"task {self.task_id} is claimed by '{row.assignee}'",
+                            code="task.claimed_by_other",
+                            params={"task_id": self.task_id, "assignee": row.assignee})
         if not await repo.set_assignee(uow.session, self.task_id, row.assignee, None):
-            raise Conflict(f"task {self.task_id} changed concurrently")
+            raise Conflict(f"task {self.task_id} changed concurrently",
+                           code="task.version_conflict", params={"task_id": self.task_id})
         await uow.record(row, self.principal.user, "task_unclaimed", task_id=row.id,
                          element_id=row.key, element_name=row.name,
                          data={"previous_assignee": row.assignee})

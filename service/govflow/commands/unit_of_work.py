@@ -84,7 +84,9 @@ class UnitOfWork:
                 self.ctx.instances.discard(instance_id)
             if isinstance(exc, IntegrityError):
                 # Two commands raced past the version check (only possible without row locks).
-                raise Conflict("the process instance was changed concurrently") from exc
+                raise Conflict("the process instance was changed concurrently",
+                               code="instance.version_conflict",
+                               params={"instance_id": "、".join(self._touched)}) from exc
 
     async def commit(self) -> None:
         await self._drain_thrown()
@@ -107,7 +109,8 @@ class UnitOfWork:
             engine, result = await asyncio.to_thread(EngineInstance.start, specs, process_id,
                                                      variables, self._timing(), signal)
         except StepError as exc:
-            raise EngineFailure(_failure(exc), element=exc.element) from exc
+            raise EngineFailure(_failure(exc), element=exc.element,
+                                code="engine.step_failed") from exc
         instance_id = str(uuid.uuid4())
         now = self.ctx.clock.now()
         row = repo.instance_row(instance_id, tenant_id, set_id, process_id, business_key, actor,
@@ -126,7 +129,7 @@ class UnitOfWork:
         try:
             check(entry.engine)
         except NotWaiting as exc:
-            raise Conflict(str(exc)) from exc
+            raise Conflict(str(exc), code="instance.not_waiting") from exc
         finally:
             # Unchanged: back where it came from, for the step that follows or, after a
             # refusal, for the next command (a cache entry is at a committed version).
@@ -145,9 +148,10 @@ class UnitOfWork:
         try:
             result = await asyncio.to_thread(run, entry.engine)
         except NotWaiting as exc:
-            raise Conflict(str(exc)) from exc
+            raise Conflict(str(exc), code="instance.not_waiting") from exc
         except StepError as exc:
-            raise EngineFailure(_failure(exc), element=exc.element) from exc
+            raise EngineFailure(_failure(exc), element=exc.element,
+                                code="engine.step_failed") from exc
         await self._persist(row._mapping, entry, result, actor, hops)
         ENGINE_STEP.observe(time.perf_counter() - started)
         return result
@@ -155,9 +159,12 @@ class UnitOfWork:
     async def _running(self, instance_id: str) -> Any:
         row = await repo.get(self.session, instance_id)
         if row is None:
-            raise NotFound(f"process instance {instance_id} does not exist")
+            raise NotFound(f"process instance {instance_id} does not exist",
+                           code="instance.not_found", params={"instance_id": instance_id})
         if row.state != "running":
-            raise Conflict(f"process instance {row.id} is {row.state}")
+            raise Conflict(f"process instance {row.id} is {row.state}",
+                           code="instance.not_running",
+                           params={"instance_id": row.id, "state": row.state})
         return row
 
     async def set_state(self, instance_id: str, state: str, actor: str, event: str,
@@ -167,14 +174,17 @@ class UnitOfWork:
         checked here, in the transaction that writes the new one."""
         row = await repo.get(self.session, instance_id)
         if row is None:
-            raise NotFound(f"process instance {instance_id} does not exist")
+            raise NotFound(f"process instance {instance_id} does not exist",
+                           code="instance.not_found", params={"instance_id": instance_id})
         if row.state not in expected:
             raise Conflict(f"process instance {instance_id} is {row.state}, "
-                           f"not {' or '.join(expected)}")
+                           f"not {' or '.join(expected)}", code="instance.not_running",
+                           params={"instance_id": instance_id, "state": row.state})
         cleared = {"error": None} if state == "running" else {}
         if not await repo.update_versioned(self.session, row.id, row.version, state=state,
                                            updated_at=self.ctx.clock.now(), **cleared):
-            raise Conflict(f"process instance {row.id} was changed concurrently")
+            raise Conflict(f"process instance {row.id} was changed concurrently",
+                           code="instance.version_conflict", params={"instance_id": row.id})
         self.ctx.instances.discard(row.id)
         if state == "running" and row.state == "error":  # its failed timers start over
             await timer_repo.clear_failures(self.session, row.id)
@@ -237,7 +247,10 @@ class UnitOfWork:
         starts = await self._signal_starts(tenant_id, name)
         if len(ids) + len(starts) > MAX_SIGNAL_TARGETS:
             raise Invalid(f"signal '{name}' would reach {len(ids) + len(starts)} catches and "
-                          f"starts, more than {MAX_SIGNAL_TARGETS}: nothing was delivered")
+                          f"starts, more than {MAX_SIGNAL_TARGETS}: nothing was delivered",
+                          code="signal.too_many_targets",
+                          params={"signal": name, "count": len(ids) + len(starts),
+                                  "limit": MAX_SIGNAL_TARGETS})
         delivery = Delivery(name, payload, principal, thrown_by, kind="signal")
         for instance_id in ids:
             await self.check(instance_id, _bind(delivery.check, tenant_id, instance_id))
@@ -291,7 +304,9 @@ class UnitOfWork:
             values.update(state="terminated" if terminated else "completed", ended_at=now,
                           outcome="terminated" if terminated else result.outcome)
         if not await repo.update_versioned(s, instance_id, entry.version, **values):
-            raise Conflict(f"process instance {instance_id} was changed concurrently")
+            raise Conflict(f"process instance {instance_id} was changed concurrently",
+                           code="instance.version_conflict",
+                           params={"instance_id": instance_id})
         if result.completed:  # completed or terminated: never loaded again
             await drop_rows(s, instance_id)
         else:
@@ -333,7 +348,7 @@ class UnitOfWork:
         try:
             return self._resolve(task.definition.due, now, variables)
         except ValueError as exc:  # counted from a variable this instance does not have
-            raise EngineFailure(f"element '{task.definition.key}': {exc}",
+            raise EngineFailure(f"element '{task.definition.key}': {exc}", code="engine.step_failed",
                                 element=task.definition.key) from exc
 
     def _resolve(self, spec: str, start: Any, variables: dict[str, Any]) -> tuple[Any, bool]:
@@ -353,7 +368,9 @@ class UnitOfWork:
             tenant_id, message, hops, thrower = self._thrown.pop(0)
             if hops >= MAX_MESSAGE_HOPS:
                 raise EngineFailure(f"{message.kind} '{message.name}' bounced more than "
-                                    f"{MAX_MESSAGE_HOPS} times between instances")
+                                    f"{MAX_MESSAGE_HOPS} times between instances",
+                                    code="message.bounce_limit",
+                                    params={"message": message.name})
             if message.kind == "signal":
                 await self.broadcast(tenant_id, message.name, {}, "engine", hops,
                                      thrown_by=thrower)

@@ -20,17 +20,21 @@ async def evaluate(ctx: AppContext, session: AsyncSession, principal: Principal,
     require_visible_tenant(principal, tenant_id)
     tenant = await require_tenant(session, tenant_id)
     if tenant.active_set_id is None:
-        raise Conflict(f"tenant '{tenant_id}' has no active diagram set")
+        raise Conflict(f"tenant '{tenant_id}' has no active diagram set",
+                       code="tenant.no_active_set", params={"tenant": tenant_id})
     specs = await ctx.specs.get(session, tenant.active_set_id)
     decision = specs.decisions.get(decision_id)
     if decision is None:
         raise NotFound(f"decision '{decision_id}' is not in tenant '{tenant_id}'s active set "
-                       f"(decisions: {', '.join(sorted(specs.decisions)) or 'none'})")
+                       f"(decisions: {', '.join(sorted(specs.decisions)) or 'none'})",
+                       code="decision.not_found",
+                       params={"decision_id": decision_id, "tenant": tenant_id})
     try:
         matched = await asyncio.to_thread(evaluate_decision, decision, inputs)
     except StepError as exc:
         raise Invalid(f"decision '{decision_id}' could not be evaluated: {exc}",
-                      [FieldError("body.inputs", str(exc))]) from exc
+                      [FieldError("body.inputs", str(exc))], code="decision.evaluation_failed",
+                      params={"decision_id": decision_id, "reason": str(exc)}) from exc
     return {
         "decision_id": decision_id, "diagram_set_id": tenant.active_set_id,
         "outputs": [m.outputs for m in matched],

@@ -11,7 +11,7 @@ from ..schemas import PROBLEMS, Page, page
 from ..tenants.schemas import Tenant
 from ..tenants.service import get_tenant
 from . import service
-from .schemas import UPLOAD_FORM, ActiveSetIn, DiagramSet, ProcessMetadata
+from .schemas import UPLOAD_FORM, ActiveSetIn, DiagramSet, ProcessMetadata, StartForm
 from .upload import collect_files, read_upload
 
 router = APIRouter(tags=["diagram sets"], responses=PROBLEMS)
@@ -50,6 +50,12 @@ async def set_active(tenant: TenantPath, body: ActiveSetIn, ctx: ContextDep,
 async def process_metadata(set_id: IdPath, process_id: NamePath, ctx: ContextDep, session: SessionDep,
                            user: CurrentUser) -> dict[str, Any]:
     return await service.process_metadata(ctx, session, user, set_id, process_id)
+
+
+@router.get("/tenants/{tenant}/processes/{process_id}/start-form", response_model=StartForm)
+async def start_form(tenant: TenantPath, process_id: NamePath, ctx: ContextDep,
+                     session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    return await service.start_form(ctx, session, user, tenant, process_id)
 
 
 @router.get("/diagram-sets/{set_id}/processes/{process_id}/bpmn",

@@ -26,7 +26,8 @@ class SpecRegistry:
             return specs
         row = await repo.get(session, set_id)
         if row is None:
-            raise NotFound(f"diagram set {set_id} does not exist")
+            raise NotFound(f"diagram set {set_id} does not exist",
+                           code="diagram_set.not_found", params={"set_id": set_id})
         files = await repo.files(session, set_id)
         # Stored sets were validated at upload; the main process was chosen then.
         specs = parse_diagram_set(files, main_process=row.main_process_id)

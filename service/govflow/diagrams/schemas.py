@@ -37,6 +37,8 @@ class TaskDefinition(BaseModel):
     due: str | None
     clause: str | None
     form: dict[str, Any]
+    ui_schema: dict[str, Any] = Field(
+        default_factory=dict, description="react-jsonschema-form uiSchema: ui:order, widgets")
 
 
 class MessageCatch(BaseModel):
@@ -59,6 +61,23 @@ class ProcessMetadata(BaseModel):
     tasks: list[TaskDefinition]
     message_catches: list[MessageCatch] = []
     decisions: list[dict[str, Any]]
+    start_form: dict[str, Any] = Field(
+        default_factory=dict, description="JSON Schema of the start variables (the start "
+        "event's camunda:formData); variables it does not list are allowed")
+    start_ui_schema: dict[str, Any] = Field(
+        default_factory=dict, description="react-jsonschema-form uiSchema of the start form")
+
+
+class StartForm(BaseModel):
+    """The form an instance of a process starts with, before any instance exists."""
+
+    tenant: str
+    diagram_set_id: int = Field(description="the tenant's active diagram set")
+    process_id: str
+    process_name: str | None
+    form: dict[str, Any] = Field(description="JSON Schema of the start variables; variables "
+                                 "it does not list are allowed (one front end for every county)")
+    ui_schema: dict[str, Any] = Field(description="react-jsonschema-form uiSchema")
 
 
 # The upload's multipart body, for OpenAPI: the endpoint reads it itself, after the rights.

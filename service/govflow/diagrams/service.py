@@ -12,7 +12,7 @@ from ..context import AppContext
 from ..engine.bounds import oversized
 from ..engine.errors import DiagramError
 from ..engine.specs import DiagramSpecs, ProcessInfo, parse_diagram_set
-from ..errors import FieldError, Invalid, NotFound
+from ..errors import Conflict, FieldError, Invalid, NotFound
 from ..store.jsontext import dumps, loads, utc
 from ..tenants import repository as tenant_repo
 from ..tenants.service import require as require_tenant
@@ -46,7 +46,8 @@ async def store_set(ctx: AppContext, session: AsyncSession, principal: Principal
     except DiagramError as exc:
         raise Invalid(f"diagram set refused: {exc}", [
             FieldError(p.file or "files", p.message, {"line": p.line, "element": p.element})
-            for p in exc.problems]) from exc
+            for p in exc.problems], code="diagram.invalid", params={"reason": str(exc)}
+        ) from exc
     row = {
         "tenant_id": tenant_id, "version": await repo.next_version(session, tenant_id),
         "content_hash": digest, "main_process_id": specs.main_process_id,
@@ -65,8 +66,10 @@ async def get_set(session: AsyncSession, principal: Principal, set_id: int) -> d
     """A set as the API shows it, marked active or not."""
     row = await repo.get(session, set_id)
     if row is None:
-        raise NotFound(f"diagram set {set_id} does not exist")
-    require_visible(principal, row.tenant_id, f"diagram set {set_id} does not exist")
+        raise NotFound(f"diagram set {set_id} does not exist", code="diagram_set.not_found",
+                       params={"set_id": set_id})
+    require_visible(principal, row.tenant_id, f"diagram set {set_id} does not exist",
+                    "diagram_set.not_found", set_id=set_id)
     tenant = await require_tenant(session, row.tenant_id)
     return _view(row, tenant.active_set_id)
 
@@ -87,7 +90,9 @@ async def set_active(session: AsyncSession, principal: Principal, tenant_id: str
     row = await repo.get(session, set_id)
     if row is None or row.tenant_id != tenant_id:
         raise Invalid(f"diagram set {set_id} is not a set of tenant '{tenant_id}'",
-                      [FieldError("body.diagram_set_id", "unknown for this tenant")])
+                      [FieldError("body.diagram_set_id", "unknown for this tenant")],
+                      code="diagram_set.not_in_tenant",
+                      params={"set_id": set_id, "tenant": tenant_id})
     await tenant_repo.set_active(session, tenant_id, set_id)
 
 
@@ -95,7 +100,8 @@ async def load(ctx: AppContext, session: AsyncSession, principal: Principal, set
                ) -> tuple[repo.DiagramSetRow, DiagramSpecs]:
     row = await repo.get(session, set_id)
     require_visible(principal, row.tenant_id if row is not None else None,
-                    f"diagram set {set_id} does not exist")
+                    f"diagram set {set_id} does not exist", "diagram_set.not_found",
+                    set_id=set_id)
     assert row is not None  # require_visible refused a missing set
     return row, await ctx.specs.get(session, set_id)
 
@@ -112,7 +118,9 @@ async def process_metadata(ctx: AppContext, session: AsyncSession, principal: Pr
         "called_processes": list(info.called_processes),
         "tasks": [{"key": t.key, "name": t.name, "lane": t.lane,
                    "candidate_groups": list(t.candidate_groups), "due": t.due,
-                   "clause": t.clause, "form": t.form} for t in info.human_tasks],
+                   "clause": t.clause, "form": t.form, "ui_schema": t.ui_schema}
+                  for t in info.human_tasks],
+        "start_form": info.start_form, "start_ui_schema": info.start_ui_schema,
         "message_catches": [{"element_id": c.element_id, "name": c.element_name,
                              "messages": list(c.messages), "senders": list(c.senders),
                              "payload": list(c.payload)} for c in info.message_catches],
@@ -123,6 +131,22 @@ async def process_metadata(ctx: AppContext, session: AsyncSession, principal: Pr
                                     "type": o.type} for o in d.outputs]}
                       for d in specs.decisions.values()],
     }
+
+
+async def start_form(ctx: AppContext, session: AsyncSession, principal: Principal,
+                     tenant_id: str, process_id: str) -> dict[str, Any]:
+    """The start form of a process of the tenant's active set, before any instance exists:
+    what ``POST /tenants/{tenant}/process-instances`` checks the variables against."""
+    require_visible_tenant(principal, tenant_id)
+    tenant = await require_tenant(session, tenant_id)
+    if tenant.active_set_id is None:
+        raise Conflict(f"tenant '{tenant_id}' has no active diagram set: deploy one first",
+                       code="tenant.no_active_set", params={"tenant": tenant_id})
+    specs = await ctx.specs.get(session, tenant.active_set_id)
+    info = _process(specs, process_id)
+    return {"tenant": tenant_id, "diagram_set_id": tenant.active_set_id,
+            "process_id": info.id, "process_name": info.name, "form": info.start_form,
+            "ui_schema": info.start_ui_schema}
 
 
 async def process_xml(ctx: AppContext, session: AsyncSession, principal: Principal, set_id: int,
@@ -141,7 +165,9 @@ def _process(specs: DiagramSpecs, process_id: str) -> ProcessInfo:
     info = specs.processes.get(process_id)
     if info is None:
         raise NotFound(f"process '{process_id}' is not in this diagram set "
-                       f"(processes: {', '.join(specs.processes)})")
+                       f"(processes: {', '.join(specs.processes)})",
+                       code="process.not_found", params={
+                           "process_id": process_id, "processes": "、".join(specs.processes)})
     return info
 
 

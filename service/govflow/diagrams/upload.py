@@ -43,7 +43,8 @@ async def read_upload(request: Request) -> UploadForm:
                 files.append((value.filename or "unnamed", await value.read()))
             elif key == "files" or isinstance(value, UploadFile):
                 raise Invalid(f"form field '{key}' is not valid here", [FieldError(
-                    f"body.{key}", "files are sent as 'files' parts; other fields as text")])
+                    f"body.{key}", "files are sent as 'files' parts; other fields as text")],
+                    code="upload.field_invalid", params={"field": key})
             else:
                 fields[key] = value
     try:
@@ -51,7 +52,7 @@ async def read_upload(request: Request) -> UploadForm:
     except ValidationError as exc:
         raise Invalid("the upload form is not valid", [
             FieldError("body." + ".".join(str(p) for p in e["loc"]), e["msg"])
-            for e in exc.errors(include_url=False)]) from exc
+            for e in exc.errors(include_url=False)], code="upload.form_invalid") from exc
     return UploadForm(files, parsed.main_process, parsed.activate)
 
 
@@ -67,18 +68,22 @@ def collect_files(uploads: list[tuple[str, bytes]]) -> dict[str, bytes]:
             _add(files, posixpath.basename(name.replace("\\", "/")), content)
     if not files:
         raise Invalid("no diagram files uploaded",
-                      [FieldError("files", "upload .bpmn and .dmn files, or one .zip of them")])
+                      [FieldError("files", "upload .bpmn and .dmn files, or one .zip of them")],
+                      code="upload.no_files")
     if len(files) > MAX_FILES:
-        raise Invalid(f"a set holds at most {MAX_FILES} files", [FieldError("files", "too many")])
+        raise Invalid(f"a set holds at most {MAX_FILES} files", [FieldError("files", "too many")],
+                      code="upload.too_many_files", params={"limit": MAX_FILES})
     return files
 
 
 def _add(files: dict[str, bytes], name: str, content: bytes) -> None:
     if name in files:
-        raise Invalid(f"file '{name}' uploaded twice", [FieldError(name, "duplicate file name")])
+        raise Invalid(f"file '{name}' uploaded twice", [FieldError(name, "duplicate file name")],
+                      code="upload.duplicate_file", params={"name": name})
     if len(content) > MAX_FILE_BYTES:
         raise Invalid(f"file '{name}' is larger than {MAX_FILE_BYTES} bytes",
-                      [FieldError(name, "file too large")])
+                      [FieldError(name, "file too large")], code="upload.file_too_large",
+                      params={"name": name, "limit": MAX_FILE_BYTES})
     files[name] = content
 
 
@@ -87,16 +92,19 @@ def _unzip(name: str, content: bytes) -> list[tuple[str, bytes]]:
         archive = zipfile.ZipFile(io.BytesIO(content))
         entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
-        raise Invalid(f"'{name}' is not a zip archive", [FieldError(name, "bad zip")]) from exc
+        raise Invalid(f"'{name}' is not a zip archive", [FieldError(name, "bad zip")],
+                      code="upload.bad_zip", params={"name": name}) from exc
     if len(entries) > MAX_MEMBERS:
         raise Invalid(f"'{name}' holds more than {MAX_MEMBERS} entries",
-                      [FieldError(name, "too many entries")])
+                      [FieldError(name, "too many entries")], code="upload.zip_too_many_entries",
+                      params={"name": name, "limit": MAX_MEMBERS})
     members = [i for i in entries
                if not i.is_dir() and i.filename.lower().endswith((".bpmn", ".dmn"))]
     # The headers' sizes are the uploader's word: a first, cheap refusal, never the limit.
     if sum(i.file_size for i in members) > MAX_SET_BYTES:
         raise Invalid(f"'{name}' unpacks to more than {MAX_SET_BYTES} bytes",
-                      [FieldError(name, "archive too large")])
+                      [FieldError(name, "archive too large")], code="upload.zip_too_large",
+                      params={"name": name, "limit": MAX_SET_BYTES})
     unpacked, total = [], 0
     for info in members:
         where = f"{name}/{_printable(info.filename)}"
@@ -117,7 +125,9 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, li
                 size += len(chunk)
                 if size > limit:
                     raise Invalid(f"'{where}' unpacks to more than {limit} bytes",
-                                  [FieldError(where, "file too large")])
+                                  [FieldError(where, "file too large")],
+                                  code="upload.zip_too_large",
+                                  params={"name": where, "limit": limit})
                 chunks.append(chunk)
     except Invalid:
         raise
@@ -126,17 +136,20 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, li
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError,
             NotImplementedError, zlib.error) as exc:
         raise Invalid(f"'{where}' cannot be unpacked: {exc}",
-                      [FieldError(where, "corrupt zip member")]) from exc
+                      [FieldError(where, "corrupt zip member")], code="upload.zip_unreadable",
+                      params={"name": where, "reason": str(exc)}) from exc
     if size != info.file_size:
         raise Invalid(f"'{where}' holds {size} bytes but its header says {info.file_size}",
-                      [FieldError(where, "corrupt zip member")])
+                      [FieldError(where, "corrupt zip member")],
+                      code="upload.zip_size_mismatch", params={"name": where})
     return b"".join(chunks)
 
 
 def _check_name(where: str, name: str) -> None:
     if len(name) > MAX_NAME or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
         raise Invalid(f"'{where}' is not a usable file name", [FieldError(
-            where, f"at most {MAX_NAME} characters, without control characters")])
+            where, f"at most {MAX_NAME} characters, without control characters")],
+            code="upload.file_name_invalid", params={"name": where})
 
 
 def _printable(name: str) -> str:

@@ -1,7 +1,9 @@
-"""Camunda Modeler form fields (``camunda:formData``) as a JSON Schema.
+"""Camunda Modeler form fields (``camunda:formData``) as a JSON Schema and a UI schema.
 
 Process owners edit the fields in the modeler's Forms tab; front ends get a JSON Schema and
-the service validates completions against the same schema.
+a react-jsonschema-form ``ui_schema`` beside it (field order, widgets, the options' Chinese
+names), and the service validates completions against the same schema, formats included.
+docs/frontend.md walks through both.
 """
 
 from typing import Any
@@ -58,12 +60,10 @@ def _field_schema(field: etree._Element) -> dict[str, Any]:
         options = field.xpath("./camunda:value", namespaces=_NS)
         if not options:
             raise FormError(f"enum field '{name}' has no values")
-        schema: dict[str, Any] = {
-            "type": "string",
-            "enum": [o.get("id") for o in options],
-            "oneOf": [{"const": o.get("id"), "title": o.get("name") or o.get("id")}
-                      for o in options],
-        }
+        # The labels go in the ui_schema (``ui:enumNames``), not in a ``oneOf`` of consts:
+        # react-jsonschema-form pre-selects the first ``const`` of a ``oneOf`` field that has
+        # no default, so an untouched form would carry an answer nobody gave.
+        schema: dict[str, Any] = {"type": "string", "enum": [o.get("id") for o in options]}
     elif ftype in _TYPES:
         schema = dict(_TYPES[ftype])
     else:
@@ -74,9 +74,17 @@ def _field_schema(field: etree._Element) -> dict[str, Any]:
     for prop in field.xpath("./camunda:properties/camunda:property", namespaces=_NS):
         if prop.get("id") == "description":
             schema["description"] = prop.get("value")
+        elif prop.get("id") == "widget" and prop.get("value") not in WIDGETS:
+            raise FormError(f"field '{name}' asks for widget '{prop.get('value')}' "
+                            f"(use one of: {', '.join(WIDGETS)})")
     default = field.get("defaultValue")
     if default is not None:
         schema["default"] = _typed(default, schema.get("type"), name)
+    elif ftype == "boolean" and not field.xpath(
+            "./camunda:validation/camunda:constraint[@name='required']", namespaces=_NS):
+        # An optional yes/no left alone means no; a required one must be answered (no
+        # default: a gate that must be true is never pre-answered).
+        schema["default"] = False
     for constraint in field.xpath("./camunda:validation/camunda:constraint", namespaces=_NS):
         _apply_constraint(schema, constraint.get("name"), constraint.get("config"), name)
     return schema
@@ -114,3 +122,62 @@ def _typed(raw: str, json_type: Any, name: str | None) -> Any:
     except ValueError as exc:
         raise FormError(f"value '{raw}' of field '{name}' is not a {json_type}") from exc
     return raw
+
+
+# Widgets a ``camunda:property id="widget"`` may ask for: react-jsonschema-form's own names.
+WIDGETS = ("text", "textarea", "select", "radio", "checkbox", "date", "updown")
+# Free-text fields that take a paragraph, not a line, unless the diagram says otherwise: the
+# contract's review ``opinion`` and a rejection's ``reason``.
+_LONG_TEXT = ("opinion", "reason")
+_LONG_LENGTH = 200
+
+
+def form_ui_schema(node: etree._Element) -> dict[str, Any]:
+    """The react-jsonschema-form ``uiSchema`` of a node's ``camunda:formData``: the modeler's
+    field order, and one widget per field (``{}`` if the node has no form).
+
+    A field's ``camunda:property id="widget"`` names its widget. Otherwise: booleans are
+    radio buttons labelled 是/否 (the answer is shown either way, which a checkbox cannot
+    do), dates a date picker, enums a drop-down with the options' Chinese names
+    (``ui:enumNames``), and strings a text area when they are long text: an ``opinion`` or
+    ``reason`` (or ``*_opinion``, ``*_reason``), or a ``maxlength`` over 200."""
+    fields = node.xpath("./bpmn:extensionElements/camunda:formData/camunda:formField",
+                        namespaces=_NS)
+    if not fields:
+        return {}
+    ui: dict[str, Any] = {"ui:order": [f.get("id") for f in fields]}
+    for field in fields:
+        widget = _widget(field)
+        entry: dict[str, Any] = {"ui:widget": widget} if widget else {}
+        if field.get("type") == "boolean":
+            entry["ui:enumNames"] = ["是", "否"]  # for true, false
+        elif field.get("type") == "enum":
+            entry["ui:enumNames"] = [o.get("name") or o.get("id") for o in
+                                     field.xpath("./camunda:value", namespaces=_NS)]
+        if field.xpath("./camunda:validation/camunda:constraint[@name='readonly']",
+                       namespaces=_NS):
+            entry["ui:readonly"] = True
+        if entry:
+            ui[str(field.get("id"))] = entry
+    return ui
+
+
+def _widget(field: etree._Element) -> str | None:
+    for prop in field.xpath("./camunda:properties/camunda:property[@id='widget']",
+                            namespaces=_NS):
+        return str(prop.get("value"))
+    ftype, name = field.get("type") or "string", str(field.get("id"))
+    if ftype == "boolean":
+        return "radio"
+    if ftype == "date":
+        return "date"
+    if ftype == "enum":
+        return "select"
+    if ftype != "string":
+        return None
+    limit = field.xpath("./camunda:validation/camunda:constraint[@name='maxlength']/@config",
+                        namespaces=_NS)
+    long_limit = bool(limit) and str(limit[0]).isdigit() and int(limit[0]) > _LONG_LENGTH
+    if name in _LONG_TEXT or name.endswith(tuple("_" + n for n in _LONG_TEXT)) or long_limit:
+        return "textarea"
+    return None

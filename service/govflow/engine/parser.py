@@ -44,7 +44,7 @@ from .construct_parsers import (
     PassThroughTask,
 )
 from .event_subprocess import GovflowStartEvent
-from .forms import CAMUNDA, form_schema
+from .forms import CAMUNDA, form_schema, form_ui_schema
 from .message_catch import DeclarationError, catch_def, declared
 from .signals import BroadcastSignal
 from .timers import LegalTimerEventDefinition, RepeatingTimerEventDefinition
@@ -62,6 +62,7 @@ class HumanTaskDef:
     due: str | None
     clause: str | None
     form: dict[str, Any] = field(default_factory=dict)
+    ui_schema: dict[str, Any] = field(default_factory=dict)  # react-jsonschema-form uiSchema
 
 
 def clause_of(documentation: str | None) -> str | None:
@@ -86,6 +87,7 @@ def _human(parser: CamundaTaskParser, spec: Any) -> HumanTaskDef:
         due=node.get(f"{{{CAMUNDA}}}dueDate"),
         clause=clause_of(spec.documentation),
         form=form_schema(node),
+        ui_schema=form_ui_schema(node),
     )
 
 

@@ -21,7 +21,7 @@ from . import links
 from .call_mappings import MappingError, expression_of
 from .constructs import owner_id, refused_constructs
 from .errors import DiagramError, DiagramProblem, ScriptRefused
-from .forms import CAMUNDA, FormError, form_schema
+from .forms import CAMUNDA, FormError, form_schema, form_ui_schema
 from .message_catch import MessageCatchDef
 from .parser import GovflowParser, HumanTaskDef
 from .scripting import check_source
@@ -52,6 +52,8 @@ class ProcessInfo:
     _subprocess_specs: dict[str, BpmnProcessSpec] = field(repr=False, compare=False)
     # Its signal start events (an instance starts when the signal is broadcast).
     signal_starts: tuple[MessageCatchDef, ...] = ()
+    # The start form's react-jsonschema-form uiSchema (engine/forms.py).
+    start_ui_schema: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,8 @@ def _parse_processes(parser: GovflowParser, trees: Mapping[str, Any]) -> dict[st
                 tuple(t.message_catch for t in task_specs if hasattr(t, "message_catch")),
                 tuple(_timer_defs(task_specs)), spec, subs,
                 tuple(s.signal_catch for s in spec.bpmn_start_events
-                      if getattr(s, "signal_catch", None) is not None))
+                      if getattr(s, "signal_catch", None) is not None),
+                _start_ui_schema(node))
     called = {t.spec for p in result.values() for sp in (p._spec, *p._subprocess_specs.values())
               for t in sp.task_specs.values() if isinstance(t, CallActivity)}
     for pid in sorted(called & set(result)):
@@ -166,9 +169,18 @@ def _timer_defs(task_specs: list[Any]) -> list[TimerDef]:
     return found
 
 
-def _start_form(process: Any) -> dict[str, Any]:
-    starts = [s for s in process.iterfind(f"{{{BPMN_NS}}}startEvent") if len(s.xpath(
+def _none_starts(process: Any) -> list[Any]:
+    return [s for s in process.iterfind(f"{{{BPMN_NS}}}startEvent") if len(s.xpath(
         "./bpmn:messageEventDefinition|./bpmn:timerEventDefinition", namespaces=NS)) == 0]
+
+
+def _start_ui_schema(process: Any) -> dict[str, Any]:
+    starts = _none_starts(process)
+    return form_ui_schema(starts[0]) if starts else {}
+
+
+def _start_form(process: Any) -> dict[str, Any]:
+    starts = _none_starts(process)
     schema = form_schema(starts[0]) if starts else {"type": "object"}
     schema.pop("additionalProperties", None)
     return schema

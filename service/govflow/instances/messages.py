@@ -65,7 +65,10 @@ class Delivery:
                            if catch.senders else "administrators and the process itself")
                 raise Forbidden(f"user '{p.user}' may not send {self.kind} '{self.name}' to "
                                 f"element '{catch.element_id}' of {_where(instance_id)}: "
-                                f"only {allowed} may")
+                                f"only {allowed} may",
+                                code="message.sender_forbidden", params={
+                                    "user": p.user, "message": self.name,
+                                    "element": catch.element_id, "instance_id": instance_id})
             used |= mine
         return {"user": p.user, "as": "sender", "groups": sorted(used)}
 
@@ -75,10 +78,12 @@ class Delivery:
         detail = (f"{self.kind} '{self.name}' to element '{catch.element_id}' of "
                   f"{_where(instance_id)} does not take the payload key(s) "
                   f"{', '.join(map(repr, undeclared))} (it takes: {accepted})")
+        params = {"message": self.name, "keys": "、".join(undeclared), "accepted": accepted}
         if self.principal is None:  # a diagram's throw event carries a key its catch lacks
-            raise EngineFailure(detail)
+            raise EngineFailure(detail, code="message.payload_refused", params=params)
         raise Invalid(detail, [FieldError(f"body.payload.{k}", "not a key this message takes "
-                                          f"(it takes: {accepted})") for k in undeclared])
+                                          f"(it takes: {accepted})") for k in undeclared],
+                      code="message.payload_key_unknown", params=params)
 
 
 def _where(target: str) -> str:

@@ -64,7 +64,8 @@ async def svg(ctx: AppContext, session: AsyncSession, principal: Principal, inst
 async def visible(session: AsyncSession, principal: Principal, instance_id: str) -> Any:
     row = await repo.get(session, instance_id)
     require_visible(principal, row.tenant_id if row is not None else None,
-                    f"process instance {instance_id} does not exist")
+                    f"process instance {instance_id} does not exist", "instance.not_found",
+                    instance_id=instance_id)
     return row
 
 

@@ -1,17 +1,35 @@
-"""Checking submitted variables against a form's JSON Schema."""
+"""Checking submitted variables against a form's JSON Schema, formats included.
+
+One error per field, each with a stable ``code`` (problem_codes.FIELD_CODES), the form
+field's name and its message in English and Chinese (docs/frontend.md shows them)."""
 
 import json
 from functools import lru_cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 from ..errors import FieldError, Invalid
+from ..problem_codes import FIELD_CODES
+
+_FORMATS = FormatChecker()
+# What a format means, for the messages: the ones a form may carry (engine/forms.py).
+_FORMAT_NAMES = {"date": ("a date (YYYY-MM-DD)", "日期（YYYY-MM-DD）"),
+                 "date-time": ("a date and time (RFC 3339)", "日期时间（RFC 3339）"),
+                 "email": ("an e-mail address", "电子邮件地址")}
+_TYPE_NAMES = {"string": "字符串", "integer": "整数", "number": "数字", "boolean": "是或否",
+               "array": "列表", "object": "对象"}
+_CODES = {"required": "required", "type": "type", "format": "format", "oneOf": "one_of",
+          "enum": "one_of", "const": "one_of", "minimum": "minimum", "maximum": "maximum",
+          "minLength": "min_length", "maxLength": "max_length",
+          "additionalProperties": "unknown_field"}
+# Which error a field shows when it breaks several keywords: the most basic one.
+_RANK = ("required", "unknown_field", "type", "one_of", "format")
 
 
 @lru_cache(maxsize=1024)
 def _validator(form_json: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(form_json))
+    return Draft202012Validator(json.loads(form_json), format_checker=_FORMATS)
 
 
 def compile_form(form: dict[str, Any]) -> None:
@@ -20,20 +38,56 @@ def compile_form(form: dict[str, Any]) -> None:
 
 
 def validate_variables(form: dict[str, Any], variables: dict[str, Any]) -> None:
-    """Raise Invalid naming each field of ``variables`` that breaks the form's schema."""
+    """Raise Invalid (``form.invalid``) naming each field of ``variables`` that breaks the
+    form's schema, once per field."""
     validator = _validator(json.dumps(form, sort_keys=True))
-    errors = sorted(validator.iter_errors(variables), key=lambda e: e.path)
-    if errors:
-        raise Invalid("the variables do not match the form", [
-            FieldError("variables" + "".join(f".{p}" for p in e.absolute_path)
-                       + _missing(e), e.message) for e in errors])
+    by_field: dict[str, FieldError] = {}
+    for error in sorted(validator.iter_errors(variables), key=lambda e: list(e.path)):
+        found = _field_error(error)
+        held = by_field.get(found.extra["field"])
+        if held is None or _rank(found) < _rank(held):
+            by_field[found.extra["field"]] = found
+    if by_field:
+        errors = list(by_field.values())
+        raise Invalid("the variables do not match the form: "
+                      + "; ".join(f"{e.extra['field']}: {e.msg}" for e in errors),
+                      errors, code="form.invalid", params={"count": len(errors)})
 
 
-def _missing(error: Any) -> str:
+def _rank(error: FieldError) -> int:
+    return _RANK.index(error.code) if error.code in _RANK else len(_RANK)
+
+
+def _field_error(error: ValidationError) -> FieldError:
+    path = [str(p) for p in error.absolute_path]
+    named = _missing(error)
+    name = ".".join(path + ([named] if named else [])) or "variables"
+    code = _CODES.get(str(error.validator), "invalid")
+    message, zh = str(error.message), FIELD_CODES[code]
+    values: dict[str, Any] = {"limit": error.validator_value}
+    if code == "format":
+        english, zh_name = _FORMAT_NAMES.get(str(error.validator_value),
+                                             (str(error.validator_value),) * 2)
+        message = f"{error.instance!r} is not {english}"
+        values["expected"] = zh_name
+    elif code == "type":
+        values["expected"] = _TYPE_NAMES.get(str(error.validator_value),
+                                             str(error.validator_value))
+    elif code == "one_of":
+        options = error.schema.get("enum") or [error.schema.get("const")]
+        values["options"] = "、".join(str(o) for o in options)
+        message = f"{error.instance!r} is not one of {options}"
+    elif code == "required":
+        message = "is required"
+    elif code == "unknown_field":
+        message = "is not a field of this form"
+    return FieldError("variables." + name, message, {"field": name}, code=code,
+                      message_zh=zh.format(**values))
+
+
+def _missing(error: ValidationError) -> str:
     # "required" and "additionalProperties" errors sit on the object; name the field itself.
     message = str(error.message)
-    if error.validator == "required":
-        return "." + message.split("'")[1]
-    if error.validator == "additionalProperties" and "'" in message:
-        return "." + message.split("'")[1]
+    if error.validator in ("required", "additionalProperties") and "'" in message:
+        return message.split("'")[1]
     return ""

@@ -29,6 +29,8 @@ class Task(BaseModel):
 
 class TaskDetail(Task):
     form: dict[str, Any] = Field(description="JSON Schema of the variables completing it takes")
+    ui_schema: dict[str, Any] = Field(
+        default_factory=dict, description="react-jsonschema-form uiSchema: ui:order, widgets")
     data: dict[str, Any] = Field(description="submitted values, or current ones while ready")
 
 

@@ -50,13 +50,13 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
               ) -> dict[str, Any]:
     """A task with its form (JSON Schema) and data: submitted values, or current ones."""
     row = await visible(session, principal, task_id)
-    form = await form_of(ctx, session, row)
+    form, ui_schema = await _form_and_ui(ctx, session, row)
     if row.state == "completed":
         data = loads(row.data) or {}
     else:
         current = await instance_repo.load_variables(session, row.instance_id)
         data = {k: current[k] for k in form.get("properties", {}) if k in current}
-    return {**task_summary(row), "form": form, "data": data}
+    return {**task_summary(row), "form": form, "ui_schema": ui_schema, "data": data}
 
 
 async def summary(session: AsyncSession, principal: Principal, task_id: str
@@ -66,15 +66,22 @@ async def summary(session: AsyncSession, principal: Principal, task_id: str
 
 
 async def form_of(ctx: AppContext, session: AsyncSession, row: Any) -> dict[str, Any]:
+    return (await _form_and_ui(ctx, session, row))[0]
+
+
+async def _form_and_ui(ctx: AppContext, session: AsyncSession, row: Any
+                       ) -> tuple[dict[str, Any], dict[str, Any]]:
     specs = await ctx.specs.get(session, row.diagram_set_id)
     definition = specs.human_task(row.process_id, row.key)
-    return definition.form if definition is not None else {"type": "object"}
+    if definition is None:
+        return {"type": "object"}, {}
+    return definition.form, definition.ui_schema
 
 
 async def visible(session: AsyncSession, principal: Principal, task_id: str) -> Any:
     row = await repo.get(session, task_id)
     require_visible(principal, row.tenant_id if row is not None else None,
-                    f"task {task_id} does not exist")
+                    f"task {task_id} does not exist", "task.not_found", task_id=task_id)
     return row
 
 
@@ -83,11 +90,15 @@ async def workable(session: AsyncSession, principal: Principal, task_id: str) ->
     groups = loads(row.candidate_groups)
     if not principal.may_work_on(groups):
         raise Forbidden(f"task {task_id} is for groups {', '.join(groups)}; "
-                        f"user '{principal.user}' is in none of them")
+                        f"user '{principal.user}' is in none of them",
+                        code="task.not_candidate", params={
+                            "task_id": task_id, "groups": "、".join(groups),
+                            "user": principal.user})
     require_ready(row)
     return row
 
 
 def require_ready(row: Any) -> None:
     if row.state != "ready":
-        raise Conflict(f"task {row.id} is {row.state}")
+        raise Conflict(f"task {row.id} is {row.state}", code="task.not_ready",
+                       params={"task_id": row.id, "state": row.state})

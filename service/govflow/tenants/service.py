@@ -33,9 +33,11 @@ async def save_tenant(ctx: AppContext, session: AsyncSession, principal: Princip
     await _require_put_right(session, principal, tenant_id)
     if not TENANT_ID.match(tenant_id):
         raise Invalid("invalid tenant id", [FieldError(
-            "path.tenant", "lowercase letters, digits, '-' and '_', starting with a letter")])
+            "path.tenant", "lowercase letters, digits, '-' and '_', starting with a letter")],
+            code="tenant.id_invalid")
     if not name.strip():
-        raise Invalid("a tenant needs a name", [FieldError("body.name", "must not be empty")])
+        raise Invalid("a tenant needs a name", [FieldError("body.name", "must not be empty")],
+                      code="tenant.name_missing")
     return await repo.upsert(session, tenant_id, name.strip(), ctx.clock.now())
 
 
@@ -53,7 +55,8 @@ async def require(session: AsyncSession, tenant_id: str) -> Any:
     # fail the lookup itself on PostgreSQL).
     if len(tenant_id) > TENANT_MAX or has_control(tenant_id):
         raise Invalid("invalid tenant id", [FieldError(
-            "path.tenant", f"at most {TENANT_MAX} characters, without control characters")])
+            "path.tenant", f"at most {TENANT_MAX} characters, without control characters")],
+            code="tenant.id_invalid")
     row = await repo.get(session, tenant_id)
     if row is None:
         raise tenant_not_found(tenant_id)

@@ -1,0 +1,244 @@
+"""The OpenAPI document as a client generator wants it, and the pages that show it offline.
+
+Every operation gets a hand-chosen ``operationId`` (``listTasks``, ``completeTask`` ...), a
+summary, a description and an example request, all from ``OPERATIONS`` below, and every
+error response is ``application/problem+json`` with the ``Problem`` schema, so generated
+clients type errors. ``/docs`` (Swagger UI) and ``/redoc`` load their scripts from GovFlow
+itself (the files of the fastapi-offline package), never from a CDN: they work on a
+government network without internet. tests/test_openapi_contract.py holds every route to
+an entry here.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import fastapi_offline
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+STATIC = "/docs-static"
+_FILES = Path(fastapi_offline.__file__).parent / "static"
+
+PAGE = ("Pages are asked for with `limit` and either `cursor` (pass the previous page's "
+        "`next_cursor`, with the same filters and `sort`: stable while items are added, as "
+        "fast deep as on page one) or `offset`; the answer is `{items, next, next_cursor}`, "
+        "both null on the last page.")
+_OK = {"approved": True, "opinion": "同意"}
+
+# (method, path under the server root) -> operationId, summary, description, example.
+# An example is a request line, with a JSON body after it where the operation takes one.
+OPERATIONS: dict[tuple[str, str], tuple[str, str, str, str | dict[str, Any]]] = {
+    ("get", "/api/v1/tenants"): (
+        "listTenants", "List tenants", ("The tenants the caller's token names, each with its "
+        "active diagram set."), "GET /api/v1/tenants"),
+    ("get", "/api/v1/tenants/{tenant}"): (
+        "getTenant", "Get a tenant", "One tenant with its active diagram set.",
+        "GET /api/v1/tenants/demo"),
+    ("put", "/api/v1/tenants/{tenant}"): (
+        "putTenant", "Create or rename a tenant", ("Creates the tenant (global administrator) "
+        "or renames it (its administrator); 201 when created."), {"name": "示范县"}),
+    ("post", "/api/v1/tenants/{tenant}/diagram-sets"): (
+        "uploadDiagramSet", "Upload a diagram set", ("Multipart `.bpmn`/`.dmn` files or one "
+        "zip, validated whole: 201 with the new version, 200 with the existing one for "
+        "identical content, 422 (`diagram.invalid`) naming file, line and element."),
+        "POST /api/v1/tenants/demo/diagram-sets (multipart: files=@project.bpmn ...)"),
+    ("get", "/api/v1/tenants/{tenant}/diagram-sets"): (
+        "listDiagramSets", "List a tenant's diagram sets", "Versions, newest first.",
+        "GET /api/v1/tenants/demo/diagram-sets"),
+    ("put", "/api/v1/tenants/{tenant}/active-set"): (
+        "activateDiagramSet", "Activate a diagram set", ("New instances start on it; running "
+        "instances stay on their own version."), {"diagram_set_id": 2}),
+    ("get", "/api/v1/diagram-sets/{set_id}/processes/{process_id}"): (
+        "getProcess", "Get a process's metadata", ("Its human tasks with their forms and UI "
+        "schemas, its start form, the messages it catches and the set's decisions."),
+        "GET /api/v1/diagram-sets/1/processes/project"),
+    ("get", "/api/v1/tenants/{tenant}/processes/{process_id}/start-form"): (
+        "getStartForm", "Get a process's start form", ("The JSON Schema and react-jsonschema-"
+        "form uiSchema of the variables an instance starts with, on the tenant's active set, "
+        "before any instance exists."), "GET /api/v1/tenants/demo/processes/project/start-form"),
+    ("get", "/api/v1/diagram-sets/{set_id}/processes/{process_id}/bpmn"): (
+        "getProcessBpmn", "Get a process's BPMN", "The XML file the process is in.",
+        "GET /api/v1/diagram-sets/1/processes/project/bpmn"),
+    ("get", "/api/v1/diagram-sets/{set_id}/processes/{process_id}/svg"): (
+        "getProcessSvg", "Draw a process", "The diagram as SVG.",
+        "GET /api/v1/diagram-sets/1/processes/project/svg"),
+    ("post", "/api/v1/tenants/{tenant}/process-instances"): (
+        "startInstance", "Start a process instance", ("Runs it to its first wait; 201 with "
+        "the instance and its ready tasks. The variables are checked against the start form "
+        "(`form.invalid`)."), {"process_id": "project", "business_key": "2027-001",
+                              "variables": {"project_name": "政务云迁移"}}),
+    ("get", "/api/v1/process-instances"): (
+        "listInstances", "List process instances", "Filtered by tenant, state, business key, "
+        "process and diagram set. " + PAGE, "GET /api/v1/process-instances?state=running"),
+    ("get", "/api/v1/process-instances/{instance_id}"): (
+        "getInstance", "Get a process instance", "State, variables, ready tasks, version.",
+        "GET /api/v1/process-instances/6f1c…"),
+    ("get", "/api/v1/process-instances/{instance_id}/history"): (
+        "getInstanceHistory", "Get an instance's history", ("Append-only events: who, when, "
+        "which element, what changed; `?offset=<next>` continues."),
+        "GET /api/v1/process-instances/6f1c…/history"),
+    ("get", "/api/v1/process-instances/{instance_id}/svg"): (
+        "getInstanceSvg", "Draw an instance", ("The diagram with completed, active and overdue "
+        "elements marked."), "GET /api/v1/process-instances/6f1c…/svg"),
+    ("post", "/api/v1/process-instances/{instance_id}/messages"): (
+        "sendMessage", "Send a message to an instance", ("Only from the catch's declared "
+        "senders (403 `message.sender_forbidden`); 409 when it is not waiting for it."),
+        {"name": "annual_plan_approved", "payload": {}}),
+    ("post", "/api/v1/tenants/{tenant}/messages"): (
+        "correlateMessage", "Send a message tenant-wide", ("To every waiting instance whose "
+        "variables equal the correlation; one refusal refuses the whole request."),
+        {"name": "annual_plan_approved", "correlation": {"plan_year": 2027}, "payload": {}}),
+    ("post", "/api/v1/tenants/{tenant}/signals"): (
+        "broadcastSignal", "Broadcast a signal tenant-wide", ("To every instance of the tenant "
+        "waiting for the signal, and a new instance of every process whose signal start has "
+        "its name; the sender rule of messages applies and one refusal refuses the whole "
+        "broadcast."),
+        {"name": "policy_changed", "payload": {}}),
+    ("post", "/api/v1/process-instances/{instance_id}/suspend"): (
+        "suspendInstance", "Suspend an instance", "Tenant administrators only.",
+        "POST /api/v1/process-instances/6f1c…/suspend"),
+    ("post", "/api/v1/process-instances/{instance_id}/resume"): (
+        "resumeInstance", "Resume an instance", "Also retries an instance in `error`.",
+        "POST /api/v1/process-instances/6f1c…/resume"),
+    ("post", "/api/v1/process-instances/{instance_id}/terminate"): (
+        "terminateInstance", "Terminate an instance", ("Tenant administrators only; the "
+        "reason is recorded."), {"reason": "项目撤回"}),
+    ("get", "/api/v1/tasks"): (
+        "listTasks", "List tasks (the inbox)", "Tasks of the caller's tenants, filtered by "
+        "state, assignee (`me`), candidate group, instance, key, overdue, due date; sorted by "
+        "`created_at` or `due_at`. " + PAGE,
+        "GET /api/v1/tasks?state=ready&candidate_group=unit&sort=due_at&limit=20"),
+    ("get", "/api/v1/tasks/count"): (
+        "countTasks", "Count tasks", "How many tasks the same filters as `listTasks` list.",
+        "GET /api/v1/tasks/count?state=ready&assignee=me"),
+    ("get", "/api/v1/tasks/{task_id}"): (
+        "getTask", "Get a task with its form", ("The task, its `form` (JSON Schema), its "
+        "`ui_schema` (react-jsonschema-form) and `data` (the submitted values, or the current "
+        "ones while ready, to prefill the form)."), "GET /api/v1/tasks/0b7e…"),
+    ("post", "/api/v1/tasks/{task_id}/claim"): (
+        "claimTask", "Claim a task", ("Makes the caller its assignee; 409 "
+        "`task.already_claimed` when someone else has it."), "POST /api/v1/tasks/0b7e…/claim"),
+    ("post", "/api/v1/tasks/{task_id}/unclaim"): (
+        "unclaimTask", "Unclaim a task", ("Gives it back to its candidate groups (the assignee "
+        "or an administrator)."), "POST /api/v1/tasks/0b7e…/unclaim"),
+    ("post", "/api/v1/tasks/{task_id}/complete"): (
+        "completeTask", "Complete a task", ("Checks the variables against the task's form "
+        "(422 `form.invalid`, one entry per field in `errors`), completes it and runs the "
+        "instance on; returns the instance with its next ready tasks."), {"variables": _OK}),
+    ("post", "/api/v1/tenants/{tenant}/decisions/{decision_id}/evaluate"): (
+        "evaluateDecision", "Evaluate a decision", ("A DMN table of the active set on the "
+        "given inputs: the outputs and the matched rules."),
+        {"inputs": {"total_investment": 120}}),
+    ("get", "/api/v1/calendar/years/{year}"): (
+        "getCalendarYear", "Get a year's holiday arrangement", ("Days off and make-up "
+        "working days, and where they come from."), "GET /api/v1/calendar/years/2027"),
+    ("put", "/api/v1/calendar/years/{year}"): (
+        "putCalendarYear", "Load a year's holiday arrangement", "Global administrators only.",
+        {"days_off": ["2027-01-01"], "make_up_workdays": [], "source": "国办发明电〔2026〕1号"}),
+    ("delete", "/api/v1/calendar/years/{year}"): (
+        "deleteCalendarYear", "Drop a loaded arrangement", ("The year reverts to the "
+        "package's data."), "DELETE /api/v1/calendar/years/2027"),
+    ("get", "/api/v1/calendar/working-days"): (
+        "countWorkingDays", "Count working days", "The n-th working day after a date.",
+        "GET /api/v1/calendar/working-days?start=2027-01-04&days=5"),
+    ("get", "/api/v1/calendar/due"): (
+        "previewDeadline", "Preview a deadline", "What a `camunda:dueDate` gives for a start.",
+        "GET /api/v1/calendar/due?spec=P5WD&start=2027-01-04T09:00%2B08:00"),
+    ("get", "/healthz"): ("healthz", "Liveness", "200 while the process runs.",
+                          "GET /healthz"),
+    ("get", "/readyz"): ("readyz", "Readiness", "Database reachable and migrations current.",
+                         "GET /readyz"),
+    ("get", "/metrics"): ("getMetrics", "Prometheus metrics", "Prometheus text format.",
+                          "GET /metrics"),
+}
+
+
+def document(app: FastAPI) -> dict[str, Any]:
+    """The app's OpenAPI document with the names, words and error bodies above."""
+    doc = get_openapi(title=app.title, version=app.version, description=app.description,
+                      openapi_version=app.openapi_version, routes=app.routes,
+                      tags=app.openapi_tags, servers=app.servers)
+    for path, operations in doc.get("paths", {}).items():
+        for method, operation in operations.items():
+            _describe(operation, OPERATIONS.get((method, path)))
+            for status, response in operation.get("responses", {}).items():
+                if status[:1] in ("4", "5"):
+                    response["content"] = {"application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"},
+                        "example": _problem_example(int(status))}}
+    schemas = doc.get("components", {}).get("schemas", {})
+    text = str(doc.get("paths"))
+    for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's, replaced above
+        if f"/{unused}'" not in text:
+            schemas.pop(unused, None)
+    return doc
+
+
+_EXAMPLES = {
+    401: ("unauthorized", "Unauthorized", "auth.token_missing",
+          "an Authorization: Bearer <token> header is required", None),
+    403: ("forbidden", "Forbidden", "task.not_candidate",
+          "task 0b7e… is for groups hub; user 'ua' is in none of them", None),
+    404: ("not-found", "Not found", "task.not_found", "task 0b7e… does not exist", None),
+    409: ("conflict", "Conflict", "task.not_ready", "task 0b7e… is completed", None),
+    413: ("content-too-large", "Content too large", "request.too_large",
+          "the request body is larger than 1048576 bytes", None),
+    422: ("invalid", "Invalid input", "form.invalid",
+          "the variables do not match the form: approved: is required",
+          [{"loc": "variables.approved", "msg": "is required", "message": "is required",
+            "code": "required", "field": "approved"}]),
+}
+
+
+def _problem_example(status: int) -> dict[str, Any]:
+    slug, title, code, detail, errors = _EXAMPLES.get(
+        status, ("internal", "Internal error", "internal.error",
+                 "an unexpected error occurred; nothing was changed", None))
+    example = {"type": f"https://govflow.dev/problems/{slug}", "title": title,
+               "status": status, "detail": detail, "code": code}
+    return example | ({"errors": errors} if errors else {})
+
+
+def _describe(operation: dict[str, Any],
+              entry: tuple[str, str, str, str | dict[str, Any]] | None) -> None:
+    if entry is None:  # a route without an entry keeps FastAPI's names (the test fails)
+        return
+    operation_id, summary, description, example = entry
+    operation["operationId"], operation["summary"] = operation_id, summary
+    if isinstance(example, dict):
+        operation["description"] = description
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            media["example"] = example
+    else:
+        operation["description"] = f"{description}\n\nExample: `{example}`"
+
+
+def install(app: FastAPI) -> None:
+    """Serve the document above at /openapi.json and the offline /docs and /redoc."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document(app)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    app.mount(STATIC, StaticFiles(directory=_FILES), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{STATIC}/swagger-ui-bundle.js",
+            swagger_css_url=f"{STATIC}/swagger-ui.css",
+            swagger_favicon_url=f"{STATIC}/favicon.png",
+            swagger_ui_parameters={"validatorUrl": None})
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url="/openapi.json", title=f"{app.title} - ReDoc",
+                              redoc_js_url=f"{STATIC}/redoc.standalone.js",
+                              redoc_favicon_url=f"{STATIC}/favicon.png",
+                              with_google_fonts=False)

@@ -1,0 +1,167 @@
+"""The stable code of every kind of Problem GovFlow sends, with its Chinese title and detail.
+
+A code names a kind of error, not a message: front ends switch on it (and on the HTTP status)
+and may show their own words. Each raise site in service/ names its code
+(tests/test_problem_codes.py checks); docs/contract.md lists them all. A Chinese detail is a
+template filled from the raise site's ``params`` and ``{detail}`` (the English detail); a
+template whose values are missing falls back to the title followed by the English detail.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    title: str      # English title
+    title_zh: str   # Chinese title
+    detail_zh: str  # Chinese detail template
+
+
+CODES: dict[str, Code] = {
+    # Authentication and rights
+    "auth.token_missing": Code("Unauthorized", "未认证",
+                               "请求需要 Authorization: Bearer <令牌> 请求头"),
+    "auth.token_too_long": Code("Unauthorized", "未认证", "令牌长度超过 {max_bytes} 字节"),
+    "auth.token_expired": Code("Unauthorized", "未认证", "令牌已过期"),
+    "auth.token_invalid": Code("Unauthorized", "未认证", "令牌无效：{reason}"),
+    "auth.token_claims_invalid": Code("Unauthorized", "未认证", "令牌声明无效：{reason}"),
+    "auth.not_tenant_admin": Code("Forbidden", "无权操作",
+                                  "用户“{user}”不是租户“{tenant}”的管理员"),
+    "auth.not_global_admin": Code("Forbidden", "无权操作",
+                                  "{action}需要全局管理员（租户为“*”的管理员）；"
+                                  "用户“{user}”不是"),
+    "token.mint_invalid": Code("Invalid input", "输入无效", "无法签发该令牌：{reason}"),
+    # Requests in general
+    "request.invalid": Code("Invalid input", "输入无效", "请求无效"),
+    "request.too_large": Code("Content too large", "请求体过大",
+                              "请求体超过 {limit} 字节"),
+    "http.not_found": Code("Not found", "未找到", "没有这个地址"),
+    "http.method_not_allowed": Code("Method not allowed", "方法不允许",
+                                    "该地址不支持此 HTTP 方法"),
+    "http.error": Code("HTTP error", "HTTP 错误", "{detail}"),
+    "internal.error": Code("Internal error", "内部错误", "发生意外错误；未做任何更改"),
+    "pagination.cursor_invalid": Code("Invalid input", "输入无效",
+                                      "游标不是本列表返回的游标"),
+    "pagination.cursor_and_offset": Code("Invalid input", "输入无效",
+                                         "分页只能用游标或偏移量之一，不能同时使用"),
+    # Tenants
+    "tenant.not_found": Code("Not found", "未找到", "租户“{tenant}”不存在"),
+    "tenant.id_invalid": Code("Invalid input", "输入无效", "租户标识无效"),
+    "tenant.name_missing": Code("Invalid input", "输入无效", "租户需要名称"),
+    "tenant.no_active_set": Code("Conflict", "冲突",
+                                 "租户“{tenant}”没有启用的图集：请先部署一个"),
+    # Diagram sets and uploads
+    "diagram.invalid": Code("Invalid input", "输入无效", "图集被拒绝：{reason}"),
+    "diagram_set.not_found": Code("Not found", "未找到", "图集 {set_id} 不存在"),
+    "diagram_set.not_in_tenant": Code("Invalid input", "输入无效",
+                                      "图集 {set_id} 不属于租户“{tenant}”"),
+    "process.not_found": Code("Not found", "未找到",
+                              "图集中没有流程“{process_id}”（现有流程：{processes}）"),
+    "process.main_missing": Code("Invalid input", "输入无效",
+                                 "启用的图集没有主流程：请用 process_id 指明要启动的流程"),
+    "signal.too_many_targets": Code("Invalid input", "输入无效",
+                                    "信号“{signal}”将到达 {count} 个等待点，超过上限 {limit}，"
+                                    "未投递"),
+    "process.not_in_active_set": Code("Invalid input", "输入无效",
+                                      "启用的图集中没有流程“{process_id}”"),
+    "upload.field_invalid": Code("Invalid input", "输入无效", "表单字段“{field}”在此无效"),
+    "upload.form_invalid": Code("Invalid input", "输入无效", "上传表单无效"),
+    "upload.no_files": Code("Invalid input", "输入无效", "没有上传图文件"),
+    "upload.too_many_files": Code("Invalid input", "输入无效", "一个图集最多 {limit} 个文件"),
+    "upload.duplicate_file": Code("Invalid input", "输入无效", "文件“{name}”上传了两次"),
+    "upload.file_too_large": Code("Invalid input", "输入无效",
+                                  "文件“{name}”超过 {limit} 字节"),
+    "upload.bad_zip": Code("Invalid input", "输入无效", "“{name}”不是 zip 压缩包"),
+    "upload.zip_too_many_entries": Code("Invalid input", "输入无效",
+                                        "“{name}”包含超过 {limit} 个条目"),
+    "upload.zip_too_large": Code("Invalid input", "输入无效",
+                                 "“{name}”解压后超过 {limit} 字节"),
+    "upload.zip_unreadable": Code("Invalid input", "输入无效", "“{name}”无法解压：{reason}"),
+    "upload.zip_size_mismatch": Code("Invalid input", "输入无效",
+                                     "“{name}”实际大小与其文件头不符"),
+    "upload.file_name_invalid": Code("Invalid input", "输入无效", "“{name}”不是可用的文件名"),
+    # Decisions
+    "decision.not_found": Code("Not found", "未找到",
+                               "租户“{tenant}”启用的图集中没有决策“{decision_id}”"),
+    "decision.evaluation_failed": Code("Invalid input", "输入无效",
+                                       "决策“{decision_id}”无法求值：{reason}"),
+    # Process instances and the engine
+    "instance.not_found": Code("Not found", "未找到", "流程实例 {instance_id} 不存在"),
+    "instance.not_running": Code("Conflict", "冲突",
+                                 "流程实例 {instance_id} {state}"),
+    "instance.version_conflict": Code("Conflict", "冲突",
+                                      "流程实例 {instance_id} 被并发修改，请重新读取后再试"),
+    "instance.not_waiting": Code("Conflict", "冲突", "流程实例没有在等待此操作：{detail}"),
+    "engine.step_failed": Code("Process step failed", "流程步骤失败",
+                               "流程步骤执行失败：{detail}"),
+    "message.sender_forbidden": Code("Forbidden", "无权操作",
+                                     "用户“{user}”不能向流程实例 {instance_id} 的元素"
+                                     "“{element}”发送消息“{message}”"),
+    "message.payload_key_unknown": Code("Invalid input", "输入无效",
+                                        "消息“{message}”不接受这些载荷键：{keys}"
+                                        "（可接受：{accepted}）"),
+    "message.payload_refused": Code("Process step failed", "流程步骤失败",
+                                    "流程抛出的消息“{message}”带有接收方不接受的载荷键："
+                                    "{keys}"),
+    "message.bounce_limit": Code("Process step failed", "流程步骤失败",
+                                 "消息“{message}”来回传递次数超过上限"),
+    # Tasks and forms
+    "task.not_found": Code("Not found", "未找到", "任务 {task_id} 不存在"),
+    "task.not_candidate": Code("Forbidden", "无权操作",
+                               "任务 {task_id} 属于用户组 {groups}；用户“{user}”不在其中"),
+    "task.not_ready": Code("Conflict", "冲突", "任务 {task_id} {state}，不能再办理"),
+    "task.claimed_by_other": Code("Forbidden", "无权操作",
+                                  "任务 {task_id} 已被“{assignee}”认领"),
+    "task.already_claimed": Code("Conflict", "冲突", "任务 {task_id} 已被“{assignee}”认领"),
+    "task.version_conflict": Code("Conflict", "冲突", "任务 {task_id} 被并发修改，请刷新后再试"),
+    "form.invalid": Code("Invalid input", "输入无效", "提交的变量不符合表单：{count} 处错误"),
+    # Calendar
+    "calendar.source_missing": Code("Invalid input", "输入无效", "请写明安排所依据的通知"),
+    "calendar.year_not_loaded": Code("Not found", "未找到", "{year} 年的节假日安排尚未载入"),
+    "calendar.date_overflow": Code("Invalid input", "输入无效", "计算超出了可表示的最后日期"),
+    "calendar.spec_invalid": Code("Invalid input", "输入无效", "期限写法无效：{reason}"),
+    "calendar.start_invalid": Code("Invalid input", "输入无效", "起算日期无效：{reason}"),
+    "calendar.arrangement_invalid": Code("Invalid input", "输入无效",
+                                         "{year} 年的节假日安排无效：{reason}"),
+    "calendar.year_out_of_range": Code("Invalid input", "输入无效", "{year} 年超出日历范围"),
+    "calendar.file_invalid": Code("Invalid input", "输入无效", "日历文件无效：{reason}"),
+}
+
+# Field-level codes (``errors[].code``) of a form's errors, with Chinese messages; the field's
+# own values (``{limit}``, ``{options}``) fill them.
+FIELD_CODES: dict[str, str] = {
+    "required": "必填",
+    "type": "类型不对：应为{expected}",
+    "format": "格式不对：应为{expected}",
+    "one_of": "不是可选值之一（可选：{options}）",
+    "minimum": "不能小于 {limit}",
+    "maximum": "不能大于 {limit}",
+    "min_length": "至少 {limit} 个字符",
+    "max_length": "最多 {limit} 个字符",
+    "unknown_field": "表单没有这个字段",
+    "invalid": "值无效",
+}
+
+
+def title(code: str, lang: str) -> str | None:
+    entry = CODES.get(code)
+    if entry is None:
+        return None
+    return entry.title_zh if lang == "zh" else entry.title
+
+
+# Task and instance states, as a Chinese detail names them.
+STATES_ZH = {"ready": "待办", "completed": "已办结", "cancelled": "已取消", "running": "运行中",
+             "suspended": "已挂起", "terminated": "已终止", "error": "出错"}
+
+
+def detail_zh(code: str, detail: str, params: dict[str, object]) -> str:
+    """The Chinese detail of a code, its values filled; the title and the English detail
+    when a value is missing (never a half-filled template)."""
+    entry = CODES[code]
+    if "state" in params:
+        params = {**params, "state": STATES_ZH.get(str(params["state"]), params["state"])}
+    try:
+        return entry.detail_zh.format(**{**params, "detail": detail})
+    except (KeyError, IndexError, ValueError):
+        return f"{entry.title_zh}：{detail}"
