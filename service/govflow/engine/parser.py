@@ -1,7 +1,9 @@
 """SpiffWorkflow's Camunda parser, taught the extensions GovFlow reads.
 
 A user or manual task carries, as Camunda Modeler writes them: ``camunda:candidateGroups``,
-``camunda:assignee``, ``camunda:dueDate`` and ``camunda:formData``; its lane; and its
+``camunda:candidateUsers``, ``camunda:assignee`` (literals or ``${...}``: expressions.py),
+``camunda:dueDate``, ``camunda:formData`` and ``camunda:inputOutput`` (taskdata.py); its
+lane; its multi-instance marker (multiinstance.py); and its
 regulation clause as ``bpmn:documentation``. An end event's ``camunda:property outcome``
 names the instance's outcome. Message payloads merge into the catching task's data; a
 message catch declares who may send it and which payload keys it takes (message_catch.py).
@@ -27,8 +29,11 @@ from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskPa
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.camunda.specs.user_task import Form, UserTask
 
+from .expressions import split_list
 from .forms import CAMUNDA, form_schema
 from .message_catch import DeclarationError, catch_def, declared
+from .multiinstance import MultiInstanceParser
+from .taskdata import MappingError, Parameters, parameters
 from .timers import LegalTimerEventDefinition
 
 
@@ -44,6 +49,11 @@ class HumanTaskDef:
     due: str | None
     clause: str | None
     form: dict[str, Any] = field(default_factory=dict)
+    # Raw as written: literals and ${...} items (engine/expressions.py), resolved per task.
+    candidate_users: tuple[str, ...] = ()
+    inputs: Parameters = ()  # camunda:inputParameter (engine/taskdata.py)
+    outputs: Parameters = ()  # camunda:outputParameter
+    multi_instance: bool = False
 
 
 def clause_of(documentation: str | None) -> str | None:
@@ -53,25 +63,28 @@ def clause_of(documentation: str | None) -> str | None:
     return documentation.strip().splitlines()[0].strip()
 
 
-def _split(value: str | None) -> tuple[str, ...]:
-    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
-
-
 def _human(parser: CamundaTaskParser, spec: Any) -> HumanTaskDef:
     node = parser.node
+    try:
+        inputs, outputs = parameters(node, "input"), parameters(node, "output")
+    except MappingError as exc:
+        raise ValidationException(str(exc), node=node, file_name=parser.filename) from exc
     return HumanTaskDef(
         key=parser.bpmn_id,
         name=node.get("name"),
         lane=spec.lane,
-        candidate_groups=_split(node.get(f"{{{CAMUNDA}}}candidateGroups")),
+        candidate_groups=split_list(node.get(f"{{{CAMUNDA}}}candidateGroups")),
         assignee=node.get(f"{{{CAMUNDA}}}assignee"),
         due=node.get(f"{{{CAMUNDA}}}dueDate"),
         clause=clause_of(spec.documentation),
         form=form_schema(node),
+        candidate_users=split_list(node.get(f"{{{CAMUNDA}}}candidateUsers")),
+        inputs=inputs, outputs=outputs,
+        multi_instance=bool(parser.xpath("./bpmn:multiInstanceLoopCharacteristics")),
     )
 
 
-class HumanUserTaskParser(UserTaskParser):
+class HumanUserTaskParser(MultiInstanceParser, UserTaskParser):
     def create_task(self) -> UserTask:
         # The stock parser ignores formData unless camunda:formKey is set; we read it ourselves.
         spec = self.spec_class(self.spec, self.bpmn_id, form=Form(), **self.bpmn_attributes)
@@ -79,7 +92,7 @@ class HumanUserTaskParser(UserTaskParser):
         return spec
 
 
-class HumanManualTaskParser(CamundaTaskParser):
+class HumanManualTaskParser(MultiInstanceParser, CamundaTaskParser):
     def create_task(self) -> ManualTask:
         spec = super().create_task()
         spec.human = _human(self, spec)
