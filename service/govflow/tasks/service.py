@@ -110,7 +110,7 @@ def may_work_on(principal: Principal, assignee: str | None, groups: list[str],
         return True
     if not groups and not users:
         return True
-    return principal.user in users or principal.may_work_on(groups)
+    return principal.user in users or (bool(groups) and principal.may_work_on(groups))
 
 
 def require_ready(row: Any) -> None:
