@@ -197,8 +197,13 @@ class MultiInstanceParser:
             return (found.text or "").strip() or None if found is not None else None
 
         def item(tag: str) -> str | None:
+            # The variable is the item's name when that is one (Camunda Modeler users write
+            # it), else its id (as SpiffWorkflow reads it: ``name="input item"``).
             found = loop_characteristics.find(f"bpmn:{tag}", ns)
-            return (found.get("name") or found.get("id")) if found is not None else None
+            if found is None:
+                return None
+            name = found.get("name") or ""
+            return name if name.isidentifier() else found.get("id")
 
         collection = loop_characteristics.get(f"{{{CAMUNDA}}}collection") or text(
             "loopDataInputRef")

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
 from SpiffWorkflow.bpmn.parser.util import full_tag, one
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.defaults import EndEvent, ManualTask, ReceiveTask
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent, ManualTask, NoneTask, ReceiveTask
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaBoundaryEventParser,
@@ -96,6 +96,17 @@ class HumanManualTaskParser(MultiInstanceParser, CamundaTaskParser):
     def create_task(self) -> ManualTask:
         spec = super().create_task()
         spec.human = _human(self, spec)
+        return spec
+
+
+class _NoneTaskParser(MultiInstanceParser, CamundaTaskParser):
+    """A plain ``bpmn:task`` passes through, as in Camunda 7 (SpiffWorkflow would wait for
+    someone to run it, and nobody has a task row to); multi-instance as for user tasks, its
+    slots' outputs being their outputDataItem, or None."""
+
+    def create_task(self) -> NoneTask:
+        spec = super().create_task()
+        spec.manual = False
         return spec
 
 
@@ -214,6 +225,7 @@ class GovflowParser(CamundaParser):
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (HumanUserTaskParser, UserTask),
         full_tag("manualTask"): (HumanManualTaskParser, ManualTask),
+        full_tag("task"): (_NoneTaskParser, NoneTask),
         full_tag("startEvent"): (_StartParser, CamundaParser.OVERRIDE_PARSER_CLASSES[
             full_tag("startEvent")][1]),
         full_tag("intermediateCatchEvent"): (_CatchParser, CamundaParser.OVERRIDE_PARSER_CLASSES[
