@@ -136,13 +136,14 @@ class MultiInstance(LoopTask, BpmnSpecMixin):
         results += [None] * (index + 1 - len(results))
         results[index] = deepcopy(output)
         my_task.data[self.loop.output_collection] = results
-        my_task.internal_data["merged"].append(str(child.id))
+        # .get: a parent written by the stock spec (before GovFlow's) lacks items and next.
+        my_task.internal_data.setdefault("merged", []).append(str(child.id))
         if self._condition_holds(my_task, child):
             for slot in self.slots(my_task):
                 if not slot.has_state(TaskState.FINISHED_MASK):
                     slot.cancel()
             my_task._set_state(TaskState.READY)
-        elif my_task.internal_data["next"] < len(my_task.internal_data["items"]):
+        elif my_task.internal_data.get("next", 0) < len(my_task.internal_data.get("items", [])):
             if self.loop.sequential:
                 self._add_next(my_task)
         elif all(s.state == TaskState.COMPLETED for s in self.slots(my_task)):
@@ -161,7 +162,7 @@ class MultiInstance(LoopTask, BpmnSpecMixin):
             return False
         # The completing slot's data (disposable: slots do not merge) with the collection
         # as it is now; the counters as the external context.
-        child.data[self.loop.output_collection] = my_task.data[self.loop.output_collection]
+        child.data[self.loop.output_collection] = my_task.data.get(self.loop.output_collection)
         for name in COUNTERS:
             child.data.pop(name, None)
         return bool(my_task.workflow.script_engine.evaluate(
