@@ -7,9 +7,10 @@ standard BPMN loopDataInputRef / inputDataItem / outputDataItem form."""
 import pytest
 
 from tests.conftest import deploy
-from tests.support.api import ADMIN, API, history, start, token
+from tests.support.api import ADMIN, API, history, snapshot, start, token
 from tests.support.loops import multi_instance
 from tools.bpmn_builder import Field, ProcessBuilder
+from tools.dmn_builder import DecisionTable, Input, Output, dmn_document
 
 VOTE = [Field("vote", "enum", label="表决", required=True,
               values={"approve": "同意", "reject": "不同意"}),
@@ -202,6 +203,7 @@ async def test_standard_bpmn_input_and_output_data_items(client):
 
 @pytest.mark.parametrize(("variables", "message"), [
     ({}, "experts"), ({"experts": "zhang"}, "not a list"),
+    ({"experts": [f"e{i}" for i in range(501)]}, "at most 500"),
     ({"experts": ["zhang", 7]}, "camunda:assignee")])
 async def test_a_bad_collection_or_element_fails_the_start_naming_the_element(
         client, variables, message):
@@ -214,3 +216,46 @@ async def test_a_bad_collection_or_element_fails_the_start_naming_the_element(
     assert message in response.text
     listed = (await client.get(f"{API}/process-instances", headers=ADMIN)).json()["items"]
     assert listed == []
+
+
+async def test_a_failing_completion_condition_is_refused_and_changes_nothing(client):
+    await deploy(client, "mi", {"p.bpmn": countersign(
+        collection="experts", element="expert", condition="${nrOfCompleted >= 2}")})
+    instance = await start(client, "mi", UNIT, variables={"experts": EXPERTS})
+    before = await snapshot(client, instance["id"])
+    slot = instance["ready_tasks"][0]
+    response = await _complete(client, slot, {"vote": "approve", "opinion": "可"},
+                               expert(slot["assignee"]))
+    assert response.status_code == 422
+    assert "sign" in response.json()["detail"]
+    assert "nrOfCompleted" in response.json()["detail"]
+    assert await snapshot(client, instance["id"]) == before
+
+
+def countersign_with_decision() -> tuple[bytes, bytes]:
+    """会签, then a DMN table reads the collected votes."""
+    b = ProcessBuilder("cs_dmn", name="会签后决策", main=True, lanes=[("experts", "评审专家")])
+    b.start("start", "申报")
+    b.user_task("sign", "专家会签", assignee="${expert}", form=VOTE)
+    b.business_rule_task("decide", "会签结论", decision="countersign_result")
+    b.end("end", "办结")
+    b.flow("start", "sign")
+    b.flow("sign", "decide")
+    b.flow("decide", "end")
+    table = DecisionTable("countersign_result", "会签结论", [Input(
+        "同意票数", "[r['vote'] for r in sign_results if r].count('approve')", "integer")],
+        [Output("conclusion", "结论")])
+    table.rule([">= 2"], ['"passed"'], "过半同意")
+    table.rule(["< 2"], ['"rejected"'], "未过半")
+    return (multi_instance(b.to_xml(), "sign", collection="experts", element="expert"),
+            dmn_document("countersign_definitions", "会签结论", [table]))
+
+
+async def test_a_decision_table_reads_the_collected_votes(client):
+    bpmn, dmn = countersign_with_decision()
+    assert (await deploy(client, "mi", {"p.bpmn": bpmn, "d.dmn": dmn})).status_code == 201
+    instance = await start(client, "mi", UNIT, variables={"experts": EXPERTS})
+    instance = await _walk(client, instance, {"zhang": "reject", "li": "approve",
+                                              "wang": "reject"})
+    assert instance["state"] == "completed"
+    assert instance["variables"]["conclusion"] == "rejected"
