@@ -4,7 +4,9 @@ enforced on every slot, each slot's submission collected in slot order for a gat
 completion condition cancelling what is left, sequential slots, loopCardinality, and the
 standard BPMN loopDataInputRef / inputDataItem / outputDataItem form."""
 
+
 import pytest
+from govflow.timers.worker import Worker
 
 from tests.conftest import deploy
 from tests.support.api import ADMIN, API, history, snapshot, start, token
@@ -259,3 +261,32 @@ async def test_a_decision_table_reads_the_collected_votes(client):
                                               "wang": "reject"})
     assert instance["state"] == "completed"
     assert instance["variables"]["conclusion"] == "rejected"
+
+
+async def test_a_deadline_on_the_countersign_cancels_every_slot(client, ctx):
+    b = ProcessBuilder("cs_due", name="限期会签", main=True, lanes=[("experts", "评审专家")])
+    b.start("start", "申报")
+    b.user_task("sign", "专家会签", assignee="${expert}", form=VOTE)
+    b.boundary_timer("late", "超期", attached_to="sign", duration="5WD")
+    b.end("end", "办结", outcome="done")
+    b.end("expired", "超期办结", outcome="expired")
+    b.flow("start", "sign")
+    b.flow("sign", "end")
+    b.flow("late", "expired")
+    xml = multi_instance(b.to_xml(), "sign", collection="experts", element="expert")
+    assert (await deploy(client, "mi", {"p.bpmn": xml})).status_code == 201
+    instance = await start(client, "mi", UNIT, variables={"experts": EXPERTS})
+    first = instance["ready_tasks"][0]
+    assert (await _complete(client, first, {"vote": "approve", "opinion": "可"},
+                            expert(first["assignee"]))).status_code == 200
+    ctx.clock.advance(days=30)
+    assert await Worker(ctx, "w").fire_due() == 1
+    got = (await client.get(f"{API}/process-instances/{instance['id']}", headers=ADMIN)).json()
+    assert got["outcome"] == "expired"
+    states = sorted(t["state"] for t in (await client.get(
+        f"{API}/tasks", params={"process_instance_id": instance["id"]},
+        headers=ADMIN)).json()["items"])
+    assert states == ["cancelled", "cancelled", "completed"]
+    # Not closed by a completion condition: no task_cancelled events.
+    assert not [e for e in await history(client, instance["id"])
+                if e["event"] == "task_cancelled"]

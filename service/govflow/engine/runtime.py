@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import (
     BoundaryEvent,
     EventBasedGateway,
 )
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from . import datasafe
@@ -302,16 +302,27 @@ class EngineInstance:
         """Slots of a multi-instance cancelled because its completion condition held."""
         events = []
         for tid, state in finished.items():
-            task = self.workflow.get_task_from_id(UUID(tid))
-            if state == "cancelled" and task is not None and in_multi_instance(task):
+            task = self._find(tid)
+            # Not when the whole multi-instance was cancelled (an interrupting boundary
+            # event, termination): only the slots its completion condition closed.
+            if state == "cancelled" and task is not None and in_multi_instance(task) \
+                    and task.parent.state != TaskState.CANCELLED:
                 d = before[tid].definition
                 events.append(StepEvent("task_cancelled", d.key, d.name, tid,
                                         {"reason": "completionCondition", "slot":
                                          slot_index(task)}))
         return events
 
+    def _find(self, task_id: str) -> Any:
+        """The task, or None once the engine dropped it (the slots of a cancelled
+        multi-instance task leave the tree)."""
+        try:
+            return self.workflow.get_task_from_id(UUID(task_id))
+        except TaskNotFoundException:
+            return None
+
     def _final_state(self, task_id: str) -> str:
-        task = self.workflow.get_task_from_id(UUID(task_id))
+        task = self._find(task_id)
         return "completed" if task is not None and task.state == TaskState.COMPLETED \
             else "cancelled"
 
