@@ -338,8 +338,7 @@ class UnitOfWork:
              "b_data": _dumps(submitted.get(tid)) if state == "completed" else None}
             for tid, state in result.finished.items()])
         await task_repo.insert_tasks(self.session, [
-            task_repo.task_row(t, row, now, *self._due(t, now, result.variables),
-                               _assignee(t.definition.assignee, result.variables))
+            task_repo.task_row(t, row, now, *self._due(t, now, result.variables))
             for t in result.created])
 
     def _due(self, task: Any, now: Any, variables: dict[str, Any]) -> tuple[Any, bool]:
@@ -385,13 +384,6 @@ class UnitOfWork:
 def _bind(method: Callable[[str, str, EngineInstance], Any], tenant_id: str,
           instance_id: str) -> Callable[[EngineInstance], Any]:
     return lambda engine: method(tenant_id, instance_id, engine)
-
-
-def _assignee(spec: str | None, variables: dict[str, Any]) -> str | None:
-    if spec and spec.startswith("${") and spec.endswith("}"):
-        value = variables.get(spec[2:-1].strip())
-        return str(value) if value is not None else None
-    return spec
 
 
 def _failure(exc: StepError) -> str:

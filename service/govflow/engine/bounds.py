@@ -18,7 +18,7 @@ class ColumnSizes:
 
     element_id: int = 200  # process ids, task keys, history element ids, lanes, assignees
     element_name: int = 300  # task and history element names
-    group: int = 100  # task_candidates.group_name
+    group: int = 100  # task_candidates.group_name, task_candidate_users.user_name
     message: int = 200  # message_subscriptions.message_name
 
 
@@ -47,6 +47,7 @@ def _task_problems(file: str, task_spec: Any, sizes: ColumnSizes) -> list[Diagra
         checks += [("lane", human.lane, sizes.element_id),
                    ("assignee", human.assignee, sizes.element_id)]
         checks += [("candidate group", g, sizes.group) for g in human.candidate_groups]
+        checks += [("candidate user", u, sizes.group) for u in human.candidate_users]
     event = getattr(task_spec, "event_definition", None)
     checks.append(("message name", getattr(event, "name", None), sizes.message))
     return [_problem(file, element, what, limit) for what, value, limit in checks

@@ -6,7 +6,6 @@ from typing import Any
 from SpiffWorkflow.bpmn.parser.ProcessParser import ProcessParser
 from SpiffWorkflow.bpmn.parser.task_parsers import SubprocessParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.defaults import NoneTask
 from SpiffWorkflow.camunda.parser.task_spec import CallActivityParser, SubWorkflowParser
 
 from . import event_subprocess
@@ -46,10 +45,3 @@ class GovflowProcessParser(ProcessParser):
         event_subprocess.prepare(self.spec)
 
 
-class PassThroughTask(NoneTask):
-    """A ``bpmn:task`` (no type): passes straight on, as in Camunda 7. The library made it a
-    manual task that waited for someone to run it, but nobody could (it has no task row)."""
-
-    def __init__(self, wf_spec: Any, bpmn_id: str, **kwargs: Any) -> None:
-        super().__init__(wf_spec, bpmn_id, **kwargs)
-        self.manual = False

@@ -1,7 +1,9 @@
 """SpiffWorkflow's Camunda parser, taught the extensions GovFlow reads.
 
 A user or manual task carries, as Camunda Modeler writes them: ``camunda:candidateGroups``,
-``camunda:assignee``, ``camunda:dueDate`` and ``camunda:formData``; its lane; and its
+``camunda:candidateUsers``, ``camunda:assignee`` (literals or ``${...}``: expressions.py),
+``camunda:dueDate``, ``camunda:formData`` and ``camunda:inputOutput`` (taskdata.py); its
+lane; its multi-instance marker (multiinstance.py); and its
 regulation clause as ``bpmn:documentation``. An end event's ``camunda:property outcome``
 names the instance's outcome. Message payloads merge into the catching task's data; a
 message catch declares who may send it and which payload keys it takes (message_catch.py).
@@ -23,7 +25,13 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
 )
 from SpiffWorkflow.bpmn.parser.util import full_tag, one
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.defaults import CallActivity, EndEvent, ManualTask, ReceiveTask
+from SpiffWorkflow.bpmn.specs.defaults import (
+    CallActivity,
+    EndEvent,
+    ManualTask,
+    NoneTask,
+    ReceiveTask,
+)
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaBoundaryEventParser,
@@ -41,12 +49,14 @@ from .construct_parsers import (
     EventAwareSubprocessParser,
     GovflowProcessParser,
     MappedCallActivityParser,
-    PassThroughTask,
 )
 from .event_subprocess import GovflowStartEvent
+from .expressions import split_list
 from .forms import CAMUNDA, form_schema, form_ui_schema
 from .message_catch import DeclarationError, catch_def, declared
+from .multiinstance import MultiInstanceParser
 from .signals import BroadcastSignal
+from .taskdata import MappingError, Parameters, parameters
 from .timers import LegalTimerEventDefinition, RepeatingTimerEventDefinition
 
 
@@ -63,6 +73,11 @@ class HumanTaskDef:
     clause: str | None
     form: dict[str, Any] = field(default_factory=dict)
     ui_schema: dict[str, Any] = field(default_factory=dict)  # react-jsonschema-form uiSchema
+    # Raw as written: literals and ${...} items (engine/expressions.py), resolved per task.
+    candidate_users: tuple[str, ...] = ()
+    inputs: Parameters = ()  # camunda:inputParameter (engine/taskdata.py)
+    outputs: Parameters = ()  # camunda:outputParameter
+    multi_instance: bool = False
 
 
 def clause_of(documentation: str | None) -> str | None:
@@ -72,26 +87,29 @@ def clause_of(documentation: str | None) -> str | None:
     return documentation.strip().splitlines()[0].strip()
 
 
-def _split(value: str | None) -> tuple[str, ...]:
-    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
-
-
 def _human(parser: CamundaTaskParser, spec: Any) -> HumanTaskDef:
     node = parser.node
+    try:
+        inputs, outputs = parameters(node, "input"), parameters(node, "output")
+    except MappingError as exc:
+        raise ValidationException(str(exc), node=node, file_name=parser.filename) from exc
     return HumanTaskDef(
         key=parser.bpmn_id,
         name=node.get("name"),
         lane=spec.lane,
-        candidate_groups=_split(node.get(f"{{{CAMUNDA}}}candidateGroups")),
+        candidate_groups=split_list(node.get(f"{{{CAMUNDA}}}candidateGroups")),
         assignee=node.get(f"{{{CAMUNDA}}}assignee"),
         due=node.get(f"{{{CAMUNDA}}}dueDate"),
         clause=clause_of(spec.documentation),
         form=form_schema(node),
         ui_schema=form_ui_schema(node),
+        candidate_users=split_list(node.get(f"{{{CAMUNDA}}}candidateUsers")),
+        inputs=inputs, outputs=outputs,
+        multi_instance=bool(parser.xpath("./bpmn:multiInstanceLoopCharacteristics")),
     )
 
 
-class HumanUserTaskParser(UserTaskParser):
+class HumanUserTaskParser(MultiInstanceParser, UserTaskParser):
     def create_task(self) -> UserTask:
         # The stock parser ignores formData unless camunda:formKey is set; we read it ourselves.
         spec = self.spec_class(self.spec, self.bpmn_id, form=Form(), **self.bpmn_attributes)
@@ -99,10 +117,21 @@ class HumanUserTaskParser(UserTaskParser):
         return spec
 
 
-class HumanManualTaskParser(CamundaTaskParser):
+class HumanManualTaskParser(MultiInstanceParser, CamundaTaskParser):
     def create_task(self) -> ManualTask:
         spec = super().create_task()
         spec.human = _human(self, spec)
+        return spec
+
+
+class _NoneTaskParser(MultiInstanceParser, CamundaTaskParser):
+    """A plain ``bpmn:task`` passes through, as in Camunda 7 (SpiffWorkflow would wait for
+    someone to run it, and nobody has a task row to); multi-instance as for user tasks, its
+    slots' outputs being their outputDataItem, or None."""
+
+    def create_task(self) -> NoneTask:
+        spec = super().create_task()
+        spec.manual = False
         return spec
 
 
@@ -266,7 +295,7 @@ class GovflowParser(CamundaParser):
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("callActivity"): (MappedCallActivityParser, CallActivity),
         full_tag("subProcess"): (EventAwareSubprocessParser, CallActivity),
-        full_tag("task"): (CamundaTaskParser, PassThroughTask),
+        full_tag("task"): (_NoneTaskParser, NoneTask),
         full_tag("userTask"): (HumanUserTaskParser, UserTask),
         full_tag("manualTask"): (HumanManualTaskParser, ManualTask),
         full_tag("startEvent"): (_StartParser, GovflowStartEvent),

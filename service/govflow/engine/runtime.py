@@ -8,7 +8,7 @@ SpiffWorkflow types do not leave this package.
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -27,13 +27,16 @@ from . import datasafe
 from .datasafe import UnsafeData
 from .errors import NotWaiting, StepError
 from .event_subprocess import GovflowEventSubprocess, triggers
+from .expressions import resolve_assignee, resolve_names
 from .message_catch import MessageCatchDef
+from .multiinstance import SUBMITTED, in_multi_instance, slot_index
 from .parser import HumanTaskDef
 from .rows import SERIALIZER_VERSION, RowChanges, RowTracker, check_rows_version, restore
 from .sandbox_limits import ScriptLimitExceeded, StepMeter, describe
 from .scripting import SCRIPT_ENGINE
 from .signals import PREFIX, BroadcastSignal
 from .specs import DiagramSpecs
+from .taskdata import compute
 from .timers import (
     LegalTimerEventDefinition,
     RepeatingTimerEventDefinition,
@@ -52,6 +55,13 @@ class HumanTask:
     id: str
     process_id: str
     definition: HumanTaskDef
+    # Resolved when the task became ready (only for tasks created by the step at hand):
+    # assignment expressions, camunda:inputParameters, the slot of a multi-instance.
+    assignee: str | None = None
+    candidate_groups: tuple[str, ...] = ()
+    candidate_users: tuple[str, ...] = ()
+    inputs: dict[str, Any] = field(default_factory=dict)
+    slot: int | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +153,8 @@ class EngineInstance:
         branch that ended, an escalation say, does not leak into it), else the last task's."""
         frontier = sorted((t for t in self._all_tasks()
                            if t.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)
-                           and t.data), key=lambda t: t.last_state_change)
+                           and t.data and not in_multi_instance(t)),
+                          key=lambda t: t.last_state_change)
         if not frontier:
             last = self.workflow.last_task
             return dict(last.data) if last is not None else {}
@@ -158,8 +169,8 @@ class EngineInstance:
         if task is None or task.state != TaskState.READY or str(task.id) not in self._ready:
             raise NotWaiting(f"task {task_id} is not ready")
         started = time.time()
-        task.data.update(data)
         spec = task.task_spec
+        _submit(task, spec.human, data)
         event = StepEvent("task_completed", spec.bpmn_id, spec.bpmn_name, task_id, dict(data))
         try:
             with timing(self.timing):
@@ -279,8 +290,9 @@ class EngineInstance:
         events.extend(self._cycles_fired())
         events.extend(self._completed_since(started))
         before, self._ready = self._ready, self._ready_human_tasks()
-        created = [t for tid, t in self._ready.items() if tid not in before]
+        created = [self._resolved(t) for tid, t in self._ready.items() if tid not in before]
         finished = {tid: self._final_state(tid) for tid in before if tid not in self._ready}
+        events.extend(self._cancelled_slots(finished, before))
         for t in created:
             events.append(StepEvent("task_created", t.definition.key, t.definition.name, t.id))
         completed = self.workflow.completed
@@ -319,11 +331,47 @@ class EngineInstance:
                 for t in self._all_tasks()
                 if t.state == TaskState.READY and hasattr(t.task_spec, "human")}
 
-    def _final_state(self, task_id: str) -> str:
+    def _resolved(self, human: HumanTask) -> HumanTask:
+        """The task's inputs, assignee and candidates, from its own data (a multi-instance
+        slot's element variable included)."""
+        task = self.workflow.get_task_from_id(UUID(human.id))
+        d = human.definition
+        inputs = compute(d.inputs, task.data, d.key, "input")
+        data = {**task.data, **inputs}
+        return replace(
+            human, inputs=inputs, slot=slot_index(task),
+            assignee=resolve_assignee(d.assignee, data, d.key),
+            candidate_groups=resolve_names(d.candidate_groups, data, d.key,
+                                           "camunda:candidateGroups"),
+            candidate_users=resolve_names(d.candidate_users, data, d.key,
+                                          "camunda:candidateUsers"))
+
+    def _cancelled_slots(self, finished: dict[str, str], before: dict[str, HumanTask]
+                         ) -> list[StepEvent]:
+        """Slots of a multi-instance cancelled because its completion condition held."""
+        events = []
+        for tid, state in finished.items():
+            task = self._find(tid)
+            # Not when the whole multi-instance was cancelled (an interrupting boundary
+            # event, termination): only the slots its completion condition closed.
+            if state == "cancelled" and task is not None and in_multi_instance(task) \
+                    and task.parent.state != TaskState.CANCELLED:
+                d = before[tid].definition
+                events.append(StepEvent("task_cancelled", d.key, d.name, tid,
+                                        {"reason": "completionCondition", "slot":
+                                         slot_index(task)}))
+        return events
+
+    def _find(self, task_id: str) -> Any:
+        """The task, or None once the engine dropped it (the slots of a cancelled
+        multi-instance task leave the tree)."""
         try:
-            task = self.workflow.get_task_from_id(UUID(task_id))
-        except TaskNotFoundException:  # dropped with a repeating timer's paths
-            return "cancelled"
+            return self.workflow.get_task_from_id(UUID(task_id))
+        except TaskNotFoundException:
+            return None
+
+    def _final_state(self, task_id: str) -> str:
+        task = self._find(task_id)
         return "completed" if task is not None and task.state == TaskState.COMPLETED \
             else "cancelled"
 
@@ -378,6 +426,20 @@ class _Meter(StepMeter):
     def __call__(self, task: Any) -> None:
         super().__call__(task)
         self.last = task.task_spec.bpmn_id
+
+
+def _submit(task: Any, human: HumanTaskDef, data: dict[str, Any]) -> None:
+    """Put a submission into the task's data: only its camunda:outputParameters when it
+    declares some; in a multi-instance slot, also as the slot's output (which goes to the
+    collection, never over the process's variables)."""
+    outputs = dict(data)
+    if human.outputs:
+        inputs = compute(human.inputs, task.data, human.key, "input")
+        outputs = compute(human.outputs, {**task.data, **inputs, **data}, human.key, "output")
+    if in_multi_instance(task):
+        task.data.update(data)
+        task.internal_data[SUBMITTED] = outputs
+    task.data.update(outputs)
 
 
 def _messages(spec: Any, kind: type[Any] = MessageEventDefinition) -> dict[str, Any]:

@@ -18,13 +18,17 @@ from SpiffWorkflow.dmn.specs.model import DecisionTable
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import links
-from .call_mappings import MappingError, expression_of
+from .call_mappings import MappingError as CallMappingError
+from .call_mappings import expression_of
 from .constructs import owner_id, refused_constructs
 from .errors import DiagramError, DiagramProblem, ScriptRefused
+from .expressions import is_expression, split_list, unwrap
 from .forms import CAMUNDA, FormError, form_schema, form_ui_schema
 from .message_catch import MessageCatchDef
 from .parser import GovflowParser, HumanTaskDef
 from .scripting import check_source
+from .taskdata import MappingError
+from .taskdata import expressions as mapping_expressions
 from .timers import LegalTimerEventDefinition, RepeatingTimerEventDefinition
 from .views import DecisionInput, DecisionOutput, DecisionRule, TimerDef
 from .xmlsafe import parse_xml
@@ -309,10 +313,13 @@ def _expressions(tree: Any) -> Iterator[tuple[str, str, Any]]:
     for node in root.iter(f"{{{BPMN_NS}}}script"):
         if node.text and node.text.strip():
             yield node.text, "exec", node
-    for tag in ("conditionExpression", "loopCardinality", "completionCondition"):
+    for node in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
+        if node.text and node.text.strip():
+            yield node.text.strip(), "eval", node
+    for tag in ("loopCardinality", "completionCondition"):  # ${...} as Camunda writes them
         for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
             if node.text and node.text.strip():
-                yield node.text.strip(), "eval", node
+                yield unwrap(node.text), "eval", node
     for node in root.iter():
         expr = node.get(f"{{{CAMUNDA}}}expression") if isinstance(node.tag, str) else None
         if expr:
@@ -321,8 +328,9 @@ def _expressions(tree: Any) -> Iterator[tuple[str, str, Any]]:
         if node.get("sourceExpression") is not None:
             try:
                 yield expression_of(node.get("sourceExpression")), "eval", node
-            except MappingError:
+            except CallMappingError:
                 pass  # the parser names it
+    yield from _attribute_expressions(root)
     for node in root.iter():
         if not isinstance(node.tag, str) or not node.text or not node.text.strip():
             continue
@@ -335,6 +343,27 @@ def _expressions(tree: Any) -> Iterator[tuple[str, str, Any]]:
             yield text, "eval", node
         elif parent == "inputEntry" and text != "-":
             yield _dmn_entry(text), "eval", node
+
+
+_ASSIGNMENT = ("assignee", "candidateGroups", "candidateUsers", "collection")
+
+
+def _attribute_expressions(root: Any) -> Iterator[tuple[str, str, Any]]:
+    """``${...}`` in assignment and multi-instance attributes, and in a task's
+    ``camunda:inputOutput`` parameters."""
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        for name in _ASSIGNMENT:
+            for item in split_list(node.get(f"{{{CAMUNDA}}}{name}")):
+                if is_expression(item):
+                    yield unwrap(item), "eval", node
+        if etree.QName(node).namespace == BPMN_NS and etree.QName(node).localname in (
+                "userTask", "manualTask"):
+            try:
+                yield from ((unwrap(e), "eval", node) for e in mapping_expressions(node))
+            except MappingError:
+                pass  # refused by the parser, naming the parameter
 
 
 def _dmn_entry(text: str) -> str:

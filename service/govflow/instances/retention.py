@@ -11,7 +11,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..store.tables import metadata, process_instances, task_candidates, tasks
+from ..store.tables import (
+    metadata,
+    process_instances,
+    task_candidate_users,
+    task_candidates,
+    tasks,
+)
 
 ENDED = ("completed", "terminated")
 
@@ -44,9 +50,10 @@ async def lock_expired(session: AsyncSession, cutoff: datetime, batch: int) -> l
 
 async def delete_instances(session: AsyncSession, ids: list[str]) -> None:
     """Delete the instances whole: every row of theirs, children first."""
-    await session.execute(sa.delete(task_candidates).where(
-        task_candidates.c.task_id.in_(
-            sa.select(tasks.c.id).where(tasks.c.instance_id.in_(ids)))))
+    for candidates in (task_candidates, task_candidate_users):
+        await session.execute(sa.delete(candidates).where(
+            candidates.c.task_id.in_(
+                sa.select(tasks.c.id).where(tasks.c.instance_id.in_(ids)))))
     for table in _instance_tables():
         column = next(fk.parent for fk in table.foreign_keys
                       if fk.column.table is process_instances)

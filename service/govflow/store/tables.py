@@ -127,6 +127,10 @@ tasks = sa.Table(
     sa.Column("completed_at", TS, nullable=True),
     sa.Column("completed_by", sa.String(200), nullable=True),
     sa.Column("data", sa.Text, nullable=True),
+    # JSON list of the users who may work on it (camunda:candidateUsers), resolved when it
+    # became ready; queryable in task_candidate_users. NULL: none named.
+    sa.Column("candidate_users", sa.Text, nullable=True),
+    sa.Column("slot", sa.Integer, nullable=True),  # its index in a multi-instance task
     sa.Index("ix_tasks_tenant_state", "tenant_id", "state"),
     sa.Index("ix_tasks_instance", "instance_id"),
     sa.Index("ix_tasks_assignee", "assignee"),
@@ -149,6 +153,14 @@ task_candidates = sa.Table(
     sa.Column("task_id", sa.String(36), sa.ForeignKey("tasks.id"), primary_key=True),
     sa.Column("group_name", sa.String(100), primary_key=True),
     sa.Index("ix_task_candidates_group", "group_name"),
+)
+
+task_candidate_users = sa.Table(
+    "task_candidate_users",
+    metadata,
+    sa.Column("task_id", sa.String(36), sa.ForeignKey("tasks.id"), primary_key=True),
+    sa.Column("user_name", sa.String(100), primary_key=True),
+    sa.Index("ix_task_candidate_users_user", "user_name"),
 )
 
 message_subscriptions = sa.Table(

@@ -24,7 +24,8 @@ Assignee = Annotated[FilterQuery, Query(description="a user id, or 'me'")]
 async def list_tasks(
     ctx: ContextDep, session: SessionDep, user: CurrentUser,
     tenant: TenantQuery = None, state: State | None = None, assignee: Assignee = None,
-    candidate_group: FilterQuery = None, process_instance_id: UuidQuery = None,
+    candidate_group: FilterQuery = None, candidate_user: FilterQuery = None,
+    process_instance_id: UuidQuery = None,
     key: FilterQuery = None, overdue: bool | None = None, due_before: MomentQuery = None,
     sort: Literal["created_at", "-created_at", "due_at", "-due_at"] = "created_at",
     limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Offset = 0,
@@ -32,7 +33,8 @@ async def list_tasks(
 ) -> dict[str, Any]:
     refuse_both(offset, cursor)
     filters = {"tenant_id": tenant, "state": state, "assignee": assignee,
-               "candidate_group": candidate_group, "instance_id": process_instance_id,
+               "candidate_group": candidate_group, "candidate_user": candidate_user,
+               "instance_id": process_instance_id,
                "key": key, "overdue": overdue, "due_before": due_before}
     items, following = await service.search(ctx, session, user, filters, sort, offset, limit,
                                              cursor)
@@ -43,11 +45,13 @@ async def list_tasks(
 async def count_tasks(
     ctx: ContextDep, session: SessionDep, user: CurrentUser,
     tenant: TenantQuery = None, state: State | None = None, assignee: Assignee = None,
-    candidate_group: FilterQuery = None, process_instance_id: UuidQuery = None,
+    candidate_group: FilterQuery = None, candidate_user: FilterQuery = None,
+    process_instance_id: UuidQuery = None,
     key: FilterQuery = None, overdue: bool | None = None, due_before: MomentQuery = None,
 ) -> dict[str, Any]:
     filters = {"tenant_id": tenant, "state": state, "assignee": assignee,
-               "candidate_group": candidate_group, "instance_id": process_instance_id,
+               "candidate_group": candidate_group, "candidate_user": candidate_user,
+               "instance_id": process_instance_id,
                "key": key, "overdue": overdue, "due_before": due_before}
     return {"count": await service.count(ctx, session, user, filters)}
 

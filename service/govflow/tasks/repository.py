@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..store.db import rowcount
 from ..store.jsontext import dumps
 from ..store.keyset import Cursor, Order
-from ..store.tables import task_candidates, tasks
+from ..store.tables import task_candidate_users, task_candidates, tasks
 
 _FINISH = (
     sa.update(tasks)
@@ -25,9 +25,12 @@ async def insert_tasks(session: AsyncSession, rows: list[dict[str, Any]]) -> Non
         return
     candidates = [{"task_id": r["id"], "group_name": g}
                   for r in rows for g in r.pop("groups")]
+    users = [{"task_id": r["id"], "user_name": u} for r in rows for u in r.pop("users")]
     await session.execute(sa.insert(tasks), rows)
     if candidates:
         await session.execute(sa.insert(task_candidates), candidates)
+    if users:
+        await session.execute(sa.insert(task_candidate_users), users)
 
 
 async def finish_tasks(session: AsyncSession, finished: list[dict[str, Any]]) -> None:
@@ -71,6 +74,10 @@ def _filtered(query: sa.Select[Any], filters: Mapping[str, Any], tenants: list[s
         query = query.where(sa.exists().where(
             task_candidates.c.task_id == t.c.id,
             task_candidates.c.group_name == filters["candidate_group"]))
+    if filters.get("candidate_user"):
+        query = query.where(sa.exists().where(
+            task_candidate_users.c.task_id == t.c.id,
+            task_candidate_users.c.user_name == filters["candidate_user"]))
     if filters.get("candidate_groups") is not None:
         # Tasks the caller may act on: no candidate groups, or one of the caller's.
         groups = filters["candidate_groups"]
@@ -125,15 +132,30 @@ async def _custom_plan(session: AsyncSession, filters: Mapping[str, Any]) -> Non
 
 
 def task_row(task: Any, instance: Mapping[str, Any], now: datetime, due_at: datetime | None,
-             due_estimated: bool, assignee: str | None) -> dict[str, Any]:
-    """The row for a newly ready human task (engine.runtime.HumanTask)."""
+             due_estimated: bool) -> dict[str, Any]:
+    """The row for a newly ready human task (engine.runtime.HumanTask, its assignee and
+    candidates resolved). While ready, ``data`` holds its camunda:inputParameters."""
     d = task.definition
     return {
         "id": task.id, "instance_id": instance["id"], "tenant_id": instance["tenant_id"],
         "diagram_set_id": instance["diagram_set_id"], "process_id": task.process_id,
         "key": d.key, "name": d.name, "lane": d.lane,
-        "candidate_groups": dumps(list(d.candidate_groups)), "groups": list(d.candidate_groups),
-        "assignee": assignee, "state": "ready", "clause": d.clause, "created_at": now,
+        "candidate_groups": dumps(list(task.candidate_groups)),
+        "groups": list(task.candidate_groups),
+        "candidate_users": dumps(list(task.candidate_users)) if task.candidate_users else None,
+        "users": list(task.candidate_users), "slot": task.slot,
+        "assignee": task.assignee, "state": "ready", "clause": d.clause, "created_at": now,
         "due_at": due_at, "due_estimated": due_estimated, "completed_at": None,
-        "completed_by": None, "data": None,
+        "completed_by": None, "data": dumps(task.inputs) if task.inputs else None,
     }
+
+
+async def earlier_submission(session: AsyncSession, instance_id: str, key: str
+                             ) -> str | None:
+    """What the latest completed task of this key in this instance submitted (a rework
+    loop's earlier round), as stored."""
+    result = await session.execute(
+        sa.select(tasks.c.data).where(tasks.c.instance_id == instance_id, tasks.c.key == key,
+                                      tasks.c.state == "completed")
+        .order_by(tasks.c.completed_at.desc(), tasks.c.id.desc()).limit(1))
+    return result.scalar_one_or_none()

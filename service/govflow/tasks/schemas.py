@@ -25,13 +25,21 @@ class Task(BaseModel):
         description="the due date falls in a year whose holiday arrangement is not official yet")
     completed_at: datetime | None
     completed_by: str | None
+    candidate_users: list[str] = Field(
+        default_factory=list, description="users who may work on it besides the candidate "
+        "groups' members (camunda:candidateUsers, resolved when it became ready)")
+    slot: int | None = Field(
+        default=None, description="its index (from 0) among the instances of a "
+        "multi-instance task; null for any other task")
 
 
 class TaskDetail(Task):
     form: dict[str, Any] = Field(description="JSON Schema of the variables completing it takes")
     ui_schema: dict[str, Any] = Field(
         default_factory=dict, description="react-jsonschema-form uiSchema: ui:order, widgets")
-    data: dict[str, Any] = Field(description="submitted values, or current ones while ready")
+    data: dict[str, Any] = Field(
+        description="what it submitted once completed; while ready, its prefill (this task "
+        "key's earlier submission in the instance, and its camunda:inputParameters)")
 
 
 class CompleteIn(BaseModel):

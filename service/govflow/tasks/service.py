@@ -10,7 +10,6 @@ from ..auth.permissions import require_visible
 from ..auth.principal import Principal
 from ..context import AppContext
 from ..errors import Conflict, Forbidden
-from ..instances import repository as instance_repo
 from ..store.jsontext import loads
 from . import repository as repo
 from .views import task_summary
@@ -43,19 +42,31 @@ _SORT_ATTR = {"created_at": "created_at", "due_at": "due_at"}
 def _resolve(ctx: AppContext, principal: Principal, filters: dict[str, Any]) -> None:
     if filters.get("assignee") == "me":
         filters["assignee"] = principal.user
+    if filters.get("candidate_user") == "me":
+        filters["candidate_user"] = principal.user
     filters["now"] = ctx.clock.now()
 
 
 async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task_id: str
               ) -> dict[str, Any]:
-    """A task with its form (JSON Schema) and data: submitted values, or current ones."""
+    """A task with its form (JSON Schema) and data: what it submitted once completed; while
+    ready, its prefill: the form's fields from this task key's latest submission in this
+    instance (a rework loop's earlier round; not for multi-instance slots, whose rounds
+    belong to different people) overlaid with its camunda:inputParameters. Never another
+    task's values, nor process variables that merely share a field's name."""
     row = await visible(session, principal, task_id)
     form, ui_schema = await _form_and_ui(ctx, session, row)
     if row.state == "completed":
         data = loads(row.data) or {}
+    elif row.state == "ready":
+        earlier = None if row.slot is not None else await repo.earlier_submission(
+            session, row.instance_id, row.key)
+        inputs = loads(row.data) if row.data else {}
+        fields = form.get("properties", {})
+        data = {k: v for k, v in {**(loads(earlier) if earlier else {}), **inputs}.items()
+                if k in fields}
     else:
-        current = await instance_repo.load_variables(session, row.instance_id)
-        data = {k: current[k] for k in form.get("properties", {}) if k in current}
+        data = {}
     return {**task_summary(row), "form": form, "ui_schema": ui_schema, "data": data}
 
 
@@ -88,14 +99,28 @@ async def visible(session: AsyncSession, principal: Principal, task_id: str) -> 
 async def workable(session: AsyncSession, principal: Principal, task_id: str) -> Any:
     row = await visible(session, principal, task_id)
     groups = loads(row.candidate_groups)
-    if not principal.may_work_on(groups):
-        raise Forbidden(f"task {task_id} is for groups {', '.join(groups)}; "
-                        f"user '{principal.user}' is in none of them",
+    users = loads(row.candidate_users) if row.candidate_users else []
+    if not may_work_on(principal, row.assignee, groups, users):
+        named = [f"groups {', '.join(groups)}"] if groups else []
+        named += [f"users {', '.join(users)}"] if users else []
+        raise Forbidden(f"task {task_id} is for {' and '.join(named)}; "
+                        f"user '{principal.user}' is none of them",
                         code="task.not_candidate", params={
-                            "task_id": task_id, "groups": "、".join(groups),
+                            "task_id": task_id, "groups": "、".join(groups + users),
                             "user": principal.user})
     require_ready(row)
     return row
+
+
+def may_work_on(principal: Principal, assignee: str | None, groups: list[str],
+                users: list[str]) -> bool:
+    """Its assignee; else, when it names candidates, a candidate user or a member of a
+    candidate group; a task that names none is open to the tenant's users."""
+    if assignee is not None and assignee == principal.user:
+        return True
+    if not groups and not users:
+        return True
+    return principal.user in users or (bool(groups) and principal.may_work_on(groups))
 
 
 def require_ready(row: Any) -> None:

@@ -15,4 +15,6 @@ def task_summary(row: Any) -> dict[str, Any]:
         "due_at": utc(row.due_at), "due_estimated": row.due_estimated,
         "completed_at": utc(row.completed_at),
         "completed_by": row.completed_by,
+        "candidate_users": loads(row.candidate_users) if row.candidate_users else [],
+        "slot": row.slot,
     }
