@@ -90,9 +90,10 @@ def _elements(file: str, root: Any) -> Iterator[DiagramProblem]:
             yield _problem(file, node, "a compensation activity is not supported: use "
                            "ordinary tasks that undo the work, on the path of an error or "
                            "escalation")
-        elif node.get(f"{_C}formKey"):
+        elif node.get(f"{_C}formKey") and node.find(f".//{_C}formData") is None:
+            # Modeler 3 wrote a formKey beside the Forms tab's fields: those are the form.
             yield _problem(file, node, f"an external form (camunda:formKey "
-                           f"'{node.get(f'{_C}formKey')}') is not supported: define the "
+                           f"'{node.get(f'{_C}formKey')}') alone is not supported: define the "
                            "fields in the Forms tab (camunda:formData); the API serves them "
                            "as the task's JSON Schema")
 
