@@ -76,7 +76,7 @@ class UnaryTests:
 
 ANY = UnaryTests(())
 
-_NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
+_NUMBER = r"-?\d+(?:\.\d+)?"
 _STRING = r'"(?:[^"\\]|\\.)*"'
 _DATE = r'date\(\s*"\d{4}-\d{2}-\d{2}"\s*\)'
 _NAME = r"[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)*"
