@@ -130,7 +130,7 @@ def dmn_document(definitions_id: str, name: str,
         where[table.id] = (160 + n * 240, 100)
         _sub(shape, "dc:Bounds", height="80", width="180", x=str(where[table.id][0]), y="100")
     for table in tables:
-        for required in table.requires:
+        for required in (r for r in table.requires if r in where):
             edge = _sub(diagram, "dmndi:DMNEdge", id=f"DMNEdge_{table.id}_{required}",
                         dmnElementRef=f"InformationRequirement_{table.id}_{required}")
             (sx, sy), (tx, ty) = where[required], where[table.id]

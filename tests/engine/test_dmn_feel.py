@@ -4,7 +4,9 @@ and what is refused when the set is uploaded."""
 from datetime import date
 
 import pytest
+from govflow.engine.dmn_eval import _ENVIRONMENT
 from govflow.engine.dmn_feel import (
+    INPUT_NAME,
     Compare,
     Expr,
     Interval,
@@ -14,8 +16,6 @@ from govflow.engine.dmn_feel import (
     parse_output_values,
     parse_unary_tests,
 )
-from govflow.engine.dmn_eval import _ENVIRONMENT
-from govflow.engine.dmn_feel import INPUT_NAME
 
 
 def _hit(entry: str, value, **variables) -> bool:
@@ -86,7 +86,8 @@ def test_the_ast_is_plain_data():
     assert parse_unary_tests('"a", "b"').tests == (Compare("=", Literal("a")),
                                                    Compare("=", Literal("b")))
     negated = parse_unary_tests('not("x")')
-    assert negated.negated and negated.tests == (Compare("=", Literal("x")),)
+    assert negated.negated
+    assert negated.tests == (Compare("=", Literal("x")),)
     assert parse_unary_tests("< limit").tests == (Compare("<", Expr("limit")),)
 
 
