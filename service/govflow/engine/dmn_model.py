@@ -111,6 +111,7 @@ def parse_decisions(trees: Mapping[str, Any]) -> dict[str, Decision]:
     """Every decision of the .dmn files among ``trees``; DiagramError lists each problem."""
     problems: list[DiagramProblem] = []
     decisions: dict[str, Decision] = {}
+    refused: set[str] = set()  # their problem is reported; no second one for requiring them
     for file, tree in sorted(trees.items()):
         if not file.endswith(".dmn"):
             continue
@@ -120,6 +121,7 @@ def parse_decisions(trees: Mapping[str, Any]) -> dict[str, Decision]:
             try:
                 decision = _decision(file, node)
             except _Refused as exc:
+                refused.add(node.get("id") or "")
                 problems.append(DiagramProblem(file, str(exc), exc.node.sourceline,
                                                _element_id(exc.node)))
                 continue
@@ -129,7 +131,7 @@ def parse_decisions(trees: Mapping[str, Any]) -> dict[str, Decision]:
                     node.sourceline, decision.id))
                 continue
             decisions[decision.id] = decision
-    problems.extend(_requirement_problems(decisions, trees))
+    problems.extend(_requirement_problems(decisions, refused))
     if problems:
         raise DiagramError(problems)
     return decisions
@@ -248,11 +250,11 @@ def _compile(source: str, where: str, node: Any) -> None:
         raise _Refused(f"{where}: {exc}", node) from None
 
 
-def _requirement_problems(decisions: Mapping[str, Decision], trees: Mapping[str, Any]
+def _requirement_problems(decisions: Mapping[str, Decision], refused: set[str]
                           ) -> Iterator[DiagramProblem]:
     for decision in decisions.values():
         for needed in decision.required:
-            if needed not in decisions:
+            if needed not in decisions and needed not in refused:
                 yield DiagramProblem(decision.file, f"decision '{decision.id}' requires "
                                      f"decision '{needed}', which is not in the set",
                                      None, decision.id)
