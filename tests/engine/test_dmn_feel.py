@@ -75,6 +75,7 @@ def test_an_entry_matches_what_feel_says(entry, value, expected):
     ("1500 <= ? < 5000", 1500, {}, True), ("1500 <= ? < 5000", 5000, {}, False),
     ("round(?, 6) <= round(c * 0.1, 6)", 10, {"c": 100}, True),
     ("kind", "a", {"kind": "a"}, True), ('"what?"', "what?", {}, True),
+    ("? in ('a?', \"b?\")", "a?", {}, True), ("? in ('a?', \"b?\")", "a", {}, False),
 ])
 def test_python_parts_run_in_the_sandbox_against_the_variables(entry, value, variables,
                                                                 expected):
@@ -97,7 +98,7 @@ def test_the_ast_is_plain_data():
     ('"a",', "empty test"), (",1", "empty test"), ("<", "needs a value"),
     ('not("a"), "b"', "whole entry"), ("__import__('os')", "neither"),
     ("x.__class__", "neither"), ("1 +", "neither"), ('date("2026-13-01")', "not a valid date"),
-    ("? > _secret", "neither"),
+    ("? > _secret", "neither"), ("1" * 5000, "too long"),
 ])
 def test_what_cannot_be_read_is_refused_with_the_reason(entry, words):
     with pytest.raises(UnaryTestError, match=words):
@@ -109,3 +110,10 @@ def test_output_values_are_a_list_of_literals():
     assert parse_output_values("1, 2, 3") == (1, 2, 3)
     with pytest.raises(UnaryTestError, match="list of literals"):
         parse_output_values("< 3")
+
+
+def test_reading_a_hostile_entry_takes_linear_time():
+    # SpiffWorkflow's regex for "?" outside quotes was quadratic in the number of "?".
+    long = '? == "' + "a?" * 100_000 + '"'
+    (test,) = parse_unary_tests(long).tests
+    assert test.source.startswith('dmn_input == "a?a?')

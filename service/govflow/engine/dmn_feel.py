@@ -83,7 +83,6 @@ _NAME = r"[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)*"
 _SIMPLE = f"(?:{_DATE}|{_NUMBER}|{_STRING}|{_NAME})"
 _INTERVAL = re.compile(rf"\s*([\[\](])\s*({_SIMPLE})\s*\.\.\s*({_SIMPLE})\s*([\[\])])\s*")
 _OPERATOR = re.compile(r"\s*(<=|>=|==|!=|<|>|=)(?!=)\s*")
-_QUESTION = re.compile(r"""\?(?=(?:[^'"]|'[^']*'|"[^"]*")*$)""")
 _KEYWORDS = {"true": True, "false": False, "True": True, "False": False, "null": None,
              "None": None}
 
@@ -93,8 +92,8 @@ def parse_unary_tests(text: str | None) -> UnaryTests:
     source = (text or "").strip()
     if source in ("", "-"):
         return ANY
-    if _QUESTION.search(source):
-        python = _QUESTION.sub(INPUT_NAME, source)
+    python = _name_the_input(source)
+    if python != source:
         _check(python, source)
         return UnaryTests((InputTest(python),))
     negated = False
@@ -104,6 +103,27 @@ def parse_unary_tests(text: str | None) -> UnaryTests:
         if source in ("", "-"):
             raise UnaryTestError("not(...) needs the tests it negates")
     return UnaryTests(tuple(_tests(source)), negated)
+
+
+def _name_the_input(source: str) -> str:
+    """``?`` outside strings replaced by the input's name, in one pass."""
+    out: list[str] = []
+    in_string, i = None, 0
+    while i < len(source):
+        ch = source[i]
+        if in_string:
+            if ch == "\\" and i + 1 < len(source):
+                out.append(source[i:i + 2])
+                i += 2
+                continue
+            in_string = None if ch == in_string else in_string
+        elif ch in "\"'":
+            in_string = ch
+        elif ch == "?":
+            ch = INPUT_NAME
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def parse_output_values(text: str) -> tuple[Any, ...]:
@@ -211,7 +231,10 @@ def _literal(text: str) -> Literal | None:
     if text in _KEYWORDS:
         return Literal(_KEYWORDS[text])
     if re.fullmatch(_NUMBER, text):
-        return Literal(float(text) if any(c in text for c in ".") else int(text))
+        try:
+            return Literal(float(text) if "." in text else int(text))
+        except ValueError:  # more digits than Python converts
+            raise UnaryTestError(f"the number '{text[:20]}...' is too long") from None
     if re.fullmatch(_STRING, text):
         try:
             return Literal(json.loads(text))
