@@ -81,12 +81,15 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
 def dmn_document(definitions_id: str, name: str,
                  tables: Iterable[DecisionTable | LiteralDecision]) -> bytes:
     """One DMN file holding the given decisions, laid out in a row on the DRD."""
-    root = etree.Element(f"{{{DMN}}}definitions", nsmap={None: DMN, "dmndi": DMNDI, "dc": DC, "di": DI},
+    tables = list(tables)
+    # The DI namespace only where a DRD edge needs it: files without one stay as they were.
+    edges = {"di": DI} if any(t.requires for t in tables) else {}
+    root = etree.Element(f"{{{DMN}}}definitions", nsmap={None: DMN, "dmndi": DMNDI, "dc": DC,
+                                                         **edges},
                          id=definitions_id, name=name,
                          namespace="http://camunda.org/schema/1.0/dmn",
                          expressionLanguage="python", exporter="Camunda Modeler",
                          exporterVersion="5.0.0")
-    tables = list(tables)
     for table in tables:
         decision = _sub(root, "decision", id=table.id, name=table.name)
         if isinstance(table, LiteralDecision):
