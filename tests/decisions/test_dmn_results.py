@@ -156,6 +156,11 @@ def _refused_set(decisions, tasks=(("decide", "route", None, None),)):
     return decision_set(decisions, list(tasks))
 
 
+NO_DECISION = (b'<?xml version="1.0" encoding="UTF-8"?>\n<definitions '
+               b'xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d" '
+               b'namespace="http://camunda.org/schema/1.0/dmn"/>\n')
+
+
 @pytest.mark.parametrize(("files", "words"), [
     (_refused_set([table("route", "UNIQUE", [("[1..10", '"a"')])]),
      ["decisions.dmn", "decision 'route'", "rule 1 ('Rule_route_1')", "input column 1",
@@ -193,6 +198,8 @@ def _refused_set(decisions, tasks=(("decide", "route", None, None),)):
     (_refused_set([table("route", "UNIQUE", [("> 1", '"a"')])],
                   [("decide", "elsewhere", None, None)]),
      ["decision 'elsewhere' is not in the set"]),
+    ({**_refused_set([table("route", "UNIQUE", [("> 1", '"a"')])]), "empty.dmn": NO_DECISION},
+     ["empty.dmn", "holds no decision"]),
 ])
 async def test_what_cannot_run_is_refused_at_upload(client, files, words):
     response = await deploy(client, "refused", files)

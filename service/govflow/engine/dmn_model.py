@@ -115,9 +115,10 @@ def parse_decisions(trees: Mapping[str, Any]) -> dict[str, Decision]:
     for file, tree in sorted(trees.items()):
         if not file.endswith(".dmn"):
             continue
-        for node in tree.getroot().iter():
-            if _local(node) != "decision":
-                continue
+        found = [n for n in tree.getroot().iter() if _local(n) == "decision"]
+        if not found:
+            problems.append(DiagramProblem(file, "the file holds no decision", None, None))
+        for node in found:
             try:
                 decision = _decision(file, node)
             except _Refused as exc:
