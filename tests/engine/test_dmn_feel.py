@@ -12,10 +12,10 @@ from govflow.engine.dmn_feel import (
     Interval,
     Literal,
     UnaryTestError,
-    matches,
     parse_output_values,
     parse_unary_tests,
 )
+from govflow.engine.dmn_match import matches
 
 
 def _hit(entry: str, value, **variables) -> bool:

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .dmn_feel import INPUT_NAME, equal, matches
+from .dmn_feel import INPUT_NAME
+from .dmn_match import equal, matches
 from .dmn_model import Decision, LiteralDecision, Table, TableRule, evaluation_order
 from .sandbox_limits import ScriptLimitExceeded, describe
 from .scripting import RestrictedEnvironment
