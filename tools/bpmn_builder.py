@@ -218,10 +218,12 @@ class ProcessBuilder:
 
     def business_rule_task(self, id: str, name: str, *, decision: str, lane: str | None = None,
                            clause: str | None = None, result_variable: str | None = None,
-                           properties=None) -> str:
+                           map_decision_result: str | None = None, properties=None) -> str:
         attrs = {"camunda:decisionRef": decision}
         if result_variable:
             attrs["camunda:resultVariable"] = result_variable
+        if map_decision_result:
+            attrs["camunda:mapDecisionResult"] = map_decision_result
         return self._add("businessRuleTask", id, name, lane, clause, properties, attrs=attrs)
 
     def call_activity(self, id: str, name: str, *, called: str, lane: str | None = None,

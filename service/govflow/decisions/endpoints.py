@@ -25,7 +25,13 @@ class MatchedRule(BaseModel):
 class Evaluation(BaseModel):
     decision_id: str
     diagram_set_id: int
-    outputs: list[dict[str, Any]]
+    hit_policy: str | None = Field(
+        description="the table's hit policy (with its aggregation: 'COLLECT SUM'); null for "
+                    "a literal expression decision")
+    outputs: list[dict[str, Any]] = Field(
+        description="the decision's result after its hit policy: one object per rule in the "
+                    "result (output name -> value), one for an aggregation, "
+                    "{variable: value} for a literal expression; empty when nothing matched")
     matched_rules: list[MatchedRule]
 
 

@@ -16,7 +16,8 @@ from ..tenants.service import require as require_tenant
 
 async def evaluate(ctx: AppContext, session: AsyncSession, principal: Principal, tenant_id: str,
                    decision_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    """The outputs of every matching rule, with the rules (and the clauses they cite)."""
+    """The decision's result (after its hit policy), with the rules that matched (and the
+    clauses they cite)."""
     require_visible_tenant(principal, tenant_id)
     tenant = await require_tenant(session, tenant_id)
     if tenant.active_set_id is None:
@@ -30,14 +31,15 @@ async def evaluate(ctx: AppContext, session: AsyncSession, principal: Principal,
                        code="decision.not_found",
                        params={"decision_id": decision_id, "tenant": tenant_id})
     try:
-        matched = await asyncio.to_thread(evaluate_decision, decision, inputs)
+        evaluated = await asyncio.to_thread(evaluate_decision, decision, inputs)
     except StepError as exc:
         raise Invalid(f"decision '{decision_id}' could not be evaluated: {exc}",
                       [FieldError("body.inputs", str(exc))], code="decision.evaluation_failed",
                       params={"decision_id": decision_id, "reason": str(exc)}) from exc
     return {
         "decision_id": decision_id, "diagram_set_id": tenant.active_set_id,
-        "outputs": [m.outputs for m in matched],
+        "hit_policy": decision.hit_policy,
+        "outputs": evaluated.outputs,
         "matched_rules": [{"id": m.id, "row": m.row, "annotation": m.annotation}
-                          for m in matched],
+                          for m in evaluated.matched_rules],
     }

@@ -50,6 +50,7 @@ from .construct_parsers import (
     GovflowProcessParser,
     MappedCallActivityParser,
 )
+from .dmn_task import DecisionTask, DecisionTaskParser
 from .event_subprocess import GovflowStartEvent
 from .expressions import split_list
 from .forms import CAMUNDA, form_schema, form_ui_schema
@@ -307,4 +308,5 @@ class GovflowParser(CamundaParser):
             full_tag("boundaryEvent")][1]),
         full_tag("endEvent"): (_EndParser, EndEvent),
         full_tag("receiveTask"): (_ReceiveParser, ReceiveTask),
+        full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
     }

@@ -14,13 +14,13 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.defaults import CallActivity
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
-from SpiffWorkflow.dmn.specs.model import DecisionTable
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import links
 from .call_mappings import MappingError as CallMappingError
 from .call_mappings import expression_of
 from .constructs import owner_id, refused_constructs
+from .dmn_model import Decision, LiteralDecision, parse_decisions
 from .errors import DiagramError, DiagramProblem, ScriptRefused
 from .expressions import is_expression, split_list, unwrap
 from .forms import CAMUNDA, FormError, form_schema, form_ui_schema
@@ -62,7 +62,8 @@ class ProcessInfo:
 
 @dataclass(frozen=True)
 class DecisionInfo:
-    """A DMN decision with its table's inputs, outputs and rules; the table stays private."""
+    """A DMN decision with its table's inputs, outputs and rules (a literal expression
+    decision: no inputs or rules, its variable as the one output); the model stays private."""
 
     id: str
     name: str | None
@@ -70,7 +71,11 @@ class DecisionInfo:
     inputs: tuple[DecisionInput, ...]
     outputs: tuple[DecisionOutput, ...]
     rules: tuple[DecisionRule, ...]
-    _table: DecisionTable = field(repr=False, compare=False)
+    hit_policy: str | None  # "UNIQUE", ..., "COLLECT SUM"; None for a literal expression
+    required: tuple[str, ...]  # the decisions it requires (a DRD), evaluated first
+    _decision: Decision = field(repr=False, compare=False)
+    # Every decision of the set, for the required ones.
+    _decisions: dict[str, Decision] = field(repr=False, compare=False)
 
 
 @dataclass
@@ -114,18 +119,21 @@ def parse_diagram_set(
         problems.extend(_event_subprocess_problems(name, tree))
         if name.endswith(".bpmn"):
             problems.extend(refused_constructs(name, tree, processes_in_set))
+    try:
+        models = parse_decisions(trees)  # GovFlow's DMN engine, not SpiffWorkflow's
+    except DiagramError as exc:
+        problems.extend(exc.problems)
     if problems:
         raise DiagramError(problems)
 
     parser = GovflowParser()
+    parser.govflow_decisions = models
     try:
         for name, tree in trees.items():
-            if name.endswith(".dmn"):
-                parser.add_dmn_xml(tree.getroot(), filename=name)
-            else:
+            if not name.endswith(".dmn"):
                 parser.add_bpmn_xml(links.rewritten(tree), filename=name)
         processes = _parse_processes(parser, trees)
-        decisions = _parse_decisions(parser)
+        decisions = _decision_infos(models)
     except (ValidationException, SpiffWorkflowException, FormError) as exc:
         raise DiagramError([_problem_from(exc, trees)]) from exc
     main = _choose_main(trees, processes, main_process)
@@ -216,24 +224,25 @@ def _event_subprocess_problems(name: str, tree: Any) -> list[DiagramProblem]:
     return found
 
 
-def _parse_decisions(parser: GovflowParser) -> dict[str, DecisionInfo]:
+def _decision_infos(models: dict[str, Decision]) -> dict[str, DecisionInfo]:
     result = {}
-    for decision_id, dmn_parser in parser.dmn_parsers.items():
-        dmn_parser.parse()
-        decision = dmn_parser.decision
-        table = decision.decisionTables[0]
+    for decision_id, model in models.items():
+        logic = model.logic
+        if isinstance(logic, LiteralDecision):
+            result[decision_id] = DecisionInfo(
+                decision_id, model.name, model.file, (),
+                (DecisionOutput(logic.variable, None, logic.variable, logic.type_ref),), (),
+                None, model.required, model, models)
+            continue
+        policy = " ".join(p for p in (logic.hit_policy, logic.aggregation) if p)
         result[decision_id] = DecisionInfo(
-            decision_id, decision.name, dmn_parser.filename,
-            tuple(DecisionInput(i.id, i.label, i.expression, i.typeRef) for i in table.inputs),
-            tuple(DecisionOutput(o.id, o.label, o.name, o.typeRef) for o in table.outputs),
-            tuple(_rule_view(r) for r in table.rules), table)
+            decision_id, model.name, model.file,
+            tuple(DecisionInput(i.id, i.label, i.expression, i.type_ref) for i in logic.inputs),
+            tuple(DecisionOutput(o.id, o.label, o.name, o.type_ref) for o in logic.outputs),
+            tuple(DecisionRule(r.id, r.row, r.annotation, r.input_texts, r.output_texts)
+                  for r in logic.rules),
+            policy, model.required, model, models)
     return result
-
-
-def _rule_view(rule: Any) -> DecisionRule:
-    return DecisionRule(rule.id, rule.row_number, (rule.description or "").strip() or None,
-                        tuple(e.text or "" for e in rule.inputEntries),
-                        tuple(e.text or "" for e in rule.outputEntries))
 
 
 def _choose_main(trees: Mapping[str, Any], processes: Mapping[str, ProcessInfo],
@@ -331,18 +340,6 @@ def _expressions(tree: Any) -> Iterator[tuple[str, str, Any]]:
             except CallMappingError:
                 pass  # the parser names it
     yield from _attribute_expressions(root)
-    for node in root.iter():
-        if not isinstance(node.tag, str) or not node.text or not node.text.strip():
-            continue
-        local = etree.QName(node).localname
-        if local != "text" or node.getparent() is None:
-            continue
-        parent = etree.QName(node.getparent()).localname
-        text = node.text.strip()
-        if parent in ("inputExpression", "outputEntry"):
-            yield text, "eval", node
-        elif parent == "inputEntry" and text != "-":
-            yield _dmn_entry(text), "eval", node
 
 
 _ASSIGNMENT = ("assignee", "candidateGroups", "candidateUsers", "collection")
@@ -364,17 +361,6 @@ def _attribute_expressions(root: Any) -> Iterator[tuple[str, str, Any]]:
                 yield from ((unwrap(e), "eval", node) for e in mapping_expressions(node))
             except MappingError:
                 pass  # refused by the parser, naming the parameter
-
-
-def _dmn_entry(text: str) -> str:
-    """An input entry as SpiffWorkflow's DMN engine will evaluate it (see DMNEngine.evaluate)."""
-    if "?" in text:
-        return text.replace("?", "dmn_input")
-    try:
-        compile(text, "<entry>", "eval")
-        return f"(dmn_input) == ({text})"
-    except SyntaxError:
-        return f"dmn_input {text}"
 
 
 def _element_id(node: Any) -> str | None:
