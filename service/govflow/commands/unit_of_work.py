@@ -29,6 +29,7 @@ from ..engine.rows import SERIALIZER_VERSION
 from ..engine.runtime import EngineInstance, StepResult
 from ..engine.timers import Timing
 from ..errors import Conflict, EngineFailure, NotFound
+from ..external import repository as external_repo
 from ..instances import repository as repo
 from ..instances.cache import CachedInstance
 from ..instances.messages import Delivery
@@ -170,6 +171,7 @@ class UnitOfWork:
         self.ctx.instances.discard(row.id)
         if state == "running" and row.state == "error":  # its failed timers start over
             await timer_repo.clear_failures(self.session, row.id)
+            await external_repo.revive_failed(self.session, row.id)
         await repo.append_history(self.session, [self._history(row._mapping, actor, event,
                                                                data=data)])
 
@@ -259,6 +261,8 @@ class UnitOfWork:
         await timer_repo.write(s, instance_id, row["tenant_id"], entry.timers, result.timers,
                                result.timer_elements)
         entry.timers = dict(result.timers)
+        await external_repo.write(s, row, result.external_created, result.external_finished,
+                                  now)
         await self._write_tasks(row, result, actor, now)
         history = [self._history(row, actor, e.event, e.element_id, e.element_name, e.task_id,
                                  e.data, now) for e in result.events]

@@ -27,6 +27,7 @@ from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskPa
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.camunda.specs.user_task import Form, UserTask
 
+from .external import ExternalServiceTask, ExternalTaskParser
 from .forms import CAMUNDA, form_schema
 from .message_catch import DeclarationError, catch_def, declared
 from .timers import LegalTimerEventDefinition
@@ -211,4 +212,7 @@ class GovflowParser(CamundaParser):
             full_tag("boundaryEvent")][1]),
         full_tag("endEvent"): (_EndParser, EndEvent),
         full_tag("receiveTask"): (_ReceiveParser, ReceiveTask),
+        # Service and send tasks run only as external tasks (external.py).
+        full_tag("serviceTask"): (ExternalTaskParser, ExternalServiceTask),
+        full_tag("sendTask"): (ExternalTaskParser, ExternalServiceTask),
     }

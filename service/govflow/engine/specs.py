@@ -17,6 +17,7 @@ from SpiffWorkflow.dmn.specs.model import DecisionTable
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .errors import DiagramError, DiagramProblem, ScriptRefused
+from .external import problems_in as external_problems
 from .forms import CAMUNDA, FormError, form_schema
 from .message_catch import MessageCatchDef
 from .parser import GovflowParser, HumanTaskDef
@@ -194,7 +195,8 @@ def _choose_main(trees: Mapping[str, Any], processes: Mapping[str, ProcessInfo],
 def _check_expressions(name: str, tree: Any, check_due: Callable[[str], None] | None
                        ) -> list[DiagramProblem]:
     """Vet every script and expression before SpiffWorkflow sees it."""
-    problems = []
+    problems = [DiagramProblem(name, message, line, element)
+                for message, line, element in external_problems(tree)]
     problems.extend(_id_collisions(name, tree))
     for source, mode, node in _expressions(tree):
         try:
