@@ -2,9 +2,11 @@
 another transaction's lock are skipped (PostgreSQL), and an instance rebuilt from its rows
 still hands out and takes back its external task."""
 
+import asyncio
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -87,3 +89,30 @@ async def test_resuming_an_instance_gives_its_failed_task_another_try(client):
     assert (again["id"], again["retries"]) == (task["id"], 1)
     one = (await client.get(f"{BASE}/{task['id']}", headers=WORKER)).json()
     assert (one["locked"], one["error_message"]) == (True, "down")
+
+
+async def test_a_long_polling_fetch_returns_as_soon_as_a_task_appears(client):
+    body = {"worker_id": "w1", "max_tasks": 1, "async_response_timeout": 20_000,
+            "topics": [{"topic_name": "payment", "lock_duration": 60_000}]}
+    polling = asyncio.create_task(client.post(f"{BASE}/fetch-and-lock", json=body,
+                                              headers=WORKER))
+    await asyncio.sleep(0.3)
+    assert not polling.done()
+    started = time.monotonic()
+    created = await _start(client)
+    response = await asyncio.wait_for(polling, 10)
+    assert response.status_code == 200, response.text
+    assert [t["process_instance_id"] for t in response.json()] == [created["id"]]
+    assert time.monotonic() - started < 5  # woken, not the 20 s timeout
+
+
+async def test_a_long_polling_fetch_with_nothing_to_do_answers_empty_after_its_timeout(client):
+    body = {"worker_id": "w1", "max_tasks": 1, "async_response_timeout": 300,
+            "topics": [{"topic_name": "payment", "lock_duration": 60_000}]}
+    started = time.monotonic()
+    response = await client.post(f"{BASE}/fetch-and-lock", json=body, headers=WORKER)
+    assert (response.status_code, response.json()) == (200, [])
+    assert 0.3 <= time.monotonic() - started < 5
+    body["async_response_timeout"] = 60_001
+    too_long = await client.post(f"{BASE}/fetch-and-lock", json=body, headers=WORKER)
+    assert too_long.status_code == 422

@@ -9,6 +9,7 @@ through ``UnitOfWork.step``, versioned like every other step.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from ..auth.permissions import (
@@ -19,6 +20,7 @@ from ..auth.permissions import (
 from ..auth.principal import Principal
 from ..errors import Conflict, FieldError, Invalid, NotFound
 from ..external import repository as repo
+from ..external import waiting
 from ..external.repository import ExternalTaskRow
 from ..external.service import locked_view
 from ..instances import repository as instance_repo
@@ -217,6 +219,7 @@ class Unlock:
         row = await _task(uow, self.tenant_id, self.task_id)
         await repo.update(uow.session, row.id, worker_id=None, locked_by=None,
                           lock_expires_at=None)
+        uow.after_commit(partial(waiting.wake, self.tenant_id))
 
 
 @dataclass(frozen=True)
@@ -235,6 +238,7 @@ class SetRetries:
         await repo.update(uow.session, row.id, retries=self.retries, worker_id=None,
                           locked_by=None, lock_expires_at=None)
         data = {"external_task_id": row.id, "topic": row.topic, "retries": self.retries}
+        uow.after_commit(partial(waiting.wake, self.tenant_id))
         if row.retries == 0 and self.retries > 0 and row.instance_state == "error":
             await uow.set_state(row.instance_id, "running", self.principal.user,
                                 "incident_resolved", data, expected=("error",))

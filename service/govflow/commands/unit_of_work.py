@@ -16,6 +16,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable, Collection
+from functools import partial
 from typing import Any, Self
 
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,7 @@ from ..engine.runtime import EngineInstance, StepResult
 from ..engine.timers import Timing
 from ..errors import Conflict, EngineFailure, NotFound
 from ..external import repository as external_repo
+from ..external import waiting as external_waiting
 from ..instances import repository as repo
 from ..instances.cache import CachedInstance
 from ..instances.messages import Delivery
@@ -263,6 +265,8 @@ class UnitOfWork:
         entry.timers = dict(result.timers)
         await external_repo.write(s, row, result.external_created, result.external_finished,
                                   now)
+        if result.external_created:  # long-polling fetches of the tenant look again
+            self.after_commit(partial(external_waiting.wake, row["tenant_id"]))
         await self._write_tasks(row, result, actor, now)
         history = [self._history(row, actor, e.event, e.element_id, e.element_name, e.task_id,
                                  e.data, now) for e in result.events]

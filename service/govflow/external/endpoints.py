@@ -1,5 +1,6 @@
 """The external task API under a tenant (docs/external-tasks.md)."""
 
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -18,7 +19,7 @@ from ..commands.external import (
 from ..deps import ContextDep, CurrentUser, SessionDep
 from ..fields import FilterQuery, Offset, TenantPath, UuidPath, UuidQuery
 from ..schemas import PROBLEMS, Page, page
-from . import service
+from . import service, waiting
 from .schemas import (
     BpmnErrorIn,
     CompleteIn,
@@ -35,6 +36,9 @@ from .schemas import (
 router = APIRouter(tags=["external tasks"], responses=PROBLEMS)
 BASE = "/tenants/{tenant}/external-tasks"
 ONE = BASE + "/{task_id}"
+# A long-polling fetch looks again at least this often: tasks made fetchable by another
+# process, or by time (an expired lock, a retry timeout), wake nobody here.
+POLL_SECONDS = 1.0
 
 
 @router.post(BASE + "/fetch-and-lock", response_model=list[LockedTask])
@@ -43,7 +47,14 @@ async def fetch_and_lock(tenant: TenantPath, body: FetchIn, ctx: ContextDep,
     topics = tuple(TopicRequest(t.topic_name, t.lock_duration,
                                 tuple(t.variables) if t.variables is not None else None)
                    for t in body.topics)
-    return await execute(ctx, FetchAndLock(user, tenant, body.worker_id, body.max_tasks, topics))
+    command = FetchAndLock(user, tenant, body.worker_id, body.max_tasks, topics)
+    deadline = time.monotonic() + body.async_response_timeout / 1000
+    while True:
+        locked = await execute(ctx, command)
+        left = deadline - time.monotonic()
+        if locked or left <= 0:
+            return locked
+        await waiting.wait(tenant, min(left, POLL_SECONDS))
 
 
 @router.get(BASE, response_model=Page[ExternalTask])

@@ -14,6 +14,7 @@ MAX_LOCK_MS = 24 * 3600 * 1000  # a day: a longer job extends its lock as it goe
 MAX_RETRY_TIMEOUT_MS = 7 * 24 * 3600 * 1000
 MAX_RETRIES = 1000
 MAX_DETAILS = 100_000
+MAX_LONG_POLL_MS = 60_000
 
 LockMs = Annotated[int, Field(ge=1, le=MAX_LOCK_MS, description="milliseconds, at most a day")]
 # A stack trace has newlines and tabs; NUL and the other controls are refused.
@@ -35,6 +36,9 @@ class FetchIn(_Strict):
     worker_id: Name
     max_tasks: int = Field(ge=1, le=MAX_TASKS)
     topics: list[TopicIn] = Field(min_length=1, max_length=MAX_TOPICS)
+    async_response_timeout: int = Field(
+        0, ge=0, le=MAX_LONG_POLL_MS,
+        description="ms to wait for a task when none is fetchable now (long polling)")
 
     @field_validator("topics")
     @classmethod
