@@ -118,7 +118,8 @@ def main() -> None:
               f"{statistics.mean(fetches):.1f} ms, complete mean "
               f"{statistics.mean(completes):.1f} ms, refused (handed out twice): "
               f"{len(refused)}")
-        assert len(completes) == args.instances and not refused
+        assert len(completes) == args.instances
+        assert not refused
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -68,10 +68,14 @@ async def test_fetch_lock_complete_runs_the_instance_on_with_the_workers_variabl
     started = await _start(client)
     assert started["ready_tasks"] == []  # the service task is nobody's inbox item
     [task] = await fetch(client, variables=["amount"])
-    assert task["topic"] == "payment" and task["business_key"] == "2026-001"
-    assert task["process_instance_id"] == started["id"] and task["element_id"] == "pay"
-    assert task["variables"] == {"amount": 120} and task["retries"] is None
-    assert task["outputs"] == ["voucher_no", "paid_on"] and task["worker_id"] == "w1"
+    assert task["topic"] == "payment"
+    assert task["business_key"] == "2026-001"
+    assert task["process_instance_id"] == started["id"]
+    assert task["element_id"] == "pay"
+    assert task["variables"] == {"amount": 120}
+    assert task["retries"] is None
+    assert task["outputs"] == ["voucher_no", "paid_on"]
+    assert task["worker_id"] == "w1"
     assert task["lock_expires_at"].startswith("2026-03-02T09:01:00")
     assert await fetch(client, "w2", OTHER_WORKER) == []  # held by w1
 
@@ -83,7 +87,8 @@ async def test_fetch_lock_complete_runs_the_instance_on_with_the_workers_variabl
     ready(after, "record")
     events = await history(client, started["id"])
     done = [e for e in events if e["event"] == "external_task_completed"]
-    assert done[0]["data"]["worker_id"] == "w1" and done[0]["actor"] == "finance-system"
+    assert done[0]["data"]["worker_id"] == "w1"
+    assert done[0]["actor"] == "finance-system"
     assert "external_task_created" in [e["event"] for e in events]
     listed = (await client.get(BASE, headers=ADMIN)).json()
     assert listed["items"] == []
@@ -108,7 +113,8 @@ async def test_an_expired_lock_is_fetched_again_and_the_old_worker_is_refused(cl
     [task] = await fetch(client, "w1", lock=1_000)
     ctx.clock.advance(seconds=2)
     [again] = await fetch(client, "w2", OTHER_WORKER)
-    assert again["id"] == task["id"] and again["worker_id"] == "w2"
+    assert again["id"] == task["id"]
+    assert again["worker_id"] == "w2"
     before = await snapshot(client, started["id"])
     late = await post(client, task["id"], "complete",
                       {"worker_id": "w1", "variables": {"voucher_no": "late"}})
@@ -144,7 +150,8 @@ async def test_no_retries_left_is_an_incident_until_an_admin_sets_retries(client
         "worker_id": "w1", "error_message": "账户冻结", "retries": 0})
     assert response.status_code == 204, response.text
     after = await instance(client, started["id"])
-    assert after["state"] == "error" and "账户冻结" in after["error"]
+    assert after["state"] == "error"
+    assert "账户冻结" in after["error"]
     events = [e["event"] for e in await history(client, started["id"])]
     assert events[-2:] == ["external_task_failed", "incident"]
     ctx.clock.advance(days=3)
@@ -224,7 +231,8 @@ async def test_strangers_other_tenants_and_undeclared_variables_are_refused(clie
     before = await snapshot(client, started["id"])
     extra = await post(client, task["id"], "complete",
                        {"worker_id": "w1", "variables": {"voucher_no": "V", "approved": True}})
-    assert extra.status_code == 422 and "approved" in extra.json()["detail"]
+    assert extra.status_code == 422
+    assert "approved" in extra.json()["detail"]
     deep: dict = {}
     for _ in range(40):
         deep = {"x": deep}
@@ -300,12 +308,25 @@ async def test_an_ended_instance_leaves_no_external_task_behind(client):
     assert late.status_code == 404
 
 
-async def test_a_suspended_instance_hands_out_nothing(client, ctx):
-    started = await _start(client)
+async def test_a_suspended_instance_hands_out_nothing_and_takes_nothing_back(client, ctx):
+    started = await _start(client, "k1")
+    [held] = await fetch(client)
+    await _start(client, "k2")
     response = await client.post(f"{API}/process-instances/{started['id']}/suspend",
                                  headers=ADMIN)
     assert response.status_code == 200, response.text
+    for action, body in (("complete", {"worker_id": "w1"}),
+                         ("failure", {"worker_id": "w1", "error_message": "x", "retries": 0})):
+        refused = await post(client, held["id"], action, body)  # w1 still holds the lock
+        assert refused.status_code == 409, refused.text
+        assert "suspended" in refused.json()["detail"]
+    ctx.clock.advance(minutes=5)  # held's lock expired
+    [other] = await fetch(client)
+    assert other["process_instance_id"] != started["id"]
     assert await fetch(client) == []
-    ctx.clock.advance(minutes=1)
     await client.post(f"{API}/process-instances/{started['id']}/resume", headers=ADMIN)
-    assert len(await fetch(client)) == 1
+    [again] = await fetch(client)
+    assert again["id"] == held["id"]
+    for task in (again, other):
+        done = await post(client, task["id"], "complete", {"worker_id": "w1"})
+        assert done.status_code == 204, done.text

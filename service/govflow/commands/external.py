@@ -165,6 +165,8 @@ class ReportFailure:
 
     async def run(self, uow: UnitOfWork) -> None:
         row = await _held(uow, self.principal, self.tenant_id, self.task_id, self.worker_id)
+        if row.instance_state != "running":  # as completing it would be
+            raise Conflict(f"process instance {row.instance_id} is {row.instance_state}")
         now = uow.ctx.clock.now()
         again = now + timedelta(milliseconds=self.retry_timeout_ms) \
             if self.retries > 0 and self.retry_timeout_ms > 0 else None
@@ -173,7 +175,7 @@ class ReportFailure:
                           worker_id=None, locked_by=None, lock_expires_at=again)
         data = {"external_task_id": row.id, "topic": row.topic, "worker_id": self.worker_id,
                 "error_message": self.error_message, "retries": self.retries}
-        await uow.record(_Ref(row), self.principal.user, "external_task_failed",
+        await uow.record(row, self.principal.user, "external_task_failed",
                          task_id=row.id, element_id=row.element_id,
                          element_name=row.element_name, data=data)
         if self.retries == 0:
@@ -243,18 +245,6 @@ class SetRetries:
             await uow.set_state(row.instance_id, "running", self.principal.user,
                                 "incident_resolved", data, expected=("error",))
         else:
-            await uow.record(_Ref(row), self.principal.user, "external_task_retries_set",
+            await uow.record(row, self.principal.user, "external_task_retries_set",
                              task_id=row.id, element_id=row.element_id,
                              element_name=row.element_name, data=data)
-
-
-@dataclass(frozen=True)
-class _Ref:
-    """What ``UnitOfWork.record`` reads of the instance an event belongs to."""
-
-    instance_id: str
-    tenant_id: str
-
-    def __init__(self, row: ExternalTaskRow) -> None:
-        object.__setattr__(self, "instance_id", row.instance_id)
-        object.__setattr__(self, "tenant_id", row.tenant_id)
