@@ -40,3 +40,15 @@ async def test_a_boundary_timer_cancels_the_external_task_its_worker_holds(clien
     events = [e["event"] for e in await history(client, started["id"])]
     assert "deadline_passed" in events
     assert "external_task_completed" not in events
+
+
+async def test_the_process_view_lists_its_external_tasks_for_whoever_sets_up_workers(client):
+    response = await deploy(client, TENANT, {"tender.bpmn": tender_process()})
+    assert response.status_code == 201, response.text
+    meta = await client.get(f"{API}/diagram-sets/{response.json()['id']}/processes/tender",
+                            headers=ADMIN)
+    assert meta.status_code == 200, meta.text
+    assert meta.json()["external_tasks"] == [
+        {"element_id": "open_tender", "name": "发布招标公告", "topic": "procurement",
+         "priority": 5, "outputs": []}]
+    assert meta.json()["tasks"] == []

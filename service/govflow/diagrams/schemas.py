@@ -48,6 +48,14 @@ class MessageCatch(BaseModel):
     payload: list[str] = Field(description="the payload keys it takes")
 
 
+class ExternalTaskDeclaration(BaseModel):
+    element_id: str
+    name: str | None
+    topic: str = Field(description="what workers fetch it by (docs/external-tasks.md)")
+    priority: int
+    outputs: list[str] = Field(description="the variables a worker may set")
+
+
 class ProcessMetadata(BaseModel):
     id: str
     name: str | None
@@ -58,6 +66,7 @@ class ProcessMetadata(BaseModel):
     called_processes: list[str]
     tasks: list[TaskDefinition]
     message_catches: list[MessageCatch] = []
+    external_tasks: list[ExternalTaskDeclaration] = []
     decisions: list[dict[str, Any]]
 
 

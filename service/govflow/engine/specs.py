@@ -17,6 +17,7 @@ from SpiffWorkflow.dmn.specs.model import DecisionTable
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .errors import DiagramError, DiagramProblem, ScriptRefused
+from .external import ExternalTaskDef
 from .external import problems_in as external_problems
 from .forms import CAMUNDA, FormError, form_schema
 from .message_catch import MessageCatchDef
@@ -47,6 +48,8 @@ class ProcessInfo:
     timers: tuple[TimerDef, ...]
     _spec: BpmnProcessSpec = field(repr=False, compare=False)
     _subprocess_specs: dict[str, BpmnProcessSpec] = field(repr=False, compare=False)
+    # Service and send tasks that workers fetch by topic (external.py), like human_tasks.
+    external_tasks: tuple[ExternalTaskDef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,8 @@ def _parse_processes(parser: GovflowParser, trees: Mapping[str, Any]) -> dict[st
                 pid, node.get("name"), name, _start_form(node), tuple(sorted(subs)),
                 tuple(t.human for t in task_specs if hasattr(t, "human")),
                 tuple(t.message_catch for t in task_specs if hasattr(t, "message_catch")),
-                tuple(_timer_defs(task_specs)), spec, subs)
+                tuple(_timer_defs(task_specs)), spec, subs,
+                tuple(t.external for t in task_specs if hasattr(t, "external")))
     return result
 
 
