@@ -8,7 +8,8 @@ import govflow
 
 from tests.support.imports import Layer, cycles, import_graph, unlayered, upward_imports
 
-DOMAINS = ("tenants", "diagrams", "calendar", "instances", "tasks", "timers", "decisions")
+DOMAINS = ("tenants", "diagrams", "calendar", "instances", "tasks", "timers", "decisions",
+           "external")
 
 LAYERS = (
     # What takes requests and drives the loops: HTTP endpoints, the CLI, the app factory,

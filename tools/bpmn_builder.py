@@ -226,6 +226,18 @@ class ProcessBuilder:
             attrs["camunda:mapDecisionResult"] = map_decision_result
         return self._add("businessRuleTask", id, name, lane, clause, properties, attrs=attrs)
 
+    def service_task(self, id: str, name: str, *, topic: str | None, lane: str | None = None,
+                     clause: str | None = None, kind: str = "serviceTask",
+                     priority: int | None = None, attrs: Mapping[str, str] | None = None,
+                     properties=None) -> str:
+        """An external service (or send) task that workers fetch by ``topic``; ``topic``
+        None with ``attrs`` writes another implementation (camunda:class, ...)."""
+        written = {"camunda:type": "external", "camunda:topic": topic} if topic else {}
+        if priority is not None:
+            written["camunda:taskPriority"] = str(priority)
+        return self._add(kind, id, name, lane, clause, properties,
+                         attrs=written | dict(attrs or {}))
+
     def call_activity(self, id: str, name: str, *, called: str, lane: str | None = None,
                       clause: str | None = None, properties=None) -> str:
         return self._add("callActivity", id, name, lane, clause, properties,

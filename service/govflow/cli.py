@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from .auth.permissions import EXTERNAL_WORKER
 from .auth.principal import ALL_TENANTS, Principal
 from .auth.tokens import mint
 from .bootstrap import SYSTEM, ConfigurationError, ensure_secret, generate_secret, load_bundled
@@ -55,6 +56,9 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("--tenant", required=True, help="a tenant id, several joined by ',', or *")
     token.add_argument("--groups", default="", help="comma-separated lane roles")
     token.add_argument("--admin", action="store_true")
+    token.add_argument("--external-worker", action="store_true",
+                       help=f"add the group '{EXTERNAL_WORKER}': another system that fetches "
+                            "and completes the tenant's external tasks")
     token.add_argument("--hours", type=int, help="lifetime (default GOVFLOW_TOKEN_TTL_HOURS)")
     secret = sub.add_parser("secret", help="the key that signs bearer tokens")
     secret.add_argument("action", choices=["generate"],
@@ -117,7 +121,10 @@ def _secret(settings: Settings, args: argparse.Namespace) -> None:
 def _token(settings: Settings, args: argparse.Namespace) -> None:
     # Never make a key here: a token signed with a stray new key is refused by the service.
     settings, _ = ensure_secret(settings, create=False)
-    principal = Principal(args.user, _split(args.tenant), _split(args.groups), args.admin)
+    groups = _split(args.groups)
+    if args.external_worker and EXTERNAL_WORKER not in groups:
+        groups = (*groups, EXTERNAL_WORKER)
+    principal = Principal(args.user, _split(args.tenant), groups, args.admin)
     hours = args.hours or settings.token_ttl_hours
     print(mint(settings.secret_key, principal, Clock().now(), timedelta(hours=hours)))
 

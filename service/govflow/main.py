@@ -21,6 +21,7 @@ from .diagrams.endpoints import router as diagrams
 from .diagrams.registry import SpecRegistry
 from .engine import datasafe, sandbox_limits
 from .errors import install_handlers
+from .external.endpoints import router as external_tasks
 from .instances.cache import InstanceCache
 from .instances.endpoints import router as instances
 from .request_id import RequestIdMiddleware
@@ -120,7 +121,7 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
     if ctx is not None:
         app.state.ctx = ctx
     install_handlers(app)
-    for router in (tenants, diagrams, instances, tasks, decisions, calendar):
+    for router in (tenants, diagrams, instances, tasks, decisions, calendar, external_tasks):
         app.include_router(router, prefix=API)
     app.include_router(ops.router)
     apidocs.install(app)  # operationIds, problem+json errors, offline /docs and /redoc

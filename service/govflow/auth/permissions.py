@@ -44,3 +44,25 @@ def require_global_admin(principal: Principal, action: str) -> None:
         raise Forbidden(f"{action} needs a global administrator (an admin of tenant '*'); "
                         f"user '{principal.user}' is not one", code="auth.not_global_admin",
                         params={"user": principal.user, "action": action})
+
+
+# The group a worker's token carries (`govflow token create --external-worker`): it may
+# fetch, lock, complete and fail the tenant's external tasks (docs/external-tasks.md).
+EXTERNAL_WORKER = "external-worker"
+
+
+def require_external_worker(principal: Principal, tenant_id: str) -> None:
+    """Fetch, complete, fail, throw a BPMN error, extend a lock: a token of this tenant in
+    the group ``external-worker``."""
+    require_visible_tenant(principal, tenant_id)
+    if EXTERNAL_WORKER not in principal.groups:
+        raise Forbidden(f"user '{principal.user}' is not an external worker of tenant "
+                        f"'{tenant_id}' (a token in the group '{EXTERNAL_WORKER}')")
+
+
+def require_worker_or_admin(principal: Principal, tenant_id: str) -> None:
+    """List external tasks, unlock one: an external worker or an administrator."""
+    require_visible_tenant(principal, tenant_id)
+    if EXTERNAL_WORKER not in principal.groups and not principal.administers(tenant_id):
+        raise Forbidden(f"user '{principal.user}' is neither an external worker nor an "
+                        f"administrator of tenant '{tenant_id}'")

@@ -16,6 +16,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable, Collection
+from functools import partial
 from typing import Any, Self
 
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +32,8 @@ from ..engine.runtime import EngineInstance, StepResult
 from ..engine.signals import PREFIX as SIGNAL_PREFIX
 from ..engine.timers import Timing
 from ..errors import Conflict, EngineFailure, Invalid, NotFound
+from ..external import repository as external_repo
+from ..external import waiting as external_waiting
 from ..instances import repository as repo
 from ..instances.cache import CachedInstance
 from ..instances.messages import Delivery
@@ -188,6 +191,7 @@ class UnitOfWork:
         self.ctx.instances.discard(row.id)
         if state == "running" and row.state == "error":  # its failed timers start over
             await timer_repo.clear_failures(self.session, row.id)
+            await external_repo.revive_failed(self.session, row.id)
         await repo.append_history(self.session, [self._history(row._mapping, actor, event,
                                                                data=data)])
 
@@ -319,6 +323,10 @@ class UnitOfWork:
         await timer_repo.write(s, instance_id, row["tenant_id"], entry.timers, result.timers,
                                result.timer_elements)
         entry.timers = dict(result.timers)
+        await external_repo.write(s, row, result.external_created, result.external_finished,
+                                  now)
+        if result.external_created:  # long-polling fetches of the tenant look again
+            self.after_commit(partial(external_waiting.wake, row["tenant_id"]))
         await self._write_tasks(row, result, actor, now)
         history = [self._history(row, actor, e.event, e.element_id, e.element_name, e.task_id,
                                  e.data, now) for e in result.events]

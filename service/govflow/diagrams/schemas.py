@@ -50,6 +50,14 @@ class MessageCatch(BaseModel):
     payload: list[str] = Field(description="the payload keys it takes")
 
 
+class ExternalTaskDeclaration(BaseModel):
+    element_id: str
+    name: str | None
+    topic: str = Field(description="what workers fetch it by (docs/external-tasks.md)")
+    priority: int
+    outputs: list[str] = Field(description="the variables a worker may set")
+
+
 class ProcessMetadata(BaseModel):
     id: str
     name: str | None
@@ -60,6 +68,7 @@ class ProcessMetadata(BaseModel):
     called_processes: list[str]
     tasks: list[TaskDefinition]
     message_catches: list[MessageCatch] = []
+    external_tasks: list[ExternalTaskDeclaration] = []
     decisions: list[dict[str, Any]]
     start_form: dict[str, Any] = Field(
         default_factory=dict, description="JSON Schema of the start variables (the start "

@@ -53,6 +53,7 @@ from .construct_parsers import (
 from .dmn_task import DecisionTask, DecisionTaskParser
 from .event_subprocess import GovflowStartEvent
 from .expressions import split_list
+from .external import ExternalServiceTask, ExternalTaskParser
 from .forms import CAMUNDA, form_schema, form_ui_schema
 from .message_catch import DeclarationError, catch_def, declared
 from .multiinstance import MultiInstanceParser
@@ -309,4 +310,7 @@ class GovflowParser(CamundaParser):
         full_tag("endEvent"): (_EndParser, EndEvent),
         full_tag("receiveTask"): (_ReceiveParser, ReceiveTask),
         full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
+        # Service and send tasks run only as external tasks (external.py).
+        full_tag("serviceTask"): (ExternalTaskParser, ExternalServiceTask),
+        full_tag("sendTask"): (ExternalTaskParser, ExternalServiceTask),
     }

@@ -28,6 +28,7 @@ from .datasafe import UnsafeData
 from .errors import NotWaiting, StepError
 from .event_subprocess import GovflowEventSubprocess, triggers
 from .expressions import resolve_assignee, resolve_names
+from .external import ExternalTask, ready_external, throw_error
 from .message_catch import MessageCatchDef
 from .multiinstance import SUBMITTED, in_multi_instance, slot_index
 from .parser import HumanTaskDef
@@ -93,6 +94,8 @@ class StepResult:
     waiting_messages: dict[tuple[str, str], str] = field(default_factory=dict)
     timers: dict[str, str] = field(default_factory=dict)  # waiting timer task id -> due (ISO)
     timer_elements: dict[str, str] = field(default_factory=dict)  # ... -> its element id
+    external_created: list[ExternalTask] = field(default_factory=list)
+    external_finished: list[str] = field(default_factory=list)  # external task ids gone
 
 
 class EngineInstance:
@@ -107,6 +110,7 @@ class EngineInstance:
         self.timing: Timing = current_timing()  # set by whoever runs the next step
         self._ready = self._ready_human_tasks()
         self._cycles = self._cycle_firings()
+        self._external = ready_external(self._all_tasks())
 
     @classmethod
     def start(cls, specs: DiagramSpecs, process_id: str, variables: dict[str, Any],
@@ -178,6 +182,47 @@ class EngineInstance:
         except SpiffWorkflowException as exc:
             raise StepError(_message(exc), spec.bpmn_id) from exc
         return self._run(started, [event])
+
+    def complete_external(self, task_id: str, data: dict[str, Any], worker: str) -> StepResult:
+        """Complete a ready external task with the worker's variables and run to rest."""
+        task = self._external_task(task_id)
+        started = time.time()
+        task.data.update(data)
+        spec = task.task_spec
+        event = StepEvent("external_task_completed", spec.bpmn_id, spec.bpmn_name, task_id,
+                          {"worker_id": worker, "topic": spec.external.topic,
+                           "variables": dict(data)})
+        try:
+            with timing(self.timing):
+                task.run()
+        except SpiffWorkflowException as exc:
+            raise StepError(_message(exc), spec.bpmn_id) from exc
+        return self._run(started, [event])
+
+    def throw_external_error(self, task_id: str, code: str, message: str | None,
+                             data: dict[str, Any], worker: str) -> StepResult:
+        """A worker's BPMN error at a ready external task: the error boundary event that
+        catches ``code`` takes over (UncaughtError, a StepError, when none does)."""
+        task = self._external_task(task_id)
+        started = time.time()
+        spec = task.task_spec
+        try:
+            with timing(self.timing):
+                caught_by = throw_error(task, code, data)
+        except SpiffWorkflowException as exc:
+            raise StepError(_message(exc), spec.bpmn_id) from exc
+        event = StepEvent("external_task_bpmn_error", spec.bpmn_id, spec.bpmn_name, task_id,
+                          {"worker_id": worker, "topic": spec.external.topic,
+                           "error_code": code, "error_message": message,
+                           "caught_by": caught_by, "variables": dict(data)})
+        return self._run(started, [event])
+
+    def _external_task(self, task_id: str) -> Any:
+        task = self.workflow.get_task_from_id(UUID(task_id)) if task_id in self._external \
+            else None
+        if task is None or task.state != TaskState.READY:
+            raise NotWaiting(f"external task {task_id} is not waiting")
+        return task
 
     def message_catches(self, name: str, kind: str = "message") -> list[MessageCatchDef]:
         """The declarations of every element a message (or signal) of this name would reach
@@ -295,13 +340,21 @@ class EngineInstance:
         events.extend(self._cancelled_slots(finished, before))
         for t in created:
             events.append(StepEvent("task_created", t.definition.key, t.definition.name, t.id))
+        was, self._external = self._external, ready_external(self._all_tasks())
+        external_created = [t for tid, t in self._external.items() if tid not in was]
+        external_finished = [tid for tid in was if tid not in self._external]
+        for e in external_created:
+            events.append(StepEvent("external_task_created", e.definition.element_id,
+                                    e.definition.element_name, e.id,
+                                    {"topic": e.definition.topic}))
         completed = self.workflow.completed
         outcome = self._outcome() if completed else None
         if completed:
             events.append(StepEvent("instance_completed", data={"outcome": outcome}))
         return StepResult(self.tracker.changes(self.workflow), events, created, finished,
                           self.variables(), completed, outcome, thrown, self.waiting_messages(),
-                          self.waiting_timers(), self.timer_elements())
+                          self.waiting_timers(), self.timer_elements(), external_created,
+                          external_finished)
 
     def _check_data(self, started: float, thrown: list[ThrownMessage]) -> None:
         """Everything the step wrote must be storable JSON, before anything is serialised:
@@ -378,7 +431,8 @@ class EngineInstance:
     def _completed_since(self, started: float) -> list[StepEvent]:
         done = [t for t in self._all_tasks()
                 if t.state == TaskState.COMPLETED and t.last_state_change >= started
-                and t.task_spec.bpmn_id is not None and not hasattr(t.task_spec, "human")]
+                and t.task_spec.bpmn_id is not None and not hasattr(t.task_spec, "human")
+                and not hasattr(t.task_spec, "external")]
         done.sort(key=lambda t: t.last_state_change)
         return [StepEvent(_completion_kind(t), t.task_spec.bpmn_id, t.task_spec.bpmn_name,
                           str(t.id), {"due_at": _api_time(due_of(t))} if _timer_fired(t) else None)

@@ -23,6 +23,8 @@ from .constructs import owner_id, refused_constructs
 from .dmn_model import Decision, LiteralDecision, parse_decisions
 from .errors import DiagramError, DiagramProblem, ScriptRefused
 from .expressions import is_expression, split_list, unwrap
+from .external import ExternalTaskDef
+from .external import problems_in as external_problems
 from .forms import CAMUNDA, FormError, form_schema, form_ui_schema
 from .message_catch import MessageCatchDef
 from .parser import GovflowParser, HumanTaskDef
@@ -58,6 +60,8 @@ class ProcessInfo:
     signal_starts: tuple[MessageCatchDef, ...] = ()
     # The start form's react-jsonschema-form uiSchema (engine/forms.py).
     start_ui_schema: dict[str, Any] = field(default_factory=dict)
+    # Service and send tasks that workers fetch by topic (external.py), like human_tasks.
+    external_tasks: tuple[ExternalTaskDef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,7 +161,8 @@ def _parse_processes(parser: GovflowParser, trees: Mapping[str, Any]) -> dict[st
                 tuple(_timer_defs(task_specs)), spec, subs,
                 tuple(s.signal_catch for s in spec.bpmn_start_events
                       if getattr(s, "signal_catch", None) is not None),
-                _start_ui_schema(node))
+                _start_ui_schema(node),
+                tuple(t.external for t in task_specs if hasattr(t, "external")))
     called = {t.spec for p in result.values() for sp in (p._spec, *p._subprocess_specs.values())
               for t in sp.task_specs.values() if isinstance(t, CallActivity)}
     for pid in sorted(called & set(result)):
@@ -271,7 +276,8 @@ def _choose_main(trees: Mapping[str, Any], processes: Mapping[str, ProcessInfo],
 def _check_expressions(name: str, tree: Any, check_due: Callable[[str], None] | None
                        ) -> list[DiagramProblem]:
     """Vet every script and expression before SpiffWorkflow sees it."""
-    problems = []
+    problems = [DiagramProblem(name, message, line, element)
+                for message, line, element in external_problems(tree)]
     problems.extend(_id_collisions(name, tree))
     for source, mode, node in _expressions(tree):
         try:

@@ -7,11 +7,12 @@ tests/engine/test_boundary.py keeps it so.
 
 from dataclasses import dataclass
 
+from .external import ExternalTaskDef
 from .message_catch import MessageCatchDef
 from .parser import HumanTaskDef
 
-__all__ = ["DecisionInput", "DecisionOutput", "DecisionRule", "HumanTaskDef",
-           "MessageCatchDef", "TimerDef"]
+__all__ = ["DecisionInput", "DecisionOutput", "DecisionRule", "ExternalTaskDef",
+           "HumanTaskDef", "MessageCatchDef", "TimerDef"]
 
 
 @dataclass(frozen=True)

@@ -224,3 +224,33 @@ calendar_years = sa.Table(
     sa.Column("loaded_by", sa.String(200), nullable=False),
     sa.Column("loaded_at", TS, nullable=False),
 )
+
+# One row per ready external task (docs/external-tasks.md): the queue workers fetch from
+# (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL), deleted once it is completed or
+# cancelled. A lock is (worker_id, locked_by, lock_expires_at); after a failure with retries
+# left, lock_expires_at without a worker is when it may be fetched again.
+external_tasks = sa.Table(
+    "external_tasks",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("instance_id", sa.String(36), sa.ForeignKey("process_instances.id"),
+              nullable=False),
+    sa.Column("tenant_id", sa.String(64), nullable=False),
+    sa.Column("process_id", sa.String(200), nullable=False),
+    sa.Column("element_id", sa.String(200), nullable=False),
+    sa.Column("element_name", sa.String(300), nullable=True),
+    sa.Column("topic", sa.String(200), nullable=False),
+    sa.Column("priority", sa.Integer, nullable=False, server_default="0"),
+    # JSON list of the variable names a worker may set (the element's ``outputs``).
+    sa.Column("outputs", sa.Text, nullable=False),
+    sa.Column("worker_id", sa.String(200), nullable=True),
+    sa.Column("locked_by", sa.String(200), nullable=True),  # the token's user
+    sa.Column("lock_expires_at", TS, nullable=True),
+    # NULL until a worker reports a failure; 0: an incident, never fetched until reset.
+    sa.Column("retries", sa.Integer, nullable=True),
+    sa.Column("error_message", sa.Text, nullable=True),
+    sa.Column("error_details", sa.Text, nullable=True),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Index("ix_external_tasks_fetch", "tenant_id", "topic", "priority", "created_at"),
+    sa.Index("ix_external_tasks_instance", "instance_id"),
+)
