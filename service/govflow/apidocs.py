@@ -147,6 +147,44 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str, str, str | dict[str, Any]]] = 
     ("get", "/api/v1/calendar/due"): (
         "previewDeadline", "Preview a deadline", "What a `camunda:dueDate` gives for a start.",
         "GET /api/v1/calendar/due?spec=P5WD&start=2027-01-04T09:00%2B08:00"),
+    ("post", "/api/v1/tenants/{tenant}/external-tasks/fetch-and-lock"): (
+        "fetchAndLockExternalTasks", "Fetch and lock external tasks", ("An external worker "
+        "(a token in the group `external-worker`) locks up to `max_tasks` ready tasks of the "
+        "named topics for `lock_duration` ms; with `async_response_timeout` it waits for work. "
+        "A task is never locked by two workers at once."),
+        {"worker_id": "finance-1", "max_tasks": 5,
+         "topics": [{"topic_name": "fund-check", "lock_duration": 60000}]}),
+    ("get", "/api/v1/tenants/{tenant}/external-tasks"): (
+        "listExternalTasks", "List external tasks", ("Workers and tenant administrators; "
+        "filters `topic`, `locked`, `failed`, `instance_id`; paged by `offset`."),
+        "GET /api/v1/tenants/demo/external-tasks?topic=fund-check"),
+    ("get", "/api/v1/tenants/{tenant}/external-tasks/{task_id}"): (
+        "getExternalTask", "Get an external task", "Its topic, lock, retries and last error.",
+        "GET /api/v1/tenants/demo/external-tasks/0b7e…"),
+    ("post", "/api/v1/tenants/{tenant}/external-tasks/{task_id}/complete"): (
+        "completeExternalTask", "Complete an external task", ("Only the worker holding an "
+        "unexpired lock; `variables` limited to the element's declared `outputs`. The "
+        "instance moves on in the same transaction."),
+        {"worker_id": "finance-1", "variables": {"funds_available": True}}),
+    ("post", "/api/v1/tenants/{tenant}/external-tasks/{task_id}/failure"): (
+        "reportExternalTaskFailure", "Report a failure", ("Sets the retries left and when "
+        "the task may be fetched again; at 0 retries the instance records an incident."),
+        {"worker_id": "finance-1", "error_message": "ledger offline", "retries": 2,
+         "retry_timeout": 60000}),
+    ("post", "/api/v1/tenants/{tenant}/external-tasks/{task_id}/bpmn-error"): (
+        "throwExternalTaskBpmnError", "Throw a BPMN error", ("Caught by an error boundary "
+        "event of that code on the task; uncaught, 422 and nothing changes."),
+        {"worker_id": "finance-1", "error_code": "NO_FUNDS", "variables": {}}),
+    ("post", "/api/v1/tenants/{tenant}/external-tasks/{task_id}/extend-lock"): (
+        "extendExternalTaskLock", "Extend a lock", "The holder extends its lock.",
+        {"worker_id": "finance-1", "new_duration": 60000}),
+    ("post", "/api/v1/tenants/{tenant}/external-tasks/{task_id}/unlock"): (
+        "unlockExternalTask", "Unlock an external task", ("A worker or tenant administrator "
+        "releases the lock; the task is fetchable again."),
+        "POST /api/v1/tenants/demo/external-tasks/0b7e…/unlock"),
+    ("put", "/api/v1/tenants/{tenant}/external-tasks/{task_id}/retries"): (
+        "setExternalTaskRetries", "Set retries", ("Tenant administrators: give a failed "
+        "task retries again (and resume its instance from an incident)."), {"retries": 3}),
     ("get", "/healthz"): ("healthz", "Liveness", "200 while the process runs.",
                           "GET /healthz"),
     ("get", "/readyz"): ("readyz", "Readiness", "Database reachable and migrations current.",

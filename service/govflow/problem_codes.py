@@ -85,6 +85,19 @@ CODES: dict[str, Code] = {
                                "租户“{tenant}”启用的图集中没有决策“{decision_id}”"),
     "decision.evaluation_failed": Code("Invalid input", "输入无效",
                                        "决策“{decision_id}”无法求值：{reason}"),
+    # External tasks (docs/external-tasks.md)
+    "external.not_found": Code("Not found", "未找到", "外部任务 {task_id} 不存在"),
+    "external.not_worker": Code("Forbidden", "无权操作",
+                                "用户“{user}”不是租户“{tenant}”的外部工作者"
+                                "（需要 external-worker 组的令牌）"),
+    "external.not_worker_or_admin": Code("Forbidden", "无权操作",
+                                         "用户“{user}”既不是租户“{tenant}”的外部工作者，"
+                                         "也不是其管理员"),
+    "external.not_locked_by_worker": Code("Conflict", "冲突",
+                                          "外部任务 {task_id} 未被工作者“{worker_id}”锁定："
+                                          "锁已过期或由其他工作者持有，请重新获取"),
+    "external.variables_undeclared": Code("Invalid input", "输入无效",
+                                          "元素“{element}”不接受变量 {keys}；它接受：{accepted}"),
     # Process instances and the engine
     "instance.not_found": Code("Not found", "未找到", "流程实例 {instance_id} 不存在"),
     "instance.not_running": Code("Conflict", "冲突",

@@ -57,7 +57,9 @@ def require_external_worker(principal: Principal, tenant_id: str) -> None:
     require_visible_tenant(principal, tenant_id)
     if EXTERNAL_WORKER not in principal.groups:
         raise Forbidden(f"user '{principal.user}' is not an external worker of tenant "
-                        f"'{tenant_id}' (a token in the group '{EXTERNAL_WORKER}')")
+                        f"'{tenant_id}' (a token in the group '{EXTERNAL_WORKER}')",
+                        code="external.not_worker",
+                        params={"user": principal.user, "tenant": tenant_id})
 
 
 def require_worker_or_admin(principal: Principal, tenant_id: str) -> None:
@@ -65,4 +67,5 @@ def require_worker_or_admin(principal: Principal, tenant_id: str) -> None:
     require_visible_tenant(principal, tenant_id)
     if EXTERNAL_WORKER not in principal.groups and not principal.administers(tenant_id):
         raise Forbidden(f"user '{principal.user}' is neither an external worker nor an "
-                        f"administrator of tenant '{tenant_id}'")
+                        f"administrator of tenant '{tenant_id}'", code="external.not_worker_or_admin",
+                        params={"user": principal.user, "tenant": tenant_id})

@@ -79,7 +79,9 @@ async def _held(uow: UnitOfWork, principal: Principal, tenant_id: str, task_id: 
     if not row.locked_at(uow.ctx.clock.now()) or row.worker_id != worker_id \
             or row.locked_by != principal.user:
         raise Conflict(f"external task {task_id} is not locked by worker '{worker_id}': its "
-                       "lock expired or another worker holds it; fetch it again")
+                       "lock expired or another worker holds it; fetch it again",
+                       code="external.not_locked_by_worker",
+                       params={"task_id": task_id, "worker_id": worker_id})
     return row
 
 
@@ -88,7 +90,8 @@ async def _task(uow: UnitOfWork, tenant_id: str, task_id: str) -> ExternalTaskRo
     row = await repo.get(uow.session, task_id,
                          for_update=uow.ctx.engine.dialect.name != "sqlite")
     if row is None or row.tenant_id != tenant_id:
-        raise NotFound(f"external task {task_id} does not exist")
+        raise NotFound(f"external task {task_id} does not exist", code="external.not_found",
+                       params={"task_id": task_id})
     return row
 
 
@@ -100,7 +103,10 @@ def _check_outputs(row: ExternalTaskRow, variables: dict[str, Any]) -> None:
         raise Invalid(f"element '{row.element_id}' does not take the variables "
                       f"{', '.join(extra)}; it takes {allowed}",
                       [FieldError(f"body.variables.{k}", "not declared in the element's "
-                                  "camunda property 'outputs'") for k in extra[:20]])
+                                  "camunda property 'outputs'") for k in extra[:20]],
+                      code="external.variables_undeclared",
+                      params={"element": row.element_id, "keys": "、".join(extra[:20]),
+                              "accepted": allowed})
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,9 @@ class ReportFailure:
     async def run(self, uow: UnitOfWork) -> None:
         row = await _held(uow, self.principal, self.tenant_id, self.task_id, self.worker_id)
         if row.instance_state != "running":  # as completing it would be
-            raise Conflict(f"process instance {row.instance_id} is {row.instance_state}")
+            raise Conflict(f"process instance {row.instance_id} is {row.instance_state}",
+                           code="instance.not_running",
+                           params={"instance_id": row.instance_id, "state": row.instance_state})
         now = uow.ctx.clock.now()
         again = now + timedelta(milliseconds=self.retry_timeout_ms) \
             if self.retries > 0 and self.retry_timeout_ms > 0 else None
@@ -183,7 +191,9 @@ class ReportFailure:
                      f"retries left: {self.error_message}")
             if not await uow.record_incident(row.instance_id, row.instance_version,
                                              self.principal.user, error, row.element_id, data):
-                raise Conflict(f"process instance {row.instance_id} was changed concurrently")
+                raise Conflict(f"process instance {row.instance_id} was changed concurrently",
+                               code="instance.version_conflict",
+                               params={"instance_id": row.instance_id})
             uow.after_commit(INCIDENTS.inc)
 
 

@@ -56,5 +56,6 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, tena
     require_worker_or_admin(principal, tenant_id)
     row = await repo.get(session, task_id)
     if row is None or row.tenant_id != tenant_id:
-        raise NotFound(f"external task {task_id} does not exist")
+        raise NotFound(f"external task {task_id} does not exist", code="external.not_found",
+                       params={"task_id": task_id})
     return summary(row, ctx.clock.now())
