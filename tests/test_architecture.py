@@ -8,14 +8,15 @@ import govflow
 
 from tests.support.imports import Layer, cycles, import_graph, unlayered, upward_imports
 
-DOMAINS = ("tenants", "diagrams", "calendar", "instances", "tasks", "timers", "decisions")
+DOMAINS = ("tenants", "diagrams", "calendar", "instances", "tasks", "timers", "decisions",
+           "migration")
 
 LAYERS = (
     # What takes requests and drives the loops: HTTP endpoints, the CLI, the app factory,
     # the timer worker's loop.
     Layer("shell", ("govflow.__main__", "govflow.cli", "govflow.main", "govflow.bootstrap",
                     "govflow.ops", "govflow.deps", "govflow.*.endpoints",
-                    "govflow.timers.worker", "govflow.warmup")),
+                    "govflow.timers.worker", "govflow.migration.worker", "govflow.warmup")),
     # Every state change: one command object each, run by execute().
     Layer("commands", ("govflow.commands", "govflow.commands.*")),
     # Reads and the checks commands share; they never commit.

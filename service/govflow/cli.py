@@ -23,6 +23,7 @@ from .errors import DomainError, Invalid
 from .logs import configure as configure_logging
 from .logs import log_config
 from .main import build_context
+from .migration.worker import MigrationWorker
 from .settings import Settings, get_settings
 from .store.clock import Clock
 from .store.migrate import upgrade
@@ -228,7 +229,9 @@ def _worker(settings: Settings, args: argparse.Namespace) -> None:
         try:
             await calendars.refresh_calendar(ctx)
             worker = Worker(ctx, worker_name(settings), settings.worker_poll_seconds)
-            await asyncio.gather(worker.run(stop), calendars.keep_calendar_fresh(ctx, stop))
+            migrations = MigrationWorker(ctx, worker_name(settings), settings.worker_poll_seconds)
+            await asyncio.gather(worker.run(stop), migrations.run(stop),
+                                 calendars.keep_calendar_fresh(ctx, stop))
         finally:
             await ctx.engine.dispose()
 
