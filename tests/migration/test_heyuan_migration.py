@@ -22,7 +22,6 @@ from tests.scenarios.heyuan.heyuan_support import (
     begin,
     fetch,
     keys,
-    review,
 )
 from tests.support.api import ADMIN, API, complete, history, snapshot, token
 from tests.support.bundled import bundled
@@ -177,8 +176,8 @@ async def test_an_instance_the_plan_cannot_place_is_refused_and_left_untouched(c
         ("timer", "initial_review_overdue", "initial_review_overdue"),
         ("user_task", "fund_review", "fund_review"),
         ("user_task", "initial_review", "preliminary_review")]
-    assert moved["warnings"] == ["task 'fund_review' has deadline '15WD' (was '12WD'): "
-                                 "its due date is kept"]
+    assert moved["warnings"] == [
+        "task 'fund_review' has deadline '15WD' (was '12WD'): its due date is kept"]
     assert await snapshot(client, projects["public"]["id"]) == untouched
 
     response = await client.post(f"{API}/tenants/{TENANT}/migrations", headers=TENANT_ADMIN,

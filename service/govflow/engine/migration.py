@@ -13,7 +13,8 @@ them new ids, nothing that waits is reset here:
 - a finished task whose element is gone is spliced out of the tree (its children hang from
   its parent): history keeps what it did;
 - predicted tasks below a waiting one are dropped and predicted again from the target's
-  flows, so completing the task follows the new diagram.
+  flows (the library creates children by prediction), so the instance follows the new
+  diagram from there.
 """
 
 from collections.abc import Callable, Iterator, Mapping
@@ -179,11 +180,9 @@ def migrate(engine: EngineInstance, target: DiagramSpecs, element_map: ElementMa
                  for t in wf.tasks.values() if t.has_state(TaskState.WAITING)}
     for wf, spec_name in list(_workflows(engine)):
         new_spec = _target_spec(info, spec_name)
-        mapping = element_map.get(spec_name, {})
-        old_outputs = {t.id: [o.name for o in t.task_spec.outputs] for t in wf.tasks.values()}
-        _rebind(wf, new_spec, mapping)
-        _repredict(wf, mapping, old_outputs)
+        _rebind(wf, new_spec, element_map.get(spec_name, {}))
         wf.spec = new_spec
+        _repredict(wf)
     engine.workflow.subprocess_specs = info._subprocess_specs
     _rename_data(engine, variable_map, warnings)
     if retime is not None:
@@ -221,20 +220,20 @@ def _splice(wf: Any, task: Any) -> None:
         wf.last_task = parent
 
 
-def _repredict(wf: Any, mapping: Mapping[str, str], old_outputs: dict[Any, list[str]]) -> None:
-    """Below each waiting task whose outgoing flows changed, predict again."""
+def _repredict(wf: Any) -> None:
+    """SpiffWorkflow creates a task's children by prediction, ahead of time: below each task
+    that waits (and each future task under a finished one), drop what was predicted from the
+    old diagram and predict again from the target's flows, as the library does at start."""
     for task in list(wf.tasks.values()):
-        if task.id not in wf.tasks or not task.has_state(_WAITS):
+        if task.id not in wf.tasks:
             continue
-        new_outputs = [o.name for o in task.task_spec.outputs]
-        before = [target_name(mapping, n) for n in old_outputs.get(task.id, [])]
-        if before == new_outputs:
+        if not (task.has_state(_WAITS) or _future_after_finished(task)):
             continue
         for child in list(task.children):
             if child.has_state(TaskState.PREDICTED_MASK | TaskState.FUTURE):
                 wf._remove_task(child.id)
         if not any(c.has_state(TaskState.NOT_FINISHED_MASK) for c in task.children):
-            task._sync_children(task.task_spec.outputs, TaskState.FUTURE)
+            task.task_spec._predict(task, mask=TaskState.NOT_FINISHED_MASK)
 
 
 def _rename_data(engine: EngineInstance, variable_map: Mapping[str, str],

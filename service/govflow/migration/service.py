@@ -119,7 +119,7 @@ async def inspect(ctx: AppContext, session: AsyncSession, row: Any, plan: Migrat
                   ) -> Inspection:
     """Load the instance (from its committed rows) and check it against the plan."""
     report: dict[str, Any] = {"instance_id": row.id, "business_key": row.business_key,
-                              "state": row.state, "current": [], "moves": [], "warnings": [],
+                              "instance_state": row.state, "current": [], "moves": [], "warnings": [],
                               "refusals": []}
     if row.state not in repo.MOVABLE:
         return _refuse(report, f"the instance is {row.state}")
@@ -205,9 +205,9 @@ async def batch_view(session: AsyncSession, principal: Principal, tenant_id: str
         "totals": {"total": sum(counts.values()), "done": counts["migrated"],
                    "refused": counts["refused"], "failed": counts["failed"],
                    "remaining": counts["pending"]},
-        "items": [{"instance_id": i.instance_id, "business_key": i.business_key,
-                   "state": i.state, "seq": i.seq, "updated_at": utc(i.updated_at),
-                   **(loads(i.detail) or {})} for i in items],
+        "items": [{**(loads(i.detail) or {}), "instance_id": i.instance_id,
+                   "business_key": i.business_key, "state": i.state, "seq": i.seq,
+                   "updated_at": utc(i.updated_at)} for i in items],
         "next_after": items[-1].seq if items and len(items) == limit else None,
     }
 
