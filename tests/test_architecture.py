@@ -16,7 +16,8 @@ LAYERS = (
     # the timer worker's loop.
     Layer("shell", ("govflow.__main__", "govflow.cli", "govflow.main", "govflow.bootstrap",
                     "govflow.ops", "govflow.deps", "govflow.*.endpoints",
-                    "govflow.timers.worker", "govflow.migration.worker", "govflow.warmup")),
+                    "govflow.timers.worker", "govflow.migration.worker",
+                    "govflow.migration.cli", "govflow.warmup")),
     # Every state change: one command object each, run by execute().
     Layer("commands", ("govflow.commands", "govflow.commands.*")),
     # Reads and the checks commands share; they never commit.

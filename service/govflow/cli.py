@@ -1,5 +1,5 @@
 """govflow serve | worker | db upgrade | deploy TENANT FILES... | token create |
-secret generate | history cleanup | calendar load|show."""
+secret generate | history cleanup | calendar load|show | migrate plan|run|status|rollback."""
 
 import argparse
 import asyncio
@@ -23,6 +23,7 @@ from .errors import DomainError, Invalid
 from .logs import configure as configure_logging
 from .logs import log_config
 from .main import build_context
+from .migration import cli as migration_cli
 from .migration.worker import MigrationWorker
 from .settings import Settings, get_settings
 from .store.clock import Clock
@@ -72,12 +73,13 @@ def main(argv: list[str] | None = None) -> None:
                           help='{"days_off": [...], "make_up_workdays": [...], "source": "..."}')
     cal_action.add_parser("show", help="a year's arrangement and where it comes from"
                           ).add_argument("year", type=int)
+    migration_cli.add_parser(sub)
     args = parser.parse_args(argv)
     settings = get_settings()
     try:
         {"serve": _serve, "db": _db, "deploy": _deploy, "token": _token,
          "worker": _worker, "calendar": _calendar, "secret": _secret,
-         "history": _history}[args.command](
+         "history": _history, "migrate": _migrate}[args.command](
             settings, args)
     except ConfigurationError as exc:
         print(f"govflow: {exc}", file=sys.stderr)
@@ -89,6 +91,10 @@ def main(argv: list[str] | None = None) -> None:
 
 # Who `calendar load` records as having loaded a year.
 CLI = Principal("cli", (ALL_TENANTS,), (), admin=True)
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> None:
+    print(migration_cli.main(settings, args, build_context))
 
 
 def _split(value: str) -> tuple[str, ...]:
