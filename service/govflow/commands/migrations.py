@@ -170,7 +170,7 @@ def _batch_row(batch_id: str, tenant_id: str, plan: MigrationPlan, actor: str,
 
 
 async def _close_if_done(uow: UnitOfWork, batch_id: str) -> None:
-    if (await repo.counts(uow.session, batch_id))["pending"] == 0:
+    if not await repo.has_pending(uow.session, batch_id):
         await repo.set_batch(uow.session, batch_id, state="done",
                              finished_at=uow.ctx.clock.now())
 

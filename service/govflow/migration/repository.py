@@ -129,6 +129,13 @@ async def finish_item(session: AsyncSession, batch_id: str, instance_id: str, st
     return rowcount(result) == 1
 
 
+async def has_pending(session: AsyncSession, batch_id: str) -> bool:
+    return (await session.execute(
+        sa.select(migration_items.c.instance_id)
+        .where(migration_items.c.batch_id == batch_id, migration_items.c.state == "pending")
+        .limit(1))).first() is not None
+
+
 async def counts(session: AsyncSession, batch_id: str) -> dict[str, int]:
     result = await session.execute(
         sa.select(migration_items.c.state, sa.func.count())
