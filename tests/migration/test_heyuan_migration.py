@@ -322,3 +322,9 @@ async def test_the_diff_names_what_the_edited_set_changes(client):
     same = await client.get(f"{API}/tenants/{TENANT}/diagram-sets/{old}/diff/{old}",
                             headers=TENANT_ADMIN)
     assert same.json()["processes"]["changed"] == {}
+    unknown = await client.get(f"{API}/tenants/{TENANT}/diagram-sets/{old}/diff/999",
+                               headers=TENANT_ADMIN)
+    assert unknown.status_code == 404
+    elsewhere = await client.get(f"{API}/tenants/other/diagram-sets/{old}/diff/{new}",
+                                 headers=ADMIN)
+    assert elsewhere.status_code == 404

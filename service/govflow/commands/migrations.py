@@ -24,7 +24,7 @@ from ..instances import repository as instance_repo
 from ..instances.service import visible
 from ..migration import repository as repo
 from ..migration import service
-from ..migration.plan import MigrationPlan, plan_from_json
+from ..migration.plan import DueDates, MigrationPlan, plan_from_json
 from ..store.engine_rows import drop_rows, write_changes
 from ..store.jsontext import dumps
 from ..tasks import repository as task_repo
@@ -143,7 +143,7 @@ class MigrateInstance:
     target_set_id: int
     element_map: dict[str, dict[str, str]]
     variable_map: dict[str, str]
-    due_dates: Any
+    due_dates: DueDates
     dry_run: bool
 
     async def run(self, uow: UnitOfWork) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from ..commands import execute
 from ..commands.migrations import MigrateInstance, RollbackBatch, StartMigration
 from ..deps import ContextDep, CurrentUser, SessionDep
 from ..diagrams.service import load as load_set
+from ..engine.specs import DiagramSpecs
+from ..errors import NotFound
 from ..fields import INT32_MAX, IdPath, TenantPath, UuidPath
 from ..schemas import PROBLEMS
 from . import diff, service
@@ -70,8 +72,14 @@ async def compare(tenant: TenantPath, set_a: IdPath, set_b: IdPath, ctx: Context
                   session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     """What set ``b`` adds, removes and changes against set ``a``."""
     service.require_admin(user, tenant)
-    await service.require_set(session, tenant, set_a, "path.set_a")
-    await service.require_set(session, tenant, set_b, "path.set_b")
-    _, old = await load_set(ctx, session, user, set_a)
-    _, new = await load_set(ctx, session, user, set_b)
+    old = await _tenant_set(ctx, session, user, tenant, set_a)
+    new = await _tenant_set(ctx, session, user, tenant, set_b)
     return {"from": set_a, "to": set_b, **diff.compare(old, new)}
+
+
+async def _tenant_set(ctx: ContextDep, session: SessionDep, user: CurrentUser, tenant: str,
+                      set_id: int) -> DiagramSpecs:
+    row, specs = await load_set(ctx, session, user, set_id)
+    if row.tenant_id != tenant:
+        raise NotFound(f"diagram set {set_id} does not exist")
+    return specs
