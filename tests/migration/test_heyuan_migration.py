@@ -328,3 +328,17 @@ async def test_the_diff_names_what_the_edited_set_changes(client):
     elsewhere = await client.get(f"{API}/tenants/other/diagram-sets/{old}/diff/{new}",
                                  headers=ADMIN)
     assert elsewhere.status_code == 404
+
+
+async def test_a_suspended_project_moves_and_stays_suspended(client, ctx):
+    _, new = await sets(client)
+    project = await begin(client, "HY-SUSPENDED", amount=120)
+    url = f"{API}/process-instances/{project['id']}"
+    assert (await client.post(f"{url}/suspend", headers=TENANT_ADMIN)).status_code == 200
+    done = await run_batch(client, ctx, new)
+    assert done["totals"]["done"] == 1
+    moved = await fetch(client, project)
+    assert (moved["state"], moved["diagram_set_id"]) == ("suspended", new)
+    assert (await client.post(f"{url}/resume", headers=TENANT_ADMIN)).status_code == 200
+    moved = await complete(client, await fetch(client, project), "declare", DECLARATION, UNIT)
+    assert keys(moved) == ["fund_review", "preliminary_review"]
