@@ -342,3 +342,31 @@ async def test_a_suspended_project_moves_and_stays_suspended(client, ctx):
     assert (await client.post(f"{url}/resume", headers=TENANT_ADMIN)).status_code == 200
     moved = await complete(client, await fetch(client, project), "declare", DECLARATION, UNIT)
     assert keys(moved) == ["fund_review", "preliminary_review"]
+
+
+async def test_a_project_whose_move_fails_is_marked_failed_and_the_batch_goes_on(client, ctx):
+    old = await deploy(client, TENANT, bundled(TENANT))
+    files = dict(bundled(TENANT))
+    # the new deadline counts from a date no running project has recorded yet
+    files["heyuan_project.bpmn"] = set_deadline(files["heyuan_project.bpmn"], "fund_review",
+                                                "12WD", "15WD@funds_requested_on")
+    new = await deploy(client, TENANT, files)
+    assert new.status_code == 201, new.text
+    reviews = await complete(client, await begin(client, "HY-FAILS", amount=120), "declare",
+                             DECLARATION, UNIT)
+    await begin(client, "HY-MOVES", amount=120)
+    untouched = await snapshot(client, reviews["id"])
+    url = f"{API}/process-instances/{reviews['id']}/migrate"
+    refused = await client.post(url, headers=TENANT_ADMIN, json={
+        "target_set_id": new.json()["id"], "due_dates": "recompute"})
+    assert refused.status_code == 409, refused.text
+    assert "funds_requested_on" in refused.json()["detail"]
+
+    done = await run_batch(client, ctx, new.json()["id"], element_map={},
+                           due_dates="recompute")
+    assert done["totals"] == {"total": 2, "done": 1, "refused": 0, "failed": 1, "remaining": 0}
+    failed = next(i for i in done["items"] if i["state"] == "failed")
+    assert failed["business_key"] == "HY-FAILS"
+    assert "funds_requested_on" in failed["error"]
+    assert await snapshot(client, reviews["id"]) == untouched
+    assert (await fetch(client, reviews))["diagram_set_id"] == old.json()["id"]

@@ -195,8 +195,11 @@ async def migrate_one(uow: UnitOfWork, row: Any, plan: MigrationPlan, actor: str
         return compute_due(deadline, _aware(start), data, ctx.calendar).at.astimezone(
             UTC).isoformat()
 
-    moved = await asyncio.to_thread(engine_migration.migrate, found.engine, target,
-                                    plan.element_map, plan.variable_map, retime)
+    try:
+        moved = await asyncio.to_thread(engine_migration.migrate, found.engine, target,
+                                        plan.element_map, plan.variable_map, retime)
+    except engine_migration.MigrationFailed as exc:
+        raise Conflict(f"process instance {row.id} cannot migrate: {exc}") from exc
     ctx.instances.discard(row.id)
     uow.after_commit(lambda: ctx.instances.discard(row.id))
     if not await instance_repo.update_versioned(s, row.id, row.version, updated_at=now,
@@ -240,7 +243,11 @@ async def _rebind_tasks(uow: UnitOfWork, row: Any, plan: MigrationPlan, engine: 
             "process_id": task.process_id, "diagram_set_id": plan.target_set_id}
         if plan.due_dates == "recompute":
             if d.due:
-                due = compute_due(d.due, _aware(old.created_at), variables, ctx.calendar)
+                try:
+                    due = compute_due(d.due, _aware(old.created_at), variables, ctx.calendar)
+                except ValueError as exc:  # counted from a variable the instance lacks
+                    raise Conflict(f"process instance {row.id} cannot migrate: task "
+                                   f"'{d.key}': {exc}") from exc
                 values.update(due_at=due.at, due_estimated=due.estimated)
             else:
                 values.update(due_at=None, due_estimated=False)

@@ -42,6 +42,10 @@ _WAITS = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 _DERIVED = (".BoundaryEventSplit", ".BoundaryEventJoin")
 
 
+class MigrationFailed(RuntimeError):
+    """Re-binding failed in a way ``check`` did not foresee; nothing was stored."""
+
+
 @dataclass(frozen=True)
 class ElementMove:
     """Where one waiting element of an instance goes."""
@@ -170,10 +174,22 @@ def _future_after_finished(task: Any) -> bool:
 def migrate(engine: EngineInstance, target: DiagramSpecs, element_map: ElementMap,
             variable_map: Mapping[str, str], retime: Retime | None = None) -> Migrated:
     """Re-bind a freshly loaded instance to ``target`` (``check`` found no refusal) and
-    return it restored from its new rows. ``engine`` is consumed."""
+    return it restored from its new rows. ``engine`` is consumed. Anything that goes wrong
+    is a ``MigrationFailed`` naming it."""
     found = check(engine, target, element_map)
     if found.refusals:
-        raise ValueError("; ".join(r.reason for r in found.refusals))
+        raise MigrationFailed("; ".join(r.reason for r in found.refusals))
+    try:
+        return _migrate(engine, target, element_map, variable_map, retime, found)
+    except MigrationFailed:
+        raise
+    except Exception as exc:
+        raise MigrationFailed(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _migrate(engine: EngineInstance, target: DiagramSpecs, element_map: ElementMap,
+             variable_map: Mapping[str, str], retime: Retime | None, found: MigrationCheck
+             ) -> Migrated:
     info = target.processes[engine.process_id]
     warnings = list(found.warnings)
     deadlines = {t.id: _deadlines(t.task_spec) for wf, _ in _workflows(engine)
@@ -210,7 +226,7 @@ def _splice(wf: Any, task: Any) -> None:
     """Take a finished task whose element is gone out of the tree, keeping its children."""
     parent = task.parent
     if parent is None:
-        raise ValueError(f"the root task '{task.task_spec.name}' has no counterpart")
+        raise MigrationFailed(f"the root task '{task.task_spec.name}' has no counterpart")
     at = parent._children.index(task.id)
     parent._children[at:at + 1] = list(task._children)
     for child in task.children:
