@@ -9,14 +9,15 @@ import govflow
 from tests.support.imports import Layer, cycles, import_graph, unlayered, upward_imports
 
 DOMAINS = ("tenants", "diagrams", "calendar", "instances", "tasks", "timers", "decisions",
-           "external")
+           "external", "migration")
 
 LAYERS = (
     # What takes requests and drives the loops: HTTP endpoints, the CLI, the app factory,
     # the timer worker's loop.
     Layer("shell", ("govflow.__main__", "govflow.cli", "govflow.main", "govflow.bootstrap",
                     "govflow.ops", "govflow.deps", "govflow.*.endpoints",
-                    "govflow.timers.worker", "govflow.warmup", "govflow.apidocs")),
+                    "govflow.timers.worker", "govflow.migration.worker",
+                    "govflow.migration.cli", "govflow.warmup", "govflow.apidocs")),
     # Every state change: one command object each, run by execute().
     Layer("commands", ("govflow.commands", "govflow.commands.*")),
     # Reads and the checks commands share; they never commit.

@@ -185,6 +185,29 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str, str, str | dict[str, Any]]] = 
     ("put", "/api/v1/tenants/{tenant}/external-tasks/{task_id}/retries"): (
         "setExternalTaskRetries", "Set retries", ("Tenant administrators: give a failed "
         "task retries again (and resume its instance from an incident)."), {"retries": 3}),
+    ("post", "/api/v1/tenants/{tenant}/migrations"): (
+        "startMigration", "Plan or start a migration", ("Tenant administrators: move the "
+        "running instances of a set (default: the active one) to `target_set_id`, mapping "
+        "elements and variables. `dry_run: true` answers 200 with a report per instance and "
+        "changes nothing; otherwise 202 and a batch the worker runs."),
+        {"target_set_id": 7, "element_map": {"project": {"old_review": "expert_review"}},
+         "variable_map": {}, "due_dates": "keep", "dry_run": True}),
+    ("get", "/api/v1/tenants/{tenant}/migrations/{batch_id}"): (
+        "getMigration", "Get a migration batch", ("Totals (done, refused, failed, remaining) "
+        "and the per-instance results, paged."),
+        "GET /api/v1/tenants/demo/migrations/3c9a…"),
+    ("post", "/api/v1/tenants/{tenant}/migrations/{batch_id}/rollback"): (
+        "rollbackMigration", "Roll a batch back", ("A finished batch's migrated instances "
+        "go back to the source set by the inverse plan, as a new batch."),
+        "POST /api/v1/tenants/demo/migrations/3c9a…/rollback"),
+    ("post", "/api/v1/process-instances/{instance_id}/migrate"): (
+        "migrateInstance", "Migrate one instance", ("The same plan for one instance, in one "
+        "transaction; `dry_run` supported; 409 naming why it cannot move."),
+        {"target_set_id": 7, "element_map": {}, "dry_run": False}),
+    ("get", "/api/v1/tenants/{tenant}/diagram-sets/{set_a}/diff/{set_b}"): (
+        "compareDiagramSets", "Compare two sets", ("Processes, elements, flows, decisions "
+        "and deadlines added, removed or changed from set A to set B."),
+        "GET /api/v1/tenants/demo/diagram-sets/6/diff/7"),
     ("get", "/healthz"): ("healthz", "Liveness", "200 while the process runs.",
                           "GET /healthz"),
     ("get", "/readyz"): ("readyz", "Readiness", "Database reachable and migrations current.",

@@ -1,5 +1,5 @@
 """govflow serve | worker | db upgrade | deploy TENANT FILES... | token create |
-secret generate | history cleanup | calendar load|show."""
+secret generate | history cleanup | calendar load|show | migrate plan|run|status|rollback."""
 
 import argparse
 import asyncio
@@ -24,6 +24,8 @@ from .errors import DomainError, Invalid
 from .logs import configure as configure_logging
 from .logs import log_config
 from .main import build_context
+from .migration import cli as migration_cli
+from .migration.worker import MigrationWorker
 from .settings import Settings, get_settings
 from .store.clock import Clock
 from .store.migrate import upgrade
@@ -75,12 +77,13 @@ def main(argv: list[str] | None = None) -> None:
                           help='{"days_off": [...], "make_up_workdays": [...], "source": "..."}')
     cal_action.add_parser("show", help="a year's arrangement and where it comes from"
                           ).add_argument("year", type=int)
+    migration_cli.add_parser(sub)
     args = parser.parse_args(argv)
     settings = get_settings()
     try:
         {"serve": _serve, "db": _db, "deploy": _deploy, "token": _token,
          "worker": _worker, "calendar": _calendar, "secret": _secret,
-         "history": _history}[args.command](
+         "history": _history, "migrate": _migrate}[args.command](
             settings, args)
     except ConfigurationError as exc:
         print(f"govflow: {exc}", file=sys.stderr)
@@ -92,6 +95,10 @@ def main(argv: list[str] | None = None) -> None:
 
 # Who `calendar load` records as having loaded a year.
 CLI = Principal("cli", (ALL_TENANTS,), (), admin=True)
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> None:
+    print(migration_cli.main(settings, args, build_context))
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -238,7 +245,9 @@ def _worker(settings: Settings, args: argparse.Namespace) -> None:
         try:
             await calendars.refresh_calendar(ctx)
             worker = Worker(ctx, worker_name(settings), settings.worker_poll_seconds)
-            await asyncio.gather(worker.run(stop), calendars.keep_calendar_fresh(ctx, stop))
+            migrations = MigrationWorker(ctx, worker_name(settings), settings.worker_poll_seconds)
+            await asyncio.gather(worker.run(stop), migrations.run(stop),
+                                 calendars.keep_calendar_fresh(ctx, stop))
         finally:
             await ctx.engine.dispose()
 

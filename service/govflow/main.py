@@ -24,6 +24,8 @@ from .errors import install_handlers
 from .external.endpoints import router as external_tasks
 from .instances.cache import InstanceCache
 from .instances.endpoints import router as instances
+from .migration.endpoints import router as migrations
+from .migration.worker import MigrationWorker
 from .request_id import RequestIdMiddleware
 from .settings import Settings, get_settings
 from .store.clock import Clock
@@ -109,6 +111,8 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
         if fire_timers:
             worker = Worker(context, worker_name(context.settings))
             background.append(asyncio.create_task(worker.run(stop)))
+            # Migration batches move where timers fire (docs/migration.md).
+            background.append(asyncio.create_task(MigrationWorker(context).run(stop)))
         yield
         stop.set()
         await asyncio.gather(*background)
@@ -121,7 +125,8 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
     if ctx is not None:
         app.state.ctx = ctx
     install_handlers(app)
-    for router in (tenants, diagrams, instances, tasks, decisions, calendar, external_tasks):
+    for router in (tenants, diagrams, instances, tasks, decisions, calendar, external_tasks,
+                   migrations):
         app.include_router(router, prefix=API)
     app.include_router(ops.router)
     apidocs.install(app)  # operationIds, problem+json errors, offline /docs and /redoc

@@ -98,6 +98,14 @@ CODES: dict[str, Code] = {
                                           "锁已过期或由其他工作者持有，请重新获取"),
     "external.variables_undeclared": Code("Invalid input", "输入无效",
                                           "元素“{element}”不接受变量 {keys}；它接受：{accepted}"),
+    # Migrating running instances (docs/migration.md)
+    "migration.batch_not_found": Code("Not found", "未找到", "迁移批次 {batch_id} 不存在"),
+    "migration.batch_running": Code("Conflict", "冲突", "迁移批次 {batch_id} 仍在运行：完成后才能回滚"),
+    "migration.batch_rolled_back": Code("Conflict", "冲突", "迁移批次 {batch_id} 已被批次 {by} 回滚"),
+    "migration.instance_refused": Code("Conflict", "冲突", "流程实例 {instance_id} 无法迁移：{detail}"),
+    "migration.plan_file_invalid": Code("Invalid input", "输入无效", "迁移计划文件无效：{detail}"),
+    "migration.same_set": Code("Conflict", "冲突", "源图集与目标图集是同一个"),
+    "migration.element_map_invalid": Code("Invalid input", "输入无效", "元素映射引用了图集中不存在的元素"),
     # Process instances and the engine
     "instance.not_found": Code("Not found", "未找到", "流程实例 {instance_id} 不存在"),
     "instance.not_running": Code("Conflict", "冲突",

@@ -254,3 +254,42 @@ external_tasks = sa.Table(
     sa.Index("ix_external_tasks_fetch", "tenant_id", "topic", "priority", "created_at"),
     sa.Index("ix_external_tasks_instance", "instance_id"),
 )
+
+# A diagram-set swap applied to running instances (docs/migration.md): the plan, and one
+# item per instance, each moved in a transaction of its own, so a batch resumes after a crash.
+migration_batches = sa.Table(
+    "migration_batches",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("source_set_id", sa.Integer, sa.ForeignKey("diagram_sets.id"), nullable=False),
+    sa.Column("target_set_id", sa.Integer, sa.ForeignKey("diagram_sets.id"), nullable=False),
+    # JSON: element_map, variable_map, due_dates.
+    sa.Column("plan", sa.Text, nullable=False),
+    # running | done
+    sa.Column("state", sa.String(20), nullable=False),
+    # The batch this one undoes (POST .../rollback), and the one that undid this.
+    sa.Column("rollback_of", sa.String(36), nullable=True),
+    sa.Column("rolled_back_by", sa.String(36), nullable=True),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("finished_at", TS, nullable=True),
+    sa.Index("ix_migration_batches_tenant_created", "tenant_id", "created_at"),
+)
+
+migration_items = sa.Table(
+    "migration_items",
+    metadata,
+    sa.Column("batch_id", sa.String(36), sa.ForeignKey("migration_batches.id"),
+              primary_key=True),
+    sa.Column("instance_id", sa.String(36), sa.ForeignKey("process_instances.id"),
+              primary_key=True),
+    # Work order within the batch.
+    sa.Column("seq", sa.Integer, nullable=False),
+    # pending | migrated | refused | failed
+    sa.Column("state", sa.String(20), nullable=False),
+    # JSON: moves, warnings, refusals or the error.
+    sa.Column("detail", sa.Text, nullable=True),
+    sa.Column("updated_at", TS, nullable=True),
+    sa.Index("ix_migration_items_batch_state", "batch_id", "state", "seq"),
+)
