@@ -15,7 +15,8 @@ LAYERS = (
     # the timer worker's loop.
     Layer("shell", ("govflow.__main__", "govflow.cli", "govflow.main", "govflow.bootstrap",
                     "govflow.ops", "govflow.deps", "govflow.*.endpoints",
-                    "govflow.timers.worker", "govflow.warmup")),
+                    "govflow.timers.worker", "govflow.warmup", "govflow.query_params",
+                    "govflow.cors", "govflow.http_cache")),
     # Every state change: one command object each, run by execute().
     Layer("commands", ("govflow.commands", "govflow.commands.*")),
     # Reads and the checks commands share; they never commit.

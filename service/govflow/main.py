@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
 from . import ops
 from .body_limit import RequestBodyLimit
@@ -15,6 +16,7 @@ from .bootstrap import ensure_secret
 from .calendar.endpoints import router as calendar
 from .calendar.service import keep_calendar_fresh, refresh_calendar
 from .context import AppContext
+from .cors import cors_options
 from .decisions.endpoints import router as decisions
 from .diagrams.endpoints import UPLOAD_PATH
 from .diagrams.endpoints import router as diagrams
@@ -23,6 +25,7 @@ from .engine import datasafe, sandbox_limits
 from .errors import install_handlers
 from .instances.cache import InstanceCache
 from .instances.endpoints import router as instances
+from .query_params import refuse_unknown_query
 from .request_id import RequestIdMiddleware
 from .settings import Settings, get_settings
 from .store.clock import Clock
@@ -120,12 +123,14 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
         app.state.ctx = ctx
     install_handlers(app)
     for router in (tenants, diagrams, instances, tasks, decisions, calendar):
-        app.include_router(router, prefix=API)
+        app.include_router(router, prefix=API, dependencies=[Depends(refuse_unknown_query)])
     app.include_router(ops.router)
 
     app.add_middleware(RequestBodyLimit, max_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes,
                        upload_paths=[API + UPLOAD_PATH])
     app.add_middleware(RequestMetrics)
+    if settings.cors_origins:  # a browser app on another origin: its preflights end here
+        app.add_middleware(CORSMiddleware, **cors_options(settings.cors_origins))
     app.add_middleware(RequestIdMiddleware)  # outermost: the id covers everything below
     return app

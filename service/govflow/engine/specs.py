@@ -46,6 +46,9 @@ class ProcessInfo:
     timers: tuple[TimerDef, ...]
     _spec: BpmnProcessSpec = field(repr=False, compare=False)
     _subprocess_specs: dict[str, BpmnProcessSpec] = field(repr=False, compare=False)
+    # The variable whose value lists show as the instance's label (camunda property
+    # ``label_variable`` on the process), e.g. "project_name".
+    label_variable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,8 +131,23 @@ def _parse_processes(parser: GovflowParser, trees: Mapping[str, Any]) -> dict[st
                 pid, node.get("name"), name, _start_form(node), tuple(sorted(subs)),
                 tuple(t.human for t in task_specs if hasattr(t, "human")),
                 tuple(t.message_catch for t in task_specs if hasattr(t, "message_catch")),
-                tuple(_timer_defs(task_specs)), spec, subs)
+                tuple(_timer_defs(task_specs)), spec, subs, _label_variable(name, node))
     return result
+
+
+_LABEL = "./bpmn:extensionElements/camunda:properties/camunda:property[@name='label_variable']"
+
+
+def _label_variable(name: str, node: Any) -> str | None:
+    found = node.xpath(_LABEL, namespaces=NS)
+    if not found:
+        return None
+    value = (found[0].get("value") or "").strip()
+    if len(found) > 1 or not value.isidentifier() or len(value) > 200:
+        raise DiagramError([DiagramProblem(name, f"process '{node.get('id')}': the camunda "
+                                                 "property label_variable must be given once, "
+                                                 "naming one variable (a Python identifier)")])
+    return value
 
 
 def _timer_defs(task_specs: list[Any]) -> list[TimerDef]:

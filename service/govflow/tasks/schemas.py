@@ -25,6 +25,11 @@ class Task(BaseModel):
         description="the due date falls in a year whose holiday arrangement is not official yet")
     completed_at: datetime | None
     completed_by: str | None
+    business_key: str | None = Field(None, description="its process instance's business key")
+    label: str | None = Field(None, description="its instance's label: the value of the "
+                              "variable the process's label_variable property names")
+    process_name: str | None = Field(None, description="the name of the task's process")
+    tenant_name: str | None = Field(None, description="the name of the task's tenant")
 
 
 class TaskDetail(Task):

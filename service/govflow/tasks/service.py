@@ -43,6 +43,7 @@ _SORT_ATTR = {"created_at": "created_at", "due_at": "due_at"}
 def _resolve(ctx: AppContext, principal: Principal, filters: dict[str, Any]) -> None:
     if filters.get("assignee") == "me":
         filters["assignee"] = principal.user
+    filters["mine"] = principal if filters.get("mine") else None
     filters["now"] = ctx.clock.now()
 
 
