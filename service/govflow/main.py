@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from . import ops
+from .auth.oidc import OidcConfig
 from .body_limit import RequestBodyLimit
 from .bootstrap import ensure_secret
 from .calendar.endpoints import router as calendar
@@ -96,6 +97,7 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
     settings = get_settings() if ctx is None else ctx.settings
     if ctx is None:
         settings, _ = ensure_secret(settings, create=False)
+    OidcConfig.from_settings(settings)  # an incomplete provider setting fails at start
     fire_timers = (ctx is None and settings.runs_worker_in_process) if run_worker is None \
         else run_worker
 
