@@ -107,9 +107,14 @@ def _mine(principal: Principal) -> sa.ColumnElement[bool]:
     t = tasks
     # 'ready' as a literal, as for overdue: the tenant-and-state indexes apply to any plan.
     ready = t.c.state == sa.literal_column("'ready'")
-    offered = sa.and_(t.c.assignee.is_(None), sa.exists().where(
+    # OFFSET 0 keeps PostgreSQL from turning the probe into a hash of every task ever
+    # offered to these groups (hundreds of thousands, mostly completed): it stays a primary
+    # key probe per ready task the tenant index walk yields.
+    probe = sa.select(sa.literal(1)).where(
         task_candidates.c.task_id == t.c.id,
-        task_candidates.c.group_name.in_(principal.groups))) if principal.groups else sa.false()
+        task_candidates.c.group_name.in_(principal.groups)).offset(0)
+    offered = sa.and_(t.c.assignee.is_(None), probe.exists()) if principal.groups \
+        else sa.false()
     return sa.and_(ready, sa.or_(t.c.assignee == principal.user, offered))
 
 
