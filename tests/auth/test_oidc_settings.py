@@ -28,3 +28,27 @@ def test_clock_skew_is_bounded():
 class _Context:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+
+
+def test_an_unreachable_provider_is_a_401_and_is_retried_at_the_rate_limit():
+    from govflow.auth.oidc import KeySet, OidcConfig
+    from govflow.errors import Unauthorized
+
+    calls, now = [], [1000.0]
+
+    def down(url: str) -> dict:
+        calls.append(url)
+        raise OSError("connection refused")
+
+    config = OidcConfig.from_settings(Settings(
+        oidc_issuer="https://idp.example", oidc_audience="govflow",
+        oidc_jwks_min_refresh_seconds=30))
+    keys = KeySet(config, fetch=down, clock=lambda: now[0])
+    for _ in range(3):
+        with pytest.raises(Unauthorized, match="could not be fetched"):
+            keys.key_for("k1")
+    assert len(calls) == 1  # one attempt, then none until the interval has passed
+    now[0] += 31
+    with pytest.raises(Unauthorized, match="could not be fetched"):
+        keys.key_for("k1")
+    assert len(calls) == 2

@@ -114,6 +114,9 @@ class KeySet:
                     and now - self._fetched_at >= self.config.min_refresh_seconds:
                 self._refresh(now)  # the provider may have rotated its keys
                 key = self._find(kid)
+        if key is None and not self._keys:  # the provider was unreachable, not retried yet
+            raise Unauthorized("the OpenID provider's keys could not be fetched; the bearer "
+                               "token cannot be checked")
         if key is None:
             raise Unauthorized("the bearer token is signed by a key the OpenID provider does "
                                "not publish")
