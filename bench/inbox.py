@@ -91,7 +91,7 @@ def queries(tenant_token: str, admin_token: str, county_token: str
     g = "candidate_group=g3"
     return [
         ("mine=true (one tenant)", tenant_token, "/tasks?mine=true"),
-        ("  the same, sort=due_at", tenant_token, "/tasks?mine=true&sort=due_at"),
+        ("  mine=true, sort=due_at", tenant_token, "/tasks?mine=true&sort=due_at"),
         ("count, mine=true (one tenant)", tenant_token, "/tasks/count?mine=true"),
         ("mine=true (a user of 20 tenants)", county_token, "/tasks?mine=true"),
         ("count, mine=true (a user of 20 tenants)", county_token, "/tasks/count?mine=true"),

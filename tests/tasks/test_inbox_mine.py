@@ -178,3 +178,11 @@ async def test_unknown_query_parameters_are_refused_on_history_and_actions(clien
     # Known parameters still pass.
     assert (await client.get(f"{API}/tasks", params={"limit": 1},
                              headers=UNIT)).status_code == 200
+
+
+async def test_mine_matches_whole_group_names_only(client, county):
+    for groups in (("un_t",), ("uni",), ("%",), ('unit"',)):
+        lookalike = token("la", "county", groups)
+        assert await listed(client, lookalike, mine="true") == [], groups
+        assert await counted(client, lookalike, mine="true") == 0
+    assert await counted(client, token("lb", "county", ("x", "unit")), mine="true") == 3

@@ -107,14 +107,14 @@ def _mine(principal: Principal) -> sa.ColumnElement[bool]:
     t = tasks
     # 'ready' as a literal, as for overdue: the tenant-and-state indexes apply to any plan.
     ready = t.c.state == sa.literal_column("'ready'")
-    # OFFSET 0 keeps PostgreSQL from turning the probe into a hash of every task ever
-    # offered to these groups (hundreds of thousands, mostly completed): it stays a primary
-    # key probe per ready task the tenant index walk yields.
-    probe = sa.select(sa.literal(1)).where(
-        task_candidates.c.task_id == t.c.id,
-        task_candidates.c.group_name.in_(principal.groups)).offset(0)
-    offered = sa.and_(t.c.assignee.is_(None), probe.exists()) if principal.groups \
-        else sa.false()
+    # The row's own candidate_groups text (canonical JSON, so a group is always written as
+    # dumps(group)) answers "offered to one of my groups" without a probe per row: a probe
+    # of task_candidates for each of a county's ready tasks made the count of a user of 20
+    # tenants cost a query per task, and PostgreSQL may instead hash every task ever
+    # offered to the groups.
+    offered = sa.and_(t.c.assignee.is_(None), sa.or_(*(
+        t.c.candidate_groups.like("%" + escape_like(dumps(g)) + "%", escape="\\")
+        for g in principal.groups))) if principal.groups else sa.false()
     return sa.and_(ready, sa.or_(t.c.assignee == principal.user, offered))
 
 
