@@ -6,7 +6,7 @@ fifth assigned) with their candidate rows and some history, starts `govflow serv
 prints p50 / p99 (ms) of each query over three runs. The database is dropped at the end.
 
     python bench/inbox.py [--server postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
-                          [--requests 60] [--keep]
+                          [--requests 60] [--keep] [--scale 0.1]
 """
 
 import argparse
@@ -85,10 +85,21 @@ def populate(env: dict[str, str], url: str) -> None:
     subprocess.run(["psql", sync_url, "-qc", "VACUUM ANALYZE"], check=True)
 
 
-def queries(tenant_token: str, admin_token: str) -> list[tuple[str, str, str]]:
+def queries(tenant_token: str, admin_token: str, county_token: str
+            ) -> list[tuple[str, str, str]]:
     """(label, token, path); a path with {cursor} follows the cursor that many pages deep."""
     g = "candidate_group=g3"
     return [
+        ("mine=true (one tenant)", tenant_token, "/tasks?mine=true"),
+        ("  mine=true, sort=due_at", tenant_token, "/tasks?mine=true&sort=due_at"),
+        ("count, mine=true (one tenant)", tenant_token, "/tasks/count?mine=true"),
+        ("mine=true (a user of 20 tenants)", county_token, "/tasks?mine=true"),
+        ("count, mine=true (a user of 20 tenants)", county_token, "/tasks/count?mine=true"),
+        ("mine=true&tenant= (one of the 20)", county_token, "/tasks?mine=true&tenant=t007"),
+        ("candidate_group=g3&candidate_group=g9, ready", tenant_token,
+         f"/tasks?state=ready&{g}&candidate_group=g9"),
+        ("instances, business_key_prefix (one tenant)", tenant_token,
+         "/process-instances?business_key_prefix=BK-42"),
         ("state=ready&candidate_group (one tenant)", tenant_token, f"/tasks?state=ready&{g}"),
         ("  the same, sort=due_at", tenant_token, f"/tasks?state=ready&{g}&sort=due_at"),
         ("  the same, sort=-created_at", tenant_token, f"/tasks?state=ready&{g}&sort=-created_at"),
@@ -147,7 +158,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40, help="requests per query and run")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", help="a database kept by --keep: upgrade it, do not refill")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="fraction of the population (0.1: 100,000 tasks)")
     args = parser.parse_args()
+    global INSTANCES, TASKS
+    INSTANCES, TASKS = int(INSTANCES * args.scale), int(TASKS * args.scale)
     name = args.reuse or f"govflow_bench_inbox_{uuid.uuid4().hex[:6]}"
     admin_sync = args.server.replace("postgresql+asyncpg", "postgresql")
     url = args.server.rsplit("/", 1)[0] + "/" + name
@@ -172,6 +187,10 @@ def main() -> None:
                                    str(port)], env=env, cwd=ROOT)
         tenant_token = token(env, "--user", "u7", "--tenant", "t007", "--groups", "g3")
         admin_token = token(env, "--user", "root", "--tenant", "*", "--admin")
+        # Tenants t007, t017, ...: in t000, t010, ... the population assigns every ready task.
+        county_token = token(env, "--user", "u7", "--tenant",
+                             ",".join(f"t{i:03d}" for i in range(7, 200, 10)),
+                             "--groups", "g3")
         instance = subprocess.run(
             ["psql", url.replace("postgresql+asyncpg", "postgresql"), "-Atc",
              "SELECT id FROM process_instances WHERE business_key = 'BK-4207'"],
@@ -186,7 +205,7 @@ def main() -> None:
                     pass
                 time.sleep(0.1)
             for _ in range(3):
-                for label, tok, path in queries(tenant_token, admin_token):
+                for label, tok, path in queries(tenant_token, admin_token, county_token):
                     headers = {"Authorization": f"Bearer {tok}"}
                     path = path.replace("{instance}", instance)
                     if "cursor=" in path:
@@ -200,11 +219,11 @@ def main() -> None:
                     measure(client, headers, path, 5)  # warm: prepared statements, pool
                     runs.setdefault(label, []).append(measure(client, headers, path,
                                                               args.requests))
-        print(f"{'query':<45} {'p50 ms (3 runs)':>22} {'p99 ms (3 runs)':>22}")
+        print(f"{'query':<46} {'p50 ms (3 runs)':>22} {'p99 ms (3 runs)':>22}")
         for label, figures in runs.items():
             p50 = " / ".join(f"{a:.1f}" for a, _ in figures)
             p99 = " / ".join(f"{b:.1f}" for _, b in figures)
-            print(f"{label:<45} {p50:>22} {p99:>22}")
+            print(f"{label:<46} {p50:>22} {p99:>22}")
     finally:
         if server is not None:
             server.terminate()

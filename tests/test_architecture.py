@@ -17,7 +17,8 @@ LAYERS = (
     Layer("shell", ("govflow.__main__", "govflow.cli", "govflow.main", "govflow.bootstrap",
                     "govflow.ops", "govflow.deps", "govflow.*.endpoints",
                     "govflow.timers.worker", "govflow.migration.worker",
-                    "govflow.migration.cli", "govflow.warmup", "govflow.apidocs")),
+                    "govflow.migration.cli", "govflow.warmup", "govflow.apidocs",
+                    "govflow.query_params", "govflow.cors", "govflow.http_cache")),
     # Every state change: one command object each, run by execute().
     Layer("commands", ("govflow.commands", "govflow.commands.*")),
     # Reads and the checks commands share; they never commit.

@@ -33,9 +33,14 @@ def decode(sort: str, token: str) -> Cursor:
             raise ValueError("made for another listing or sort")
         return Cursor(None if value is None else datetime.fromisoformat(value), row_id)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
-        raise Invalid("the cursor is not one this listing returned", [FieldError(
-            "query.cursor", "pass next_cursor of the previous page, with the same sort")],
-            code="pagination.cursor_invalid") from exc
+        raise not_ours() from exc
+
+
+def not_ours() -> Invalid:
+    """The 422 for a cursor this listing did not return."""
+    return Invalid("the cursor is not one this listing returned", [FieldError(
+        "query.cursor", "pass next_cursor of the previous page, with the same sort")],
+        code="pagination.cursor_invalid")
 
 
 def refuse_both(offset: int, token: str | None) -> None:

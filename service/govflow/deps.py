@@ -8,11 +8,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .auth.principal import Principal
-from .auth.tokens import verify
+from .auth.tokens import authenticate
 from .context import AppContext
 from .errors import Unauthorized
 
-_bearer = HTTPBearer(auto_error=False, description="JWT minted by `govflow token create`")
+_bearer = HTTPBearer(auto_error=False, description="JWT minted by `govflow token create`, or "
+                     "an access token of the configured OpenID provider")
 
 
 def get_context(request: Request) -> AppContext:
@@ -38,8 +39,7 @@ def get_principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("an Authorization: Bearer <token> header is required",
                            code="auth.token_missing")
-    return verify(ctx.settings.secret_key, credentials.credentials,
-                  ctx.settings.max_token_bytes)
+    return authenticate(ctx.settings, credentials.credentials)
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]

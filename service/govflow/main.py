@@ -7,14 +7,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
 from . import apidocs, ops
+from .auth.oidc import OidcConfig
 from .body_limit import RequestBodyLimit
 from .bootstrap import ensure_secret
 from .calendar.endpoints import router as calendar
 from .calendar.service import keep_calendar_fresh, refresh_calendar
 from .context import AppContext
+from .cors import cors_options
 from .decisions.endpoints import router as decisions
 from .diagrams.endpoints import UPLOAD_PATH
 from .diagrams.endpoints import router as diagrams
@@ -26,6 +29,7 @@ from .instances.cache import InstanceCache
 from .instances.endpoints import router as instances
 from .migration.endpoints import router as migrations
 from .migration.worker import MigrationWorker
+from .query_params import refuse_unknown_query
 from .request_id import RequestIdMiddleware
 from .settings import Settings, get_settings
 from .store.clock import Clock
@@ -96,6 +100,7 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
     settings = get_settings() if ctx is None else ctx.settings
     if ctx is None:
         settings, _ = ensure_secret(settings, create=False)
+    OidcConfig.from_settings(settings)  # an incomplete provider setting fails at start
     fire_timers = (ctx is None and settings.runs_worker_in_process) if run_worker is None \
         else run_worker
 
@@ -127,7 +132,7 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
     install_handlers(app)
     for router in (tenants, diagrams, instances, tasks, decisions, calendar, external_tasks,
                    migrations):
-        app.include_router(router, prefix=API)
+        app.include_router(router, prefix=API, dependencies=[Depends(refuse_unknown_query)])
     app.include_router(ops.router)
     apidocs.install(app)  # operationIds, problem+json errors, offline /docs and /redoc
 
@@ -135,5 +140,7 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
                        max_upload_bytes=settings.max_upload_bytes,
                        upload_paths=[API + UPLOAD_PATH])
     app.add_middleware(RequestMetrics)
+    if settings.cors_origins:  # a browser app on another origin: its preflights end here
+        app.add_middleware(CORSMiddleware, **cors_options(settings.cors_origins))
     app.add_middleware(RequestIdMiddleware)  # outermost: the id covers everything below
     return app

@@ -30,6 +30,9 @@ CODES: dict[str, Code] = {
     "auth.not_global_admin": Code("Forbidden", "无权操作",
                                   "{action}需要全局管理员（租户为“*”的管理员）；"
                                   "用户“{user}”不是"),
+    "auth.oidc_keys_unavailable": Code("Unauthorized", "未认证", "无法获取 OpenID 提供方的密钥，令牌无法校验"),
+    "request.unknown_parameter": Code("Invalid input", "输入无效", "未知的查询参数：{names}"),
+    "tasks.mine_not_ready": Code("Invalid input", "输入无效", "mine=true 只列出待办（ready）任务：请去掉 state 或设为 ready"),
     "token.mint_invalid": Code("Invalid input", "输入无效", "无法签发该令牌：{reason}"),
     # Requests in general
     "request.invalid": Code("Invalid input", "输入无效", "请求无效"),

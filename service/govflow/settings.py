@@ -1,5 +1,6 @@
 """Service settings, read from ``GOVFLOW_*`` environment variables (pydantic-settings)."""
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -89,6 +90,52 @@ class Settings(BaseSettings):
     # batch that fails is retried one instance per transaction, so one bad timer still
     # becomes an incident on its instance alone. 1 fires every instance on its own.
     timer_batch_size: int = Field(default=20, ge=1, le=500)
+
+    # --- Browsers and OpenID Connect (docs/security-auth.md) ---
+    # Origins a browser app may call the API from (CORS), as a JSON list:
+    # GOVFLOW_CORS_ORIGINS='["https://approvals.example.gov.cn"]'. Empty: no CORS headers.
+    cors_origins: list[str] = Field(default_factory=list, max_length=100)
+    # An OpenID provider whose access tokens (JWTs, RS256/ES256/PS256/EdDSA) are accepted
+    # beside the CLI's HS256 tokens. Empty issuer: none. The JWKS URL is found by discovery
+    # (<issuer>/.well-known/openid-configuration) unless given.
+    oidc_issuer: str = ""
+    oidc_audience: str = ""
+    oidc_jwks_url: str = ""
+    oidc_algorithms: list[str] = Field(default=["RS256", "ES256"], min_length=1)
+    # Seconds of clock difference tolerated on exp, nbf and iat (at most 5 minutes).
+    oidc_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    # Keys are fetched again after this long, and, for a token signed by a key not seen
+    # yet (rotation), at most once per oidc_jwks_min_refresh_seconds.
+    oidc_jwks_cache_seconds: int = Field(default=3600, ge=10)
+    oidc_jwks_min_refresh_seconds: int = Field(default=30, ge=0)
+    # Which claims say who the caller is: the user id, its tenants (a list, or one string),
+    # its lane groups (a list), and whether it administers its tenants: true when the claim
+    # is the boolean true, or a list containing oidc_admin_value.
+    oidc_user_claim: str = "sub"
+    oidc_tenants_claim: str = "govflow_tenants"
+    oidc_groups_claim: str = "groups"
+    oidc_admin_claim: str = "govflow_admin"
+    oidc_admin_value: str = "admin"
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin != "*" and not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?",
+                                                  origin):
+                raise ValueError(f"{origin[:100]!r} is not an origin: scheme://host[:port], "
+                                 "without a path or trailing slash (or '*')")
+        return value
+
+    @field_validator("oidc_algorithms")
+    @classmethod
+    def _asymmetric(cls, value: list[str]) -> list[str]:
+        allowed = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384",
+                   "ES512", "EdDSA"}
+        if not set(value) <= allowed:
+            raise ValueError("only asymmetric algorithms (" + ", ".join(sorted(allowed)) +
+                             "): 'none' and HS* are never accepted from a provider")
+        return value
 
 
 @lru_cache

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what tests/diagrams/test_modeler_import.py needs: Debian's chromium and the pinned
-# npm packages of tests/modeler (bpmn-js, playwright-core). Idempotent: does nothing when both
-# are there. Run as root (CI is) or with sudo available for the apt-get part.
+# npm packages of tests/modeler (bpmn-js, playwright-core); and the OpenID provider that
+# tests/auth/test_oidc.py starts (tests/oidc: oidc-provider). Idempotent: does nothing when
+# all are there. Run as root (CI is) or with sudo available for the apt-get part.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,6 +27,11 @@ if [ ! -f "$here/node_modules/bpmn-js/dist/bpmn-modeler.development.js" ] \
     || [ ! -d "$here/node_modules/playwright-core" ]; then
     echo "setup.sh: installing npm packages in tests/modeler (npm ci)"
     (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ ! -d "$here/../oidc/node_modules/oidc-provider" ]; then
+    echo "setup.sh: installing npm packages in tests/oidc (npm ci)"
+    (cd "$here/../oidc" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 echo "setup.sh: ready ($("$chromium" --version 2>/dev/null | head -n1 || echo chromium), node $(node --version))"

@@ -67,5 +67,6 @@ def require_worker_or_admin(principal: Principal, tenant_id: str) -> None:
     require_visible_tenant(principal, tenant_id)
     if EXTERNAL_WORKER not in principal.groups and not principal.administers(tenant_id):
         raise Forbidden(f"user '{principal.user}' is neither an external worker nor an "
-                        f"administrator of tenant '{tenant_id}'", code="external.not_worker_or_admin",
+                        f"administrator of tenant '{tenant_id}'",
+                        code="external.not_worker_or_admin",
                         params={"user": principal.user, "tenant": tenant_id})

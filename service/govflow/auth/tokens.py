@@ -1,4 +1,5 @@
-"""Bearer tokens: JWTs signed with the service's secret key (HS256)."""
+"""Bearer tokens: JWTs signed with the service's secret key (HS256), or by the configured
+OpenID provider (oidc.py)."""
 
 from datetime import datetime, timedelta
 
@@ -6,7 +7,9 @@ import jwt
 from pydantic import ValidationError
 
 from ..errors import Invalid, Unauthorized
+from ..settings import Settings
 from .claims import Claims
+from .oidc import OidcConfig, keyset_for, verify_provider_token
 from .principal import Principal
 
 ISSUER = "govflow"
@@ -27,6 +30,26 @@ def mint(secret: str, principal: Principal, now: datetime, ttl: timedelta) -> st
         raise Invalid(f"cannot mint this token: {_describe(exc)}", code="token.mint_invalid",
                       params={"reason": _describe(exc)}) from exc
     return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def authenticate(settings: Settings, token: str) -> Principal:
+    """The principal of a GovFlow token (HS256) or, when a provider is configured, of the
+    provider's token (its header names an asymmetric algorithm)."""
+    if len(token) > settings.max_token_bytes:
+        raise Unauthorized(f"the bearer token is longer than {settings.max_token_bytes} bytes",
+                           code="auth.token_too_long",
+                           params={"max_bytes": settings.max_token_bytes})
+    provider = OidcConfig.from_settings(settings)
+    if provider is not None:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"invalid bearer token: {exc}",
+                               code="auth.token_invalid",
+                               params={"reason": str(exc)}) from exc
+        if header.get("alg") != "HS256":  # HS256 is ours alone: never checked with a JWK
+            return verify_provider_token(keyset_for(provider), token, header)
+    return verify(settings.secret_key, token, settings.max_token_bytes)
 
 
 def verify(secret: str, token: str, max_bytes: int = MAX_TOKEN_BYTES) -> Principal:

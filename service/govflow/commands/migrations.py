@@ -79,7 +79,8 @@ class RollbackBatch:
         if batch.rolled_back_by is not None:
             raise Conflict(f"migration batch {batch.id} was rolled back by batch "
                            f"{batch.rolled_back_by}",
-                           code="migration.batch_rolled_back", params={"batch_id": batch.id, "by": batch.rolled_back_by})
+                           code="migration.batch_rolled_back",
+                           params={"batch_id": batch.id, "by": batch.rolled_back_by})
         plan = plan_from_json(batch.source_set_id, batch.target_set_id, batch.plan).inverse()
         new_id = str(uuid.uuid4())
         await repo.insert_batch(s, {**_batch_row(new_id, self.tenant_id, plan,
@@ -254,7 +255,8 @@ async def _rebind_tasks(uow: UnitOfWork, row: Any, plan: MigrationPlan, engine: 
                 except ValueError as exc:  # counted from a variable the instance lacks
                     raise Conflict(f"process instance {row.id} cannot migrate: task "
                                    f"'{d.key}': {exc}",
-                                   code="migration.instance_refused", params={"instance_id": row.id}) from exc
+                                   code="migration.instance_refused",
+                                   params={"instance_id": row.id}) from exc
                 values.update(due_at=due.at, due_estimated=due.estimated)
             else:
                 values.update(due_at=None, due_estimated=False)

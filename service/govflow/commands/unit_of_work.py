@@ -36,6 +36,7 @@ from ..external import repository as external_repo
 from ..external import waiting as external_waiting
 from ..instances import repository as repo
 from ..instances.cache import CachedInstance
+from ..instances.labels import label_text
 from ..instances.messages import Delivery
 from ..metrics import ENGINE_STEP
 from ..store.db import WRITE_INTENT
@@ -307,6 +308,9 @@ class UnitOfWork:
             terminated = any(e.event == "instance_terminated" for e in result.events)
             values.update(state="terminated" if terminated else "completed", ended_at=now,
                           outcome="terminated" if terminated else result.outcome)
+        label = await self._label(row, entry.variables, result.variables)
+        if label is not None:
+            values["label"] = label[0]
         if not await repo.update_versioned(s, instance_id, entry.version, **values):
             raise Conflict(f"process instance {instance_id} was changed concurrently",
                            code="instance.version_conflict",
@@ -337,6 +341,16 @@ class UnitOfWork:
         entry.version += 1
         self._touched[instance_id] = entry
         self._thrown.extend((row["tenant_id"], m, hops, instance_id) for m in result.thrown)
+
+    async def _label(self, row: Any, before: dict[str, Any], after: dict[str, Any]
+                     ) -> tuple[str | None] | None:
+        """The instance's new label, when the variable its process labels it by changed."""
+        specs = await self.ctx.specs.get(self.session, row["diagram_set_id"])
+        info = specs.processes.get(row["process_id"])
+        name = info.label_variable if info is not None else None
+        if name is None or before.get(name, _ABSENT) == after.get(name, _ABSENT):
+            return None
+        return (label_text(after.get(name)),)
 
     async def _write_tasks(self, row: Any, result: StepResult, actor: str, now: Any) -> None:
         submitted = {e.task_id: e.data for e in result.events if e.event == "task_completed"}
@@ -387,6 +401,9 @@ class UnitOfWork:
                                  body.get("payload") or {}, body.get("business_keys"),
                                  "engine", hops, body.get("except_business_keys"),
                                  thrown_by=thrower)
+
+
+_ABSENT = object()
 
 
 def _bind(method: Callable[[str, str, EngineInstance], Any], tenant_id: str,

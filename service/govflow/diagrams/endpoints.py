@@ -7,6 +7,7 @@ from ..commands import execute
 from ..commands.diagrams import ActivateDiagramSet, UploadDiagramSet
 from ..deps import ContextDep, CurrentUser, SessionDep
 from ..fields import IdPath, NamePath, TenantPath
+from ..http_cache import IMMUTABLE, RENDERED, cached
 from ..schemas import PROBLEMS, Page, page
 from ..tenants.schemas import Tenant
 from ..tenants.service import get_tenant
@@ -60,15 +61,15 @@ async def start_form(tenant: TenantPath, process_id: NamePath, ctx: ContextDep,
 
 @router.get("/diagram-sets/{set_id}/processes/{process_id}/bpmn",
             response_class=Response, responses={200: {"content": {"application/xml": {}}}})
-async def process_bpmn(set_id: IdPath, process_id: NamePath, ctx: ContextDep, session: SessionDep,
-                       user: CurrentUser) -> Response:
+async def process_bpmn(set_id: IdPath, process_id: NamePath, request: Request, ctx: ContextDep,
+                       session: SessionDep, user: CurrentUser) -> Response:
     xml = await service.process_xml(ctx, session, user, set_id, process_id)
-    return Response(xml, media_type="application/xml")
+    return cached(request, xml, "application/xml", IMMUTABLE)
 
 
 @router.get("/diagram-sets/{set_id}/processes/{process_id}/svg",
             response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}})
-async def process_svg(set_id: IdPath, process_id: NamePath, ctx: ContextDep, session: SessionDep,
-                      user: CurrentUser) -> Response:
+async def process_svg(set_id: IdPath, process_id: NamePath, request: Request, ctx: ContextDep,
+                      session: SessionDep, user: CurrentUser) -> Response:
     svg = await service.process_svg(ctx, session, user, set_id, process_id)
-    return Response(svg, media_type="image/svg+xml")
+    return cached(request, svg, "image/svg+xml", RENDERED)

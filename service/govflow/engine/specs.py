@@ -62,6 +62,9 @@ class ProcessInfo:
     start_ui_schema: dict[str, Any] = field(default_factory=dict)
     # Service and send tasks that workers fetch by topic (external.py), like human_tasks.
     external_tasks: tuple[ExternalTaskDef, ...] = ()
+    # The variable whose value lists show as the instance's label (camunda property
+    # ``label_variable`` on the process), e.g. "project_name".
+    label_variable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,8 @@ def _parse_processes(parser: GovflowParser, trees: Mapping[str, Any]) -> dict[st
                 tuple(s.signal_catch for s in spec.bpmn_start_events
                       if getattr(s, "signal_catch", None) is not None),
                 _start_ui_schema(node),
-                tuple(t.external for t in task_specs if hasattr(t, "external")))
+                tuple(t.external for t in task_specs if hasattr(t, "external")),
+                _label_variable(name, node))
     called = {t.spec for p in result.values() for sp in (p._spec, *p._subprocess_specs.values())
               for t in sp.task_specs.values() if isinstance(t, CallActivity)}
     for pid in sorted(called & set(result)):
@@ -173,6 +177,21 @@ def _parse_processes(parser: GovflowParser, trees: Mapping[str, Any]) -> dict[st
                 node=trees[result[pid].file].getroot().find(
                     f".//{{{BPMN_NS}}}process[@id='{pid}']"), file_name=result[pid].file)
     return result
+
+
+_LABEL = "./bpmn:extensionElements/camunda:properties/camunda:property[@name='label_variable']"
+
+
+def _label_variable(name: str, node: Any) -> str | None:
+    found = node.xpath(_LABEL, namespaces=NS)
+    if not found:
+        return None
+    value = (found[0].get("value") or "").strip()
+    if len(found) > 1 or not value.isidentifier() or len(value) > 200:
+        raise DiagramError([DiagramProblem(name, f"process '{node.get('id')}': the camunda "
+                                                 "property label_variable must be given once, "
+                                                 "naming one variable (a Python identifier)")])
+    return value
 
 
 def _timer_defs(task_specs: list[Any]) -> list[TimerDef]:

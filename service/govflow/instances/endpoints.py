@@ -1,6 +1,6 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from ..commands import execute
 from ..commands.instances import Correlate, DeliverMessage, SetState, StartInstance, Terminate
@@ -8,7 +8,8 @@ from ..commands.signals import BroadcastSignal
 from ..cursor import CursorQuery, refuse_both
 from ..deps import ContextDep, CurrentUser, SessionDep
 from ..fields import FilterQuery, IdQuery, Offset, TenantPath, TenantQuery, UuidPath
-from ..schemas import PROBLEMS, CursorPage, Page, cursor_page
+from ..http_cache import REVALIDATE, cached
+from ..schemas import PROBLEMS, CursorPage, cursor_page
 from . import service
 from .schemas import (
     Broadcast,
@@ -37,15 +38,22 @@ async def start(tenant: TenantPath, body: StartIn, ctx: ContextDep, session: Ses
     return await service.get(ctx, session, user, instance_id)
 
 
+Prefix = Annotated[FilterQuery, Query(description="the business key starts with it")]
+LabelQuery = Annotated[FilterQuery, Query(
+    description="the label contains it (case-insensitive for ASCII)")]
+
+
 @router.get("/process-instances", response_model=CursorPage[InstanceOut])
 async def list_instances(session: SessionDep, user: CurrentUser, tenant: TenantQuery = None,
                          state: State | None = None, business_key: FilterQuery = None,
                          process_id: FilterQuery = None, diagram_set_id: IdQuery = None,
+                         business_key_prefix: Prefix = None, label: LabelQuery = None,
                          limit: Limit = 50, offset: Offset = 0,
                          cursor: CursorQuery = None) -> dict[str, Any]:
     refuse_both(offset, cursor)
     filters = {"tenant_id": tenant, "state": state, "business_key": business_key,
-               "process_id": process_id, "diagram_set_id": diagram_set_id}
+               "process_id": process_id, "diagram_set_id": diagram_set_id,
+               "business_key_prefix": business_key_prefix, "label": label}
     items, following = await service.search(session, user, filters, offset, limit, cursor)
     return cursor_page(items, offset, limit, cursor is not None, following)
 
@@ -56,20 +64,21 @@ async def get_instance(instance_id: UuidPath, ctx: ContextDep, session: SessionD
     return await service.get(ctx, session, user, instance_id)
 
 
-@router.get("/process-instances/{instance_id}/history", response_model=Page[HistoryEvent])
+@router.get("/process-instances/{instance_id}/history", response_model=CursorPage[HistoryEvent])
 async def history(instance_id: UuidPath, session: SessionDep, user: CurrentUser,
-                  limit: Limit = 200, offset: Offset = 0) -> dict[str, Any]:
-    items = await service.history(session, user, instance_id, offset, limit)
-    # History ids only grow: "next" is the id to continue after.
-    return {"items": items, "next": items[-1]["id"] if len(items) == limit else None}
+                  limit: Limit = 200, offset: Offset = 0,
+                  cursor: CursorQuery = None) -> dict[str, Any]:
+    refuse_both(offset, cursor)
+    items, following = await service.history(session, user, instance_id, offset, limit, cursor)
+    return cursor_page(items, offset, limit, cursor is not None, following)
 
 
 @router.get("/process-instances/{instance_id}/svg", response_class=Response,
             responses={200: {"content": {"image/svg+xml": {}}}})
-async def instance_svg(instance_id: UuidPath, ctx: ContextDep, session: SessionDep,
-                       user: CurrentUser) -> Response:
-    return Response(await service.svg(ctx, session, user, instance_id),
-                    media_type="image/svg+xml")
+async def instance_svg(instance_id: UuidPath, request: Request, ctx: ContextDep,
+                       session: SessionDep, user: CurrentUser) -> Response:
+    return cached(request, await service.svg(ctx, session, user, instance_id),
+                  "image/svg+xml", REVALIDATE)
 
 
 @router.post("/process-instances/{instance_id}/messages", response_model=InstanceDetail)

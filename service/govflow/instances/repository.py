@@ -11,7 +11,14 @@ from ..request_id import current as current_request_id
 from ..store.db import rowcount
 from ..store.jsontext import dumps, loads
 from ..store.keyset import Cursor, Order
-from ..store.tables import history, message_subscriptions, process_instances, variables
+from ..store.tables import (
+    diagram_sets,
+    history,
+    message_subscriptions,
+    process_instances,
+    tenants,
+    variables,
+)
 
 _UPSERT_VARIABLE = (
     sa.update(variables)
@@ -128,11 +135,13 @@ async def append_history(session: AsyncSession, rows: list[dict[str, Any]]) -> i
     return sum(len(r["data"] or "") for r in rows)
 
 
-async def list_history(session: AsyncSession, instance_id: str, after_id: int, limit: int
-                       ) -> list[sa.Row[Any]]:
-    result = await session.execute(
-        sa.select(history).where(history.c.instance_id == instance_id, history.c.id > after_id)
-        .order_by(history.c.id).limit(limit))
+async def list_history(session: AsyncSession, instance_id: str, offset: int, limit: int,
+                       after_id: int | None = None) -> list[sa.Row[Any]]:
+    """Events in order: ``offset`` skipped, or (faster when deep) those after ``after_id``."""
+    query = sa.select(history).where(history.c.instance_id == instance_id)
+    if after_id is not None:
+        query = query.where(history.c.id > after_id)
+    result = await session.execute(query.order_by(history.c.id).offset(offset).limit(limit))
     return list(result.all())
 
 
@@ -173,14 +182,38 @@ async def find_subscribed(session: AsyncSession, tenant_id: str, message_name: s
 NEWEST_FIRST = Order(process_instances.c.created_at, process_instances.c.id, descending=True)
 
 
+# An instance as lists show it: with its tenant's name and its set's process names.
+LISTED = sa.select(
+    process_instances, tenants.c.name.label("tenant_name"),
+    diagram_sets.c.processes.label("set_processes"),
+).select_from(
+    process_instances.join(tenants, tenants.c.id == process_instances.c.tenant_id)
+    .join(diagram_sets, diagram_sets.c.id == process_instances.c.diagram_set_id))
+
+
+async def get_listed(session: AsyncSession, instance_id: str) -> sa.Row[Any] | None:
+    result = await session.execute(LISTED.where(process_instances.c.id == instance_id))
+    return result.first()
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 async def search(session: AsyncSession, filters: Mapping[str, Any], tenants: list[str] | None,
                  offset: int, limit: int, after: Cursor | None = None) -> list[sa.Row[Any]]:
     """Newest first: ``offset`` rows skipped, or (faster when deep) those after ``after``."""
     pi = process_instances
-    query = sa.select(pi)
+    query = LISTED
     for name in ("tenant_id", "state", "business_key", "process_id", "diagram_set_id"):
         if filters.get(name) is not None:
             query = query.where(getattr(pi.c, name) == filters[name])
+    if filters.get("business_key_prefix") is not None:
+        query = query.where(pi.c.business_key.like(
+            escape_like(filters["business_key_prefix"]) + "%", escape="\\"))
+    if filters.get("label") is not None:
+        query = query.where(pi.c.label.ilike("%" + escape_like(filters["label"]) + "%",
+                                             escape="\\"))
     if tenants is not None:
         query = query.where(pi.c.tenant_id.in_(tenants))
     if after is not None:

@@ -30,6 +30,10 @@ class Instance(BaseModel):
     created_at: datetime
     updated_at: datetime
     ended_at: datetime | None
+    label: str | None = Field(None, description="the value of the variable the process's "
+                              "label_variable property names (e.g. the project's name)")
+    process_name: str | None = Field(None, description="the name of its process")
+    tenant_name: str | None = Field(None, description="the name of its tenant")
 
 
 class InstanceDetail(Instance):

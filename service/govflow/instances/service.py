@@ -10,9 +10,11 @@ from ..auth.permissions import require_visible
 from ..auth.principal import Principal
 from ..context import AppContext
 from ..diagrams import service as diagrams
+from ..fields import INT32_MAX
 from ..store.jsontext import loads, utc
+from ..store.keyset import Cursor
 from ..tasks import repository as task_repo
-from ..tasks.views import task_summary
+from ..tasks.views import process_name, task_summary
 from . import repository as repo
 
 INSTANCE_STATES = ("running", "suspended", "completed", "terminated", "error")
@@ -21,7 +23,10 @@ INSTANCE_STATES = ("running", "suspended", "completed", "terminated", "error")
 async def get(ctx: AppContext, session: AsyncSession, principal: Principal, instance_id: str
               ) -> dict[str, Any]:
     """An instance with its variables and ready tasks."""
-    row = await visible(session, principal, instance_id)
+    row = await repo.get_listed(session, instance_id)
+    require_visible(principal, row.tenant_id if row is not None else None,
+                    f"process instance {instance_id} does not exist", "instance.not_found",
+                    instance_id=instance_id)
     ready = await task_repo.ready_of_instance(session, instance_id)
     return {**summary(row), "variables": await repo.load_variables(session, instance_id),
             "ready_tasks": [task_summary(t) for t in ready]}
@@ -39,13 +44,26 @@ async def search(session: AsyncSession, principal: Principal, filters: dict[str,
     return [summary(r) for r in rows], following
 
 
-async def history(session: AsyncSession, principal: Principal, instance_id: str, after: int,
-                  limit: int) -> list[dict[str, Any]]:
+async def history(session: AsyncSession, principal: Principal, instance_id: str, offset: int,
+                  limit: int, cursor: str | None = None
+                  ) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of the instance's events in order, and the cursor of the page after it."""
     await visible(session, principal, instance_id)
-    rows = await repo.list_history(session, instance_id, after, limit)
+    after = _history_after(pagination.decode(HISTORY, cursor)) if cursor is not None else None
+    rows = await repo.list_history(session, instance_id, offset, limit, after)
+    following = pagination.encode(HISTORY, Cursor(None, str(rows[-1].id))) if rows else None
     return [{"id": r.id, "at": utc(r.at), "actor": r.actor, "event": r.event,
              "element_id": r.element_id, "element_name": r.element_name, "task_id": r.task_id,
-             "data": loads(r.data)} for r in rows]
+             "data": loads(r.data)} for r in rows], following
+
+
+HISTORY = "history"  # what a history cursor was made for: events by id
+
+
+def _history_after(cursor: Cursor) -> int:
+    if not cursor.id.isdigit() or int(cursor.id) > INT32_MAX:
+        raise pagination.not_ours()
+    return int(cursor.id)
 
 
 async def svg(ctx: AppContext, session: AsyncSession, principal: Principal, instance_id: str
@@ -74,4 +92,6 @@ def summary(row: Any) -> dict[str, Any]:
             "business_key": row.business_key, "state": row.state, "outcome": row.outcome,
             "error": row.error, "diagram_set_id": row.diagram_set_id, "version": row.version,
             "started_by": row.started_by, "created_at": utc(row.created_at),
-            "updated_at": utc(row.updated_at), "ended_at": utc(row.ended_at)}
+            "updated_at": utc(row.updated_at), "ended_at": utc(row.ended_at),
+            "label": row.label, "process_name": process_name(row.set_processes, row.process_id),
+            "tenant_name": row.tenant_name}

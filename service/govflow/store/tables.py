@@ -72,6 +72,8 @@ process_instances = sa.Table(
     sa.Column("created_at", TS, nullable=False),
     sa.Column("updated_at", TS, nullable=False),
     sa.Column("ended_at", TS, nullable=True),
+    # What lists show for the instance: the variable its process's label_variable names.
+    sa.Column("label", sa.String(200), nullable=True),
     sa.Index("ix_process_instances_tenant_state", "tenant_id", "state"),
     sa.Index("ix_process_instances_business_key", "business_key"),
     # Listings sort by (created_at, id), newest first: one index per filter they lead with.

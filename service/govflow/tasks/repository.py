@@ -7,10 +7,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..auth.principal import Principal
+from ..instances.repository import escape_like
 from ..store.db import rowcount
 from ..store.jsontext import dumps
 from ..store.keyset import Cursor, Order
-from ..store.tables import task_candidate_users, task_candidates, tasks
+from ..store.tables import (
+    diagram_sets,
+    process_instances,
+    task_candidate_users,
+    task_candidates,
+    tasks,
+    tenants,
+)
 
 _FINISH = (
     sa.update(tasks)
@@ -40,14 +49,15 @@ async def finish_tasks(session: AsyncSession, finished: list[dict[str, Any]]) ->
 
 
 async def get(session: AsyncSession, task_id: str) -> sa.Row[Any] | None:
-    result = await session.execute(sa.select(tasks).where(tasks.c.id == task_id))
+    """The task as lists show it (with its instance's business key and label)."""
+    result = await session.execute(LISTED.where(tasks.c.id == task_id))
     return result.first()
 
 
 async def ready_of_instance(session: AsyncSession, instance_id: str) -> list[sa.Row[Any]]:
     """The instance's ready tasks, oldest first."""
     result = await session.execute(
-        sa.select(tasks).where(tasks.c.instance_id == instance_id, tasks.c.state == "ready")
+        LISTED.where(tasks.c.instance_id == instance_id, tasks.c.state == "ready")
         .order_by(tasks.c.created_at, tasks.c.id))
     return list(result.all())
 
@@ -70,14 +80,23 @@ def _filtered(query: sa.Select[Any], filters: Mapping[str, Any], tenants: list[s
             query = query.where(getattr(t.c, name) == filters[name])
     if tenants is not None:
         query = query.where(t.c.tenant_id.in_(tenants))
-    if filters.get("candidate_group"):
+    if filters.get("candidate_group"):  # any of the groups given
         query = query.where(sa.exists().where(
             task_candidates.c.task_id == t.c.id,
-            task_candidates.c.group_name == filters["candidate_group"]))
+            task_candidates.c.group_name.in_(filters["candidate_group"])))
     if filters.get("candidate_user"):
         query = query.where(sa.exists().where(
             task_candidate_users.c.task_id == t.c.id,
             task_candidate_users.c.user_name == filters["candidate_user"]))
+    if filters.get("mine") is not None:
+        query = query.where(_mine(filters["mine"]))
+    pi = process_instances
+    if filters.get("business_key_prefix") is not None:
+        query = query.where(pi.c.business_key.like(
+            escape_like(filters["business_key_prefix"]) + "%", escape="\\"))
+    if filters.get("label") is not None:
+        query = query.where(pi.c.label.ilike(
+            "%" + escape_like(filters["label"]) + "%", escape="\\"))
     if filters.get("candidate_groups") is not None:
         # Tasks the caller may act on: no candidate groups, or one of the caller's.
         groups = filters["candidate_groups"]
@@ -96,6 +115,44 @@ def _filtered(query: sa.Select[Any], filters: Mapping[str, Any], tenants: list[s
     return query
 
 
+def _mine(principal: Principal) -> sa.ColumnElement[bool]:
+    """Ready tasks the caller has claimed, or unclaimed ones offered to a group it is in or
+    to it by name (candidate users).
+    (Tasks with no candidate group are open to anyone in the tenant, so in no one's inbox.)"""
+    t = tasks
+    # 'ready' as a literal, as for overdue: the tenant-and-state indexes apply to any plan.
+    ready = t.c.state == sa.literal_column("'ready'")
+    # The row's own candidate_groups text (canonical JSON, so a group is always written as
+    # dumps(group)) answers "offered to one of my groups" without a probe per row: a probe
+    # of task_candidates for each of a county's ready tasks made the count of a user of 20
+    # tenants cost a query per task, and PostgreSQL may instead hash every task ever
+    # offered to the groups.
+    # Candidate users the same way: the row's candidate_users JSON names the caller.
+    offers = [t.c.candidate_groups.like("%" + escape_like(dumps(g)) + "%", escape="\\")
+              for g in principal.groups]
+    offers.append(t.c.candidate_users.like("%" + escape_like(dumps(principal.user)) + "%",
+                                           escape="\\"))
+    offered = sa.and_(t.c.assignee.is_(None), sa.or_(*offers))
+    return sa.and_(ready, sa.or_(t.c.assignee == principal.user, offered))
+
+
+def _joined(query: sa.Select[Any], filters: Mapping[str, Any]) -> sa.Select[Any]:
+    """The instance's row joined in, for the filters on its business key or label."""
+    if filters.get("business_key_prefix") is None and filters.get("label") is None:
+        return query
+    return query.join(process_instances, process_instances.c.id == tasks.c.instance_id)
+
+
+# A listed task carries what its row in a list shows without another request.
+LISTED = sa.select(
+    tasks, process_instances.c.business_key, process_instances.c.label,
+    tenants.c.name.label("tenant_name"), diagram_sets.c.processes.label("set_processes"),
+).select_from(
+    tasks.join(process_instances, process_instances.c.id == tasks.c.instance_id)
+    .join(tenants, tenants.c.id == tasks.c.tenant_id)
+    .join(diagram_sets, diagram_sets.c.id == tasks.c.diagram_set_id))
+
+
 def order(sort: str) -> Order:
     by_due = sort.lstrip("-") == "due_at"
     return Order(tasks.c.due_at if by_due else tasks.c.created_at, tasks.c.id,
@@ -107,7 +164,7 @@ async def search(session: AsyncSession, filters: Mapping[str, Any], tenants: lis
                  ) -> list[sa.Row[Any]]:
     """A page of tasks: ``offset`` rows skipped, or (faster when deep) those after ``after``."""
     by = order(sort)
-    query = _filtered(sa.select(tasks), filters, tenants)
+    query = _filtered(LISTED, filters, tenants)
     if after is not None:
         query = query.where(by.after(after))
     await _custom_plan(session, filters)
@@ -120,7 +177,8 @@ async def count(session: AsyncSession, filters: Mapping[str, Any], tenants: list
     """How many tasks match; with ``state=ready`` or ``overdue`` the count reads ready rows
     only (indexes lead with tenant and state), never the completed history."""
     await _custom_plan(session, filters)
-    query = _filtered(sa.select(sa.func.count()).select_from(tasks), filters, tenants)
+    query = _filtered(_joined(sa.select(sa.func.count()).select_from(tasks), filters), filters,
+                      tenants)
     return int((await session.execute(query)).scalar_one())
 
 

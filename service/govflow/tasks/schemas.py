@@ -31,6 +31,11 @@ class Task(BaseModel):
     slot: int | None = Field(
         default=None, description="its index (from 0) among the instances of a "
         "multi-instance task; null for any other task")
+    business_key: str | None = Field(None, description="its process instance's business key")
+    label: str | None = Field(None, description="its instance's label: the value of the "
+                              "variable the process's label_variable property names")
+    process_name: str | None = Field(None, description="the name of the task's process")
+    tenant_name: str | None = Field(None, description="the name of the task's tenant")
 
 
 class TaskDetail(Task):

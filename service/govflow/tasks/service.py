@@ -44,6 +44,7 @@ def _resolve(ctx: AppContext, principal: Principal, filters: dict[str, Any]) -> 
         filters["assignee"] = principal.user
     if filters.get("candidate_user") == "me":
         filters["candidate_user"] = principal.user
+    filters["mine"] = principal if filters.get("mine") else None
     filters["now"] = ctx.clock.now()
 
 

@@ -1,8 +1,19 @@
 """How a task row is shown to API callers."""
 
+from functools import lru_cache
 from typing import Any
 
 from ..store.jsontext import loads, utc
+
+
+@lru_cache(maxsize=1024)
+def _process_names(processes: str) -> dict[str, str | None]:
+    """A set's process names by id, from its (immutable) ``processes`` column."""
+    return {p["id"]: p.get("name") for p in loads(processes) or []}
+
+
+def process_name(processes: str | None, process_id: str) -> str | None:
+    return _process_names(processes).get(process_id) if processes else None
 
 
 def task_summary(row: Any) -> dict[str, Any]:
@@ -17,4 +28,7 @@ def task_summary(row: Any) -> dict[str, Any]:
         "completed_by": row.completed_by,
         "candidate_users": loads(row.candidate_users) if row.candidate_users else [],
         "slot": row.slot,
+        "business_key": row.business_key, "label": row.label,
+        "process_name": process_name(row.set_processes, row.process_id),
+        "tenant_name": row.tenant_name,
     }
