@@ -73,14 +73,26 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _install_provider() -> None:
+    """The pinned oidc-provider of tests/oidc, installed by npm the first time (as
+    tests/modeler/setup.sh does in CI), so the README's test command needs no extra step."""
+    if (HERE / "node_modules" / "oidc-provider").is_dir():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail("tests/oidc needs npm to install oidc-provider (node is installed)")
+    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                          cwd=HERE, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        pytest.fail("npm ci in tests/oidc failed:\n" + done.stdout + done.stderr)
+
+
 class Provider:
     """One oidc-provider process; ``token`` asks it for an access token."""
 
     def __init__(self, directory: Path, keys: list[dict[str, Any]], port: int | None = None
                  ) -> None:
-        if not (HERE / "node_modules" / "oidc-provider").is_dir():
-            pytest.fail("tests/oidc/node_modules/oidc-provider is missing: run "
-                        "bash tests/modeler/setup.sh (it installs tests/oidc too)")
+        _install_provider()
         self.port = port or free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         config = {"issuer": self.issuer, "port": self.port, "audience": AUDIENCE, "keys": keys,
