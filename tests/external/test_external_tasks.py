@@ -330,3 +330,19 @@ async def test_a_suspended_instance_hands_out_nothing_and_takes_nothing_back(cli
     for task in (again, other):
         done = await post(client, task["id"], "complete", {"worker_id": "w1"})
         assert done.status_code == 204, done.text
+
+
+async def test_a_send_task_naming_a_message_throws_it_instead_of_waiting_for_a_worker(client):
+    """BPMN's message send (SpiffWorkflow's own diagrams use it): a send task with a message
+    event definition and no implementation is not an external task; the instance passes it."""
+    b = ProcessBuilder("p", lanes=[("hub", "大数据局")])
+    b.start("start")
+    b._add("sendTask", "notify", "通知财政", "hub", None, None, event=("message", "funds_asked"))
+    b.end("end")
+    b.flow("start", "notify")
+    b.flow("notify", "end")
+    response = await deploy(client, "demo", {"p.bpmn": b.to_xml()})
+    assert response.status_code == 201, response.text
+    started = await start(client, "demo", ADMIN)
+    assert started["state"] == "completed"
+    assert (await fetch(client)) == []

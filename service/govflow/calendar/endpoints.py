@@ -22,7 +22,8 @@ async def get_year(year: Year, session: SessionDep, user: CurrentUser) -> dict[s
     return await service.get_year(session, year)
 
 
-@router.put("/calendar/years/{year}", response_model=CalendarYear)
+@router.put("/calendar/years/{year}", response_model=CalendarYear, responses={
+    201: {"model": CalendarYear, "description": "the year's arrangement, loaded the first time"}})
 async def put_year(year: Year, body: CalendarYearIn, response: Response, ctx: ContextDep,
                    session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     view, created = await put_calendar_year(ctx, SaveCalendarYear(

@@ -94,12 +94,29 @@ class ExternalTaskParser(TaskParser):
     """serviceTask and sendTask: external, or refused with what to do instead."""
 
     def create_task(self) -> ExternalServiceTask:
-        try:
-            definition = definition_of(self.node, self.bpmn_id)
-        except _Refused as exc:
-            raise ValidationException(str(exc), node=self.node, file_name=self.filename) \
-                from exc
-        return ExternalServiceTask(self.spec, self.bpmn_id, definition, **self.bpmn_attributes)
+        return create_external(self)
+
+
+def create_external(parser: Any) -> ExternalServiceTask:
+    """The external task a service or send task parser's element defines (or refused)."""
+    try:
+        definition = definition_of(parser.node, parser.bpmn_id)
+    except _Refused as exc:
+        raise ValidationException(str(exc), node=parser.node, file_name=parser.filename) \
+            from exc
+    return ExternalServiceTask(parser.spec, parser.bpmn_id, definition,
+                               **parser.bpmn_attributes)
+
+
+def is_message_send(node: Any) -> bool:
+    """A send task that names a message and no implementation: BPMN's message throw, run
+    like an intermediate message throw event (not an external task)."""
+    if node.tag != f"{{{BPMN}}}sendTask" or node.get(f"{{{CAMUNDA}}}type") \
+            or any(node.get(f"{{{CAMUNDA}}}{a}") for a in _IMPLEMENTATIONS) \
+            or node.xpath("./bpmn:extensionElements/camunda:connector", namespaces=_NS):
+        return False
+    return node.get("messageRef") is not None or \
+        bool(node.xpath("./bpmn:messageEventDefinition", namespaces=_NS))
 
 
 def problems_in(tree: Any) -> list[tuple[str, int | None, str | None]]:
@@ -107,6 +124,8 @@ def problems_in(tree: Any) -> list[tuple[str, int | None, str | None]]:
     not a well-formed external task; checked before any expression on them is vetted."""
     found = []
     for node in tree.getroot().iter(f"{{{BPMN}}}serviceTask", f"{{{BPMN}}}sendTask"):
+        if is_message_send(node):
+            continue
         try:
             definition_of(node, node.get("id") or "")
         except _Refused as exc:

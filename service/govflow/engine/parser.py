@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
     TERMINATION_EVENT_XPATH,
     TIMER_EVENT_XPATH,
     ReceiveTaskParser,
+    SendTaskParser,
 )
 from SpiffWorkflow.bpmn.parser.util import full_tag, one
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -31,6 +32,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     ManualTask,
     NoneTask,
     ReceiveTask,
+    SendTask,
 )
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
@@ -53,7 +55,7 @@ from .construct_parsers import (
 from .dmn_task import DecisionTask, DecisionTaskParser
 from .event_subprocess import GovflowStartEvent
 from .expressions import split_list
-from .external import ExternalServiceTask, ExternalTaskParser
+from .external import ExternalServiceTask, ExternalTaskParser, create_external, is_message_send
 from .forms import CAMUNDA, form_schema, form_ui_schema
 from .message_catch import DeclarationError, catch_def, declared
 from .multiinstance import MultiInstanceParser
@@ -283,6 +285,17 @@ class _SignalEndParser(CamundaEndEventParser):
         return task
 
 
+class _SendParser(SendTaskParser):
+    """A send task naming a message (and no implementation) throws it as SpiffWorkflow does
+    (its correlation properties computed from the data); any other send task is an external
+    task, or refused (external.py)."""
+
+    def create_task(self) -> Any:
+        if is_message_send(self.node):
+            return super().create_task()
+        return create_external(self)
+
+
 class _EndParser(_Declarations, _SignalEndParser):
     CATCHES = False
 
@@ -312,5 +325,5 @@ class GovflowParser(CamundaParser):
         full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
         # Service and send tasks run only as external tasks (external.py).
         full_tag("serviceTask"): (ExternalTaskParser, ExternalServiceTask),
-        full_tag("sendTask"): (ExternalTaskParser, ExternalServiceTask),
+        full_tag("sendTask"): (_SendParser, SendTask),
     }

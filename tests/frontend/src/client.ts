@@ -24,9 +24,9 @@ function check(condition: boolean, what: string): asserts condition {
 }
 
 async function main(): Promise<void> {
-  // Inbox: the unit's ready tasks, soonest due first, by cursor.
+  // Inbox: my ready tasks (claimed, or offered to my groups), soonest due first, by cursor.
   const inbox = await client.GET("/api/v1/tasks", {
-    params: { query: { state: "ready", candidate_group: "unit", sort: "due_at", limit: 10 } },
+    params: { query: { mine: true, sort: "due_at", limit: 10 } },
   });
   check(inbox.data !== undefined, `listTasks: ${JSON.stringify(inbox.error)}`);
   const summary = inbox.data.items.find((t) => t.key === "declare");
