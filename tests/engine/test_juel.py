@@ -6,7 +6,6 @@ diagram's condition would give."""
 from typing import Any
 
 import pytest
-
 from govflow.engine import juel
 from govflow.engine.errors import ScriptRefused
 from govflow.engine.scripting import RestrictedEnvironment, check_source

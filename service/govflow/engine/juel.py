@@ -25,9 +25,10 @@ map and list resolution: a missing key, an index out of range or a null base giv
 
 import ast
 import keyword
+import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from .errors import ScriptRefused
 
@@ -211,7 +212,7 @@ class _Parser:
 
     _LEVELS: tuple[tuple[str, ...], ...] = (
         ("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"), ("*", "/", "%"))
-    _PYTHON = {"||": "or", "&&": "and"}
+    _PYTHON: ClassVar[dict[str, str]] = {"||": "or", "&&": "and"}
 
     def binary(self, level: int) -> str:
         if level == len(self._LEVELS):
@@ -324,7 +325,7 @@ def _number(token: _Token) -> str:
     if re.fullmatch(r"\d+", text):
         return str(int(text))
     value = float(text)
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise JuelSyntaxError("number out of range", token.column)
     return repr(value)
 
