@@ -90,6 +90,8 @@ def translate(text: str) -> str:
             return inner.strip()
         raise ScriptRefused(f"{text.strip()!r} is neither a JUEL nor a Python expression: "
                             f"{exc}") from None
+    except JuelRefused as exc:
+        raise JuelRefused(f"{text.strip()!r}: {exc}") from None
     tree = _python_tree(inner)
     if tree is not None and _reads_differently(tree, inner.strip()):
         raise ScriptRefused(f"{text.strip()!r} means one thing in JUEL and another in Python "
