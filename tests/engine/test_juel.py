@@ -184,3 +184,16 @@ def test_unknown_variable_and_type_errors_fail_at_run_time() -> None:
         run("${missing && true}")
     with pytest.raises(TypeError, match="list index"):
         run("${items['a']}", items=[1])
+
+
+def test_variables_named_like_refused_builtins_are_read_from_the_data() -> None:
+    # Camunda's own gateway tests route on a variable called "input".
+    assert run("${input == 1}", input=1) is True
+    assert run("${type eq 'a' && format != null}", type="a", format="x") is True
+    with pytest.raises(NameError, match="'input' is not defined"):
+        run("${input == 1}")
+    # Python code calling the helper reaches nothing but such a variable.
+    with pytest.raises(NameError, match="only variables named like a builtin"):
+        run("juel_var('__builtins__')")
+    with pytest.raises(ScriptRefused, match='"input" is not available'):
+        check_source("input == 1", "eval")  # bare text stays Python

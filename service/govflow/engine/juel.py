@@ -27,10 +27,12 @@ import ast
 import keyword
 import math
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .errors import ScriptRefused
+from .sandbox_policy import ESCAPE_HATCHES
 
 _WRAPPED = re.compile(r"^\s*[$#]\{(.*)\}\s*$", re.DOTALL)
 MAX_DEPTH = 60  # nested parentheses, operators and accesses of one expression
@@ -299,6 +301,8 @@ class _Parser:
                 return "False"
             if token.text == "null":
                 return "None"
+            if token.text in _BUILTIN_NAMES:  # a variable named "input" or "type"
+                return f"juel_var({token.text!r})"
             if token.text in _KEYWORDS:
                 raise JuelSyntaxError(f"'{token.text}' is a JUEL keyword", token.column)
             if not _is_variable(token.text) and token.text not in ("True", "False", "None"):
@@ -314,6 +318,9 @@ class _Parser:
             return inner
         self.pos -= 1
         raise self.unexpected("a value")
+
+
+_BUILTIN_NAMES = ESCAPE_HATCHES | {"print", "printed"}
 
 
 def _is_variable(name: str) -> bool:
@@ -373,4 +380,17 @@ def juel_get(base: Any, key: Any) -> Any:
     raise TypeError(f"cannot read '{key}' of a {type(base).__name__}")
 
 
-HELPERS: dict[str, Any] = {"juel_empty": juel_empty, "juel_get": juel_get}
+def juel_var(name: str) -> Any:
+    """A task variable whose name Python code may not use (``input``, ``type``, ``format``,
+    ...): read from the evaluating expression's own scope, which holds the task data. Only
+    those names: anything else of the scope (guards, builtins) stays out of reach."""
+    if name not in _BUILTIN_NAMES:
+        raise NameError(f"juel_var reads only variables named like a builtin, not {name!r}")
+    scope = sys._getframe(1).f_globals
+    if name not in scope:
+        raise NameError(f"name '{name}' is not defined")
+    return scope[name]
+
+
+HELPERS: dict[str, Any] = {"juel_empty": juel_empty, "juel_get": juel_get,
+                           "juel_var": juel_var}
