@@ -28,6 +28,7 @@ import keyword
 import math
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -77,16 +78,17 @@ def is_wrapped(text: str) -> bool:
     return bool(_WRAPPED.match(text))
 
 
-def translate(text: str) -> str:
+def translate(text: str, names: Mapping[str, str] | None = None) -> str:
     """Python source for ``text``: bare text as it is (stripped); ``${...}``/``#{...}``
-    read as JUEL, or kept as Python when it is a Python expression and not JUEL. Raises
-    ScriptRefused naming the expression and the column JUEL reading stopped at."""
+    read as JUEL, or kept as Python when it is a Python expression and not JUEL. ``names``
+    renames JUEL variables (a DMN input entry's ``cellInput``). Raises ScriptRefused naming
+    the expression and the column JUEL reading stopped at."""
     found = _WRAPPED.match(text)
     if not found:
         return text.strip()
     inner = found.group(1)
     try:
-        python = to_python(inner)
+        python = to_python(inner, names)
     except JuelSyntaxError as exc:
         if _python_tree(inner) is not None:
             return inner.strip()
@@ -102,9 +104,9 @@ def translate(text: str) -> str:
     return python
 
 
-def to_python(juel: str) -> str:
+def to_python(juel: str, names: Mapping[str, str] | None = None) -> str:
     """The Python source of one JUEL expression (the text inside ``${}``)."""
-    parser = _Parser(_tokens(juel))
+    parser = _Parser(_tokens(juel), names or {})
     result = parser.expression()
     if parser.peek.kind != "end":
         raise parser.unexpected()
@@ -163,8 +165,9 @@ class _Parser:
     """Recursive descent over JUEL's grammar; each method returns Python source,
     fully parenthesised so Python's own precedence never decides anything."""
 
-    def __init__(self, tokens: list[_Token]) -> None:
+    def __init__(self, tokens: list[_Token], names: Mapping[str, str]) -> None:
         self.tokens = tokens
+        self.names = names
         self.pos = 0
         self.depth = 0
 
@@ -301,6 +304,8 @@ class _Parser:
                 return "False"
             if token.text == "null":
                 return "None"
+            if token.text in self.names:
+                return self.names[token.text]
             if token.text in _BUILTIN_NAMES:  # a variable named "input" or "type"
                 return f"juel_var({token.text!r})"
             if token.text in _KEYWORDS:
