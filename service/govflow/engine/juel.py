@@ -30,6 +30,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from .errors import ScriptRefused
@@ -83,6 +84,12 @@ def translate(text: str, names: Mapping[str, str] | None = None) -> str:
     read as JUEL, or kept as Python when it is a Python expression and not JUEL. ``names``
     renames JUEL variables (a DMN input entry's ``cellInput``). Raises ScriptRefused naming
     the expression and the column JUEL reading stopped at."""
+    return _translate(text, tuple(sorted((names or {}).items())))
+
+
+@lru_cache(maxsize=4096)
+def _translate(text: str, renames: tuple[tuple[str, str], ...]) -> str:
+    names = dict(renames)
     found = _WRAPPED.match(text)
     if not found:
         return text.strip()
