@@ -26,6 +26,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.specs.defaults import CallActivity
 
+from .expressions import unwrap
 from .forms import CAMUNDA
 
 _EXPRESSION = re.compile(r"^\s*[$#]\{(.*)\}\s*$", re.DOTALL)
@@ -48,11 +49,11 @@ class Mapping:
 
 
 def expression_of(text: str) -> str:
-    """The sandbox expression inside ``${...}`` / ``#{...}``."""
+    """The sandbox expression of ``${...}`` / ``#{...}`` (JUEL or Python: juel.py)."""
     found = _EXPRESSION.match(text)
     if not found or not found.group(1).strip():
         raise MappingError(f"sourceExpression {text!r} is not of the form ${{expression}}")
-    return found.group(1).strip()
+    return unwrap(text)
 
 
 def read_mappings(node: Any, kind: str) -> tuple[Mapping, ...] | None:

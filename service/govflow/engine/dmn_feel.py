@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from . import juel
 from .errors import ScriptRefused
 from .scripting import check_source
 
@@ -91,6 +92,13 @@ def parse_unary_tests(text: str | None) -> UnaryTests:
     source = (text or "").strip()
     if source in ("", "-"):
         return ANY
+    if juel.is_wrapped(source):  # Camunda 7's JUEL entry: ${cellInput > 100}
+        try:
+            python = juel.translate(source, {"cellInput": INPUT_NAME})
+        except ScriptRefused as exc:
+            raise UnaryTestError(str(exc)) from None
+        _check(python, source)
+        return UnaryTests((InputTest(python),))
     python = _name_the_input(source)
     if python != source:
         _check(python, source)

@@ -1,9 +1,9 @@
 """Camunda-style ``${...}`` expressions in attributes: assignment, multi-instance, mappings.
 
 Camunda Modeler writes expressions as ``${expert}`` or ``${nrOfCompletedInstances >= 2}``.
-GovFlow evaluates what is inside the braces as a sandboxed Python expression (the same
-sandbox as conditions and scripts: engine/scripting.py), so ``${a >= 2}`` and ``a >= 2``
-mean the same. Assignment attributes may be comma lists mixing literals and expressions:
+What is inside the braces is JUEL, or Python where it is not JUEL (juel.py); either way it
+runs as a sandboxed Python expression (the same sandbox as conditions and scripts:
+engine/scripting.py), so ``${a >= 2}`` and ``a >= 2`` mean the same. Assignment attributes may be comma lists mixing literals and expressions:
 ``camunda:candidateGroups="hub, ${dept}"``; an expression may give a string or a list of
 strings.
 """
@@ -12,7 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import StepError
+from . import juel
+from .errors import ScriptRefused, StepError
 from .sandbox_limits import ScriptLimitExceeded, describe
 from .scripting import SCRIPT_ENGINE
 
@@ -27,9 +28,13 @@ def is_expression(text: str) -> bool:
 
 
 def unwrap(text: str) -> str:
-    """``${x >= 2}`` -> ``x >= 2``; anything else as it is (stripped)."""
-    found = _WRAPPED.match(text)
-    return found.group(1).strip() if found else text.strip()
+    """The Python source of an expression: ``${x >= 2}`` -> ``(x >= 2)``,
+    ``${!ok}`` -> ``(not ok)`` (juel.py); anything else as it is (stripped). Text that is
+    neither JUEL nor Python stays wrapped: compiling it refuses it, naming the column."""
+    try:
+        return juel.translate(text)
+    except ScriptRefused:
+        return text.strip()
 
 
 def split_list(value: str | None) -> tuple[str, ...]:

@@ -28,7 +28,7 @@ MAX_FORMAT_WIDTH = 1000
 MAX_FSTRING_VALUES = 32
 _DIGITS = re.compile(r"\d+")
 # Python builtins that reach interpreter internals; named so an upload fails clearly.
-_ESCAPE_HATCHES = frozenset({
+ESCAPE_HATCHES = frozenset({
     "eval", "exec", "compile", "open", "getattr", "setattr", "delattr", "hasattr", "globals",
     "locals", "vars", "dir", "input", "breakpoint", "help", "memoryview", "type", "super",
     "object", "classmethod", "staticmethod", "property", "exit", "quit", "format", "iter",
@@ -86,7 +86,7 @@ class DiagramPolicy(RestrictingNodeTransformer):
     def visit_Name(self, node: ast.Name) -> Any:
         if node.id in ("print", "printed"):
             self._refuse(node, "print statements")
-        elif node.id in _ESCAPE_HATCHES and isinstance(node.ctx, ast.Load):
+        elif node.id in ESCAPE_HATCHES and isinstance(node.ctx, ast.Load):
             # They do not exist at run time either (builtins are an allow-list); refusing
             # them here tells the uploader at once.
             self.error(node, f'"{node.id}" is not available to diagram code')

@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import bpmn_error, datasafe, sandbox_limits
+from . import bpmn_error, datasafe, juel, sandbox_limits
 from .bpmn_error import BpmnScriptError
 from .errors import ScriptRefused
 from .sandbox_guards import GUARDS, SAFE_BUILTINS
@@ -26,12 +26,16 @@ from .sandbox_limits import ScriptLimitExceeded, describe
 from .sandbox_policy import DiagramPolicy
 
 FILENAME = "<diagram>"
-_RESERVED = frozenset({*GUARDS, "__builtins__"})
+_RESERVED = frozenset({*GUARDS, *juel.HELPERS, "__builtins__"})
 
 
 @lru_cache(maxsize=4096)
 def _compiled(source: str, mode: str) -> Any:
+    """An expression wrapped in ``${...}``/``#{...}`` is JUEL or Python (juel.py)."""
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+    written = source
+    if mode == "eval":
+        source = juel.translate(source)
     try:
         result = compiler(source, FILENAME, policy=DiagramPolicy)
     except (RecursionError, MemoryError) as exc:  # the parser's or compiler's own limits
@@ -39,7 +43,7 @@ def _compiled(source: str, mode: str) -> Any:
     except ValueError as exc:  # null bytes
         raise ScriptRefused(f"{_short(source)!r} cannot be compiled: {exc}") from exc
     if result.errors or result.code is None:
-        raise ScriptRefused(f"{'; '.join(result.errors)} in {source!r}")
+        raise ScriptRefused(f"{'; '.join(result.errors)} in {written!r}")
     return result.code
 
 
@@ -51,8 +55,9 @@ def check_source(source: str, mode: str = "exec") -> None:
 
 def _scope(context: dict[str, Any], external_context: dict[str, Any] | None) -> dict[str, Any]:
     # The guards come last: task data cannot shadow them (nor reach them: their names
-    # start with "_", which diagram code may not write).
-    return {**(external_context or {}), **context, **GUARDS, "__builtins__": SAFE_BUILTINS}
+    # start with "_", which diagram code may not write); nor the JUEL helpers.
+    return {**(external_context or {}), **context, **juel.HELPERS, **GUARDS,
+            "__builtins__": SAFE_BUILTINS}
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
