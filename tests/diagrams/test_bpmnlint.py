@@ -54,7 +54,7 @@ def test_every_bundled_diagram_is_clean(bpmnlint):
 
 def process(*, clause: str | None = "测试 第一条", groups: tuple[str, ...] = ("hub",),
             due: str | None = "10WD", timer: str | None = "10WD", timer_kind="timeDuration",
-            cancel: bool = False, outcome: str | None = "approved") -> bytes:
+            cancel: bool = False, outcome: str | None = "accepted") -> bytes:
     """A main process as the modeler writes it: start -> review (clause, groups, due date,
     boundary timer -> escalation -> escalated end) -> end with an outcome."""
     b = ProcessBuilder("lint_case", "检查", lanes=[("hub", "大数据局")], main=True)
@@ -106,6 +106,12 @@ def test_an_end_of_the_main_process_without_outcome_is_an_error(bpmnlint, tmp_pa
     rows = lint_one(bpmnlint, tmp_path, process(outcome=None))
     # the escalation branch's end (after a non-interrupting timer) needs none
     assert problems(rows) == {("done", "govflow/end-outcome-required")}
+
+
+def test_an_outcome_outside_the_contract_is_an_error(bpmnlint, tmp_path):
+    rows = lint_one(bpmnlint, tmp_path, process(outcome="approved_with_changes"))
+    assert problems(rows) == {("done", "govflow/end-outcome-required")}
+    assert "approved_with_changes" in rows[0]["message"]
 
 
 def test_an_end_after_an_interrupting_timer_needs_an_outcome(bpmnlint, tmp_path):
