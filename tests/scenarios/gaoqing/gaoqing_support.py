@@ -5,14 +5,14 @@ from typing import Any
 
 import httpx
 
-from tests.support.api import ADMIN, API, complete, ready, start, token
-from tools.sets.gaoqing import (
+from tests.scenarios.gaoqing.gaoqing_criteria import (
     ACCEPTANCE_CRITERIA,
     APPLICATION_MATERIALS,
     JOINT_CRITERIA,
     ONSITE_STEPS,
     REVIEW_CRITERIA,
 )
+from tests.support.api import ADMIN, API, complete, ready, start, token
 
 TENANT = "gaoqing"
 UNIT = token("unit_user", TENANT, ("unit",))

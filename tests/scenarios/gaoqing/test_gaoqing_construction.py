@@ -7,6 +7,7 @@ the settlement review and the performance evaluation (三(二)4—四, 附件7).
 import pytest
 
 from tests.conftest import deploy
+from tests.scenarios.gaoqing.gaoqing_criteria import ACCEPTANCE_CRITERIA
 from tests.scenarios.gaoqing.gaoqing_support import (
     ACCEPTED,
     APPLICATION,
@@ -33,7 +34,6 @@ from tests.scenarios.gaoqing.gaoqing_support import (
 )
 from tests.support.api import API, history, ready
 from tests.support.bundled import bundled
-from tools.sets.gaoqing import ACCEPTANCE_CRITERIA
 
 
 @pytest.fixture(autouse=True)

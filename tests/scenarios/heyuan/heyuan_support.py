@@ -5,8 +5,8 @@ from typing import Any
 
 import httpx
 
+from tests.scenarios.heyuan.heyuan_criteria import BARS, FILING_REVIEW, FUND_REVIEW, INITIAL_REVIEW
 from tests.support.api import API, complete, ready, start, token
-from tools.sets.heyuan import BARS, FILING_REVIEW, FUND_REVIEW, INITIAL_REVIEW
 
 TENANT = "heyuan"
 UNIT = token("unit_user", TENANT, ("unit",))
