@@ -226,8 +226,8 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str, str, str | dict[str, Any]]] = 
         {"url": "https://oa.example.gov.cn/govflow-hook",
          "kinds": ["task_created", "instance_completed"]}),
     ("get", "/api/v1/tenants/{tenant}/webhooks"): (
-        "listWebhooks", "List webhooks", "Tenant administrators: the tenant's webhooks, "
-        "without their secrets.", "GET /api/v1/tenants/demo/webhooks"),
+        "listWebhooks", "List webhooks", ("Tenant administrators: the tenant's webhooks, "
+        "without their secrets."), "GET /api/v1/tenants/demo/webhooks"),
     ("delete", "/api/v1/tenants/{tenant}/webhooks/{webhook_id}"): (
         "deleteWebhook", "Delete a webhook", ("Tenant administrators: the webhook, its "
         "pending deliveries and its delivery log."),
