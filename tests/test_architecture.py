@@ -9,14 +9,14 @@ import govflow
 from tests.support.imports import Layer, cycles, import_graph, unlayered, upward_imports
 
 DOMAINS = ("tenants", "diagrams", "calendar", "instances", "tasks", "timers", "decisions",
-           "external", "migration")
+           "external", "migration", "feed")
 
 LAYERS = (
     # What takes requests and drives the loops: HTTP endpoints, the CLI, the app factory,
     # the timer worker's loop.
     Layer("shell", ("govflow.__main__", "govflow.cli", "govflow.main", "govflow.bootstrap",
                     "govflow.ops", "govflow.deps", "govflow.*.endpoints",
-                    "govflow.timers.worker", "govflow.migration.worker",
+                    "govflow.timers.worker", "govflow.migration.worker", "govflow.feed.worker",
                     "govflow.migration.cli", "govflow.warmup", "govflow.apidocs",
                     "govflow.query_params", "govflow.cors", "govflow.http_cache")),
     # Every state change: one command object each, run by execute().

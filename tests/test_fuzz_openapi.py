@@ -95,7 +95,11 @@ else:
     _URL, _SCHEMA, _CONNECT = f"sqlite+aiosqlite:///{_DIR / 'govflow.db'}", None, {}
 APP = create_app(build_context(Settings(database_url=_URL, secret_key=SECRET,
                                         load_bundled_diagrams=False), connect_args=_CONNECT))
-schema = schemathesis.openapi.from_dict(APP.openapi(), config=_config())
+# The event stream is left out: it answers an endless text/event-stream by design, which a
+# client that reads the whole body before checking it would wait for forever. Its refusals
+# (401, 422, 429) are tested in tests/feed/test_event_stream.py.
+schema = schemathesis.openapi.from_dict(APP.openapi(), config=_config()).exclude(
+    path="/api/v1/events/stream")
 schema.app = APP
 
 

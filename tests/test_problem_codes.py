@@ -18,7 +18,7 @@ from tests.support.sample import sample_set
 PACKAGE = Path(govflow.__file__).parent
 CONTRACT = Path(__file__).parents[1] / "docs" / "contract.md"
 ERRORS = {"DomainError", "Invalid", "NotFound", "Forbidden", "Conflict", "Unauthorized",
-          "EngineFailure", "PayloadTooLarge"}
+          "EngineFailure", "PayloadTooLarge", "TooManyRequests", "Unavailable"}
 UNIT = token("ua", "demo", ("unit",))
 EXPERT = token("ea", "demo", ("experts",))
 ZH = {"Accept-Language": "zh-CN"}

@@ -208,6 +208,35 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str, str, str | dict[str, Any]]] = 
         "compareDiagramSets", "Compare two sets", ("Processes, elements, flows, decisions "
         "and deadlines added, removed or changed from set A to set B."),
         "GET /api/v1/tenants/demo/diagram-sets/6/diff/7"),
+    ("get", "/api/v1/events/stream"): (
+        "streamEvents", "Stream task and instance events", ("Server-sent events "
+        "(`text/event-stream`) of the caller's tenants as they commit: `id:` (the history id), "
+        "`event:` (task_created, task_completed, task_claimed, instance_completed ...), `data:` "
+        "(JSON naming the task and instance, no variables), and a heartbeat comment every 15 s. "
+        "`Last-Event-ID` replays what was missed (bounded; beyond it a `resync` event). "
+        "`kinds` filters. 429 (`events.too_many_streams`) beyond the streams a user may "
+        "open, 503 (`events.server_busy`) beyond the process's."),
+        "GET /api/v1/events/stream?kinds=task_created,task_completed (Last-Event-ID: 1042)"),
+    ("post", "/api/v1/tenants/{tenant}/webhooks"): (
+        "createWebhook", "Create a webhook", ("Tenant administrators: POST the tenant's "
+        "events (all, or the `kinds` named) to `url`, signed with HMAC-SHA256 "
+        "(`X-GovFlow-Signature: sha256=<hex>` over `<X-GovFlow-Timestamp>.<body>`). The "
+        "answer holds the `secret`, shown this once. Private, loopback and reserved "
+        "addresses are refused (`webhook.url_not_allowed`)."),
+        {"url": "https://oa.example.gov.cn/govflow-hook",
+         "kinds": ["task_created", "instance_completed"]}),
+    ("get", "/api/v1/tenants/{tenant}/webhooks"): (
+        "listWebhooks", "List webhooks", ("Tenant administrators: the tenant's webhooks, "
+        "without their secrets."), "GET /api/v1/tenants/demo/webhooks"),
+    ("delete", "/api/v1/tenants/{tenant}/webhooks/{webhook_id}"): (
+        "deleteWebhook", "Delete a webhook", ("Tenant administrators: the webhook, its "
+        "pending deliveries and its delivery log."),
+        "DELETE /api/v1/tenants/demo/webhooks/5d1e…"),
+    ("get", "/api/v1/tenants/{tenant}/webhooks/{webhook_id}/deliveries"): (
+        "listWebhookDeliveries", "List delivery attempts", ("Tenant administrators: each "
+        "attempt, newest first: event, attempt number, status code, error, outcome "
+        "(delivered, retrying, failed) and time. `after`: the smallest id of the page "
+        "before."), "GET /api/v1/tenants/demo/webhooks/5d1e…/deliveries?limit=50"),
     ("get", "/healthz"): ("healthz", "Liveness", "200 while the process runs.",
                           "GET /healthz"),
     ("get", "/readyz"): ("readyz", "Readiness", "Database reachable and migrations current.",

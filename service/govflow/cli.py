@@ -21,6 +21,7 @@ from .commands.diagrams import deploy_set
 from .commands.tenants import EnsureTenant
 from .diagrams.upload import collect_files
 from .errors import DomainError, Invalid
+from .feed.worker import WebhookWorker
 from .logs import configure as configure_logging
 from .logs import log_config
 from .main import build_context
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1,
                        help="API processes sharing the port (uvicorn workers)")
-    sub.add_parser("worker", help="fire due timers (run one or more next to the API)")
+    sub.add_parser("worker", help="fire due timers, run migrations, deliver webhooks (next to the API)")
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])
     db.add_argument("--load-bundled", action="store_true",
@@ -246,7 +247,8 @@ def _worker(settings: Settings, args: argparse.Namespace) -> None:
             await calendars.refresh_calendar(ctx)
             worker = Worker(ctx, worker_name(settings), settings.worker_poll_seconds)
             migrations = MigrationWorker(ctx, worker_name(settings), settings.worker_poll_seconds)
-            await asyncio.gather(worker.run(stop), migrations.run(stop),
+            webhooks = WebhookWorker(ctx, settings.worker_poll_seconds)
+            await asyncio.gather(worker.run(stop), migrations.run(stop), webhooks.run(stop),
                                  calendars.keep_calendar_fresh(ctx, stop))
         finally:
             await ctx.engine.dispose()

@@ -97,6 +97,14 @@ class Invalid(DomainError):
     status, title, type_slug = 422, "Invalid input", "invalid"
 
 
+class TooManyRequests(DomainError):
+    status, title, type_slug = 429, "Too many requests", "too-many-requests"
+
+
+class Unavailable(DomainError):
+    status, title, type_slug = 503, "Service unavailable", "unavailable"
+
+
 class EngineFailure(DomainError):
     """A diagram failed at run time (a script error, a missing variable in a condition)."""
 

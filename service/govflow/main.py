@@ -25,6 +25,8 @@ from .diagrams.registry import SpecRegistry
 from .engine import datasafe, sandbox_limits
 from .errors import install_handlers
 from .external.endpoints import router as external_tasks
+from .feed.endpoints import router as feed
+from .feed.worker import WebhookWorker
 from .instances.cache import InstanceCache
 from .instances.endpoints import router as instances
 from .migration.endpoints import router as migrations
@@ -118,6 +120,7 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
             background.append(asyncio.create_task(worker.run(stop)))
             # Migration batches move where timers fire (docs/migration.md).
             background.append(asyncio.create_task(MigrationWorker(context).run(stop)))
+            background.append(asyncio.create_task(WebhookWorker(context).run(stop)))
         yield
         stop.set()
         await asyncio.gather(*background)
@@ -131,7 +134,7 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
         app.state.ctx = ctx
     install_handlers(app)
     for router in (tenants, diagrams, instances, tasks, decisions, calendar, external_tasks,
-                   migrations):
+                   migrations, feed):
         app.include_router(router, prefix=API, dependencies=[Depends(refuse_unknown_query)])
     app.include_router(ops.router)
     apidocs.install(app)  # operationIds, problem+json errors, offline /docs and /redoc

@@ -117,6 +117,28 @@ class Settings(BaseSettings):
     oidc_admin_claim: str = "govflow_admin"
     oidc_admin_value: str = "admin"
 
+    # --- The change feed: server-sent events and tenant webhooks (docs/frontend.md) ---
+    # How often an open event stream looks for new history (a commit in this process wakes
+    # it at once; one in another process is seen within this), and its heartbeat.
+    events_poll_seconds: float = Field(default=1.0, gt=0, le=30)
+    events_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
+    # Open streams per user (429 beyond) and per process (503 beyond).
+    events_streams_per_user: int = Field(default=5, ge=1, le=1000)
+    events_streams_max: int = Field(default=500, ge=1, le=100_000)
+    # How many missed events a Last-Event-ID resume replays at most (beyond: a `resync` event).
+    events_replay_limit: int = Field(default=1000, ge=1, le=100_000)
+    # A stream ends after this long (the browser reconnects with Last-Event-ID).
+    events_stream_max_seconds: float = Field(default=3600.0, gt=0)
+    # Webhooks may target private, loopback and link-local addresses (SSRF guard off).
+    webhook_allow_private_addresses: bool = False
+    webhooks_per_tenant: int = Field(default=20, ge=1, le=1000)
+    # Delivery attempts per event, the back-off before attempt n+1 (base * 2**(n-1), at
+    # most max) and the timeout of one POST.
+    webhook_max_attempts: int = Field(default=6, ge=1, le=50)
+    webhook_backoff_base_seconds: float = Field(default=10.0, ge=0)
+    webhook_backoff_max_seconds: float = Field(default=3600.0, ge=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
     @field_validator("cors_origins")
     @classmethod
     def _origins(cls, value: list[str]) -> list[str]:

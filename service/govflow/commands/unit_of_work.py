@@ -34,6 +34,7 @@ from ..engine.timers import Timing
 from ..errors import Conflict, EngineFailure, Invalid, NotFound
 from ..external import repository as external_repo
 from ..external import waiting as external_waiting
+from ..feed import outbox as feed_outbox
 from ..instances import repository as repo
 from ..instances.cache import CachedInstance
 from ..instances.labels import label_text
@@ -64,6 +65,7 @@ class UnitOfWork:
         self._thrown: list[tuple[str, Any, int, str]] = []  # tenant, message, hops, thrower
         self.bytes_written = 0
         self._after_commit: list[Callable[[], object]] = []
+        self._events: list[dict[str, Any]] = []  # history written: the change feed's outbox
 
     def after_commit(self, hook: Callable[[], object]) -> None:
         """Run ``hook`` once the transaction committed (metrics, waking a worker); never
@@ -94,6 +96,9 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self._drain_thrown()
+        if await feed_outbox.enqueue(self.session, self._events, self.ctx.clock.now()):
+            self.after_commit(feed_outbox.NOTIFIER.notify)  # streams and webhooks: look now
+        self._events.clear()
         await self.session.commit()
         for instance_id, entry in self._touched.items():
             self.ctx.instances.checkin(instance_id, entry)
@@ -193,7 +198,7 @@ class UnitOfWork:
         if state == "running" and row.state == "error":  # its failed timers start over
             await timer_repo.clear_failures(self.session, row.id)
             await external_repo.revive_failed(self.session, row.id)
-        await repo.append_history(self.session, [self._history(row._mapping, actor, event,
+        await self._append_history([self._history(row._mapping, actor, event,
                                                                data=data)])
 
     async def record_incident(self, instance_id: str, seen_version: int, actor: str,
@@ -208,7 +213,7 @@ class UnitOfWork:
                                            error=error, updated_at=self.ctx.clock.now()):
             return False
         self.ctx.instances.discard(row.id)
-        await repo.append_history(self.session, [self._history(
+        await self._append_history([self._history(
             row._mapping, actor, "incident", element_id, data={"error": error, **(data or {})})])
         return True
 
@@ -217,7 +222,7 @@ class UnitOfWork:
                      element_name: str | None = None, data: dict[str, Any] | None = None
                      ) -> None:
         """A history event that changes no instance state (claim, unclaim)."""
-        await repo.append_history(self.session, [self._history(
+        await self._append_history([self._history(
             {"id": instance.instance_id, "tenant_id": instance.tenant_id}, actor, event,
             element_id, element_name, task_id, data)])
 
@@ -337,10 +342,14 @@ class UnitOfWork:
         if history and changed:
             history[0]["data"] = {**(history[0]["data"] or {}), "changed": changed}
         self.bytes_written += result.changes.bytes_written + len(dumps(changed))
-        self.bytes_written += await repo.append_history(s, history)
+        self.bytes_written += await self._append_history(history)
         entry.version += 1
         self._touched[instance_id] = entry
         self._thrown.extend((row["tenant_id"], m, hops, instance_id) for m in result.thrown)
+
+    async def _append_history(self, rows: list[dict[str, Any]]) -> int:
+        self._events.extend(rows)
+        return await repo.append_history(self.session, rows)
 
     async def _label(self, row: Any, before: dict[str, Any], after: dict[str, Any]
                      ) -> tuple[str | None] | None:

@@ -295,3 +295,56 @@ migration_items = sa.Table(
     sa.Column("updated_at", TS, nullable=True),
     sa.Index("ix_migration_items_batch_state", "batch_id", "state", "seq"),
 )
+
+# A tenant's webhook: where its change feed is POSTed (docs/frontend.md, feed/).
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("url", sa.String(2000), nullable=False),
+    # JSON list of event kinds it wants; null: all of them.
+    sa.Column("kinds", sa.Text, nullable=True),
+    # HMAC-SHA256 key of its deliveries' signatures (shown once, at creation).
+    sa.Column("secret", sa.String(100), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Index("ix_webhooks_tenant", "tenant_id"),
+)
+
+# One row per (webhook, event) to deliver, written in the transaction of the change itself:
+# a rolled-back change has none, a committed one is never lost.
+webhook_outbox = sa.Table(
+    "webhook_outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("webhook_id", sa.String(36), nullable=False),
+    sa.Column("tenant_id", sa.String(64), nullable=False),
+    sa.Column("event", sa.String(40), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    # pending | delivered | failed
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    # When a worker may (next) try it; a claim moves it a lease ahead.
+    sa.Column("next_at", TS, nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Index("ix_webhook_outbox_state_next", "state", "next_at"),
+    sa.Index("ix_webhook_outbox_webhook", "webhook_id"),
+)
+
+# Every delivery attempt, for GET .../webhooks/{id}/deliveries.
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("webhook_id", sa.String(36), nullable=False),
+    sa.Column("outbox_id", sa.Integer, nullable=False),
+    sa.Column("event", sa.String(40), nullable=False),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    # delivered | retrying | failed
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("at", TS, nullable=False),
+    sa.Index("ix_webhook_deliveries_webhook", "webhook_id", "id"),
+)
