@@ -1,0 +1,85 @@
+"""Rows of the task operations: delegation, drafts and urging on the task row; copies
+(抄送) and comments in their own tables. Every update compares and sets, so two racing
+operations cannot both win."""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..store.db import rowcount
+from ..store.tables import comments, task_copies, tasks
+
+
+def _ready(task_id: str, assignee: str | None) -> sa.ColumnElement[bool]:
+    same = tasks.c.assignee.is_(None) if assignee is None else tasks.c.assignee == assignee
+    return sa.and_(tasks.c.id == task_id, tasks.c.state == "ready", same)
+
+
+async def update_ready(session: AsyncSession, task_id: str, expected_assignee: str | None,
+                       expected_delegation: str | None, **values: Any) -> bool:
+    """Set ``values`` on a ready task whose assignee and delegation state are still as read."""
+    state = tasks.c.delegation_state
+    same = state.is_(None) if expected_delegation is None else state == expected_delegation
+    result = await session.execute(sa.update(tasks).where(
+        _ready(task_id, expected_assignee), same).values(**values))
+    return rowcount(result) == 1
+
+
+async def urge(session: AsyncSession, task_id: str, now: datetime, not_since: datetime
+               ) -> bool:
+    """Count an urging, unless the task was urged after ``not_since`` (or is no longer
+    ready)."""
+    result = await session.execute(sa.update(tasks).where(
+        tasks.c.id == task_id, tasks.c.state == "ready",
+        sa.or_(tasks.c.last_urged_at.is_(None), tasks.c.last_urged_at <= not_since))
+        .values(urged_count=tasks.c.urged_count + 1, last_urged_at=now))
+    return rowcount(result) == 1
+
+
+async def copied_to(session: AsyncSession, task_id: str) -> set[str]:
+    result = await session.execute(sa.select(task_copies.c.user_name).where(
+        task_copies.c.task_id == task_id))
+    return set(result.scalars())
+
+
+async def insert_copies(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(sa.insert(task_copies), rows)
+
+
+async def mark_read(session: AsyncSession, task_id: str, user: str, now: datetime) -> bool:
+    """Mark the copy read (the first read counts); False when there is no copy for ``user``."""
+    result = await session.execute(sa.update(task_copies).where(
+        task_copies.c.task_id == task_id, task_copies.c.user_name == user)
+        .values(read_at=sa.func.coalesce(task_copies.c.read_at, now)))
+    return rowcount(result) == 1
+
+
+async def copies(session: AsyncSession, task_id: str) -> list[sa.Row[Any]]:
+    result = await session.execute(sa.select(task_copies).where(
+        task_copies.c.task_id == task_id).order_by(task_copies.c.copied_at,
+                                                   task_copies.c.user_name))
+    return list(result.all())
+
+
+async def insert_comment(session: AsyncSession, row: dict[str, Any]) -> int:
+    result = await session.execute(sa.insert(comments).values(**row)
+                                   .returning(comments.c.id))
+    return int(result.scalar_one())
+
+
+async def list_comments(session: AsyncSession, instance_id: str, task_id: str | None,
+                        offset: int, limit: int) -> list[sa.Row[Any]]:
+    """An instance's comments (all of them, its tasks' too), or one task's, oldest first."""
+    query = sa.select(comments).where(comments.c.instance_id == instance_id)
+    if task_id is not None:
+        query = query.where(comments.c.task_id == task_id)
+    result = await session.execute(query.order_by(comments.c.id).offset(offset).limit(limit))
+    return list(result.all())
+
+
+async def get_comment(session: AsyncSession, comment_id: int) -> sa.Row[Any]:
+    result = await session.execute(sa.select(comments).where(comments.c.id == comment_id))
+    return result.one()
