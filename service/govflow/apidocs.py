@@ -143,6 +143,17 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str, str, str | dict[str, Any]]] = 
         "the values sent become the task's draft (its `data` prefill). 409 "
         "`task.not_delegated`, 403 `task.not_delegate`."),
         {"variables": {"opinion": "建议同意"}}),
+    ("post", "/api/v1/tasks/{task_id}/return"): (
+        "returnTask", "Return a task to an earlier one (退回)", ("Cancels the ready tasks on "
+        "its path and makes the latest completed task `to_key` before it ready again, "
+        "prefilled with its submission; returns the instance. 422 `task.return_refused` for "
+        "a key not completed earlier on the path, or left out of the task's `return_to` "
+        "property."), {"to_key": "declare", "reason": "材料不全，请补充"}),
+    ("post", "/api/v1/tasks/{task_id}/withdraw"): (
+        "withdrawTask", "Withdraw a completed task (撤回)", ("Only its completer, while "
+        "every task after it is untouched (ready, never claimed, transferred or delegated); "
+        "it is ready again and those are cancelled. 409 `task.withdraw_refused` naming why."),
+        "POST /api/v1/tasks/0b7e…/withdraw"),
     ("post", "/api/v1/tasks/{task_id}/urge"): (
         "urgeTask", "Urge a task (催办)", ("The instance's starter or an administrator; at "
         "most once an hour per task (409 `task.urge_too_soon`). Counted in `urged_count`."),

@@ -12,16 +12,31 @@ from ..commands.task_operations import (
     DelegateTask,
     ReadCopy,
     ResolveTask,
+    ReturnTask,
     TransferTask,
     UrgeTask,
+    WithdrawTask,
 )
 from ..deps import ContextDep, CurrentUser, SessionDep
 from ..fields import Offset, UuidPath
+from ..instances import service as instances
+from ..instances.schemas import InstanceDetail
 from ..schemas import PROBLEMS
 from ..tasks import service as tasks
 from ..tasks.schemas import Task, TaskDetail
 from . import service
-from .schemas import Comment, CommentIn, Comments, Copies, Copy, CopyIn, HandOver, ResolveIn, UrgeIn
+from .schemas import (
+    Comment,
+    CommentIn,
+    Comments,
+    Copies,
+    Copy,
+    CopyIn,
+    HandOver,
+    ResolveIn,
+    ReturnIn,
+    UrgeIn,
+)
 
 router = APIRouter(tags=["task operations"], responses=PROBLEMS)
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -46,6 +61,20 @@ async def resolve(task_id: UuidPath, body: ResolveIn, ctx: ContextDep, session: 
                   user: CurrentUser) -> dict[str, Any]:
     await execute(ctx, ResolveTask(user, task_id, body.variables))
     return await tasks.get(ctx, session, user, task_id)
+
+
+@router.post("/tasks/{task_id}/return", response_model=InstanceDetail)
+async def return_task(task_id: UuidPath, body: ReturnIn, ctx: ContextDep, session: SessionDep,
+                      user: CurrentUser) -> dict[str, Any]:
+    instance_id = await execute(ctx, ReturnTask(user, task_id, body.to_key, body.reason))
+    return await instances.get(ctx, session, user, instance_id)
+
+
+@router.post("/tasks/{task_id}/withdraw", response_model=InstanceDetail)
+async def withdraw(task_id: UuidPath, ctx: ContextDep, session: SessionDep,
+                   user: CurrentUser) -> dict[str, Any]:
+    instance_id = await execute(ctx, WithdrawTask(user, task_id))
+    return await instances.get(ctx, session, user, instance_id)
 
 
 @router.post("/tasks/{task_id}/urge", response_model=Task)

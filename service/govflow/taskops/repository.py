@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..store.db import rowcount
-from ..store.tables import comments, task_copies, tasks
+from ..store.tables import comments, history, task_copies, tasks
 
 
 def _ready(task_id: str, assignee: str | None) -> sa.ColumnElement[bool]:
@@ -83,3 +83,25 @@ async def list_comments(session: AsyncSession, instance_id: str, task_id: str | 
 async def get_comment(session: AsyncSession, comment_id: int) -> sa.Row[Any]:
     result = await session.execute(sa.select(comments).where(comments.c.id == comment_id))
     return result.one()
+
+
+HANDLED = ("task_claimed", "task_transferred", "task_delegated", "task_resolved")
+
+
+async def handled(session: AsyncSession, instance_id: str, task_ids: list[str]
+                  ) -> list[tuple[str, str]]:
+    """(task_id, event) of each claim, transfer, delegation or resolution of these tasks."""
+    if not task_ids:
+        return []
+    result = await session.execute(
+        sa.select(history.c.task_id, history.c.event).where(
+            history.c.instance_id == instance_id, history.c.task_id.in_(task_ids),
+            history.c.event.in_(HANDLED)).order_by(history.c.id))
+    return [(str(r[0]), str(r[1])) for r in result.all()]
+
+
+async def tasks_by_id(session: AsyncSession, task_ids: list[str]) -> list[sa.Row[Any]]:
+    if not task_ids:
+        return []
+    result = await session.execute(sa.select(tasks).where(tasks.c.id.in_(task_ids)))
+    return list(result.all())

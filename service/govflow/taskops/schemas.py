@@ -13,6 +13,12 @@ class HandOver(BaseModel):
     reason: Text | None = Field(None, description="shown in the history")
 
 
+class ReturnIn(BaseModel):
+    to_key: Name = Field(description="the key (BPMN id) of an earlier user task on this "
+                         "task's path")
+    reason: Text | None = Field(None, description="shown in the history")
+
+
 class ResolveIn(BaseModel):
     variables: Variables = Field(
         default_factory=dict, description="the values the delegate filled in: kept as the "
