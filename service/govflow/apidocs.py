@@ -154,6 +154,12 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str, str, str | dict[str, Any]]] = 
         "every task after it is untouched (ready, never claimed, transferred or delegated); "
         "it is ready again and those are cancelled. 409 `task.withdraw_refused` naming why."),
         "POST /api/v1/tasks/0b7e…/withdraw"),
+    ("post", "/api/v1/tasks/{task_id}/add-signers"): (
+        "addSigners", "Add signers to a multi-instance task (加签)", ("On a ready slot of a "
+        "running parallel multi-instance task: one new slot per user, assigned to that user; "
+        "`nrOfInstances` grows. 422 `task.signers_refused` for a sequential or ordinary "
+        "task, a user already holding a slot, or where the diagram sets `add_signers` = "
+        "`false`."), {"users": ["expert4"]}),
     ("post", "/api/v1/tasks/{task_id}/urge"): (
         "urgeTask", "Urge a task (催办)", ("The instance's starter or an administrator; at "
         "most once an hour per task (409 `task.urge_too_soon`). Counted in `urged_count`."),

@@ -159,6 +159,7 @@ CODES: dict[str, Code] = {
                                 "流程发起人或管理员可以"),
     "task.not_copied": Code("Not found", "未找到", "任务 {task_id} 没有抄送给“{user}”"),
     "task.return_refused": Code("Invalid input", "输入无效", "任务 {task_id} 不能退回到“{to_key}”：{reason}"),
+    "task.signers_refused": Code("Invalid input", "输入无效", "任务 {task_id} 不能加签：{reason}"),
     "task.withdraw_refused": Code("Conflict", "冲突", "任务 {task_id} 不能撤回：{reason}"),
     "task.not_completer": Code("Forbidden", "无权操作",
                                "任务 {task_id} 由“{completed_by}”办理；只有办理人可以撤回"),

@@ -1,6 +1,6 @@
 """The operations a Chinese approval UI offers on a task besides claim and complete:
 transfer (转办), delegate and resolve (委派, Camunda's DelegationState), return (退回),
-withdraw (撤回), urge (催办), copy (抄送) and comments. Each checks the caller's rights first, inside its own transaction,
+withdraw (撤回), add signers (加签), urge (催办), copy (抄送) and comments. Each checks the caller's rights first, inside its own transaction,
 compares and sets the task row, and writes a history event."""
 
 from collections.abc import Callable
@@ -12,11 +12,13 @@ from typing import Any
 from ..auth.principal import Principal
 from ..engine.rewind import Rewind, RewindRefused
 from ..engine.runtime import EngineInstance, StepEvent
+from ..engine.signers import SignersRefused
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..instances import repository as instance_repo
 from ..instances import service as instances
 from ..store.jsontext import dumps, loads
 from ..taskops import repository as repo
+from ..tasks import repository as task_repo
 from ..tasks.service import may_work_on, require_ready, visible, workable
 from .unit_of_work import UnitOfWork
 
@@ -367,3 +369,49 @@ class WithdrawTask:
 def _withdraw_refused(task_id: str, reason: str) -> Conflict:
     return Conflict(f"task {task_id} cannot be withdrawn: {reason}",
                     code="task.withdraw_refused", params={"task_id": task_id, "reason": reason})
+
+
+@dataclass(frozen=True)
+class AddSigners:
+    """加签: new slots of a running parallel multi-instance task, one per user, each
+    assigned to its user (a ``signers_added`` event). The slot's assignee, a candidate of
+    an unclaimed slot, or a tenant admin may."""
+
+    principal: Principal
+    task_id: str
+    users: list[str]
+
+    async def run(self, uow: UnitOfWork) -> str:
+        p = self.principal
+        row = await visible(uow.session, p, self.task_id)
+        require_ready(row)
+        if not p.administers(row.tenant_id):
+            if row.assignee is None:
+                row = await workable(uow.session, p, self.task_id)
+            elif row.assignee != p.user:
+                raise _not_assignee(row, p, "add signers to")
+        task_id, users = self.task_id, list(dict.fromkeys(self.users))
+        holding = sorted({t.assignee for t in await task_repo.ready_of_instance(
+            uow.session, row.instance_id) if t.key == row.key and t.assignee in users})
+        if holding:
+            raise _signers_refused(task_id, f"{', '.join(holding)} already hold a slot of "
+                                   f"'{row.key}'")
+        found: list[SignersRefused] = []
+
+        def check(engine: EngineInstance) -> None:
+            try:
+                engine.check_signers(task_id, users)
+            except SignersRefused as exc:
+                found.append(exc)
+
+        await uow.check(row.instance_id, check)
+        if found:
+            raise _signers_refused(task_id, str(found[0]))
+        event = StepEvent("signers_added", row.key, row.name, row.id, {"users": users})
+        await uow.step(row.instance_id, lambda e: e.add_signers(task_id, users, event), p.user)
+        return str(row.instance_id)
+
+
+def _signers_refused(task_id: str, reason: str) -> Invalid:
+    return Invalid(f"no signer can be added to task {task_id}: {reason}",
+                   code="task.signers_refused", params={"task_id": task_id, "reason": reason})

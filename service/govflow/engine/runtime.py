@@ -37,6 +37,7 @@ from .rows import SERIALIZER_VERSION, RowChanges, RowTracker, check_rows_version
 from .sandbox_limits import ScriptLimitExceeded, StepMeter, describe
 from .scripting import SCRIPT_ENGINE
 from .signals import PREFIX, BroadcastSignal
+from .signers import add_signers, check_signers
 from .specs import DiagramSpecs
 from .taskdata import compute
 from .timers import (
@@ -199,6 +200,21 @@ class EngineInstance:
         new_id = rewind(self.workflow, self.tracker, plan)
         return self._run(started, [replace(event, data={**(event.data or {}),
                                                          "new_task_id": new_id})])
+
+    def check_signers(self, task_id: str, users: list[str]) -> None:
+        """Raise SignersRefused unless ``users`` can be added as slots next to this one."""
+        check_signers(self.workflow, task_id, users)
+
+    def add_signers(self, task_id: str, users: list[str], event: StepEvent) -> StepResult:
+        """加签: a new slot of the slot's parallel multi-instance task per user, each
+        assigned to its user (engine/signers.py)."""
+        started = time.time()
+        added = add_signers(self.workflow, task_id, users)
+        result = self._run(started, [replace(event, data={**(event.data or {}),
+                                                          "slots": added})])
+        result.created = [replace(t, assignee=added[t.id]) if t.id in added else t
+                          for t in result.created]
+        return result
 
     def complete_external(self, task_id: str, data: dict[str, Any], worker: str) -> StepResult:
         """Complete a ready external task with the worker's variables and run to rest."""

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from ..commands import execute
 from ..commands.task_operations import (
     AddComment,
+    AddSigners,
     CopyTask,
     DelegateTask,
     ReadCopy,
@@ -35,6 +36,7 @@ from .schemas import (
     HandOver,
     ResolveIn,
     ReturnIn,
+    SignersIn,
     UrgeIn,
 )
 
@@ -74,6 +76,13 @@ async def return_task(task_id: UuidPath, body: ReturnIn, ctx: ContextDep, sessio
 async def withdraw(task_id: UuidPath, ctx: ContextDep, session: SessionDep,
                    user: CurrentUser) -> dict[str, Any]:
     instance_id = await execute(ctx, WithdrawTask(user, task_id))
+    return await instances.get(ctx, session, user, instance_id)
+
+
+@router.post("/tasks/{task_id}/add-signers", response_model=InstanceDetail)
+async def add_signers(task_id: UuidPath, body: SignersIn, ctx: ContextDep, session: SessionDep,
+                      user: CurrentUser) -> dict[str, Any]:
+    instance_id = await execute(ctx, AddSigners(user, task_id, body.users))
     return await instances.get(ctx, session, user, instance_id)
 
 

@@ -29,6 +29,11 @@ class UrgeIn(BaseModel):
     message: Text | None = Field(None, description="the reminder's words, kept in history")
 
 
+class SignersIn(BaseModel):
+    users: list[Name] = Field(min_length=1, max_length=MAX_USERS,
+                              description="users to add as signers: one new slot each")
+
+
 class CopyIn(BaseModel):
     users: list[Name] = Field(min_length=1, max_length=MAX_USERS,
                               description="users to copy it to; those who have a copy "
