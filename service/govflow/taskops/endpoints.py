@@ -8,16 +8,14 @@ from fastapi import APIRouter, Query
 from ..commands import execute
 from ..commands.task_operations import (
     AddComment,
-    AddSigners,
     CopyTask,
     DelegateTask,
     ReadCopy,
     ResolveTask,
-    ReturnTask,
     TransferTask,
     UrgeTask,
-    WithdrawTask,
 )
+from ..commands.task_rewind import AddSigners, ReturnTask, WithdrawTask
 from ..deps import ContextDep, CurrentUser, SessionDep
 from ..fields import Offset, UuidPath
 from ..instances import service as instances
