@@ -1,4 +1,5 @@
-"""task operations: delegation, drafts and urging on tasks; copies (抄送); comments
+"""task operations: delegation, drafts and urging on tasks; copies (抄送) of tasks and
+instances; comments
 
 Revision ID: 0010
 Revises: 0009
@@ -37,6 +38,19 @@ def upgrade() -> None:
     )
     op.create_index("ix_task_copies_user", "task_copies", ["user_name", "copied_at"])
     op.create_table(
+        "instance_copies",
+        sa.Column("instance_id", sa.String(36), nullable=False),
+        sa.Column("user_name", sa.String(200), nullable=False),
+        sa.Column("tenant_id", sa.String(64), nullable=False),
+        sa.Column("copied_by", sa.String(200), nullable=False),
+        sa.Column("copied_at", TS, nullable=False),
+        sa.Column("read_at", TS, nullable=True),
+        sa.ForeignKeyConstraint(["instance_id"], ["process_instances.id"],
+                                name="fk_instance_copies_instance_id_process_instances"),
+        sa.PrimaryKeyConstraint("instance_id", "user_name", name="pk_instance_copies"),
+    )
+    op.create_index("ix_instance_copies_user", "instance_copies", ["user_name", "copied_at"])
+    op.create_table(
         "comments",
         sa.Column("id", sa.Integer, autoincrement=True, nullable=False),
         sa.Column("instance_id", sa.String(36), nullable=False),
@@ -57,6 +71,8 @@ def downgrade() -> None:
     op.drop_index("ix_comments_task", table_name="comments")
     op.drop_index("ix_comments_instance", table_name="comments")
     op.drop_table("comments")
+    op.drop_index("ix_instance_copies_user", table_name="instance_copies")
+    op.drop_table("instance_copies")
     op.drop_index("ix_task_copies_user", table_name="task_copies")
     op.drop_table("task_copies")
     with op.batch_alter_table("tasks") as batch:

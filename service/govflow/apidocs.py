@@ -174,6 +174,17 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str, str, str | dict[str, Any]]] = 
     ("post", "/api/v1/tasks/{task_id}/cc/read"): (
         "readTaskCopy", "Mark my copy read", ("404 `task.not_copied` when it was not copied "
         "to the caller."), "POST /api/v1/tasks/0b7e…/cc/read"),
+    ("post", "/api/v1/process-instances/{instance_id}/cc"): (
+        "copyInstance", "Copy an instance to users (抄送)", ("Read-only copies of the whole "
+        "instance; they list it with `GET /process-instances?cc=me`. Its starter, whoever "
+        "handled one of its tasks, or an administrator may."), {"users": ["zhaoliu"]}),
+    ("get", "/api/v1/process-instances/{instance_id}/cc"): (
+        "listInstanceCopies", "List an instance's copies", ("Who it was copied to, by whom, "
+        "read when."), "GET /api/v1/process-instances/5c1d…/cc"),
+    ("post", "/api/v1/process-instances/{instance_id}/cc/read"): (
+        "readInstanceCopy", "Mark my copy of an instance read", ("404 `instance.not_copied` "
+        "when it was not copied to the caller."),
+        "POST /api/v1/process-instances/5c1d…/cc/read"),
     ("post", "/api/v1/tasks/{task_id}/comments"): (
         "commentTask", "Comment on a task", ("Anyone who sees the instance; at most 2,000 "
         "characters."), {"text": "材料第三页缺盖章"}),

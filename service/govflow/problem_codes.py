@@ -158,6 +158,10 @@ CODES: dict[str, Code] = {
                                 "用户“{user}”不能抄送任务 {task_id}：只有办理人、候选人、"
                                 "流程发起人或管理员可以"),
     "task.not_copied": Code("Not found", "未找到", "任务 {task_id} 没有抄送给“{user}”"),
+    "instance.cc_not_allowed": Code("Forbidden", "无权操作",
+                                    "用户“{user}”不能抄送流程实例 {instance_id}：只有发起人、"
+                                    "办理过其任务的人或管理员可以"),
+    "instance.not_copied": Code("Not found", "未找到", "流程实例 {instance_id} 没有抄送给“{user}”"),
     "task.return_refused": Code("Invalid input", "输入无效", "任务 {task_id} 不能退回到“{to_key}”：{reason}"),
     "task.signers_refused": Code("Invalid input", "输入无效", "任务 {task_id} 不能加签：{reason}"),
     "task.withdraw_refused": Code("Conflict", "冲突", "任务 {task_id} 不能撤回：{reason}"),

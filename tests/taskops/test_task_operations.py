@@ -202,3 +202,27 @@ async def test_comments_on_tasks_and_instances(client):
     assert (await client.get(f"{API}{i}/comments", params={"limit": 0},
                              headers=UNIT)).status_code == 422
     assert len(await events(client, instance["id"], "comment_added")) == 2
+
+
+async def test_instance_copies_list_with_cc_me(client):
+    instance, _ = await declare_task(client)
+    i = f"/process-instances/{instance['id']}"
+    refused = await post(client, f"{i}/cc", STRANGER, {"users": ["zz"]})
+    assert (refused.status_code, refused.json()["code"]) == (403, "instance.cc_not_allowed")
+    assert (await post(client, f"{i}/cc", OTHER_TENANT, {"users": ["xa"]})).status_code \
+        == 404
+    assert (await post(client, f"{i}/cc", UNIT, {"users": ["\x00"]})).status_code == 422
+    copied = await post(client, f"{i}/cc", UNIT, {"users": ["zz"]})
+    assert copied.status_code == 200, copied.text
+    assert copied.json()["added"] == ["zz"]
+    listed = (await client.get(f"{API}/process-instances", params={"cc": "me"},
+                               headers=STRANGER)).json()["items"]
+    assert [x["id"] for x in listed] == [instance["id"]]
+    assert (await client.get(f"{API}/process-instances", params={"cc": "me"},
+                             headers=UNIT)).json()["items"] == []
+    assert (await post(client, f"{i}/cc/read", UNIT)).json()["code"] == "instance.not_copied"
+    read = await post(client, f"{i}/cc/read", STRANGER)
+    assert read.status_code == 200
+    assert read.json()["read_at"] is not None
+    assert [e["data"]["users"] for e in await events(client, instance["id"],
+                                                     "instance_copied")] == [["zz"]]

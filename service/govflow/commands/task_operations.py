@@ -273,3 +273,52 @@ class AddComment:
                          data={"comment_id": comment_id})
         return comment_id
 
+
+
+@dataclass(frozen=True)
+class CopyInstance:
+    """抄送 a whole instance: read-only copies for other users, by its starter, a tenant
+    admin, or whoever holds, owns or completed one of its tasks (an ``instance_copied``
+    event naming the users newly copied)."""
+
+    principal: Principal
+    instance_id: str
+    users: list[str]
+
+    async def run(self, uow: UnitOfWork) -> list[str]:
+        p, s = self.principal, uow.session
+        instance = await instances.visible(s, p, self.instance_id)
+        if not (p.administers(instance.tenant_id) or p.user == instance.started_by
+                or await repo.handled_instance(s, instance.id, p.user)):
+            raise Forbidden(f"user '{p.user}' may not copy process instance {instance.id}: "
+                            "its starter, whoever handled one of its tasks or an "
+                            "administrator may", code="instance.cc_not_allowed",
+                            params={"instance_id": instance.id, "user": p.user})
+        already = await repo.instance_copied_to(s, instance.id)
+        new = [u for u in dict.fromkeys(self.users) if u not in already]
+        now = uow.ctx.clock.now()
+        await repo.insert_instance_copies(s, [
+            {"instance_id": instance.id, "user_name": u, "tenant_id": instance.tenant_id,
+             "copied_by": p.user, "copied_at": now, "read_at": None} for u in new])
+        if new:
+            await uow.record(SimpleNamespace(instance_id=instance.id,
+                                             tenant_id=instance.tenant_id),
+                             p.user, "instance_copied", data={"users": new})
+        return new
+
+
+@dataclass(frozen=True)
+class ReadInstanceCopy:
+    """Mark the caller's copy of an instance read."""
+
+    principal: Principal
+    instance_id: str
+
+    async def run(self, uow: UnitOfWork) -> None:
+        p = self.principal
+        await instances.visible(uow.session, p, self.instance_id)
+        if not await repo.mark_instance_read(uow.session, self.instance_id, p.user,
+                                             uow.ctx.clock.now()):
+            raise NotFound(f"process instance {self.instance_id} was not copied to "
+                           f"'{p.user}'", code="instance.not_copied",
+                           params={"instance_id": self.instance_id, "user": p.user})

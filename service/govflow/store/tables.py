@@ -319,6 +319,20 @@ task_copies = sa.Table(
     sa.Index("ix_task_copies_user", "user_name", "copied_at"),
 )
 
+# Read-only copies of a whole instance (抄送), as task_copies for one task.
+instance_copies = sa.Table(
+    "instance_copies",
+    metadata,
+    sa.Column("instance_id", sa.String(36), sa.ForeignKey("process_instances.id"),
+              primary_key=True),
+    sa.Column("user_name", sa.String(200), primary_key=True),
+    sa.Column("tenant_id", sa.String(64), nullable=False),
+    sa.Column("copied_by", sa.String(200), nullable=False),
+    sa.Column("copied_at", TS, nullable=False),
+    sa.Column("read_at", TS, nullable=True),
+    sa.Index("ix_instance_copies_user", "user_name", "copied_at"),
+)
+
 # Comments on an instance, or on one of its tasks (task_id set).
 comments = sa.Table(
     "comments",

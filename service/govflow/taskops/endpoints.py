@@ -8,9 +8,11 @@ from fastapi import APIRouter, Query
 from ..commands import execute
 from ..commands.task_operations import (
     AddComment,
+    CopyInstance,
     CopyTask,
     DelegateTask,
     ReadCopy,
+    ReadInstanceCopy,
     ResolveTask,
     TransferTask,
     UrgeTask,
@@ -109,6 +111,28 @@ async def read_copy(task_id: UuidPath, ctx: ContextDep, session: SessionDep,
                     user: CurrentUser) -> dict[str, Any]:
     await execute(ctx, ReadCopy(user, task_id))
     return next(c for c in await service.copies(session, user, task_id)
+                if c["user"] == user.user)
+
+
+@router.post("/process-instances/{instance_id}/cc", response_model=Copies)
+async def copy_instance(instance_id: UuidPath, body: CopyIn, ctx: ContextDep,
+                        session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    added = await execute(ctx, CopyInstance(user, instance_id, body.users))
+    return {"items": await service.instance_copies(session, user, instance_id),
+            "added": added}
+
+
+@router.get("/process-instances/{instance_id}/cc", response_model=Copies)
+async def list_instance_copies(instance_id: UuidPath, session: SessionDep,
+                               user: CurrentUser) -> dict[str, Any]:
+    return {"items": await service.instance_copies(session, user, instance_id)}
+
+
+@router.post("/process-instances/{instance_id}/cc/read", response_model=Copy)
+async def read_instance_copy(instance_id: UuidPath, ctx: ContextDep, session: SessionDep,
+                             user: CurrentUser) -> dict[str, Any]:
+    await execute(ctx, ReadInstanceCopy(user, instance_id))
+    return next(c for c in await service.instance_copies(session, user, instance_id)
                 if c["user"] == user.user)
 
 

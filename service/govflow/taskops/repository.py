@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..store.db import rowcount
-from ..store.tables import comments, history, task_copies, tasks
+from ..store.tables import comments, history, instance_copies, task_copies, tasks
 
 
 def _ready(task_id: str, assignee: str | None) -> sa.ColumnElement[bool]:
@@ -105,3 +105,38 @@ async def tasks_by_id(session: AsyncSession, task_ids: list[str]) -> list[sa.Row
         return []
     result = await session.execute(sa.select(tasks).where(tasks.c.id.in_(task_ids)))
     return list(result.all())
+
+
+async def instance_copied_to(session: AsyncSession, instance_id: str) -> set[str]:
+    result = await session.execute(sa.select(instance_copies.c.user_name).where(
+        instance_copies.c.instance_id == instance_id))
+    return set(result.scalars())
+
+
+async def insert_instance_copies(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(sa.insert(instance_copies), rows)
+
+
+async def mark_instance_read(session: AsyncSession, instance_id: str, user: str,
+                             now: datetime) -> bool:
+    result = await session.execute(sa.update(instance_copies).where(
+        instance_copies.c.instance_id == instance_id, instance_copies.c.user_name == user)
+        .values(read_at=sa.func.coalesce(instance_copies.c.read_at, now)))
+    return rowcount(result) == 1
+
+
+async def instance_copies_of(session: AsyncSession, instance_id: str) -> list[sa.Row[Any]]:
+    result = await session.execute(sa.select(instance_copies).where(
+        instance_copies.c.instance_id == instance_id).order_by(
+        instance_copies.c.copied_at, instance_copies.c.user_name))
+    return list(result.all())
+
+
+async def handled_instance(session: AsyncSession, instance_id: str, user: str) -> bool:
+    """Whether ``user`` holds, owns or completed one of the instance's tasks."""
+    result = await session.execute(sa.select(sa.literal(1)).where(
+        tasks.c.instance_id == instance_id,
+        sa.or_(tasks.c.assignee == user, tasks.c.owner == user,
+               tasks.c.completed_by == user)).limit(1))
+    return result.first() is not None

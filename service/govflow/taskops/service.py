@@ -23,6 +23,12 @@ def copy_view(row: Any) -> dict[str, Any]:
             "copied_at": utc(row.copied_at), "read_at": utc(row.read_at)}
 
 
+async def instance_copies(session: AsyncSession, principal: Principal, instance_id: str
+                          ) -> list[dict[str, Any]]:
+    await instances.visible(session, principal, instance_id)
+    return [copy_view(r) for r in await repo.instance_copies_of(session, instance_id)]
+
+
 async def comments(session: AsyncSession, principal: Principal, offset: int, limit: int, *,
                    task_id: str | None = None, instance_id: str | None = None
                    ) -> list[dict[str, Any]]:
