@@ -1,13 +1,13 @@
 """webhooks: a tenant's subscriptions, the outbox of their deliveries, the delivery log
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -128,6 +128,75 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str, str, str | dict[str, Any]]] = 
         "completeTask", "Complete a task", ("Checks the variables against the task's form "
         "(422 `form.invalid`, one entry per field in `errors`), completes it and runs the "
         "instance on; returns the instance with its next ready tasks."), {"variables": _OK}),
+    # Task operations (docs/frontend.md "Task operations")
+    ("post", "/api/v1/tasks/{task_id}/transfer"): (
+        "transferTask", "Transfer a task (转办)", ("Makes another user its assignee: the "
+        "assignee, a candidate of an unclaimed task, or a tenant administrator may. 403 "
+        "`task.not_assignee`, 409 `task.delegation_pending`, 422 `task.same_user`."),
+        {"to": "lisi", "reason": "出差，请李四代办"}),
+    ("post", "/api/v1/tasks/{task_id}/delegate"): (
+        "delegateTask", "Delegate a task (委派)", ("The assignee hands it to a delegate and "
+        "stays its `owner` (`delegation_state` pending); the delegate cannot complete it, "
+        "only resolve it. 409 `task.not_claimed` when unassigned."), {"to": "wangwu"}),
+    ("post", "/api/v1/tasks/{task_id}/resolve"): (
+        "resolveTask", "Resolve a delegated task", ("The delegate gives it back to its owner; "
+        "the values sent become the task's draft (its `data` prefill). 409 "
+        "`task.not_delegated`, 403 `task.not_delegate`."),
+        {"variables": {"opinion": "建议同意"}}),
+    ("post", "/api/v1/tasks/{task_id}/return"): (
+        "returnTask", "Return a task to an earlier one (退回)", ("Cancels the ready tasks on "
+        "its path and makes the latest completed task `to_key` before it ready again, "
+        "prefilled with its submission; returns the instance. 422 `task.return_refused` for "
+        "a key not completed earlier on the path, or left out of the task's `return_to` "
+        "property."), {"to_key": "declare", "reason": "材料不全，请补充"}),
+    ("post", "/api/v1/tasks/{task_id}/withdraw"): (
+        "withdrawTask", "Withdraw a completed task (撤回)", ("Only its completer, while "
+        "every task after it is untouched (ready, never claimed, transferred or delegated); "
+        "it is ready again and those are cancelled. 409 `task.withdraw_refused` naming why."),
+        "POST /api/v1/tasks/0b7e…/withdraw"),
+    ("post", "/api/v1/tasks/{task_id}/add-signers"): (
+        "addSigners", "Add signers to a multi-instance task (加签)", ("On a ready slot of a "
+        "running parallel multi-instance task: one new slot per user, assigned to that user; "
+        "`nrOfInstances` grows. 422 `task.signers_refused` for a sequential or ordinary "
+        "task, a user already holding a slot, or where the diagram sets `add_signers` = "
+        "`false`."), {"users": ["expert4"]}),
+    ("post", "/api/v1/tasks/{task_id}/urge"): (
+        "urgeTask", "Urge a task (催办)", ("The instance's starter or an administrator; at "
+        "most once an hour per task (409 `task.urge_too_soon`). Counted in `urged_count`."),
+        {"message": "请尽快办理"}),
+    ("post", "/api/v1/tasks/{task_id}/cc"): (
+        "copyTask", "Copy a task to users (抄送)", ("Read-only copies; they list it with "
+        "`GET /tasks?cc=me`. The assignee, owner, completer, a candidate of an unclaimed "
+        "task, the starter or an administrator may."), {"users": ["zhaoliu"]}),
+    ("get", "/api/v1/tasks/{task_id}/cc"): (
+        "listTaskCopies", "List a task's copies", "Who it was copied to, by whom, read when.",
+        "GET /api/v1/tasks/0b7e…/cc"),
+    ("post", "/api/v1/tasks/{task_id}/cc/read"): (
+        "readTaskCopy", "Mark my copy read", ("404 `task.not_copied` when it was not copied "
+        "to the caller."), "POST /api/v1/tasks/0b7e…/cc/read"),
+    ("post", "/api/v1/process-instances/{instance_id}/cc"): (
+        "copyInstance", "Copy an instance to users (抄送)", ("Read-only copies of the whole "
+        "instance; they list it with `GET /process-instances?cc=me`. Its starter, whoever "
+        "handled one of its tasks, or an administrator may."), {"users": ["zhaoliu"]}),
+    ("get", "/api/v1/process-instances/{instance_id}/cc"): (
+        "listInstanceCopies", "List an instance's copies", ("Who it was copied to, by whom, "
+        "read when."), "GET /api/v1/process-instances/5c1d…/cc"),
+    ("post", "/api/v1/process-instances/{instance_id}/cc/read"): (
+        "readInstanceCopy", "Mark my copy of an instance read", ("404 `instance.not_copied` "
+        "when it was not copied to the caller."),
+        "POST /api/v1/process-instances/5c1d…/cc/read"),
+    ("post", "/api/v1/tasks/{task_id}/comments"): (
+        "commentTask", "Comment on a task", ("Anyone who sees the instance; at most 2,000 "
+        "characters."), {"text": "材料第三页缺盖章"}),
+    ("get", "/api/v1/tasks/{task_id}/comments"): (
+        "listTaskComments", "List a task's comments", "Oldest first; `limit` and `offset`.",
+        "GET /api/v1/tasks/0b7e…/comments"),
+    ("post", "/api/v1/process-instances/{instance_id}/comments"): (
+        "commentInstance", "Comment on an instance", ("Anyone who sees the instance; at most "
+        "2,000 characters."), {"text": "请各部门本周内办结"}),
+    ("get", "/api/v1/process-instances/{instance_id}/comments"): (
+        "listInstanceComments", "List an instance's comments", ("Its own and its tasks', "
+        "oldest first; `limit` and `offset`."), "GET /api/v1/process-instances/5c1d…/comments"),
     ("post", "/api/v1/tenants/{tenant}/decisions/{decision_id}/evaluate"): (
         "evaluateDecision", "Evaluate a decision", ("A DMN table of the active set on the "
         "given inputs: the outputs and the matched rules."),

@@ -36,6 +36,7 @@ from .request_id import RequestIdMiddleware
 from .settings import Settings, get_settings
 from .store.clock import Clock
 from .store.db import create_engine, session_factory
+from .taskops.endpoints import router as task_operations
 from .tasks.endpoints import router as tasks
 from .tenants.endpoints import router as tenants
 from .timers.worker import Worker, worker_name
@@ -134,7 +135,7 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
         app.state.ctx = ctx
     install_handlers(app)
     for router in (tenants, diagrams, instances, tasks, decisions, calendar, external_tasks,
-                   migrations, feed):
+                   migrations, feed, task_operations):
         app.include_router(router, prefix=API, dependencies=[Depends(refuse_unknown_query)])
     app.include_router(ops.router)
     apidocs.install(app)  # operationIds, problem+json errors, offline /docs and /redoc

@@ -151,6 +151,35 @@ CODES: dict[str, Code] = {
                                   "任务 {task_id} 已被“{assignee}”认领"),
     "task.already_claimed": Code("Conflict", "冲突", "任务 {task_id} 已被“{assignee}”认领"),
     "task.version_conflict": Code("Conflict", "冲突", "任务 {task_id} 被并发修改，请刷新后再试"),
+    # Task operations (transfer, delegate, urge, copy, comment)
+    "task.not_assignee": Code("Forbidden", "无权操作",
+                              "任务 {task_id} 由“{assignee}”办理；用户“{user}”不能{action}"),
+    "task.not_claimed": Code("Conflict", "冲突", "任务 {task_id} 尚未认领：请先认领再委派"),
+    "task.same_user": Code("Invalid input", "输入无效", "不能把任务 {task_id} 交给“{user}”自己"),
+    "task.delegation_pending": Code("Conflict", "冲突",
+                                    "任务 {task_id} 已委派给“{assignee}”，须由其处理完毕交回"
+                                    "“{owner}”后才能{action}"),
+    "task.not_delegated": Code("Conflict", "冲突", "任务 {task_id} 没有处于委派中"),
+    "task.not_delegate": Code("Forbidden", "无权操作",
+                              "任务 {task_id} 委派给了“{assignee}”；用户“{user}”不能交回"),
+    "task.urge_not_allowed": Code("Forbidden", "无权操作",
+                                  "只有流程发起人“{starter}”或管理员可以催办任务 {task_id}"),
+    "task.urge_too_soon": Code("Conflict", "冲突",
+                               "任务 {task_id} 已于 {last_urged_at} 催办过；"
+                               "每 {minutes} 分钟最多催办一次"),
+    "task.cc_not_allowed": Code("Forbidden", "无权操作",
+                                "用户“{user}”不能抄送任务 {task_id}：只有办理人、候选人、"
+                                "流程发起人或管理员可以"),
+    "task.not_copied": Code("Not found", "未找到", "任务 {task_id} 没有抄送给“{user}”"),
+    "instance.cc_not_allowed": Code("Forbidden", "无权操作",
+                                    "用户“{user}”不能抄送流程实例 {instance_id}：只有发起人、"
+                                    "办理过其任务的人或管理员可以"),
+    "instance.not_copied": Code("Not found", "未找到", "流程实例 {instance_id} 没有抄送给“{user}”"),
+    "task.return_refused": Code("Invalid input", "输入无效", "任务 {task_id} 不能退回到“{to_key}”：{reason}"),
+    "task.signers_refused": Code("Invalid input", "输入无效", "任务 {task_id} 不能加签：{reason}"),
+    "task.withdraw_refused": Code("Conflict", "冲突", "任务 {task_id} 不能撤回：{reason}"),
+    "task.not_completer": Code("Forbidden", "无权操作",
+                               "任务 {task_id} 由“{completed_by}”办理；只有办理人可以撤回"),
     "form.invalid": Code("Invalid input", "输入无效", "提交的变量不符合表单：{count} 处错误"),
     # Calendar
     "calendar.source_missing": Code("Invalid input", "输入无效", "请写明安排所依据的通知"),

@@ -9,6 +9,7 @@ from ..errors import Conflict, Forbidden
 from ..tasks import repository as repo
 from ..tasks.forms import validate_variables
 from ..tasks.service import form_of, require_ready, visible, workable
+from .task_operations import refuse_pending
 from .unit_of_work import UnitOfWork
 
 
@@ -27,6 +28,7 @@ class CompleteTask:
             raise Forbidden(f"task {self.task_id} is claimed by '{row.assignee}'",
                             code="task.claimed_by_other",
                             params={"task_id": self.task_id, "assignee": row.assignee})
+        refuse_pending(row, "completed")
         validate_variables(await form_of(uow.ctx, uow.session, row), self.variables)
         task_id, variables, user = self.task_id, self.variables, self.principal.user
         await uow.step(row.instance_id, lambda e: e.complete_task(task_id, variables, user),
@@ -68,6 +70,7 @@ class UnclaimTask:
         require_ready(row)
         if row.assignee is None:
             return
+        refuse_pending(row, "unclaimed")
         if row.assignee != self.principal.user and not self.principal.administers(row.tenant_id):
             raise Forbidden(f"task {self.task_id} is claimed by '{row.assignee}'",
                             code="task.claimed_by_other",

@@ -168,6 +168,12 @@ class RowTracker:
         self.known: dict[str, RowState] = known or {}
         self._next_seq = max((s.seq for s in self.known.values()), default=0) + 1
 
+    def invalidate(self, row_id: str) -> None:
+        """Compare this row by its content at the next diff (a change its signature does not
+        show: a child renamed)."""
+        if (state := self.known.get(row_id)) is not None:
+            state.signature = ()
+
     def changes(self, workflow: BpmnWorkflow) -> RowChanges:
         """Diff the workflow against the rows as last written, and remember the new state."""
         changes = RowChanges()

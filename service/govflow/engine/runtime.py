@@ -32,10 +32,12 @@ from .external import ExternalTask, ready_external, throw_error
 from .message_catch import MessageCatchDef
 from .multiinstance import SUBMITTED, in_multi_instance, slot_index
 from .parser import HumanTaskDef
+from .rewind import Rewind, plan_return, plan_withdraw, rewind
 from .rows import SERIALIZER_VERSION, RowChanges, RowTracker, check_rows_version, restore
 from .sandbox_limits import ScriptLimitExceeded, StepMeter, describe
 from .scripting import SCRIPT_ENGINE
 from .signals import PREFIX, BroadcastSignal
+from .signers import add_signers, check_signers
 from .specs import DiagramSpecs
 from .taskdata import compute
 from .timers import (
@@ -182,6 +184,37 @@ class EngineInstance:
         except SpiffWorkflowException as exc:
             raise StepError(_message(exc), spec.bpmn_id) from exc
         return self._run(started, [event])
+
+    def plan_return(self, task_id: str, to_key: str) -> Rewind:
+        """What returning the ready task to the earlier task ``to_key`` would reset (raises
+        RewindRefused); engine/rewind.py."""
+        return plan_return(self.workflow, task_id, to_key)
+
+    def plan_withdraw(self, task_id: str) -> Rewind:
+        return plan_withdraw(self.workflow, task_id)
+
+    def rewind(self, plan: Rewind, event: StepEvent) -> StepResult:
+        """Reset to ``plan.target`` (planned on this same workflow, in the same transaction)
+        and run to rest; ``event`` (task_returned, task_withdrawn) heads the history."""
+        started = time.time()
+        new_id = rewind(self.workflow, self.tracker, plan)
+        return self._run(started, [replace(event, data={**(event.data or {}),
+                                                         "new_task_id": new_id})])
+
+    def check_signers(self, task_id: str, users: list[str]) -> None:
+        """Raise SignersRefused unless ``users`` can be added as slots next to this one."""
+        check_signers(self.workflow, task_id, users)
+
+    def add_signers(self, task_id: str, users: list[str], event: StepEvent) -> StepResult:
+        """加签: a new slot of the slot's parallel multi-instance task per user, each
+        assigned to its user (engine/signers.py)."""
+        started = time.time()
+        added = add_signers(self.workflow, task_id, users)
+        result = self._run(started, [replace(event, data={**(event.data or {}),
+                                                          "slots": added})])
+        result.created = [replace(t, assignee=added[t.id]) if t.id in added else t
+                          for t in result.created]
+        return result
 
     def complete_external(self, task_id: str, data: dict[str, Any], worker: str) -> StepResult:
         """Complete a ready external task with the worker's variables and run to rest."""

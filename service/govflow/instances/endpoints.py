@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -48,12 +48,15 @@ async def list_instances(session: SessionDep, user: CurrentUser, tenant: TenantQ
                          state: State | None = None, business_key: FilterQuery = None,
                          process_id: FilterQuery = None, diagram_set_id: IdQuery = None,
                          business_key_prefix: Prefix = None, label: LabelQuery = None,
+                         cc: Annotated[Literal["me"] | None, Query(
+                             description="me: instances copied to me (抄送)")] = None,
                          limit: Limit = 50, offset: Offset = 0,
                          cursor: CursorQuery = None) -> dict[str, Any]:
     refuse_both(offset, cursor)
     filters = {"tenant_id": tenant, "state": state, "business_key": business_key,
                "process_id": process_id, "diagram_set_id": diagram_set_id,
-               "business_key_prefix": business_key_prefix, "label": label}
+               "business_key_prefix": business_key_prefix, "label": label,
+               "cc": user.user if cc == "me" else None}
     items, following = await service.search(session, user, filters, offset, limit, cursor)
     return cursor_page(items, offset, limit, cursor is not None, following)
 

@@ -14,6 +14,7 @@ from ..store.keyset import Cursor, Order
 from ..store.tables import (
     diagram_sets,
     history,
+    instance_copies,
     message_subscriptions,
     process_instances,
     tenants,
@@ -216,6 +217,9 @@ async def search(session: AsyncSession, filters: Mapping[str, Any], tenants: lis
                                              escape="\\"))
     if tenants is not None:
         query = query.where(pi.c.tenant_id.in_(tenants))
+    if filters.get("cc") is not None:  # copied to this user (抄送)
+        query = query.where(sa.exists().where(instance_copies.c.instance_id == pi.c.id,
+                                              instance_copies.c.user_name == filters["cc"]))
     if after is not None:
         query = query.where(NEWEST_FIRST.after(after))
     result = await session.execute(

@@ -133,6 +133,14 @@ tasks = sa.Table(
     # became ready; queryable in task_candidate_users. NULL: none named.
     sa.Column("candidate_users", sa.Text, nullable=True),
     sa.Column("slot", sa.Integer, nullable=True),  # its index in a multi-instance task
+    # Task operations (taskops/): delegation (Camunda's owner and DelegationState: 'pending'
+    # while the delegate has it, 'resolved' once given back), the delegate's values (JSON),
+    # and urging.
+    sa.Column("owner", sa.String(200), nullable=True),
+    sa.Column("delegation_state", sa.String(20), nullable=True),
+    sa.Column("draft", sa.Text, nullable=True),
+    sa.Column("urged_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_urged_at", TS, nullable=True),
     sa.Index("ix_tasks_tenant_state", "tenant_id", "state"),
     sa.Index("ix_tasks_instance", "instance_id"),
     sa.Index("ix_tasks_assignee", "assignee"),
@@ -347,4 +355,48 @@ webhook_deliveries = sa.Table(
     sa.Column("outcome", sa.String(20), nullable=False),
     sa.Column("at", TS, nullable=False),
     sa.Index("ix_webhook_deliveries_webhook", "webhook_id", "id"),
+)
+
+# Read-only copies of a task (抄送): who it was copied to, by whom, and when they read it.
+task_copies = sa.Table(
+    "task_copies",
+    metadata,
+    sa.Column("task_id", sa.String(36), sa.ForeignKey("tasks.id"), primary_key=True),
+    sa.Column("user_name", sa.String(200), primary_key=True),
+    sa.Column("instance_id", sa.String(36), nullable=False),
+    sa.Column("tenant_id", sa.String(64), nullable=False),
+    sa.Column("copied_by", sa.String(200), nullable=False),
+    sa.Column("copied_at", TS, nullable=False),
+    sa.Column("read_at", TS, nullable=True),
+    sa.Index("ix_task_copies_user", "user_name", "copied_at"),
+)
+
+# Read-only copies of a whole instance (抄送), as task_copies for one task.
+instance_copies = sa.Table(
+    "instance_copies",
+    metadata,
+    sa.Column("instance_id", sa.String(36), sa.ForeignKey("process_instances.id"),
+              primary_key=True),
+    sa.Column("user_name", sa.String(200), primary_key=True),
+    sa.Column("tenant_id", sa.String(64), nullable=False),
+    sa.Column("copied_by", sa.String(200), nullable=False),
+    sa.Column("copied_at", TS, nullable=False),
+    sa.Column("read_at", TS, nullable=True),
+    sa.Index("ix_instance_copies_user", "user_name", "copied_at"),
+)
+
+# Comments on an instance, or on one of its tasks (task_id set).
+comments = sa.Table(
+    "comments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("instance_id", sa.String(36), sa.ForeignKey("process_instances.id"),
+              nullable=False),
+    sa.Column("tenant_id", sa.String(64), nullable=False),
+    sa.Column("task_id", sa.String(36), nullable=True),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Index("ix_comments_instance", "instance_id", "id"),
+    sa.Index("ix_comments_task", "task_id", "id"),
 )

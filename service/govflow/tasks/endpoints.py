@@ -36,6 +36,8 @@ def task_filters(
     process_instance_id: UuidQuery = None,
     key: FilterQuery = None, overdue: bool | None = None, due_before: MomentQuery = None,
     mine: Mine = None, business_key_prefix: Prefix = None, label: LabelQuery = None,
+    cc: Annotated[Literal["me"] | None, Query(
+        description="me: tasks copied to me (抄送)")] = None,
 ) -> dict[str, Any]:
     """The inbox filters /tasks and /tasks/count share."""
     if mine and state not in (None, "ready"):
@@ -46,7 +48,7 @@ def task_filters(
             "candidate_group": candidate_group, "candidate_user": candidate_user,
             "instance_id": process_instance_id,
             "key": key, "overdue": overdue, "due_before": due_before, "mine": mine,
-            "business_key_prefix": business_key_prefix, "label": label}
+            "business_key_prefix": business_key_prefix, "label": label, "cc": cc}
 
 
 TaskFilters = Annotated[dict[str, Any], Depends(task_filters)]

@@ -17,6 +17,7 @@ from ..store.tables import (
     process_instances,
     task_candidate_users,
     task_candidates,
+    task_copies,
     tasks,
     tenants,
 )
@@ -90,6 +91,9 @@ def _filtered(query: sa.Select[Any], filters: Mapping[str, Any], tenants: list[s
             task_candidate_users.c.user_name == filters["candidate_user"]))
     if filters.get("mine") is not None:
         query = query.where(_mine(filters["mine"]))
+    if filters.get("cc") is not None:  # copied to this user (抄送)
+        query = query.where(sa.exists().where(task_copies.c.task_id == t.c.id,
+                                              task_copies.c.user_name == filters["cc"]))
     pi = process_instances
     if filters.get("business_key_prefix") is not None:
         query = query.where(pi.c.business_key.like(

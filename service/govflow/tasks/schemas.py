@@ -36,6 +36,13 @@ class Task(BaseModel):
                               "variable the process's label_variable property names")
     process_name: str | None = Field(None, description="the name of the task's process")
     tenant_name: str | None = Field(None, description="the name of the task's tenant")
+    owner: str | None = Field(None, description="who delegated it (委派) and gets it back "
+                              "when the delegate resolves it; null unless delegated")
+    delegation_state: Literal["pending", "resolved"] | None = Field(
+        None, description="pending: the delegate (its assignee) has it and cannot complete "
+        "it; resolved: given back to its owner; null: never delegated")
+    urged_count: int = Field(0, description="how many times it was urged (催办)")
+    last_urged_at: datetime | None = Field(None, description="when it was last urged")
 
 
 class TaskDetail(Task):

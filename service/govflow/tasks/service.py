@@ -44,6 +44,8 @@ def _resolve(ctx: AppContext, principal: Principal, filters: dict[str, Any]) -> 
         filters["assignee"] = principal.user
     if filters.get("candidate_user") == "me":
         filters["candidate_user"] = principal.user
+    if filters.get("cc") == "me":
+        filters["cc"] = principal.user
     filters["mine"] = principal if filters.get("mine") else None
     filters["now"] = ctx.clock.now()
 
@@ -53,7 +55,8 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
     """A task with its form (JSON Schema) and data: what it submitted once completed; while
     ready, its prefill: the form's fields from this task key's latest submission in this
     instance (a rework loop's earlier round; not for multi-instance slots, whose rounds
-    belong to different people) overlaid with its camunda:inputParameters. Never another
+    belong to different people) overlaid with its camunda:inputParameters and what a delegate resolved it with
+    (its draft). Never another
     task's values, nor process variables that merely share a field's name."""
     row = await visible(session, principal, task_id)
     form, ui_schema = await _form_and_ui(ctx, session, row)
@@ -63,9 +66,10 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
         earlier = None if row.slot is not None else await repo.earlier_submission(
             session, row.instance_id, row.key)
         inputs = loads(row.data) if row.data else {}
+        draft = loads(row.draft) if row.draft else {}  # what a delegate resolved it with
         fields = form.get("properties", {})
-        data = {k: v for k, v in {**(loads(earlier) if earlier else {}), **inputs}.items()
-                if k in fields}
+        data = {k: v for k, v in {**(loads(earlier) if earlier else {}), **inputs,
+                                  **draft}.items() if k in fields}
     else:
         data = {}
     return {**task_summary(row), "form": form, "ui_schema": ui_schema, "data": data}

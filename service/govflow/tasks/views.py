@@ -31,4 +31,6 @@ def task_summary(row: Any) -> dict[str, Any]:
         "business_key": row.business_key, "label": row.label,
         "process_name": process_name(row.set_processes, row.process_id),
         "tenant_name": row.tenant_name,
+        "owner": row.owner, "delegation_state": row.delegation_state,
+        "urged_count": row.urged_count, "last_urged_at": utc(row.last_urged_at),
     }
