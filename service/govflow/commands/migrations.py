@@ -20,6 +20,7 @@ from ..auth.principal import Principal
 from ..calendar.due import compute_due
 from ..engine import migration as engine_migration
 from ..errors import Conflict, NotFound
+from ..external import repository as external_repo
 from ..instances import repository as instance_repo
 from ..instances.service import visible
 from ..migration import repository as repo
@@ -224,6 +225,12 @@ async def migrate_one(uow: UnitOfWork, row: Any, plan: MigrationPlan, actor: str
     await timer_repo.write(s, row.id, row.tenant_id, {}, engine.waiting_timers(),
                            engine.timer_elements())
     await _rebind_tasks(uow, row, plan, engine, ready)
+    for task in engine_migration.external_tasks(engine):  # same id; the new element's topic
+        d = task.definition
+        await external_repo.update(s, task.id, process_id=task.process_id,
+                                   element_id=d.element_id, element_name=d.element_name,
+                                   topic=d.topic, priority=d.priority,
+                                   outputs=dumps(list(d.outputs)))
     found.report["warnings"] += moved.warnings
     data = {"batch_id": batch_id, "source_set_id": plan.source_set_id,
             "target_set_id": plan.target_set_id, "moves": found.report["moves"],

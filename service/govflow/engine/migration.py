@@ -29,6 +29,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import (
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.util.task import TaskState
 
+from .external import ExternalServiceTask, ExternalTask, ready_external
 from .rows import RowChanges, RowTracker
 from .runtime import EngineInstance
 from .specs import DiagramSpecs
@@ -87,6 +88,8 @@ def element_kind(spec: Any) -> str:
     """A waiting element's kind: only an element of the same kind can take its place."""
     if hasattr(spec, "human"):
         return "user_task"
+    if isinstance(spec, ExternalServiceTask):
+        return "external"
     if isinstance(spec, SubWorkflowTask):
         return "call_activity"
     if isinstance(spec, EventBasedGateway):
@@ -161,6 +164,12 @@ def _check_task(result: MigrationCheck, task: Any, spec_name: str, mapping: Mapp
                                        f"runs '{old.spec}'; '{name}' would call '{new.spec}'"))
         return
     result.moves.append(ElementMove(spec_name, str(task.id), kind, old.bpmn_id, name))
+
+
+def external_tasks(engine: EngineInstance) -> list[ExternalTask]:
+    """The instance's ready external tasks, each as its (new) element defines it."""
+    return list(ready_external(t for wf, _ in _workflows(engine)
+                               for t in wf.tasks.values()).values())
 
 
 def _future_after_finished(task: Any) -> bool:

@@ -1,0 +1,209 @@
+"""高青 swaps its set for an edited copy: 书面评审 renamed 案头评审, 采购文件编制 taken out (its
+projects go on to 采购文件审核), the joint review's deadline moved from November 30 to
+December 15, the on-site review threshold lowered from 100万 to 60万. Projects parked at a user
+task (with its deadline timer), at the trial run's timer, at the annual plan's message wait
+and at the removed step move in a batch and walk to their end on the new set; a project the
+plan cannot place is reported and left untouched."""
+
+from datetime import UTC, datetime
+
+from govflow.migration.worker import MigrationWorker
+from govflow.timers.worker import Worker
+
+from tests.conftest import deploy
+from tests.migration.edits import remove_task, rename, replace, set_deadline
+from tests.migration.test_zhaoyuan_migration import timer_due
+from tests.scenarios.gaoqing.gaoqing_support import (
+    ACCEPTED,
+    APPLICATION,
+    COMPLETED,
+    DECLARATION,
+    EVALUATION,
+    INITIAL_PASSED,
+    JOINT_OK,
+    ONSITE_OK,
+    PROCUREMENT,
+    SETTLEMENT,
+    TASKS,
+    TENANT,
+    TENANT_ADMIN,
+    WHO,
+    WRITTEN_OK,
+    begin,
+    in_construction,
+    keys,
+    message,
+    reviewed,
+    step,
+)
+from tests.support.api import ADMIN, API, complete, history, snapshot
+from tests.support.bundled import bundled
+
+MAPPING = {"gaoqing_project": {"written_review": "desk_review",
+                               "procurement_documents": "procurement_review"}}
+NO = {"approved": False, "opinion": "不同意"}
+
+
+def edited() -> dict[str, bytes]:
+    files = dict(bundled(TENANT))
+    bpmn = rename(files["gaoqing_project.bpmn"], "written_review", "desk_review")
+    bpmn = remove_task(bpmn, "procurement_documents")
+    files["gaoqing_project.bpmn"] = set_deadline(bpmn, "joint_review", "--11-30@plan_year-1",
+                                                 "--12-15@plan_year-1")
+    files["review_mode.dmn"] = replace(replace(files["review_mode.dmn"], "&lt; 100<",
+                                               "&lt; 60<"), "&gt;= 100<", "&gt;= 60<")
+    return files
+
+
+async def sets(client) -> tuple[int, int]:
+    old = await deploy(client, TENANT, bundled(TENANT))
+    assert old.status_code == 201, old.text
+    new = await deploy(client, TENANT, edited())
+    assert new.status_code == 201, new.text
+    return old.json()["id"], new.json()["id"]
+
+
+async def go(client, instance: dict, key: str, data: dict) -> dict:
+    """Complete a task as a user of its lane (renamed tasks: as the old one's)."""
+    lane = TASKS["written_review" if key == "desk_review" else key][0]
+    return await complete(client, instance, key, data, WHO[lane])
+
+
+async def fetch(client, instance: dict) -> dict:
+    response = await client.get(f"{API}/process-instances/{instance['id']}", headers=ADMIN)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def parked(client) -> dict[str, dict]:
+    declare = await begin(client, "GQ-DECLARE")
+    written = await step(client, await begin(client, "GQ-WRITTEN"), "declare", DECLARATION)
+    assert keys(written) == ["written_review"]
+    joint = await step(client, await begin(client, "GQ-JOINT"), "declare", DECLARATION)
+    joint = await step(client, joint, "written_review", WRITTEN_OK)
+    assert keys(joint) == ["joint_review"]
+    plan = await reviewed(client, "GQ-PLAN")
+    documents = await reviewed(client, "GQ-DOCUMENTS")
+    documents = await message(client, documents, "annual_plan_approved")
+    assert keys(documents) == ["procurement_documents"]
+    trial = await in_construction(client, "GQ-TRIAL",
+                                  declaration=DECLARATION | {"new_software": True})
+    trial = await step(client, trial, "implementation", COMPLETED)
+    assert trial["ready_tasks"] == []  # at the trial run's timer
+    return {"declare": declare, "written": written, "joint": joint, "plan": plan,
+            "documents": documents, "trial": trial}
+
+
+async def accepted(client, instance: dict) -> dict:
+    """From the initial acceptance to the end: accepted."""
+    for key, data in (("initial_acceptance", INITIAL_PASSED),
+                      ("acceptance_application", APPLICATION),
+                      ("final_acceptance", ACCEPTED), ("settlement_review", SETTLEMENT),
+                      ("performance_evaluation", EVALUATION)):
+        instance = await go(client, instance, key, data)
+    assert (instance["state"], instance["outcome"]) == ("completed", "accepted")
+    return instance
+
+
+async def test_every_kind_of_wait_moves_and_walks_to_its_end_on_the_new_set(client, ctx):
+    old, new = await sets(client)
+    projects = await parked(client)
+    assert projects["joint"]["ready_tasks"][0]["due_at"] == "2026-11-30T15:59:59.999999Z"
+    trial_due = await timer_due(ctx, projects["trial"]["id"])
+    assert trial_due == [datetime(2026, 6, 2, 15, 59, 59, 999999, tzinfo=UTC)]
+
+    dry = await client.post(f"{API}/tenants/{TENANT}/migrations", headers=TENANT_ADMIN,
+                            json={"target_set_id": new, "element_map": MAPPING,
+                                  "due_dates": "recompute", "dry_run": True})
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["totals"]["movable"] == 6
+    moves = {i["business_key"]: i["moves"] for i in dry.json()["items"]}
+    assert [(m["element_id"], m["target_id"]) for m in moves["GQ-DOCUMENTS"]] == [
+        ("procurement_documents", "procurement_review")]
+    assert (await fetch(client, projects["written"]))["diagram_set_id"] == old  # dry run
+
+    response = await client.post(f"{API}/tenants/{TENANT}/migrations", headers=TENANT_ADMIN,
+                                 json={"target_set_id": new, "element_map": MAPPING,
+                                       "due_dates": "recompute"})
+    assert response.status_code == 202, response.text
+    batch = response.json()
+    await MigrationWorker(ctx).drain()
+    done = (await client.get(f"{API}/tenants/{TENANT}/migrations/{batch['id']}",
+                             headers=TENANT_ADMIN)).json()
+    assert done["totals"] == {"total": 6, "done": 6, "refused": 0, "failed": 0, "remaining": 0}
+    kinds = {m["kind"] for i in done["items"] for m in i["moves"]}
+    assert kinds == {"user_task", "timer", "event_gateway"}
+
+    # the user task at its deadline timer: renamed, and walks to its end
+    written = await fetch(client, projects["written"])
+    assert written["diagram_set_id"] == new
+    assert keys(written) == ["desk_review"]
+    written = await go(client, written, "desk_review", WRITTEN_OK)
+    written = await go(client, written, "joint_review", JOINT_OK | NO)
+    assert (written["state"], written["outcome"]) == ("completed", "rejected")
+
+    # the moved deadline, recomputed
+    joint = await fetch(client, projects["joint"])
+    assert joint["ready_tasks"][0]["due_at"] == "2026-12-15T15:59:59.999999Z"
+    joint = await go(client, joint, "joint_review", JOINT_OK | NO)
+    assert joint["outcome"] == "rejected"
+
+    # the new threshold: 80万 now gets the on-site review
+    declare = await go(client, await fetch(client, projects["declare"]), "declare",
+                       DECLARATION)
+    assert keys(declare) == ["onsite_review"]
+    declare = await go(client, declare, "onsite_review", ONSITE_OK)
+    declare = await go(client, declare, "joint_review", JOINT_OK | NO)
+    assert declare["state"] == "completed"
+
+    # the message wait behind the event gateway
+    plan = await message(client, projects["plan"], "not_in_plan")
+    assert (plan["state"], plan["outcome"]) == ("completed", "not_in_plan")
+
+    # the removed step: the project goes on at the documents' review
+    documents = await fetch(client, projects["documents"])
+    assert keys(documents) == ["procurement_review"]
+    documents = await go(client, documents, "procurement_review",
+                         {"approved": True, "opinion": "同意", "consistent_with_plan": True,
+                          "in_annual_plan": True})
+    documents = await go(client, documents, "procurement", PROCUREMENT)
+    documents = await go(client, documents, "implementation", COMPLETED)
+    await accepted(client, documents)
+
+    # the trial run's timer moved with its project and fires on the new set
+    assert await timer_due(ctx, projects["trial"]["id"]) == trial_due
+    ctx.clock.set(datetime(2026, 6, 3, 1, tzinfo=UTC))
+    await Worker(ctx, "test").fire_due()
+    trial = await fetch(client, projects["trial"])
+    assert keys(trial) == ["initial_acceptance"]
+    await accepted(client, trial)
+
+    events = await history(client, projects["trial"]["id"])
+    migrated = next(e for e in events if e["event"] == "migrated")
+    assert migrated["data"]["batch_id"] == batch["id"]
+    assert (migrated["data"]["source_set_id"], migrated["data"]["target_set_id"]) == (old, new)
+
+
+async def test_a_project_the_plan_cannot_place_is_refused_and_left_untouched(client, ctx):
+    _, new = await sets(client)
+    written = await step(client, await begin(client, "GQ-WRITTEN"), "declare", DECLARATION)
+    declare = await begin(client, "GQ-DECLARE")
+    untouched = await snapshot(client, written["id"])
+    plan = {"target_set_id": new, "element_map": {"gaoqing_project": {}}}
+    dry = await client.post(f"{API}/tenants/{TENANT}/migrations", headers=TENANT_ADMIN,
+                            json=plan | {"dry_run": True})
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["totals"]["refused"] == 1
+    refused = next(i for i in dry.json()["items"] if i["business_key"] == "GQ-WRITTEN")
+    assert refused["refusals"][0]["element_id"] == "written_review"
+    assert "no mapping" in refused["refusals"][0]["reason"]
+
+    response = await client.post(f"{API}/tenants/{TENANT}/migrations", headers=TENANT_ADMIN,
+                                 json=plan)
+    assert response.status_code == 202, response.text
+    await MigrationWorker(ctx).drain()
+    done = (await client.get(f"{API}/tenants/{TENANT}/migrations/{response.json()['id']}",
+                             headers=TENANT_ADMIN)).json()
+    assert done["totals"] == {"total": 2, "done": 1, "refused": 1, "failed": 0, "remaining": 0}
+    assert await snapshot(client, written["id"]) == untouched
+    assert (await fetch(client, declare))["diagram_set_id"] == new

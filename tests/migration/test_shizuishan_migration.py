@@ -1,0 +1,191 @@
+"""石嘴山 swaps its set for an edited copy: 技术审查 renamed 专家评审, 安全和密码整改 taken out (the
+unit's rework goes straight back to the review), 招标后备案 given two months after the tender
+instead of one, the regional review threshold raised from 500万 to 1000万. Projects parked at
+a user task, at a task with its deadline timer and at the removed step move in a batch and
+walk to their end on the new set; a project the plan cannot place is reported and left
+untouched."""
+
+from datetime import UTC, datetime
+
+from govflow.migration.worker import MigrationWorker
+
+from tests.conftest import deploy
+from tests.migration.edits import remove_task, rename, replace, set_deadline
+from tests.migration.test_zhaoyuan_migration import timer_due
+from tests.scenarios.shizuishan.shizuishan_support import (
+    APPROVAL,
+    BARS_OK,
+    BUILT,
+    CRYPTO,
+    FINAL_OK,
+    HUB,
+    INSPECTION_OK,
+    NDRC,
+    OK,
+    OM_FILING,
+    PROCUREMENT,
+    SECURITY_OK,
+    TECHNICAL_OK,
+    TENANT,
+    TENDER_FILING,
+    UNIT,
+    complete,
+    declaration,
+    declared,
+    ended,
+    keys,
+    reviewed,
+    start,
+)
+from tests.support import api
+from tests.support.api import ADMIN, API, history, snapshot, token
+from tests.support.bundled import bundled
+
+MAPPING = {"shizuishan_project": {"technical_review": "expert_review",
+                                  "security_crypto_rectification": "security_crypto_review"}}
+TENANT_ADMIN = token("sz_admin", TENANT, (), admin=True)
+
+
+def edited() -> dict[str, bytes]:
+    files = dict(bundled(TENANT))
+    bpmn = rename(files["shizuishan_project.bpmn"], "technical_review", "expert_review")
+    bpmn = remove_task(bpmn, "security_crypto_rectification")
+    files["shizuishan_project.bpmn"] = set_deadline(bpmn, "tender_filing",
+                                                    "P1M@tender_completed_on",
+                                                    "P2M@tender_completed_on")
+    files["regional_review_required.dmn"] = replace(replace(
+        files["regional_review_required.dmn"], "&lt; 500<", "&lt; 1000<"),
+        "&gt;= 500<", "&gt;= 1000<")
+    return files
+
+
+async def sets(client) -> tuple[int, int]:
+    old = await deploy(client, TENANT, bundled(TENANT))
+    assert old.status_code == 201, old.text
+    new = await deploy(client, TENANT, edited())
+    assert new.status_code == 201, new.text
+    return old.json()["id"], new.json()["id"]
+
+
+async def fetch(client, instance: dict) -> dict:
+    response = await client.get(f"{API}/process-instances/{instance['id']}", headers=ADMIN)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def parked(client) -> dict[str, dict]:
+    at_declare = await start(client)
+    technical = await complete(client, await declared(client), "intake_review", BARS_OK, HUB)
+    assert keys(technical) == ["technical_review"]
+    rework = await complete(client, await reviewed(client), "approval", OK, APPROVAL)
+    rework = await complete(client, rework, "security_crypto_review",
+                            SECURITY_OK | {"crypto_result": "non_compliant"}, CRYPTO)
+    assert keys(rework) == ["security_crypto_rectification"]
+    tender = await complete(client, await reviewed(client), "approval", OK, APPROVAL)
+    tender = await complete(client, tender, "security_crypto_review", SECURITY_OK, CRYPTO)
+    tender = await complete(client, tender, "procurement", PROCUREMENT, UNIT)
+    assert keys(tender) == ["tender_filing"]  # with its deadline timer on the boundary
+    return {"declare": at_declare, "technical": technical, "rework": rework,
+            "tender": tender}
+
+
+async def to_the_end(client, instance: dict, since: str = "approval") -> dict:
+    """From ``since`` to the O&M filing: accepted."""
+    walk = [("approval", OK, APPROVAL), ("security_crypto_review", SECURITY_OK, CRYPTO),
+            ("procurement", PROCUREMENT, UNIT), ("tender_filing", TENDER_FILING, UNIT),
+            ("implementation", BUILT, UNIT), ("inspection", INSPECTION_OK, HUB),
+            ("initial_acceptance", OK, UNIT), ("final_acceptance", FINAL_OK, NDRC),
+            ("om_filing", OM_FILING, UNIT)]
+    at = [k for k, _, _ in walk].index(since)
+    for key, data, who in walk[at:]:
+        instance = await complete(client, instance, key, data, who)
+    ended(instance, "accepted")
+    return instance
+
+
+async def test_every_kind_of_wait_moves_and_walks_to_its_end_on_the_new_set(client, ctx):
+    old, new = await sets(client)
+    projects = await parked(client)
+    assert projects["tender"]["ready_tasks"][0]["due_at"] == "2026-04-02T15:59:59.999999Z"
+    tender_due = await timer_due(ctx, projects["tender"]["id"])
+    assert tender_due == [datetime(2026, 4, 2, 15, 59, 59, 999999, tzinfo=UTC)]
+
+    plan = {"target_set_id": new, "element_map": MAPPING, "due_dates": "recompute"}
+    dry = await client.post(f"{API}/tenants/{TENANT}/migrations", headers=TENANT_ADMIN,
+                            json=plan | {"dry_run": True})
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["totals"]["movable"] == 4
+    moves = {i["instance_id"]: i["moves"] for i in dry.json()["items"]}
+    assert {(m["kind"], m["element_id"], m["target_id"])
+            for m in moves[projects["rework"]["id"]]} == {
+        ("user_task", "security_crypto_rectification", "security_crypto_review")}
+    assert (await fetch(client, projects["technical"]))["diagram_set_id"] == old  # dry run
+
+    response = await client.post(f"{API}/tenants/{TENANT}/migrations", headers=TENANT_ADMIN,
+                                 json=plan)
+    assert response.status_code == 202, response.text
+    batch = response.json()
+    await MigrationWorker(ctx).drain()
+    done = (await client.get(f"{API}/tenants/{TENANT}/migrations/{batch['id']}",
+                             headers=TENANT_ADMIN)).json()
+    assert done["totals"] == {"total": 4, "done": 4, "refused": 0, "failed": 0, "remaining": 0}
+    assert {m["kind"] for i in done["items"] for m in i["moves"]} == {"user_task", "timer"}
+
+    # the renamed review; 800万 no longer needs the regional review (threshold 1000万)
+    technical = await fetch(client, projects["technical"])
+    assert technical["diagram_set_id"] == new
+    assert keys(technical) == ["expert_review"]
+    technical = await api.complete(client, technical, "expert_review", TECHNICAL_OK, HUB)
+    assert keys(technical) == ["approval"]
+    assert technical["variables"]["regional_review_required"] is False
+    await to_the_end(client, technical)
+
+    # the user task: declared on the new set, it meets the renamed review
+    declare = await complete(client, await fetch(client, projects["declare"]), "declare",
+                             declaration(), UNIT)
+    declare = await complete(client, declare, "intake_review", BARS_OK, HUB)
+    declare = await api.complete(client, declare, "expert_review", TECHNICAL_OK, HUB)
+    await to_the_end(client, declare)
+
+    # the removed rework step: the project is back at the security review
+    rework = await fetch(client, projects["rework"])
+    assert keys(rework) == ["security_crypto_review"]
+    await to_the_end(client, rework, "security_crypto_review")
+
+    # the moved deadline: task and boundary timer recomputed, two months after the tender
+    # (May 2 is in the Labour Day holiday: the next working day, May 6)
+    tender = await fetch(client, projects["tender"])
+    assert tender["ready_tasks"][0]["due_at"] == "2026-05-06T15:59:59.999999Z"
+    assert await timer_due(ctx, projects["tender"]["id"]) == [
+        datetime(2026, 5, 6, 15, 59, 59, 999999, tzinfo=UTC)]
+    await to_the_end(client, tender, "tender_filing")
+
+    events = await history(client, projects["tender"]["id"])
+    migrated = next(e for e in events if e["event"] == "migrated")
+    assert migrated["data"]["batch_id"] == batch["id"]
+    assert (migrated["data"]["source_set_id"], migrated["data"]["target_set_id"]) == (old, new)
+
+
+async def test_a_project_the_plan_cannot_place_is_refused_and_left_untouched(client, ctx):
+    _, new = await sets(client)
+    technical = await complete(client, await declared(client), "intake_review", BARS_OK, HUB)
+    at_declare = await start(client)
+    untouched = await snapshot(client, technical["id"])
+    plan = {"target_set_id": new, "element_map": {"shizuishan_project": {}}}
+    dry = await client.post(f"{API}/tenants/{TENANT}/migrations", headers=TENANT_ADMIN,
+                            json=plan | {"dry_run": True})
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["totals"]["refused"] == 1
+    refused = next(i for i in dry.json()["items"] if i["instance_id"] == technical["id"])
+    assert refused["refusals"][0]["element_id"] == "technical_review"
+    assert "no mapping" in refused["refusals"][0]["reason"]
+
+    response = await client.post(f"{API}/tenants/{TENANT}/migrations", headers=TENANT_ADMIN,
+                                 json=plan)
+    assert response.status_code == 202, response.text
+    await MigrationWorker(ctx).drain()
+    done = (await client.get(f"{API}/tenants/{TENANT}/migrations/{response.json()['id']}",
+                             headers=TENANT_ADMIN)).json()
+    assert done["totals"] == {"total": 2, "done": 1, "refused": 1, "failed": 0, "remaining": 0}
+    assert await snapshot(client, technical["id"]) == untouched
+    assert (await fetch(client, at_declare))["diagram_set_id"] == new
