@@ -12,7 +12,7 @@ from govflow.timers.worker import Worker
 
 from tests.conftest import deploy
 from tests.migration.edits import remove_task, rename, replace, set_deadline
-from tests.migration.test_zhaoyuan_migration import timer_due
+from tests.migration.support import fetch, refuses_one_and_moves_the_other, timer_due
 from tests.scenarios.gaoqing.gaoqing_support import (
     ACCEPTED,
     APPLICATION,
@@ -36,7 +36,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     reviewed,
     step,
 )
-from tests.support.api import ADMIN, API, complete, history, snapshot
+from tests.support.api import API, complete, history
 from tests.support.bundled import bundled
 
 MAPPING = {"gaoqing_project": {"written_review": "desk_review",
@@ -67,12 +67,6 @@ async def go(client, instance: dict, key: str, data: dict) -> dict:
     """Complete a task as a user of its lane (renamed tasks: as the old one's)."""
     lane = TASKS["written_review" if key == "desk_review" else key][0]
     return await complete(client, instance, key, data, WHO[lane])
-
-
-async def fetch(client, instance: dict) -> dict:
-    response = await client.get(f"{API}/process-instances/{instance['id']}", headers=ADMIN)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def parked(client) -> dict[str, dict]:
@@ -188,22 +182,6 @@ async def test_a_project_the_plan_cannot_place_is_refused_and_left_untouched(cli
     _, new = await sets(client)
     written = await step(client, await begin(client, "GQ-WRITTEN"), "declare", DECLARATION)
     declare = await begin(client, "GQ-DECLARE")
-    untouched = await snapshot(client, written["id"])
     plan = {"target_set_id": new, "element_map": {"gaoqing_project": {}}}
-    dry = await client.post(f"{API}/tenants/{TENANT}/migrations", headers=TENANT_ADMIN,
-                            json=plan | {"dry_run": True})
-    assert dry.status_code == 200, dry.text
-    assert dry.json()["totals"]["refused"] == 1
-    refused = next(i for i in dry.json()["items"] if i["business_key"] == "GQ-WRITTEN")
-    assert refused["refusals"][0]["element_id"] == "written_review"
-    assert "no mapping" in refused["refusals"][0]["reason"]
-
-    response = await client.post(f"{API}/tenants/{TENANT}/migrations", headers=TENANT_ADMIN,
-                                 json=plan)
-    assert response.status_code == 202, response.text
-    await MigrationWorker(ctx).drain()
-    done = (await client.get(f"{API}/tenants/{TENANT}/migrations/{response.json()['id']}",
-                             headers=TENANT_ADMIN)).json()
-    assert done["totals"] == {"total": 2, "done": 1, "refused": 1, "failed": 0, "remaining": 0}
-    assert await snapshot(client, written["id"]) == untouched
-    assert (await fetch(client, declare))["diagram_set_id"] == new
+    await refuses_one_and_moves_the_other(client, ctx, TENANT, TENANT_ADMIN, plan,
+                                          written["id"], "written_review", declare)

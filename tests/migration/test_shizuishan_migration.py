@@ -11,7 +11,7 @@ from govflow.migration.worker import MigrationWorker
 
 from tests.conftest import deploy
 from tests.migration.edits import remove_task, rename, replace, set_deadline
-from tests.migration.test_zhaoyuan_migration import timer_due
+from tests.migration.support import fetch, refuses_one_and_moves_the_other, timer_due
 from tests.scenarios.shizuishan.shizuishan_support import (
     APPROVAL,
     BARS_OK,
@@ -38,7 +38,7 @@ from tests.scenarios.shizuishan.shizuishan_support import (
     start,
 )
 from tests.support import api
-from tests.support.api import ADMIN, API, history, snapshot, token
+from tests.support.api import API, history, token
 from tests.support.bundled import bundled
 
 MAPPING = {"shizuishan_project": {"technical_review": "expert_review",
@@ -65,12 +65,6 @@ async def sets(client) -> tuple[int, int]:
     new = await deploy(client, TENANT, edited())
     assert new.status_code == 201, new.text
     return old.json()["id"], new.json()["id"]
-
-
-async def fetch(client, instance: dict) -> dict:
-    response = await client.get(f"{API}/process-instances/{instance['id']}", headers=ADMIN)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def parked(client) -> dict[str, dict]:
@@ -170,22 +164,6 @@ async def test_a_project_the_plan_cannot_place_is_refused_and_left_untouched(cli
     _, new = await sets(client)
     technical = await complete(client, await declared(client), "intake_review", BARS_OK, HUB)
     at_declare = await start(client)
-    untouched = await snapshot(client, technical["id"])
     plan = {"target_set_id": new, "element_map": {"shizuishan_project": {}}}
-    dry = await client.post(f"{API}/tenants/{TENANT}/migrations", headers=TENANT_ADMIN,
-                            json=plan | {"dry_run": True})
-    assert dry.status_code == 200, dry.text
-    assert dry.json()["totals"]["refused"] == 1
-    refused = next(i for i in dry.json()["items"] if i["instance_id"] == technical["id"])
-    assert refused["refusals"][0]["element_id"] == "technical_review"
-    assert "no mapping" in refused["refusals"][0]["reason"]
-
-    response = await client.post(f"{API}/tenants/{TENANT}/migrations", headers=TENANT_ADMIN,
-                                 json=plan)
-    assert response.status_code == 202, response.text
-    await MigrationWorker(ctx).drain()
-    done = (await client.get(f"{API}/tenants/{TENANT}/migrations/{response.json()['id']}",
-                             headers=TENANT_ADMIN)).json()
-    assert done["totals"] == {"total": 2, "done": 1, "refused": 1, "failed": 0, "remaining": 0}
-    assert await snapshot(client, technical["id"]) == untouched
-    assert (await fetch(client, at_declare))["diagram_set_id"] == new
+    await refuses_one_and_moves_the_other(client, ctx, TENANT, TENANT_ADMIN, plan,
+                                          technical["id"], "technical_review", at_declare)

@@ -6,13 +6,12 @@ move and then walk to their end on the new set; one instance moves on its own.""
 
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from govflow.migration.worker import MigrationWorker
-from govflow.store.tables import timers
 from govflow.timers.worker import Worker
 
 from tests.conftest import deploy
 from tests.migration.edits import remove_task, rename, replace, set_deadline
+from tests.migration.support import timer_due
 from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     ACCEPTANCE_OK,
     APPROVAL,
@@ -73,13 +72,6 @@ async def sets(client) -> tuple[int, int]:
     new = await deploy(client, TENANT, edited())
     assert new.status_code == 201, new.text
     return old.json()["id"], new.json()["id"]
-
-
-async def timer_due(ctx, instance_id: str) -> list[datetime]:
-    async with ctx.sessions() as session:
-        rows = await session.execute(sa.select(timers.c.due_at)
-                                     .where(timers.c.instance_id == instance_id))
-        return sorted(d if d.tzinfo else d.replace(tzinfo=UTC) for d in rows.scalars())
 
 
 async def parked(client, ctx) -> dict[str, dict]:

@@ -51,6 +51,18 @@ def not_assignee(row: Any, principal: Principal, action: str) -> Forbidden:
                      params={"task_id": row.id, "assignee": row.assignee,
                              "user": principal.user, "action": _ACTIONS_ZH.get(action, action)})
 
+async def acting_on(uow: UnitOfWork, p: Principal, task_id: str, action: str) -> Any:
+    """The ready task ``p`` may act on: as its assignee, as a candidate while it is
+    unclaimed, or as an administrator of its tenant; refused otherwise."""
+    row = await visible(uow.session, p, task_id)
+    require_ready(row)
+    if not p.administers(row.tenant_id):
+        if row.assignee is None:
+            row = await workable(uow.session, p, task_id)
+        elif row.assignee != p.user:
+            raise not_assignee(row, p, action)
+    return row
+
 
 def _same_user(task_id: str, user: str) -> Invalid:
     return Invalid(f"task {task_id} cannot be handed to '{user}', who has it already",
@@ -69,13 +81,7 @@ class TransferTask:
 
     async def run(self, uow: UnitOfWork) -> None:
         p = self.principal
-        row = await visible(uow.session, p, self.task_id)
-        require_ready(row)
-        if not p.administers(row.tenant_id):
-            if row.assignee is None:
-                row = await workable(uow.session, p, self.task_id)
-            elif row.assignee != p.user:
-                raise not_assignee(row, p, "transfer")
+        row = await acting_on(uow, p, self.task_id, "transfer")
         _refuse_pending(row, "transferred")
         if self.to == (row.assignee or p.user):
             raise _same_user(self.task_id, self.to)

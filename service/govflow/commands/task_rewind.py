@@ -14,8 +14,8 @@ from ..engine.signers import SignersRefused
 from ..errors import Conflict, Forbidden, Invalid
 from ..taskops import repository as repo
 from ..tasks import repository as task_repo
-from ..tasks.service import require_ready, visible, workable
-from .task_operations import not_assignee, refuse_pending
+from ..tasks.service import visible
+from .task_operations import acting_on, refuse_pending
 from .unit_of_work import UnitOfWork
 
 
@@ -50,13 +50,7 @@ class ReturnTask:
 
     async def run(self, uow: UnitOfWork) -> str:
         p = self.principal
-        row = await visible(uow.session, p, self.task_id)
-        require_ready(row)
-        if not p.administers(row.tenant_id):
-            if row.assignee is None:
-                row = await workable(uow.session, p, self.task_id)
-            elif row.assignee != p.user:
-                raise not_assignee(row, p, "return")
+        row = await acting_on(uow, p, self.task_id, "return")
         refuse_pending(row, "returned")
         task_id, to_key = self.task_id, self.to_key
         plan = await _plan(uow, row.instance_id, lambda e: e.plan_return(task_id, to_key),
@@ -123,13 +117,7 @@ class AddSigners:
 
     async def run(self, uow: UnitOfWork) -> str:
         p = self.principal
-        row = await visible(uow.session, p, self.task_id)
-        require_ready(row)
-        if not p.administers(row.tenant_id):
-            if row.assignee is None:
-                row = await workable(uow.session, p, self.task_id)
-            elif row.assignee != p.user:
-                raise not_assignee(row, p, "add signers to")
+        row = await acting_on(uow, p, self.task_id, "add signers to")
         task_id, users = self.task_id, list(dict.fromkeys(self.users))
         holding = sorted({t.assignee for t in await task_repo.ready_of_instance(
             uow.session, row.instance_id) if t.key == row.key and t.assignee in users})
