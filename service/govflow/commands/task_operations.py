@@ -25,8 +25,20 @@ def _changed(task_id: str) -> Conflict:
     return Conflict(f"task {task_id} changed concurrently", code="task.version_conflict",
                     params={"task_id": task_id})
 
+async def _hand_over(uow: UnitOfWork, row: Any, actor: str, event: str,
+                     data: dict[str, Any], **values: Any) -> None:
+    """Change who holds a ready task (versioned on its assignee and delegation state) and
+    record the event."""
+    if not await repo.update_ready(uow.session, row.id, row.assignee, row.delegation_state,
+                                   **values):
+        raise _changed(row.id)
+    await uow.record(row, actor, event, task_id=row.id, element_id=row.key,
+                     element_name=row.name, data=data)
 
-def _refuse_pending(row: Any, action: str) -> None:
+
+def refuse_pending(row: Any, action: str) -> None:
+    """A task its delegate holds is refused every change but resolve (complete and unclaim
+    too: commands/tasks.py)."""
     if row.delegation_state == PENDING:
         raise Conflict(f"task {row.id} is delegated to '{row.assignee}': it must be resolved "
                        f"back to '{row.owner}' before it can be {action}",
@@ -38,11 +50,6 @@ def _refuse_pending(row: Any, action: str) -> None:
 _ACTIONS_ZH = {"transferred": "转办", "delegated": "委派", "completed": "办理",
                "unclaimed": "退回认领", "transfer": "转办", "delegate": "委派",
                "returned": "退回", "return": "退回", "add signers to": "加签"}
-
-
-def refuse_pending(row: Any, action: str) -> None:
-    """Complete and unclaim refuse a task its delegate holds (commands/tasks.py)."""
-    _refuse_pending(row, action)
 
 
 def not_assignee(row: Any, principal: Principal, action: str) -> Forbidden:
@@ -82,16 +89,12 @@ class TransferTask:
     async def run(self, uow: UnitOfWork) -> None:
         p = self.principal
         row = await acting_on(uow, p, self.task_id, "transfer")
-        _refuse_pending(row, "transferred")
+        refuse_pending(row, "transferred")
         if self.to == (row.assignee or p.user):
             raise _same_user(self.task_id, self.to)
-        if not await repo.update_ready(uow.session, self.task_id, row.assignee,
-                                       row.delegation_state, assignee=self.to, owner=None,
-                                       delegation_state=None):
-            raise _changed(self.task_id)
-        await uow.record(row, p.user, "task_transferred", task_id=row.id, element_id=row.key,
-                         element_name=row.name, data={"from": row.assignee, "to": self.to,
-                                                      "reason": self.reason})
+        await _hand_over(uow, row, p.user, "task_transferred",
+                         {"from": row.assignee, "to": self.to, "reason": self.reason},
+                         assignee=self.to, owner=None, delegation_state=None)
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ class DelegateTask:
         p = self.principal
         row = await visible(uow.session, p, self.task_id)
         require_ready(row)
-        _refuse_pending(row, "delegated")
+        refuse_pending(row, "delegated")
         if row.assignee is None:
             raise Conflict(f"task {row.id} is not claimed: claim it before delegating it",
                            code="task.not_claimed", params={"task_id": row.id})
@@ -116,13 +119,9 @@ class DelegateTask:
             raise not_assignee(row, p, "delegate")
         if self.to == p.user:
             raise _same_user(self.task_id, self.to)
-        if not await repo.update_ready(uow.session, self.task_id, row.assignee,
-                                       row.delegation_state, assignee=self.to, owner=p.user,
-                                       delegation_state=PENDING):
-            raise _changed(self.task_id)
-        await uow.record(row, p.user, "task_delegated", task_id=row.id, element_id=row.key,
-                         element_name=row.name, data={"owner": p.user, "delegate": self.to,
-                                                      "reason": self.reason})
+        await _hand_over(uow, row, p.user, "task_delegated",
+                         {"owner": p.user, "delegate": self.to, "reason": self.reason},
+                         assignee=self.to, owner=p.user, delegation_state=PENDING)
 
 
 @dataclass(frozen=True)
@@ -148,13 +147,11 @@ class ResolveTask:
                             params={"task_id": row.id, "assignee": row.assignee,
                                     "user": p.user})
         draft = {**(loads(row.draft) if row.draft else {}), **self.variables}
-        if not await repo.update_ready(uow.session, self.task_id, row.assignee, PENDING,
-                                       assignee=row.owner, delegation_state=RESOLVED,
-                                       draft=dumps(draft) if draft else None):
-            raise _changed(self.task_id)
-        await uow.record(row, p.user, "task_resolved", task_id=row.id, element_id=row.key,
-                         element_name=row.name, data={"owner": row.owner, "delegate": p.user,
-                                                      "fields": sorted(self.variables)})
+        await _hand_over(uow, row, p.user, "task_resolved",
+                         {"owner": row.owner, "delegate": p.user,
+                          "fields": sorted(self.variables)},
+                         assignee=row.owner, delegation_state=RESOLVED,
+                         draft=dumps(draft) if draft else None)
 
 
 @dataclass(frozen=True)
