@@ -144,7 +144,7 @@ async def test_finance_refusing_the_funds_blocks_the_approval(client):
 
 @pytest.mark.parametrize(("field", "clause"), [
     ("compliance", INITIAL_GATE), ("digital_government", INITIAL_GATE),
-    ("bar_catalog", BARS_GATE), ("bar_secure_products", BARS_GATE)], ids=lambda v: v[:20])
+    ("bar_catalog", BARS_GATE), ("bar_secure_products", BARS_GATE)], ids=["compliance", "digital_government", "bar_catalog", "bar_secure_products"])
 async def test_initial_review_cannot_pass_with_a_failed_criterion(client, field, clause):
     """第十一条(四) lists what the initial review checks; 第九条 bars 立项."""
     instance = await begin(client, f"INITIAL-{field}", amount=120)
@@ -168,7 +168,7 @@ async def test_fund_review_cannot_pass_with_a_failed_condition(client, field):
 
 @pytest.mark.parametrize(("field", "clause"), [
     ("cost_reviewed_by_unit", FILING_GATE), ("scheme_argued", FILING_GATE),
-    ("bar_security", BARS_GATE)], ids=lambda v: v[:22])
+    ("bar_security", BARS_GATE)], ids=["cost_reviewed_by_unit", "scheme_argued", "bar_security"])
 async def test_filing_review_cannot_pass_with_a_failed_condition(client, field, clause):
     """第十二条: the filing review completes 立项 only after the argument, the crypto review
     and the unit's own cost review; 第九条's bars apply to it too."""
