@@ -228,6 +228,13 @@ async def test_an_inadmissible_change_is_approved_only_with_its_legal_basis(clie
     instance = await approved(client, "CHANGE-BASIS", amount=30)
     instance = await step(client, instance, "procurement", PROCURED)
     instance = await step(client, instance, "implementation", {"next_step": "request_change"})
+    # 附表3: the change form carries the supervisor's opinion (all three parties sign it)
+    unsigned = {k: v for k, v in CHANGE.items() if k != "supervisor_opinion"}
+    response = await client.post(
+        f"{API}/tasks/{ready(instance, 'change_request')['id']}/complete",
+        json={"variables": unsigned}, headers=UNIT)
+    assert response.status_code == 422
+    assert "variables.supervisor_opinion" in {e["loc"] for e in response.json()["errors"]}
     instance = await step(client, instance, "change_request", CHANGE)
     assert instance["variables"]["change_admissible"] is False  # 15 % of the contract
     await refused(client, instance, "change_review", OK, HUB, CHANGE_GATE)
