@@ -301,7 +301,7 @@ async def test_a_refused_crypto_review_restarts_on_resubmission(client, ctx):
     ctx.clock.set(REFERENCE_START)
     instance = await walk_to(client, "CRYPTO-AGAIN", "crypto_review")
     instance = await step(client, instance, "crypto_review",
-                          review(False, ("crypto_compliant", ""), ("copied_to_hub", "")),
+                          review(False, ("crypto_compliant", "")) | {"copied_to_hub": True},
                           check_due=False)
     ctx.clock.set(datetime(2024, 10, 9, 1, 0, tzinfo=UTC))  # Wed: Oct 10, 11, 12, 14, 15
     instance = await step(client, instance, "declare", CRYPTO_DECLARATION)

@@ -83,7 +83,8 @@ async def refused(client, instance: dict, key: str, data: dict[str, Any], header
     assert response.status_code == 422, response.text
     body = response.json()
     assert body["code"] == "task.gate_failed", body
-    assert body["params"]["clause"].strip() == clause, body
+    assert body["errors"][0]["clause"] == clause, body  # the first failing gate
+    assert clause in body["detail"]
     after = await fetch(client, instance)
     assert ([(t["id"], t["key"]) for t in after["ready_tasks"]], after["variables"]) == (
         [(t["id"], t["key"]) for t in before["ready_tasks"]], before["variables"])
@@ -328,7 +329,7 @@ async def sod_refused(client, instance: dict, key: str, data: dict, headers: dic
         assert response.status_code == 403, (action, response.text)
         problem = response.json()
         assert problem["code"] == "task.separation_of_duties", problem
-        assert earlier in str(problem.get("params")), problem
+        assert f"'{earlier}'" in problem["detail"], problem  # names the earlier decision
 
 
 async def test_who_declared_may_not_review_the_declaration(client):
@@ -341,7 +342,8 @@ async def test_who_declared_may_not_review_the_declaration(client):
         json={"variables": DECLARATION}, headers=BOTH_UNIT_HUB)
     assert response.status_code == 200, response.text
     instance = response.json()
-    await sod_refused(client, instance, "initial_review", INITIAL_OK, BOTH_UNIT_HUB, "declare")
+    await sod_refused(client, instance, "initial_review", INITIAL_OK, BOTH_UNIT_HUB,
+                      "方案编制论证及立项申报")
     instance = await step(client, instance, "initial_review", INITIAL_OK)  # hub_user
     assert keys(instance) == ["fund_review"]
 
@@ -355,8 +357,7 @@ async def test_who_reviewed_for_the_bureau_may_not_review_the_funds(client):
         json={"variables": INITIAL_OK}, headers=BOTH_HUB_FINANCE)
     assert response.status_code == 200, response.text
     instance = response.json()
-    await sod_refused(client, instance, "fund_review", FUND_OK, BOTH_HUB_FINANCE,
-                      "initial_review")
+    await sod_refused(client, instance, "fund_review", FUND_OK, BOTH_HUB_FINANCE, "初步审核")
     instance = await step(client, instance, "fund_review", FUND_OK)  # finance_user
     # the same body twice is fine: the bureau's reviewer also issues the 立项批复
     response = await client.post(
@@ -376,7 +377,7 @@ async def test_who_signed_for_finance_may_not_issue_the_approval(client):
         json={"variables": FUND_OK}, headers=BOTH_HUB_FINANCE)
     assert response.status_code == 200, response.text
     instance = response.json()
-    await sod_refused(client, instance, "approval", APPROVAL_OK, BOTH_HUB_FINANCE, "fund_review")
+    await sod_refused(client, instance, "approval", APPROVAL_OK, BOTH_HUB_FINANCE, "资金审核")
     instance = await step(client, instance, "approval", APPROVAL_OK)  # hub_user
     assert keys(instance) == ["procurement"]
 
