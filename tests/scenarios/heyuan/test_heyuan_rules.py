@@ -64,6 +64,7 @@ ACCEPTANCE_GATE = ("河源 第二十四条 已通过符合性审查的项目由�
                    "市政务服务数据管理局派员监督")
 FILED_GATE = "河源 第二十五条 验收报告须报送市政务服务数据管理局"
 CONTRACT_GATE = "河源 第十六、十七条 按政府采购规定采购并签订合同"
+CLOUD_GATE = "河源 第十九条 审核同意的申请由市政务服务数据管理局分配公共基础设施资源"
 
 
 @pytest.fixture(autouse=True)
@@ -117,6 +118,11 @@ async def test_failed_initial_review_goes_to_a_refusal_without_a_fund_review(cli
                                         "opinion": "第九条(一)：未纳入政务信息系统目录"})
     assert keys(instance) == ["approval"]
     assert instance["variables"]["initial_review_approved"] is False
+    # the task says up front what it will refuse
+    detail = await client.get(f"{API}/tasks/{ready(instance, 'approval')['id']}", headers=HUB)
+    assert {"clause": APPROVAL_GATE,
+            "expression": "not approved or (initial_review_approved and fund_review_approved)"
+            } in detail.json()["gates"]
     await refused(client, instance, "approval", APPROVAL_OK, HUB, APPROVAL_GATE)
     instance = await step(client, instance, "approval",
                           APPROVAL_OK | {"approved": False, "opinion": "初步审核未通过，不予立项"})
@@ -222,6 +228,20 @@ async def test_procurement_ends_with_a_signed_contract(client):
     instance = await approved(client, "CONTRACT")
     await refused(client, instance, "procurement", PROCURED | {"contracts_signed": False},
                   UNIT, CONTRACT_GATE)
+
+
+async def test_an_approved_resource_request_names_what_is_allocated(client):
+    """第十九条: the bureau reviews and allocates the public infrastructure it approves."""
+    instance = await approved(client, "CLOUD", amount=30)
+    instance = await step(client, instance, "procurement", PROCURED)
+    instance = await step(client, instance, "implementation",
+                          {"next_step": "request_cloud_resources"})
+    instance = await step(client, instance, "cloud_resource_request", {"resources": "政务云 8核"})
+    await refused(client, instance, "cloud_resource_review", OK, HUB, CLOUD_GATE)
+    await refused(client, instance, "cloud_resource_review", OK | {"allocated": ""}, HUB,
+                  CLOUD_GATE)
+    instance = await step(client, instance, "cloud_resource_review", review(False))
+    assert keys(instance) == ["implementation"]
 
 
 async def test_an_inadmissible_change_is_approved_only_with_its_legal_basis(client):
