@@ -69,7 +69,8 @@ INSPECTION_FAILED = INSPECTION_OK | NO | {"funds_compliant": False}
 # 第二十五条: 市发改委 accepts 会同 市数据局 and 市工信局, each signing its own part.
 FINAL_OK = {"ndrc_approved": True, "ndrc_opinion": "同意", "trial_run_ok": True,
             "accepted_on": "2026-03-02"}
-FINAL_HUB_OK = {"hub_approved": True, "hub_opinion": "同意", "data_platform_connected": True}
+FINAL_HUB_OK = {"hub_approved": True, "hub_opinion": "同意", "data_platform_connected": True,
+                "public_service_system": True, "apps_connected": True}
 FINAL_MIIT_OK = {"miit_approved": True, "miit_opinion": "同意"}
 LIVE = {"in_use_on": "2026-03-02"}
 PROCUREMENT = {"procurement_method": "tender", "tender_completed_on": "2026-03-02",
@@ -99,7 +100,8 @@ def declaration(**overrides) -> dict:
     return {"application_form": True, "construction_content": "建设一网通办平台",
             "includes_construction": True, "om_fund_source": "市级财政运维经费",
             "fund_source": "市级资金", "proposal_provided": True, "feasibility_provided": True,
-            "preliminary_design_provided": True, "resource_catalog_provided": True} | overrides
+            "preliminary_design_provided": True, "resource_catalog_provided": True,
+            "catalog_not_shared": False, "not_shared_basis": ""} | overrides
 
 
 def keys(instance: dict) -> list[str]:

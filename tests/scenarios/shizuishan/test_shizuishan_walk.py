@@ -325,6 +325,7 @@ async def test_whole_life_with_rectification_and_failed_acceptances_ends_accepte
 
 async def test_a_county_project_under_500_runs_to_acceptance(client, ctx):
     instance = await built(client, declaration(includes_construction=False),
+                           procured_as=PROCUREMENT | {"contract_amount": 450},
                            filed_as=TENDER_FILING | {"filing_type": "purchased_service",
                                                      "service_period": "三年"},
                            level="county", total_investment=499.99, category="services",
