@@ -6,9 +6,9 @@ import pytest
 from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     FINANCE,
     GOVERNMENT,
-    LEADING_GROUP,
     HUB,
     IN_WINDOW,
+    LEADING_GROUP,
     OK,
     TENANT,
     TENANT_ADMIN,
