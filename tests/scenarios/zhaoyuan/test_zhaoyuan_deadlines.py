@@ -557,3 +557,31 @@ async def test_termination_closes_an_open_rectification_escalation(client, clock
                               {"measure": "terminate", "opinion": "拒不整改，终止项目"}, HUB)
     assert (instance["state"], instance["outcome"]) == ("completed", "terminated")
     assert instance["ready_tasks"] == []
+
+
+async def test_the_progress_report_is_asked_for_every_year_of_construction(client, clock, fire):
+    """第十一条 应于每年12月底前报告: a yearly duty, not one the unit may choose never to do.
+    While the project is under construction, December 1 opens the report (due December 31);
+    once reported, construction resumes, and the next December 1 asks again."""
+    instance = await _building(client, clock, "ZY-DL-YEARLY")
+    assert keys(instance) == ["implementation"]
+    clock.set(utc(2026, 11, 30, 15, 59, 59))  # 23:59:59 on November 30
+    await fire()
+    assert keys(await state(client, instance)) == ["implementation"]
+    for year in (2026, 2027):
+        clock.set(utc(year, 11, 30, 16))  # 00:00 on December 1
+        await fire()
+        instance = await state(client, instance)
+        assert keys(instance) == ["progress_report"], year
+        assert ready(instance, "progress_report")["due_at"] == f"{year}-12-31T15:59:59.999999Z"
+        clock.set(utc(year, 12, 2, 1))
+        instance = await complete(client, instance, "progress_report", {
+            "construction_progress": f"{year}年度建设进度", "budget_execution": "按计划支付"},
+            UNIT)
+        assert keys(instance) == ["implementation"]
+        clock.set(utc(year + 1, 1, 4, 1))  # once a year: nothing more this December
+        await fire()
+        assert keys(await state(client, instance)) == ["implementation"]
+    # the December openings, and no report was late
+    passed = [e["element_id"] for e in await events(client, instance, "deadline_passed")]
+    assert passed == ["progress_report_due", "progress_report_due"]
