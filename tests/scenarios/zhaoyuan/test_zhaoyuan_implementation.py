@@ -22,6 +22,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     OM_FILED,
     PROCURED,
     SECURITY_OK,
+    TENANT,
     UNIT,
     building,
     deploy_zhaoyuan,
@@ -30,11 +31,13 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     keys,
     message,
     only,
+    refused_by_gate,
     reviewed,
+    sign,
     slot,
     step,
 )
-from tests.support.api import API, complete, history
+from tests.support.api import API, complete, history, token
 
 
 @pytest.fixture(autouse=True)
@@ -288,3 +291,28 @@ async def test_accepted_project_is_filed_for_operation(client):
     assert task["lane"] == LANES["unit"]
     instance = await complete(client, instance, "om_filing", OM_FILED, UNIT)
     assert (instance["state"], instance["outcome"]) == ("completed", "accepted")
+
+
+async def test_in_a_major_changes_review_each_body_decides_only_its_own_step(client):
+    """第十三条 with 第四、九条: the re-review separates duties as the first review does: the
+    hub official who reviewed the change and signed the hub's part may not sign finance's, nor
+    pass the budget review (403); nor may a gate be skipped (第九条, 422)."""
+    both = token("zy_hub_fin_chg", TENANT, ("hub", "finance"))
+    instance = await _changing(client, "ZY-CHG-SOD")
+    instance = await complete(client, instance, "change_review", OK | CHANGE_REVIEW, both)
+    instance = await complete(client, instance, "expert_review", EXPERT_OK, EXPERT)
+    refused_by_gate(await sign(client, instance, "joint_review", "hub",
+                               JOINT_OK | {"feeds_sharing_platform": False}, both),
+                    "第九条 未完成迁移整合")
+    response = await sign(client, instance, "joint_review", "hub", JOINT_OK, both)
+    assert response.status_code == 200, response.text
+    refused = await sign(client, response.json(), "joint_review", "finance", JOINT_OK, both)
+    assert (refused.status_code, refused.json()["code"]) == (403, "task.separation_of_duties")
+    response = await sign(client, response.json(), "joint_review", "finance", JOINT_OK, FINANCE)
+    instance = response.json()
+    task = only(instance, "fund_review", "finance", "招远 第十三条、第四条、第十二条")
+    refused = await client.post(f"{API}/tasks/{task['id']}/complete", headers=both,
+                                json={"variables": FUND_OK})
+    assert (refused.status_code, refused.json()["code"]) == (403, "task.separation_of_duties")
+    instance = await complete(client, instance, "fund_review", FUND_OK, FINANCE)
+    only(instance, "government_consent", "city_government", "招远 第十三条、第六条")
