@@ -54,7 +54,7 @@ TASKS: dict[str, tuple[str, str, list[str]]] = {
     "supervisor_filing": (UNIT_LANE, "高青 三(三)3", ["unit"]),
     "implementation": (UNIT_LANE, "高青 三(三)2", ["unit"]),
     "change_request": (UNIT_LANE, "高青 三(二)4", ["unit"]),
-    "change_review": (HUB_LANE, "高青 三(二)4", ["hub", "finance"]),
+    "change_review": (HUB_LANE, "高青 三(二)4", ["hub"]),  # slot 0; slot 1: finance
     "cloud_resource_request": (UNIT_LANE, "高青 三(三)2", ["unit"]),
     "cloud_resource_review": (HUB_LANE, "高青 三(三)2", ["hub"]),
     "inspection": (HUB_LANE, "高青 三(三)4", ["hub", "finance", "audit"]),

@@ -112,13 +112,31 @@ async def test_changes_and_cloud_resources_return_to_implementation(client):
     instance = await step(client, instance, "change_request", {
         "change_reason": "上级政策调整，确需紧急变更", "change_content": "增加数据共享接口",
         "total_after_change": 80})
-    # 三(二)4: only special or urgent reasons justify a change
-    await refused(client, instance, "change_review",
-                  OK | {"special_or_urgent": False}, "高青 三(二)4", FINANCE)
-    instance = await step(client, instance, "change_review",
-                          {"approved": False, "opinion": "不属于特殊或紧急情况",
-                           "special_or_urgent": False}, FINANCE)
+    # 三(二)4 按程序报批: the two bodies that compile the plan (三(二)3) each sign the change
+    slots = {tuple(t["candidate_groups"]): t for t in instance["ready_tasks"]}
+    assert set(slots) == {("hub",), ("finance",)}
+    assert {t["clause"] for t in slots.values()} == {"高青 三(二)4"}
+    hub_slot, finance_slot = slots[("hub",)], slots[("finance",)]
+    # only special or urgent reasons justify a change
+    response = await client.post(f"{API}/tasks/{finance_slot['id']}/complete", headers=FINANCE,
+                                 json={"variables": OK | {"special_or_urgent": False}})
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "task.gate_failed"
+    response = await client.post(f"{API}/tasks/{hub_slot['id']}/complete", headers=FINANCE,
+                                 json={"variables": OK | {"special_or_urgent": True}})
+    assert response.status_code == 403, response.text  # the hub's slot is the hub's
+    response = await client.post(f"{API}/tasks/{finance_slot['id']}/complete", headers=FINANCE,
+                                 json={"variables": {"approved": False, "special_or_urgent": False,
+                                                     "opinion": "不属于特殊或紧急情况"}})
+    assert response.status_code == 200, response.text
+    assert keys(response.json()) == ["change_review"]  # one signature is not the decision
+    response = await client.post(f"{API}/tasks/{hub_slot['id']}/complete", headers=HUB,
+                                 json={"variables": OK | {"special_or_urgent": True}})
+    assert response.status_code == 200, response.text
+    instance = response.json()
     assert keys(instance) == ["implementation"]
+    results = instance["variables"]["change_review_results"]
+    assert [r["approved"] for r in results] == [True, False]  # slot order: hub, finance
     instance = await step(client, instance, "implementation",
                           {"next_step": "cloud_resources", "completed_on": EXPECTED_ON})
     instance = await step(client, instance, "cloud_resource_request", {
