@@ -412,3 +412,19 @@ async def test_an_escalation_still_open_keeps_the_project_running_then_it_ends_a
     assert (body["state"], keys(body)) == ("running", ["final_acceptance_escalation"])
     done = await complete(client, body, "final_acceptance_escalation", ESCALATED, HUB)
     assert (done["state"], done["outcome"]) == ("completed", "accepted")
+
+
+async def test_a_consultancy_that_ends_after_september_30_declares_for_the_year_after(
+        client, ctx):
+    # 三(一): the consultancy comes before the declaration and has no date of its own; a
+    # declaration it makes possible only after September 30 belongs to the next cycle.
+    ctx.clock.set(SEP_28_0900)
+    instance = await begin(client, planned_investment=120)
+    instance = await step(client, instance, "consultancy_plan", {
+        "consultancy_scope": "编制项目建设方案", "consultancy_procurement_documents": True})
+    ctx.clock.set(utc(2026, 10, 9, 1))
+    instance = await step(client, instance, "consultancy_review", OK | {
+        "consultancy_needed_confirmed": True, "qualification_required": True})
+    assert keys(instance) == ["declare"]
+    assert ready(instance, "declare")["due_at"] == "2027-09-30T15:59:59.999999Z"
+    assert instance["variables"]["plan_year"] == 2028
