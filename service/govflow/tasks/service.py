@@ -9,6 +9,7 @@ from .. import cursor as pagination
 from ..auth.permissions import require_visible
 from ..auth.principal import Principal
 from ..context import AppContext
+from ..documents import fields as document_fields
 from ..errors import Conflict, Forbidden
 from ..store.jsontext import loads
 from . import repository as repo
@@ -60,6 +61,8 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
     task's values, nor process variables that merely share a field's name."""
     row = await visible(session, principal, task_id)
     form, ui_schema = await _form_and_ui(ctx, session, row)
+    if row.state == "ready":  # file fields: the instance's documents to choose from
+        form, ui_schema = await document_fields.offer(session, row.instance_id, form, ui_schema)
     if row.state == "completed":
         data = loads(row.data) or {}
     elif row.state == "ready":
