@@ -2,8 +2,10 @@
 name in a `file` field at completion; and every refusal, with nothing half-stored."""
 
 import hashlib
+from datetime import timedelta
 
 import pytest
+from govflow.commands import retention
 from govflow.commands.unit_of_work import UnitOfWork
 
 from tests.documents.support import (
@@ -222,3 +224,22 @@ async def test_a_later_task_uploads_its_own_documents_and_lists_what_it_used(cli
     assert [d["id"] for d in on_first["items"]] == [report["id"]]
     on_filing = (await client.get(f"{API}/tasks/{filing['id']}/documents", headers=HUB)).json()
     assert [d["id"] for d in on_filing["items"]] == [receipt["id"]]
+
+
+async def test_history_cleanup_deletes_an_ended_instances_documents_and_blobs(
+        client, blobs, put, ctx):
+    _instance, task = await submit_task(client)
+    report = await put(task["id"], "验收报告.pdf", PDF)
+    done = await client.post(f"{API}/tasks/{task['id']}/complete", headers=UNIT, json={
+        "variables": {"acceptance_report": report["id"], "security_report": report["id"]}})
+    filing = ready(done.json(), "file_acceptance")
+    await client.post(f"{API}/tasks/{filing['id']}/complete", headers=HUB,
+                      json={"variables": {"filed": True}})
+    _running, running_task = await submit_task(client, "2027-002")
+    kept = await put(running_task["id"], "在办.pdf", PDF)
+    assert len(blob_files(blobs)) == 2
+    ctx.clock.advance(days=40)
+    assert await retention.cleanup(ctx, timedelta(days=30)) == 1
+    assert [p.name for p in blob_files(blobs)] == [kept["id"]]
+    gone = await client.get(report["content_url"], headers=UNIT)
+    assert gone.status_code == 404

@@ -85,7 +85,10 @@ class LocalBlobStore:
             handle.close()
 
     async def delete(self, key: str) -> None:
-        await asyncio.to_thread(self._path(key).unlink, True)
+        try:
+            await asyncio.to_thread(self._path(key).unlink, True)
+        except OSError as exc:
+            raise StorageError(f"could not delete blob {key}: {exc.strerror}") from exc
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self._path(key).is_file)
