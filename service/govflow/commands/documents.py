@@ -14,6 +14,7 @@ from ..documents.service import may_upload
 from ..documents.storage import StorageError
 from ..errors import Conflict, Unavailable
 from ..instances import repository as instance_repo
+from .gates import check_duties
 from .unit_of_work import UnitOfWork
 
 
@@ -28,6 +29,7 @@ class UploadDocument:
 
     async def run(self, uow: UnitOfWork) -> str:
         task = await may_upload(uow.session, self.principal, self.task_id)
+        await check_duties(uow, task, self.principal.user, "worked on")
         instance = await instance_repo.get(uow.session, task.instance_id)
         if instance is None or instance.state != "running":
             state = instance.state if instance is not None else "deleted"
