@@ -10,6 +10,11 @@ from tests.conftest import deploy
 from tests.support.api import API, ready, start, token
 
 DIAGRAM = (Path(__file__).parent / "fixtures" / "acceptance_documents.bpmn").read_bytes()
+# The string field `note`, and the same with an `accept` property only file fields may have.
+NOTE = 'id="note" label="说明" type="string" />'
+NOTE_WITH_ACCEPT = ('id="note" label="说明" type="string"><camunda:properties>'
+                    '<camunda:property id="accept" value=".pdf" /></camunda:properties>'
+                    '</camunda:formField>')
 UNIT = token("ua", "demo", ("unit",))
 HUB = token("ha", "demo", ("hub",))
 FINANCE = token("fa", "demo", ("finance",))  # sees the instance, works on none of its tasks

@@ -21,7 +21,7 @@ from tests.documents.support import (
     submit_task,
     upload,
 )
-from tests.support.api import API, history, ready, snapshot
+from tests.support.api import API, history, ready, snapshot, token
 
 PDF_TYPE, OFD_TYPE = "application/pdf", "application/ofd"
 
@@ -243,3 +243,15 @@ async def test_history_cleanup_deletes_an_ended_instances_documents_and_blobs(
     assert [p.name for p in blob_files(blobs)] == [kept["id"]]
     gone = await client.get(report["content_url"], headers=UNIT)
     assert gone.status_code == 404
+
+
+async def test_who_decided_for_the_unit_may_not_upload_for_the_data_centre(client, blobs, put):
+    both = token("ub", "demo", ("unit", "hub"))
+    _instance, task = await submit_task(client)
+    report = await put(task["id"], "验收报告.pdf", PDF, both)
+    done = await client.post(f"{API}/tasks/{task['id']}/complete", headers=both, json={
+        "variables": {"acceptance_report": report["id"], "security_report": report["id"]}})
+    filing = ready(done.json(), "file_acceptance")
+    refused = await upload(client, filing["id"], "备案回执.pdf", PDF, both)
+    assert (refused.status_code, refused.json()["code"]) == (403, "task.separation_of_duties")
+    assert [p.name for p in blob_files(blobs)] == [report["id"]]

@@ -4,7 +4,7 @@ the diagram set's upload accepts and refuses, and the schema front ends get."""
 import pytest
 
 from tests.conftest import ADMIN, deploy
-from tests.documents.support import DIAGRAM
+from tests.documents.support import DIAGRAM, NOTE, NOTE_WITH_ACCEPT
 from tests.support.api import API
 
 ACCEPT = '<camunda:property id="accept" value=".pdf,.ofd" />'
@@ -31,10 +31,7 @@ async def test_a_file_field_is_a_document_id_with_the_types_it_accepts(client):
 
 @pytest.mark.parametrize(("edit", "says"), [
     ((ACCEPT, '<camunda:property id="accept" value=".exe" />'), "accepts '.exe'"),
-    (('id="note" label="说明" type="string" />',
-      'id="note" label="说明" type="string"><camunda:properties>'
-      '<camunda:property id="accept" value=".pdf" /></camunda:properties>'
-      '</camunda:formField>'), "is not a file field"),
+    ((NOTE, NOTE_WITH_ACCEPT), "is not a file field"),
     (('label="项目验收报告" type="file"', 'label="项目验收报告" type="file" defaultValue="x"'),
      "cannot have a default value"),
 ])
