@@ -32,7 +32,7 @@ def accepts(accept: list[str], media_type: str) -> bool:
 async def offer(session: AsyncSession, instance_id: str, form: dict[str, Any],
                 ui_schema: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The form and UI schema with each file field's options: the instance's documents of
-    a type it accepts (unchanged when the form has no file field)."""
+    a type it accepts (none: no ``enum``; unchanged when the form has no file field)."""
     fields = file_fields(form)
     if not fields:
         return form, ui_schema
@@ -40,8 +40,9 @@ async def offer(session: AsyncSession, instance_id: str, form: dict[str, Any],
     form, ui_schema = copy.deepcopy(form), copy.deepcopy(ui_schema)
     for name, accept in fields.items():
         usable = [d for d in docs if accepts(accept, d.media_type)]
-        form["properties"][name]["enum"] = [d.id for d in usable]
-        ui_schema.setdefault(name, {})["ui:enumNames"] = [d.filename for d in usable]
+        if usable:  # JSON Schema forbids an empty enum: nothing uploaded, no options
+            form["properties"][name]["enum"] = [d.id for d in usable]
+            ui_schema.setdefault(name, {})["ui:enumNames"] = [d.filename for d in usable]
     return form, ui_schema
 
 
