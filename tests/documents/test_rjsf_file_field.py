@@ -3,6 +3,7 @@ validator (ajv8) accepts the schema, pre-selects no document, reports the unchos
 fields, and accepts an uploaded document's id. Needs node and tests/frontend's packages
 (tests/frontend/setup.sh, which CI runs); skips without them."""
 
+import asyncio
 import json
 import shutil
 import subprocess
@@ -27,9 +28,10 @@ async def test_react_jsonschema_form_validates_the_file_fields(client, blobs, tm
     form = (await client.get(f"{API}/tasks/{task['id']}", headers=UNIT)).json()["form"]
     path = tmp_path / "form.json"
     path.write_text(json.dumps({"form": form, "field": "acceptance_report"}), encoding="utf-8")
-    done = subprocess.run([str(NODE), str(Path(__file__).parent / "rjsf_check.mjs"),
-                           str(FRONTEND), str(path), doc["id"]],
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = await asyncio.to_thread(
+        subprocess.run, [str(NODE), str(Path(__file__).parent / "rjsf_check.mjs"),
+                         str(FRONTEND), str(path), doc["id"]],
+        capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["defaults"] == {}  # no document chosen for the user
