@@ -43,3 +43,15 @@ async def test_a_file_field_the_service_cannot_check_refuses_the_set(client, edi
     assert response.status_code == 422
     assert response.json()["code"] == "diagram.invalid"
     assert says in response.text
+
+
+async def test_a_file_field_on_the_start_form_refuses_the_set(client):
+    start = '<bpmn:startEvent id="StartEvent_applied" name="申请验收">'
+    with_field = (start + '<bpmn:extensionElements><camunda:formData><camunda:formField '
+                  'id="application" label="申请表" type="file" /></camunda:formData>'
+                  '</bpmn:extensionElements>')
+    assert start.encode() in DIAGRAM
+    response = await deploy(client, "demo", {"a.bpmn": DIAGRAM.replace(
+        start.encode(), with_field.encode(), 1)})
+    assert response.status_code == 422
+    assert "start form field 'application' is a file field" in response.text

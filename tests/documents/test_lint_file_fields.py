@@ -44,3 +44,12 @@ def test_a_field_the_service_would_refuse_is_a_lint_error(cli, tmp_path, old, ne
     found = lint_text(cli, tmp_path, DIAGRAM.replace(old.encode(), new.encode(), 1))
     assert {(i, r) for i, r, _ in found} == {("submit_acceptance", "govflow/form-fields")}
     assert any(says in m for _, _, m in found)
+
+
+def test_a_file_field_on_a_start_event_is_a_lint_error(cli, tmp_path):
+    start = '<bpmn:startEvent id="StartEvent_applied" name="申请验收">'
+    with_field = (start + '<bpmn:extensionElements><camunda:formData><camunda:formField '
+                  'id="application" label="申请表" type="file" /></camunda:formData>'
+                  '</bpmn:extensionElements>')
+    found = lint_text(cli, tmp_path, DIAGRAM.replace(start.encode(), with_field.encode(), 1))
+    assert {(i, r) for i, r, _ in found} == {("StartEvent_applied", "govflow/form-fields")}

@@ -1,7 +1,8 @@
 // Forms-tab fields (camunda:formField) use the types GovFlow serves as JSON Schema
 // (docs/diagrams.md): string, long, integer, number, double, boolean, date, array, object,
-// enum, and file (a document uploaded to the instance, docs/documents.md). A file field's
-// `accept` property names media types or known extensions; only file fields have one.
+// enum, and file (a document uploaded to the instance, docs/documents.md; not on a start
+// event, which has no instance to upload to yet). A file field's `accept` property names
+// media types or known extensions; only file fields have one.
 const { is, isAny } = require('./helper');
 
 const TYPES = ['string', 'long', 'integer', 'number', 'double', 'boolean', 'date', 'array',
@@ -54,6 +55,10 @@ module.exports = function() {
       const type = field.type || 'string';
       if (!TYPES.includes(type)) {
         reporter.report(node.id, `Form field "${field.id}" has type "${type}", which GovFlow does not serve: use one of ${TYPES.join(', ')}`);
+        continue;
+      }
+      if (type === 'file' && is(node, 'bpmn:StartEvent')) {
+        reporter.report(node.id, `Start form field "${field.id}" is a file field: a document is uploaded to a task, so ask for it in the first user task`);
         continue;
       }
       const accept = fieldProperties(field).accept;
