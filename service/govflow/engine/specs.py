@@ -237,8 +237,9 @@ def _start_form(process: Any) -> dict[str, Any]:
     starts = _none_starts(process)
     schema = form_schema(starts[0]) if starts else {"type": "object"}
     schema.pop("additionalProperties", None)
-    for name, field in schema.get("properties", {}).items():
-        if DOCUMENT in field:  # no instance yet to upload the document to
+    properties: dict[str, Any] = schema.get("properties") or {}
+    for name, spec in properties.items():
+        if DOCUMENT in spec:  # no instance yet to upload the document to
             raise FormError(f"start form field '{name}' is a file field: a document is "
                             f"uploaded to a task, so ask for it in the first user task")
     return schema
