@@ -235,7 +235,7 @@ def _start_ui_schema(process: Any) -> dict[str, Any]:
 
 def _start_form(process: Any) -> dict[str, Any]:
     starts = _none_starts(process)
-    schema = form_schema(starts[0]) if starts else {"type": "object"}
+    schema: dict[str, Any] = form_schema(starts[0]) if starts else {"type": "object"}
     schema.pop("additionalProperties", None)
     properties: dict[str, Any] = schema.get("properties") or {}
     for name, spec in properties.items():
