@@ -65,6 +65,7 @@ async def test_upload_list_download_and_complete_with_the_documents(client, blob
 
     listed = (await client.get(f"{API}/tasks/{task['id']}/documents", headers=FINANCE)).json()
     assert [d["id"] for d in listed["items"]] == [report["id"], security["id"]]
+    assert [d["id"] for d in view["documents"]] == [report["id"], security["id"]]
 
     got = await client.get(report["content_url"], headers=FINANCE)  # sees the instance
     assert got.status_code == 200

@@ -10,8 +10,8 @@ from ..auth.principal import Principal
 from ..errors import Forbidden, NotFound
 from ..instances import service as instances
 from ..tasks.service import visible, workable
+from . import listing
 from . import repository as repo
-from .views import document_view
 
 
 async def may_upload(session: AsyncSession, principal: Principal, task_id: str) -> Any:
@@ -30,14 +30,15 @@ async def of_task(session: AsyncSession, principal: Principal, task_id: str, off
                   limit: int) -> list[dict[str, Any]]:
     """The documents uploaded to a task and those its completion named."""
     await visible(session, principal, task_id)
-    return await _views(session, await repo.of_task(session, task_id, offset, limit))
+    return await listing.on_task(session, task_id, offset, limit)
 
 
 async def of_instance(session: AsyncSession, principal: Principal, instance_id: str,
                       offset: int, limit: int) -> list[dict[str, Any]]:
     """An instance's documents, oldest first, each with the completions that used it."""
     await instances.visible(session, principal, instance_id)
-    return await _views(session, await repo.of_instance(session, instance_id, offset, limit))
+    return await listing.views(session, await repo.of_instance(session, instance_id, offset,
+                                                               limit))
 
 
 async def one(session: AsyncSession, principal: Principal, instance_id: str,
@@ -55,9 +56,4 @@ async def one(session: AsyncSession, principal: Principal, instance_id: str,
 async def view(session: AsyncSession, document_id: str) -> dict[str, Any]:
     """A document just uploaded (its command checked the caller's rights)."""
     row = await repo.get(session, document_id)
-    return (await _views(session, [row]))[0]
-
-
-async def _views(session: AsyncSession, rows: list[Any]) -> list[dict[str, Any]]:
-    uses = await repo.uses_of(session, [r.id for r in rows])
-    return [document_view(r, uses.get(r.id)) for r in rows]
+    return (await listing.views(session, [row]))[0]

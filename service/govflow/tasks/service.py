@@ -10,6 +10,7 @@ from ..auth.permissions import require_visible
 from ..auth.principal import Principal
 from ..context import AppContext
 from ..documents import fields as document_fields
+from ..documents import listing as document_listing
 from ..errors import Conflict, Forbidden
 from ..store.jsontext import loads
 from . import repository as repo
@@ -80,7 +81,7 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
     else:
         data = {}
     return {**task_summary(row), "form": form, "ui_schema": ui_schema, "data": data,
-            "gates": gates}
+            "gates": gates, "documents": await document_listing.on_task(session, row.id)}
 
 
 async def summary(session: AsyncSession, principal: Principal, task_id: str
