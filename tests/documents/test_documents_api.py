@@ -2,11 +2,16 @@
 name in a `file` field at completion; and every refusal, with nothing half-stored."""
 
 import hashlib
-from datetime import timedelta
+import io
+import os
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from govflow.commands import retention
 from govflow.commands.unit_of_work import UnitOfWork
+from govflow.documents.sweep import sweep
 
 from tests.documents.support import (
     EXE,
@@ -256,3 +261,22 @@ async def test_who_decided_for_the_unit_may_not_upload_for_the_data_centre(clien
     refused = await upload(client, filing["id"], "备案回执.pdf", PDF, both)
     assert (refused.status_code, refused.json()["code"]) == (403, "task.separation_of_duties")
     assert [p.name for p in blob_files(blobs)] == [report["id"]]
+
+
+async def test_the_sweep_deletes_only_old_blobs_no_document_names(client, blobs, put, ctx):
+    instance, task = await submit_task(client)
+    kept = await put(task["id"], "验收报告.pdf", PDF)
+    # What a crash between writing the blob and committing its row leaves behind.
+    orphan = f"{instance['id']}/{uuid.uuid4()}"
+    await ctx.documents.put(orphan, io.BytesIO(PDF), len(PDF), PDF_TYPE)
+    young = f"{instance['id']}/{uuid.uuid4()}"
+    await ctx.documents.put(young, io.BytesIO(PDF), len(PDF), PDF_TYPE)
+    an_hour_ago = time.time() - 3600
+    for key in (kept["id"], orphan.split("/")[1]):
+        os.utime(blobs / instance["id"] / key, (an_hour_ago, an_hour_ago))
+    swept = await sweep(ctx.sessions, ctx.documents, datetime.now(UTC) - timedelta(minutes=30))
+    assert swept == [orphan]  # the young one may be an upload about to commit
+    assert sorted(p.name for p in blob_files(blobs)) == sorted([kept["id"],
+                                                                young.split("/")[1]])
+    got = await client.get(kept["content_url"], headers=UNIT)
+    assert got.content == PDF

@@ -4,12 +4,14 @@ an upload whose transaction fails, which leaves no object behind."""
 
 import io
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from govflow.commands.unit_of_work import UnitOfWork
 from govflow.documents.backends import make_store
 from govflow.documents.s3 import S3BlobStore
 from govflow.documents.storage import StorageError
+from govflow.documents.sweep import sweep
 from govflow.settings import Settings
 
 from tests.documents import seaweed
@@ -102,3 +104,16 @@ async def test_an_unreachable_store_refuses_the_upload_with_503(client, ctx, pre
     listed = await client.get(f"{API}/process-instances/{instance['id']}/documents",
                               headers=UNIT)
     assert listed.json()["items"] == []
+
+
+async def test_the_sweep_on_s3_deletes_the_objects_no_document_names(client, ctx, s3_server,
+                                                                    prefix):
+    ctx.documents = store_for(s3_server, prefix)
+    await deployed(client)
+    instance, task = await submit_task(client)
+    doc = (await upload(client, task["id"], "验收报告.pdf", PDF, UNIT)).json()
+    orphan = f"{instance['id']}/{uuid.uuid4()}"
+    await ctx.documents.put(orphan, io.BytesIO(PDF), len(PDF), "application/pdf")
+    later = datetime.now(UTC) + timedelta(minutes=1)  # everything counts as old here
+    assert await sweep(ctx.sessions, ctx.documents, later) == [orphan]
+    assert objects(s3_server, prefix) == [f"{prefix}{instance['id']}/{doc['id']}"]

@@ -9,6 +9,7 @@ operation requires them: what S3-compatible servers implement alike.
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import IO, Any
 
 import boto3
@@ -68,6 +69,18 @@ class S3BlobStore:
 
     async def delete(self, key: str) -> None:
         await self._call("delete_object", Key=self.prefix + key)
+
+    async def keys(self, written_before: datetime) -> AsyncIterator[str]:
+        token: str | None = None
+        while True:
+            extra = {"ContinuationToken": token} if token else {}
+            page = await self._call("list_objects_v2", Prefix=self.prefix, **extra)
+            for item in page.get("Contents", []):
+                if item["LastModified"] < written_before:
+                    yield item["Key"][len(self.prefix):]
+            token = page.get("NextContinuationToken")
+            if not page.get("IsTruncated") or not token:
+                return
 
     async def exists(self, key: str) -> bool:
         try:

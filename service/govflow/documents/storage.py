@@ -12,6 +12,7 @@ import asyncio
 import os
 import tempfile
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -30,6 +31,10 @@ class BlobStore(Protocol):
     async def delete(self, key: str) -> None: ...
 
     async def exists(self, key: str) -> bool: ...
+
+    def keys(self, written_before: datetime) -> AsyncIterator[str]:
+        """Every blob's key last written before ``written_before`` (the orphan sweep)."""
+        ...
 
 
 class StorageError(RuntimeError):
@@ -92,3 +97,11 @@ class LocalBlobStore:
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self._path(key).is_file)
+
+    async def keys(self, written_before: datetime) -> AsyncIterator[str]:
+        cutoff = written_before.timestamp()
+        found = await asyncio.to_thread(lambda: [
+            p.relative_to(self.root).as_posix() for p in self.root.rglob("*")
+            if p.is_file() and p.stat().st_mtime < cutoff] if self.root.is_dir() else [])
+        for key in found:
+            yield key
