@@ -159,6 +159,32 @@ class Settings(BaseSettings):
                              "): 'none' and HS* are never accepted from a provider")
         return value
 
+    # --- Documents (docs/documents.md): files uploaded to tasks, named by `file` form fields.
+    # "local": a directory (documents_dir; default `<database file>.documents` beside a
+    # SQLite database, else ./govflow-documents); "s3": S3-compatible object storage.
+    documents_backend: Literal["local", "s3"] = "local"
+    documents_dir: Path | None = None
+    # Largest document accepted (413 `document.too_large` beyond), and the media types
+    # accepted, as detected from the bytes (422 `document.type_not_allowed` otherwise).
+    document_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1, le=5 * 1024 ** 3)
+    document_types: list[str] = Field(default=[
+        "application/pdf", "application/ofd", "image/jpeg", "image/png", "image/tiff",
+        "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet", "application/zip"], min_length=1)
+    # Object storage for documents_backend=s3: endpoint (empty: AWS), bucket (it must
+    # exist), key prefix, region and credentials (empty: boto3's own chain: environment,
+    # instance role).
+    s3_endpoint_url: str = ""
+    s3_bucket: str = ""
+    s3_prefix: str = "documents/"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+
 
 @lru_cache
 def get_settings() -> Settings:

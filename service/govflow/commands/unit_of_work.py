@@ -13,9 +13,10 @@ other tenants' requests.
 """
 
 import asyncio
+import logging
 import time
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from functools import partial
 from typing import Any, Self
 
@@ -47,6 +48,7 @@ from ..tasks import repository as task_repo
 from ..tenants import repository as tenant_repo
 from ..timers import repository as timer_repo
 
+_log = logging.getLogger(__name__)
 MAX_MESSAGE_HOPS = 10
 MAX_SIGNAL_TARGETS = 1000  # catches and starts one signal may trigger
 
@@ -66,11 +68,17 @@ class UnitOfWork:
         self.bytes_written = 0
         self._after_commit: list[Callable[[], object]] = []
         self._events: list[dict[str, Any]] = []  # history written: the change feed's outbox
+        self._undo: list[Callable[[], Awaitable[object]]] = []
 
     def after_commit(self, hook: Callable[[], object]) -> None:
         """Run ``hook`` once the transaction committed (metrics, waking a worker); never
         after a rollback."""
         self._after_commit.append(hook)
+
+    def on_rollback(self, undo: Callable[[], Awaitable[object]]) -> None:
+        """Run ``undo`` if the transaction rolls back (a blob written for a row that is
+        not committed); never once it committed."""
+        self._undo.append(undo)
 
     async def __aenter__(self) -> Self:
         if self.ctx.engine.dialect.name == "sqlite":
@@ -86,6 +94,12 @@ class UnitOfWork:
                         _tb: object) -> None:
         if exc_type is not None:
             await self.session.rollback()
+            undo, self._undo = self._undo, []
+            for step in reversed(undo):
+                try:
+                    await step()
+                except Exception:  # noqa: BLE001 - the command's own error is the one to raise
+                    _log.exception("undoing a rolled-back command failed")
             for instance_id in self._touched:
                 self.ctx.instances.discard(instance_id)
             if isinstance(exc, IntegrityError):
@@ -100,6 +114,7 @@ class UnitOfWork:
             self.after_commit(feed_outbox.NOTIFIER.notify)  # streams and webhooks: look now
         self._events.clear()
         await self.session.commit()
+        self._undo.clear()
         for instance_id, entry in self._touched.items():
             self.ctx.instances.checkin(instance_id, entry)
         self._touched.clear()

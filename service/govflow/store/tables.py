@@ -400,3 +400,39 @@ comments = sa.Table(
     sa.Index("ix_comments_instance", "instance_id", "id"),
     sa.Index("ix_comments_task", "task_id", "id"),
 )
+
+# Documents uploaded to a task (docs/documents.md): the row is the document; its contents
+# are a blob under ``storage_key`` in the configured store (documents/storage.py).
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("instance_id", sa.String(36), sa.ForeignKey("process_instances.id"),
+              nullable=False),
+    sa.Column("tenant_id", sa.String(64), nullable=False),
+    sa.Column("task_id", sa.String(36), nullable=True),
+    sa.Column("task_key", sa.String(200), nullable=True),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("media_type", sa.String(200), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("storage_key", sa.String(300), nullable=False),
+    sa.Column("uploaded_by", sa.String(200), nullable=False),
+    sa.Column("uploaded_at", TS, nullable=False),
+    sa.Index("ix_documents_instance", "instance_id", "uploaded_at"),
+    sa.Index("ix_documents_task", "task_id"),
+)
+
+# Which task's completion named a document in which `file` field.
+document_uses = sa.Table(
+    "document_uses",
+    metadata,
+    sa.Column("document_id", sa.String(36), sa.ForeignKey("documents.id"), primary_key=True),
+    sa.Column("task_id", sa.String(36), primary_key=True),
+    sa.Column("field", sa.String(200), primary_key=True),
+    sa.Column("instance_id", sa.String(36), sa.ForeignKey("process_instances.id"),
+              nullable=False),
+    sa.Column("used_by", sa.String(200), nullable=False),
+    sa.Column("used_at", TS, nullable=False),
+    sa.Index("ix_document_uses_task", "task_id"),
+)

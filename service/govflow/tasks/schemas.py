@@ -3,6 +3,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ..documents.schemas import Document
 from ..jsonbounds import Variables
 
 
@@ -61,6 +62,9 @@ class TaskDetail(Task):
         default_factory=list, description="conditions its completion must meet (the "
         "regulation's 方可/不得/须): a completion failing one is refused with 422 "
         "task.gate_failed naming the clause")
+    documents: list[Document] = Field(
+        default_factory=list, description="documents uploaded to it and those its "
+        "completion named, oldest first (the first 100; all: GET /tasks/{id}/documents)")
 
 
 class CompleteIn(BaseModel):

@@ -9,6 +9,8 @@ from .. import cursor as pagination
 from ..auth.permissions import require_visible
 from ..auth.principal import Principal
 from ..context import AppContext
+from ..documents import fields as document_fields
+from ..documents import listing as document_listing
 from ..errors import Conflict, Forbidden
 from ..store.jsontext import loads
 from . import repository as repo
@@ -64,6 +66,8 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
     form, ui_schema = await _form_and_ui(ctx, session, row)
     gates = [{"clause": g.clause, "expression": g.expression}
              for g in (definition.gates if definition else ())]
+    if row.state == "ready":  # file fields: the instance's documents to choose from
+        form, ui_schema = await document_fields.offer(session, row.instance_id, form, ui_schema)
     if row.state == "completed":
         data = loads(row.data) or {}
     elif row.state == "ready":
@@ -77,7 +81,7 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
     else:
         data = {}
     return {**task_summary(row), "form": form, "ui_schema": ui_schema, "data": data,
-            "gates": gates}
+            "gates": gates, "documents": await document_listing.on_task(session, row.id)}
 
 
 async def summary(session: AsyncSession, principal: Principal, task_id: str
