@@ -89,7 +89,7 @@ async def _warm_instances(ctx: AppContext, session: Any) -> int:
                 continue
             try:
                 entry = await rebuild(specs, row, stored[row.id])
-            except Exception:
+            except Exception:  # noqa: BLE001 - whatever it is, its own step fails the same
                 log.warning("instance %s does not load; not warmed", row.id, exc_info=True)
                 continue
             ctx.instances.checkin(row.id, entry)
