@@ -84,12 +84,12 @@ async def _warm_instances(ctx: AppContext, session: Any) -> int:
         for row in chunk:
             try:
                 specs = await ctx.specs.get(session, row.diagram_set_id)
-            except Exception:
-                broken.add(row.diagram_set_id)  # logged above, with the sets in use
+            except Exception:  # noqa: BLE001 - logged above, with the sets in use
+                broken.add(row.diagram_set_id)
                 continue
             try:
                 entry = await rebuild(specs, row, stored[row.id])
-            except Exception:  # noqa: BLE001 - whatever it is, its own step fails the same
+            except Exception:
                 log.warning("instance %s does not load; not warmed", row.id, exc_info=True)
                 continue
             ctx.instances.checkin(row.id, entry)
