@@ -48,8 +48,9 @@ def _select(kind: int, table: sa.Table, a: Any, b: Any = None, c: Any = None, n:
         (sa.cast(none, TS) if due is None else due).label("d"))
 
 
-def _stored_query(ids: list[str]) -> sa.CompoundSelect[Any]:
+def _stored_query() -> sa.CompoundSelect[Any]:
     er, v, ms, t = engine_rows, variables_table, message_subscriptions, timers
+    ids: sa.BindParameter[Any] = sa.bindparam("ids", expanding=True)
     return sa.union_all(
         _select(_ROWS, er, er.c.row_id, er.c.hash, er.c.body, er.c.seq)
         .where(er.c.instance_id.in_(ids)),
@@ -60,6 +61,12 @@ def _stored_query(ids: list[str]) -> sa.CompoundSelect[Any]:
     )
 
 
+# Built once: constructing it (and its cache key) per call cost more than running it.
+_STORED = _stored_query()
+_INSTANCES = sa.select(process_instances).where(
+    process_instances.c.id.in_(sa.bindparam("ids", expanding=True)))
+
+
 async def load_stored(session: AsyncSession, instance_ids: Collection[str]
                       ) -> dict[str, Stored]:
     """Every instance's ``Stored`` (empty for one without rows), in one query."""
@@ -67,7 +74,8 @@ async def load_stored(session: AsyncSession, instance_ids: Collection[str]
     found = {i: Stored() for i in ids}
     if not ids:
         return found
-    for kind, instance_id, a, b, c, n, due in (await session.execute(_stored_query(ids))).all():
+    result = await session.execute(_STORED, {"ids": ids})
+    for kind, instance_id, a, b, c, n, due in result.all():
         stored = found[instance_id]
         if kind == _ROWS:
             stored.rows.append((a, n, b, c))
@@ -87,8 +95,7 @@ async def instance_rows(session: AsyncSession, instance_ids: Collection[str]
     """The instances' own rows (as instances.repository.get reads one), in one query."""
     if not instance_ids:
         return []
-    result = await session.execute(sa.select(process_instances)
-                                   .where(process_instances.c.id.in_(list(instance_ids))))
+    result = await session.execute(_INSTANCES, {"ids": list(instance_ids)})
     return list(result.all())
 
 
