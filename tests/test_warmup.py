@@ -74,8 +74,10 @@ async def test_start_up_loads_the_most_recently_active_instances(client, ctx):
         assert set(ctx.instances._entries) == {first["id"], third["id"]}
         hits, misses = ctx.instances.hits, ctx.instances.misses
         done = await complete(client, first, "t1", {}, token("ur", "recent", ("unit",)))
-        # The step found the instance in memory, at its version, and went on as ever.
-        assert (ctx.instances.hits, ctx.instances.misses) == (hits + 1, misses)
+        # The step (and any check before it) found the instance in memory, at its
+        # version, and went on as ever.
+        assert ctx.instances.misses == misses
+        assert ctx.instances.hits > hits
         assert [t["key"] for t in done["ready_tasks"]] == ["t2"]
         assert second["id"] not in ctx.instances._entries
 
