@@ -138,6 +138,10 @@ class Settings(BaseSettings):
     webhook_backoff_base_seconds: float = Field(default=10.0, ge=0)
     webhook_backoff_max_seconds: float = Field(default=3600.0, ge=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # Before a process says it is ready it loads this many of the most recently active
+    # running instances into its cache (at most instance_cache_size; 0: none), so a
+    # completion right after a restart does not rebuild the instance from its rows.
+    warm_instances: int = Field(default=500, ge=0)
 
     @field_validator("cors_origins")
     @classmethod

@@ -39,10 +39,11 @@ from ..feed import outbox as feed_outbox
 from ..instances import repository as repo
 from ..instances.cache import CachedInstance
 from ..instances.labels import label_text
+from ..instances.loading import Stored, instance_rows, load_stored, rebuild
 from ..instances.messages import Delivery
 from ..metrics import ENGINE_STEP
 from ..store.db import WRITE_INTENT
-from ..store.engine_rows import drop_rows, load_rows, write_changes
+from ..store.engine_rows import drop_rows, write_changes
 from ..store.jsontext import dumps
 from ..tasks import repository as task_repo
 from ..tenants import repository as tenant_repo
@@ -69,6 +70,10 @@ class UnitOfWork:
         self._after_commit: list[Callable[[], object]] = []
         self._events: list[dict[str, Any]] = []  # history written: the change feed's outbox
         self._undo: list[Callable[[], Awaitable[object]]] = []
+        # preload(): instance rows for the next _running, stored state (at a version) for
+        # the next _checkout that finds the instance at that version.
+        self._preloaded: dict[str, Any] = {}
+        self._stored: dict[str, tuple[int, Stored]] = {}
 
     def after_commit(self, hook: Callable[[], object]) -> None:
         """Run ``hook`` once the transaction committed (metrics, waking a worker); never
@@ -180,8 +185,21 @@ class UnitOfWork:
         ENGINE_STEP.observe(time.perf_counter() - started)
         return result
 
+    async def preload(self, instance_ids: Collection[str]) -> None:
+        """Read the running instances about to be stepped (a batch of timers) in two
+        queries: their rows, and the stored state of those the cache does not hold at
+        their version. Each is used by the next ``step``/``check`` on it, once."""
+        rows = [r for r in await instance_rows(self.session, instance_ids)
+                if r.state == "running"]
+        cold = [r for r in rows if r.id not in self._touched
+                and not self.ctx.instances.holds(r.id, r.version)]
+        stored = await load_stored(self.session, [r.id for r in cold])
+        self._preloaded.update((r.id, r) for r in rows)
+        self._stored.update((r.id, (r.version, stored[r.id])) for r in cold)
+
     async def _running(self, instance_id: str) -> Any:
-        row = await repo.get(self.session, instance_id)
+        row = self._preloaded.pop(instance_id, None) or await repo.get(self.session,
+                                                                       instance_id)
         if row is None:
             raise NotFound(f"process instance {instance_id} does not exist",
                            code="instance.not_found", params={"instance_id": instance_id})
@@ -196,6 +214,7 @@ class UnitOfWork:
                         expected: Collection[str]) -> None:
         """Suspend or resume: no engine step, but versioned and recorded. The state is
         checked here, in the transaction that writes the new one."""
+        self._preloaded.pop(instance_id, None)
         row = await repo.get(self.session, instance_id)
         if row is None:
             raise NotFound(f"process instance {instance_id} does not exist",
@@ -221,6 +240,7 @@ class UnitOfWork:
                               data: dict[str, Any] | None = None) -> bool:
         """Put an instance whose step failed in state ``error`` with an ``incident`` event;
         False (nothing written) when another command changed it since ``seen_version``."""
+        self._preloaded.pop(instance_id, None)
         row = await repo.get(self.session, instance_id)
         if row is None or row.state not in ("running", "error"):
             return False
@@ -310,13 +330,10 @@ class UnitOfWork:
         if entry is not None and entry.version == row.version:
             return entry
         specs = await self.ctx.specs.get(self.session, row.diagram_set_id)
-        rows = await load_rows(self.session, row.id)
-        engine = await asyncio.to_thread(EngineInstance.load, specs, row.process_id, rows,
-                                         row.serializer_version)
-        return CachedInstance(row.version, engine,
-                              await repo.load_variables(self.session, row.id),
-                              await repo.load_subscriptions(self.session, row.id),
-                              await timer_repo.load(self.session, row.id))
+        version, stored = self._stored.pop(row.id, (None, None))
+        if stored is None or version != row.version:
+            stored = (await load_stored(self.session, [row.id]))[row.id]
+        return await rebuild(specs, row, stored)
 
     async def _persist(self, row: Any, entry: CachedInstance, result: StepResult,
                        actor: str, hops: int = 0) -> None:
