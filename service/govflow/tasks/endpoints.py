@@ -30,7 +30,7 @@ LabelQuery = Annotated[FilterQuery, Query(
     description="the instance's label contains it (case-insensitive for ASCII)")]
 
 
-def task_filters(
+async def task_filters(
     tenant: TenantQuery = None, state: State | None = None, assignee: Assignee = None,
     candidate_group: Groups = None, candidate_user: Assignee = None,
     process_instance_id: UuidQuery = None,
