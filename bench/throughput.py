@@ -273,7 +273,7 @@ def main() -> None:
 async def _serve_phases(args: argparse.Namespace, port: int, pid: int, servers: int,
                         root: str, clerk: str, admin: str, database: str,
                         deployed: bool) -> None:
-    for _ in range(300):
+    for _ in range(1200):  # a loaded machine may take a minute to start two processes
         try:
             conn = Connection(port, root)
             status, _ = await conn.request("GET", "/readyz")
@@ -283,6 +283,8 @@ async def _serve_phases(args: argparse.Namespace, port: int, pid: int, servers: 
         except (OSError, ValueError, IndexError):
             pass
         await asyncio.sleep(0.1)
+    else:
+        raise RuntimeError("the server did not become ready")
     if not deployed:
         conn = Connection(port, root)
         await conn.request("PUT", "/api/v1/tenants/bench", {"name": "bench"})
