@@ -8,6 +8,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     GOVERNMENT,
     HUB,
     IN_WINDOW,
+    LEADING_GROUP,
     OK,
     TENANT,
     TENANT_ADMIN,
@@ -83,7 +84,7 @@ async def test_the_plan_process_announces_the_budget_and_history_names_it(client
     plan = await complete(client, plan, "plan_compilation",
                           {"projects": ["ZY-MSG-LISTED"], "total_budget": 120}, FINANCE)
     plan = await complete(client, plan, "plan_approval", OK | {"projects": ["ZY-MSG-LISTED"]},
-                          GOVERNMENT)
+                          LEADING_GROUP)
     assert keys(await state(client, listed)) == ["government_consent"]
     assert (await state(client, left_out))["outcome"] == "not_in_plan"
     for instance in (listed, left_out):
