@@ -93,7 +93,9 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 def build_context(settings: Settings, clock: Clock | None = None,
                   connect_args: dict[str, Any] | None = None) -> AppContext:
-    engine = create_engine(settings.database_url, connect_args)
+    pool = {} if settings.is_sqlite else {"pool_size": settings.db_pool_size,
+                                          "max_overflow": settings.db_max_overflow}
+    engine = create_engine(settings.database_url, connect_args, **pool)
     configure_engine(settings)
     return AppContext(settings=settings, engine=engine, sessions=session_factory(engine),
                       specs=SpecRegistry(), instances=InstanceCache(settings.instance_cache_size),

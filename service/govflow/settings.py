@@ -142,6 +142,13 @@ class Settings(BaseSettings):
     # running instances into its cache (at most instance_cache_size; 0: none), so a
     # completion right after a restart does not rebuild the instance from its rows.
     warm_instances: int = Field(default=500, ge=0)
+    # PostgreSQL connections a process keeps open, and how many more it may open under a
+    # burst (closed again when returned to a full pool). Below the process's concurrent
+    # requests, every burst opens and closes connections (issue 15: 590 new sessions in
+    # 15 s with the old 5 + 10), each costing milliseconds of CPU and re-preparing every
+    # statement. Mind PostgreSQL's max_connections: (size + overflow) x processes.
+    db_pool_size: int = Field(default=20, ge=1, le=1000)
+    db_max_overflow: int = Field(default=20, ge=0, le=1000)
 
     @field_validator("cors_origins")
     @classmethod

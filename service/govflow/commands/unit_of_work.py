@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Collection
 from functools import partial
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,6 +53,7 @@ _log = logging.getLogger(__name__)
 MAX_MESSAGE_HOPS = 10
 MAX_SIGNAL_TARGETS = 1000  # catches and starts one signal may trigger
 
+V = TypeVar("V")
 Step = Callable[[EngineInstance], StepResult]
 Check = Callable[[EngineInstance], object]
 
@@ -113,11 +114,15 @@ class UnitOfWork:
                                code="instance.version_conflict",
                                params={"instance_id": "、".join(self._touched)}) from exc
 
-    async def commit(self) -> None:
+    async def commit(self, view: Callable[[], Awaitable[V]] | None = None) -> V | None:
+        """Correlate what was thrown, write the outbox, commit. ``view``: the response's
+        read, run last inside the transaction (what it reads is what commits), so a
+        command's answer costs no second transaction and connection checkout."""
         await self._drain_thrown()
         if await feed_outbox.enqueue(self.session, self._events, self.ctx.clock.now()):
             self.after_commit(feed_outbox.NOTIFIER.notify)  # streams and webhooks: look now
         self._events.clear()
+        shown = await view() if view is not None else None
         await self.session.commit()
         self._undo.clear()
         for instance_id, entry in self._touched.items():
@@ -126,6 +131,7 @@ class UnitOfWork:
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:
             hook()
+        return shown
 
     async def start(self, tenant_id: str, set_id: int, process_id: str, business_key: str | None,
                     variables: dict[str, Any], actor: str,
