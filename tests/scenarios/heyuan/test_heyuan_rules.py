@@ -298,31 +298,82 @@ async def test_full_route_acceptance_needs_contractor_supervisor_and_the_bureau(
     assert keys(instance) == ["finance_acceptance"]
 
 
-async def test_finance_refusing_the_acceptance_sends_it_to_rectification(client):
-    """第二十四条 (joint acceptance: the unit and finance each sign; both must pass) and
-    第二十五条 (rectify, resubmit, conformity review again)."""
-    instance = await to_acceptance(client, "FINANCE-ACCEPT-NO")
+async def test_the_unit_and_finance_sign_the_acceptance_side_by_side(client):
+    """第二十四条 (由项目建设单位组织市财政局...进行验收): after the conformity review both
+    signatures are open at once; finance may sign first, and the project waits for the
+    unit; the unit cannot sign for finance."""
+    instance = await to_acceptance(client, "FINANCE-ACCEPT-FIRST")
     instance = await step(client, instance, "archive_acceptance", ARCHIVE_OK)
     instance = await step(client, instance, "conformity_review", OK)
-    instance = await step(client, instance, "final_acceptance", ACCEPTED)
-    assert keys(instance) == ["finance_acceptance"]
+    assert keys(instance) == ["final_acceptance", "finance_acceptance"]
     response = await client.post(
         f"{API}/tasks/{ready(instance, 'finance_acceptance')['id']}/complete",
         json={"variables": FINANCE_ACCEPTED}, headers=UNIT)
     assert response.status_code == 403  # the unit cannot sign for finance
-    instance = await step(client, instance, "finance_acceptance",
-                          {"finance_accepted": False, "finance_opinion": "预算执行报告缺失"})
+    instance = await step(client, instance, "finance_acceptance", FINANCE_ACCEPTED)
+    assert keys(instance) == ["final_acceptance"]  # finance's yes alone accepts nothing
+    instance = await step(client, instance, "final_acceptance", ACCEPTED)
+    assert keys(instance) == ["acceptance_filing"]
+
+
+FINANCE_REFUSES = {"finance_accepted": False, "finance_opinion": "预算执行报告缺失"}
+UNIT_REFUSES = review(False) | {"acceptance_report": "主要功能未实现"}
+
+
+async def test_a_refusal_by_either_sends_it_to_rectification_and_both_sign_again(client):
+    """第二十四条 (both sign; both must pass) and 第二十五条 (rectify, resubmit, conformity
+    review again): finance refuses while the unit's signature is still open; the project
+    waits for the unit, then goes to rectification; in round two both sign again, and
+    round two decides on its own answers (finance's earlier no does not linger)."""
+    instance = await to_acceptance(client, "FINANCE-ACCEPT-NO")
+    instance = await step(client, instance, "archive_acceptance", ARCHIVE_OK)
+    instance = await step(client, instance, "conformity_review", OK)
+    instance = await step(client, instance, "finance_acceptance", FINANCE_REFUSES)
+    assert keys(instance) == ["final_acceptance"]  # a refusal still waits for the other body
+    instance = await step(client, instance, "final_acceptance", ACCEPTED)
     assert keys(instance) == ["rectification"]
     instance = await step(client, instance, "rectification", {"rectification_report": "已补齐"})
     instance = await step(client, instance, "conformity_review", OK)
-    instance = await step(client, instance, "final_acceptance", ACCEPTED)
+    # round two: both sign again; finance first, then the unit (no early firing)
+    assert keys(instance) == ["final_acceptance", "finance_acceptance"]
     instance = await step(client, instance, "finance_acceptance", FINANCE_ACCEPTED)
+    assert keys(instance) == ["final_acceptance"]
+    instance = await step(client, instance, "final_acceptance", ACCEPTED)
     assert keys(instance) == ["acceptance_filing"]
+    assert instance["variables"]["finance_accepted"] is True
     await refused(client, instance, "acceptance_filing",
                   {"report_received": False, "post_evaluation": False}, HUB, FILED_GATE)
     instance = await step(client, instance, "acceptance_filing",
                           {"report_received": True, "post_evaluation": False})
     done(instance, "accepted")
+
+
+async def test_a_new_refusal_in_round_two_is_not_hidden_by_round_one_approvals(client):
+    """第二十四、二十五条: round one the unit refuses and finance approves; round two the unit
+    approves and finance refuses: round two's refusal decides, and the project is rectified
+    again; round three both pass."""
+    instance = await to_acceptance(client, "ACCEPT-ROUNDS")
+    instance = await step(client, instance, "archive_acceptance", ARCHIVE_OK)
+    instance = await step(client, instance, "conformity_review", OK)
+    instance = await step(client, instance, "final_acceptance", UNIT_REFUSES)
+    assert keys(instance) == ["finance_acceptance"]
+    instance = await step(client, instance, "finance_acceptance", FINANCE_ACCEPTED)
+    assert keys(instance) == ["rectification"]
+    instance = await step(client, instance, "rectification", {"rectification_report": "已补齐"})
+    instance = await step(client, instance, "conformity_review", OK)
+    instance = await step(client, instance, "final_acceptance", ACCEPTED)
+    assert keys(instance) == ["finance_acceptance"]
+    instance = await step(client, instance, "finance_acceptance", FINANCE_REFUSES)
+    assert keys(instance) == ["rectification"]
+    instance = await step(client, instance, "rectification", {"rectification_report": "再次整改"})
+    instance = await step(client, instance, "conformity_review", OK)
+    assert keys(instance) == ["final_acceptance", "finance_acceptance"]
+    instance = await step(client, instance, "final_acceptance", ACCEPTED)
+    instance = await step(client, instance, "finance_acceptance", FINANCE_ACCEPTED)
+    assert keys(instance) == ["acceptance_filing"]
+    signed = [e["element_id"] for e in await history(client, instance["id"])
+              if e["event"] == "task_completed"]
+    assert (signed.count("final_acceptance"), signed.count("finance_acceptance")) == (3, 3)
 
 
 async def test_a_filing_route_acceptance_has_no_finance_signature(client):
