@@ -14,8 +14,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -23,10 +25,12 @@ sys.path.insert(0, str(ROOT))
 from govflow.auth.principal import ALL_TENANTS, Principal
 from govflow.commands import execute
 from govflow.commands.diagrams import deploy_set
+from govflow.commands.documents import UploadDocument
 from govflow.commands.instances import StartInstance
 from govflow.commands.migrations import StartMigration
 from govflow.commands.tasks import CompleteTask
 from govflow.commands.tenants import EnsureTenant
+from govflow.documents.intake import receive
 from govflow.main import build_context
 from govflow.migration import repository
 from govflow.migration.plan import MigrationPlan
@@ -37,11 +41,24 @@ from govflow.store.migrate import upgrade
 from govflow.tasks import repository as task_repo
 
 from tests.migration.test_heyuan_migration import MAPPING, edited
-from tests.scenarios.heyuan.heyuan_support import DECLARATION, TENANT, variables
+from tests.scenarios.heyuan.heyuan_support import DECLARATION, DOC, PDF, TENANT, variables
 from tests.support.bundled import bundled
 
 ADMIN = Principal("bench", (ALL_TENANTS,), ("unit",), admin=True)
 SECRET = "bench-secret-bench-secret-bench-secret-00"
+
+
+async def declaration(ctx: Any, task_id: str) -> dict[str, Any]:
+    """The declaration with a small PDF uploaded for each material it names (``DOC``)."""
+    async def pdf() -> AsyncIterator[bytes]:
+        yield PDF
+
+    data = dict(DECLARATION)
+    for field, value in DECLARATION.items():
+        if value == DOC:
+            got = await receive(pdf(), f"{field}.pdf", len(PDF), ["application/pdf"])
+            data[field] = await execute(ctx, UploadDocument(ADMIN, task_id, got))
+    return data
 
 
 async def run(url: str, n: int) -> tuple[float, float, dict[str, int]]:
@@ -59,7 +76,7 @@ async def run(url: str, n: int) -> tuple[float, float, dict[str, int]]:
             if i % 2:
                 async with ctx.sessions() as session:
                     task = (await task_repo.ready_of_instance(session, instance))[0]
-                await execute(ctx, CompleteTask(ADMIN, task.id, DECLARATION))
+                await execute(ctx, CompleteTask(ADMIN, task.id, await declaration(ctx, task.id)))
         filled = time.perf_counter() - started
         plan = MigrationPlan(old["id"], new["id"], MAPPING, {}, "recompute")
         started = time.perf_counter()

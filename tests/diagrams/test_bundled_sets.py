@@ -48,15 +48,27 @@ async def test_a_changed_copy_of_a_city_set_swaps_without_touching_running_insta
     assert new["diagram_set_id"] == upload.json()["id"] != old["diagram_set_id"]
     assert ready(new, "declare")["name"] == "方案编制论证及立项申报（2027版）"
     assert ready(old, "declare")["name"] == "方案编制论证及立项申报"
-    moved = await complete(client, old, "declare", await declaration(client, old), unit)
+    moved = await complete(client, old, "declare", await declaration(client, old, unit), unit)
     assert moved["diagram_set_id"] == old["diagram_set_id"]
     assert moved["version"] == old["version"] + 1
 
 
-async def declaration(client, instance: dict) -> dict:
-    """Values for every required field of the instance's declare form."""
+async def declaration(client, instance: dict, user: dict) -> dict:
+    """Values for every required field of the instance's declare form (``user`` uploads the
+    documents its file fields ask for)."""
     task = ready(instance, "declare")
     form = (await client.get(f"{API}/tasks/{task['id']}", headers=ADMIN)).json()["form"]
     values = {"boolean": True, "string": "已提供", "number": 1, "integer": 1, "array": []}
-    return {name: (prop["enum"][0] if "enum" in prop else values[prop.get("type", "string")])
-            for name, prop in form["properties"].items() if name in form.get("required", [])}
+    answers = {}
+    for name, prop in form["properties"].items():
+        if name not in form.get("required", []):
+            continue
+        if "x-govflow-document" in prop:  # a required material: upload a document for it
+            response = await client.post(
+                f"{API}/tasks/{task['id']}/documents", headers=user,
+                files={"file": (f"{name}.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")})
+            assert response.status_code == 201, response.text
+            answers[name] = response.json()["id"]
+        else:
+            answers[name] = prop["enum"][0] if "enum" in prop else values[prop.get("type", "string")]
+    return answers

@@ -25,7 +25,10 @@ from tests.scenarios.heyuan.heyuan_support import (
     fetch,
     keys,
 )
-from tests.support.api import ADMIN, API, complete, history, snapshot, token
+from tests.scenarios.heyuan.heyuan_support import (
+    complete_with_documents as complete,
+)
+from tests.support.api import ADMIN, API, history, snapshot, token
 from tests.support.bundled import bundled
 
 MAPPING = {"heyuan_project": {"initial_review": "preliminary_review",

@@ -63,10 +63,15 @@ DUE = {
     "fund_review": "2026-03-18T15:59:59.999999Z",       # 12 WD
 }
 
-DECLARATION = {"scheme": True, "argument_opinion": True, "application_form": True,
-               "data_resource_checklist": True, "necessity_documents": True,
+# A required material is a document: a value ``DOC`` in a task's variables is replaced, by
+# ``step`` and ``attach``, with the id of a small PDF uploaded to that task just before.
+DOC = "<upload a PDF>"
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n"
+
+DECLARATION = {"scheme": DOC, "argument_opinion": DOC, "application_form": DOC,
+               "data_resource_checklist": DOC, "necessity_documents": DOC,
                "budget_unit": "河源市政务服务数据管理局"}
-CRYPTO_DECLARATION = DECLARATION | {"crypto_scheme": True, "crypto_assessment_report": True}
+CRYPTO_DECLARATION = DECLARATION | {"crypto_scheme": DOC, "crypto_assessment_report": DOC}
 
 
 def review(approved: bool = True, *criteria: tuple[str, str], opinion: str | None = None
@@ -80,12 +85,13 @@ INITIAL_OK = review(True, *INITIAL_REVIEW, *BARS)
 FUND_OK = review(True, *FUND_REVIEW)
 FILING_OK = review(True, *FILING_REVIEW, *BARS)
 APPROVAL_OK = review(True, ("initial_review_considered", ""), ("fund_review_considered", ""))
-CRYPTO_OK = review(True, ("crypto_compliant", ""), ("copied_to_hub", ""))
+CRYPTO_OK = review(True, ("crypto_compliant", ""), ("copied_to_hub", "")) | {
+    "crypto_review_opinion": DOC}
 OK = review(True)
-ARCHIVE_OK = review(True, ("archive_complete", ""))
+ARCHIVE_OK = review(True, ("archive_complete", "")) | {"project_archive": DOC}
 # 第二十四条: a project past the conformity review is accepted with the contractor and the
 # supervisor present, the bureau supervising, and finance signing its own task
-ACCEPTED = OK | {"acceptance_report": "验收通过", "contractor_participated": True,
+ACCEPTED = OK | {"acceptance_report": DOC, "contractor_participated": True,
                  "supervisor_participated": True, "hub_supervised": True}
 FINANCE_ACCEPTED = {"finance_accepted": True, "finance_opinion": "同意通过验收"}
 
@@ -96,6 +102,30 @@ def variables(amount: float = 120, *, secret: bool = False, crypto: bool = False
             "total_investment": amount, "plan_year": 2026, "secret": secret,
             "crypto_relevant": crypto, "project_class": project_class,
             "in_yearly_list": listed}
+
+
+async def upload(client: httpx.AsyncClient, task_id: str, headers: dict,
+                 name: str = "材料.pdf", content: bytes = PDF) -> str:
+    """Upload ``content`` to the task as ``headers``' user; the new document's id."""
+    response = await client.post(f"{API}/tasks/{task_id}/documents", headers=headers,
+                                 files={"file": (name, content, "application/pdf")})
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+async def attach(client: httpx.AsyncClient, task_id: str, data: dict[str, Any],
+                 headers: dict) -> dict[str, Any]:
+    """``data`` with every ``DOC`` replaced by a PDF uploaded to the task (one per field)."""
+    return {field: await upload(client, task_id, headers, f"{field}.pdf")
+            if value == DOC else value for field, value in data.items()}
+
+
+async def complete_with_documents(client: httpx.AsyncClient, instance: dict, key: str,
+                                  data: dict[str, Any], headers: dict) -> dict:
+    """``complete`` after uploading the documents ``data`` asks for (``DOC`` values)."""
+    task = ready(instance, key)
+    return await complete(client, instance, key,
+                          await attach(client, task["id"], data, headers), headers)
 
 
 def keys(instance: dict) -> list[str]:
@@ -116,7 +146,7 @@ async def step(client: httpx.AsyncClient, instance: dict, key: str,
     assert (task["lane"], task["clause"], task["candidate_groups"]) == (lane, clause, groups), key
     if check_due and key in DUE:
         assert task["due_at"] == DUE[key], (key, task["due_at"])
-    return await complete(client, instance, key, data or {}, WHO[lane])
+    return await complete_with_documents(client, instance, key, data or {}, WHO[lane])
 
 
 async def fetch(client: httpx.AsyncClient, instance: dict) -> dict:

@@ -31,6 +31,7 @@ from tests.scenarios.heyuan.heyuan_support import (
     CRYPTO_DECLARATION,
     CRYPTO_OK,
     DECLARATION,
+    DOC,
     FINANCE_ACCEPTED,
     FUND_OK,
     HUB,
@@ -282,7 +283,7 @@ async def test_a_resubmitted_conformity_review_has_a_new_deadline(client, ctx):
     assert keys(instance) == ["conformity_review_escalation", "rectification"]
     # resubmitted on Mon 2024-10-21 at 10:00 Shanghai: Oct 22..25, 28..31, Nov 1, 4 (10th)
     ctx.clock.set(datetime(2024, 10, 21, 2, 0, tzinfo=UTC))
-    instance = await step(client, instance, "rectification", {"rectification_report": "已整改"})
+    instance = await step(client, instance, "rectification", {"rectification_report": DOC})
     instance = await step(client, instance, "conformity_review_escalation", ESCALATED)
     assert keys(instance) == ["conformity_review"]
     assert ready(instance, "conformity_review")["due_at"] == "2024-11-04T15:59:59.999999Z"
@@ -301,7 +302,8 @@ async def test_a_refused_crypto_review_restarts_on_resubmission(client, ctx):
     ctx.clock.set(REFERENCE_START)
     instance = await walk_to(client, "CRYPTO-AGAIN", "crypto_review")
     instance = await step(client, instance, "crypto_review",
-                          review(False, ("crypto_compliant", "")) | {"copied_to_hub": True},
+                          review(False, ("crypto_compliant", "")) | {"copied_to_hub": True,
+                                                               "crypto_review_opinion": DOC},
                           check_due=False)
     ctx.clock.set(datetime(2024, 10, 9, 1, 0, tzinfo=UTC))  # Wed: Oct 10, 11, 12, 14, 15
     instance = await step(client, instance, "declare", CRYPTO_DECLARATION)

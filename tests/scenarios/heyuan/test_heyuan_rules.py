@@ -20,6 +20,7 @@ from tests.scenarios.heyuan.heyuan_support import (
     CRYPTO_DECLARATION,
     CRYPTO_OK,
     DECLARATION,
+    DOC,
     FILING_OK,
     FINANCE,
     FINANCE_ACCEPTED,
@@ -29,6 +30,7 @@ from tests.scenarios.heyuan.heyuan_support import (
     OK,
     TENANT,
     UNIT,
+    attach,
     begin,
     fetch,
     keys,
@@ -42,7 +44,7 @@ from tests.support.bundled import bundled
 PROCURED = {"procurement_result": "公开招标，中标单位：某公司", "contracts_signed": True}
 CHANGE = {"contract_amount": 100, "change_amount": 15, "total_after_change": 100,
           "change_basis": "业务需求调整", "change_content": "增加统计模块",
-          "supervisor_opinion": "同意"}
+          "supervisor_opinion": "同意", "change_form": DOC}
 
 # the clauses the gates name (the text after "gate:" in the diagram)
 APPROVAL_GATE = "河源 第十一条(六) 初步审核和资金审核均通过方可批复立项"
@@ -51,8 +53,6 @@ BARS_GATE = "河源 第九条 具有第九条(一)至(五)情形之一的项目�
 FUND_GATE = ("河源 第十一条(五)、第十三条 资金来源和资金安排明确、预算审核通过、"
              "与年度预算可支配财力相适应方可通过资金审核")
 FILING_GATE = "河源 第十二条 执行方案编制论证、密码论证审核，造价审核由部门自行实施后方可备案通过"
-DECLARE_GATE = ("河源 第十一条(一)(三) 立项申报须提交项目方案及内部论证意见、立项申请表、"
-                "项目数据资源管理核查表和项目建设必要性文件")
 CRYPTO_SCHEME_GATE = ("河源 第十一条(一)(二) 涉及密码应用的项目须同步编制商用密码应用建设方案"
                       "并附商用密码应用方案评估报告")
 CRYPTO_GATE = "河源 第十一条(二) 商用密码应用建设方案符合要求方可通过密码应用审核"
@@ -79,6 +79,8 @@ async def refused(client, instance: dict, key: str, data: dict[str, Any], header
     the instance is exactly as it was (the same ready tasks, the same variables)."""
     before = await fetch(client, instance)
     task = ready(before, key)
+    data = await attach(client, task["id"], data, headers)
+    before = await fetch(client, instance)  # the uploads are history, not a change of state
     response = await client.post(f"{API}/tasks/{task['id']}/complete",
                                  json={"variables": data}, headers=headers)
     assert response.status_code == 422, response.text
@@ -185,14 +187,12 @@ async def test_filing_review_cannot_pass_with_a_failed_condition(client, field, 
 
 
 async def test_declaration_needs_every_material(client):
-    """第十一条(一)(三): a material marked missing refuses the declaration; a crypto project
-    also needs its 商用密码应用建设方案 and 评估报告 (第十一条(一)(二))."""
-    instance = await begin(client, "DECLARE-MISSING", amount=120)
-    await refused(client, instance, "declare", DECLARATION | {"application_form": False}, UNIT,
-                  DECLARE_GATE)
+    """第十一条(一)(三): the materials are documents the unit uploads (each a required file
+    field, tests/scenarios/heyuan/test_heyuan_documents.py); a crypto project also needs its
+    商用密码应用建设方案 and 评估报告 (第十一条(一)(二)): without them the gate refuses."""
     crypto = await begin(client, "DECLARE-CRYPTO", amount=120, crypto=True)
-    await refused(client, crypto, "declare", CRYPTO_DECLARATION | {"crypto_scheme": False},
-                  UNIT, CRYPTO_SCHEME_GATE)
+    without = {k: v for k, v in CRYPTO_DECLARATION.items() if k != "crypto_scheme"}
+    await refused(client, crypto, "declare", without, UNIT, CRYPTO_SCHEME_GATE)
     crypto = await step(client, crypto, "declare", CRYPTO_DECLARATION)
     assert keys(crypto) == ["crypto_review"]
 
@@ -294,30 +294,53 @@ async def test_full_route_acceptance_needs_contractor_supervisor_and_the_bureau(
                   ACCEPTANCE_GATE)
     # failing the acceptance needs no such presence
     instance = await step(client, instance, "final_acceptance",
-                          review(False) | {"acceptance_report": "未达标", missing: False})
+                          review(False) | {"acceptance_report": DOC, missing: False})
     assert keys(instance) == ["finance_acceptance"]
 
 
-async def test_finance_refusing_the_acceptance_sends_it_to_rectification(client):
-    """第二十四条 (joint acceptance: the unit and finance each sign; both must pass) and
-    第二十五条 (rectify, resubmit, conformity review again)."""
-    instance = await to_acceptance(client, "FINANCE-ACCEPT-NO")
+async def test_the_unit_and_finance_sign_the_acceptance_side_by_side(client):
+    """第二十四条 (由项目建设单位组织市财政局...进行验收): after the conformity review both
+    signatures are open at once; finance may sign first, and the project waits for the
+    unit; the unit cannot sign for finance."""
+    instance = await to_acceptance(client, "FINANCE-ACCEPT-FIRST")
     instance = await step(client, instance, "archive_acceptance", ARCHIVE_OK)
     instance = await step(client, instance, "conformity_review", OK)
-    instance = await step(client, instance, "final_acceptance", ACCEPTED)
-    assert keys(instance) == ["finance_acceptance"]
+    assert keys(instance) == ["final_acceptance", "finance_acceptance"]
     response = await client.post(
         f"{API}/tasks/{ready(instance, 'finance_acceptance')['id']}/complete",
         json={"variables": FINANCE_ACCEPTED}, headers=UNIT)
     assert response.status_code == 403  # the unit cannot sign for finance
-    instance = await step(client, instance, "finance_acceptance",
-                          {"finance_accepted": False, "finance_opinion": "预算执行报告缺失"})
-    assert keys(instance) == ["rectification"]
-    instance = await step(client, instance, "rectification", {"rectification_report": "已补齐"})
-    instance = await step(client, instance, "conformity_review", OK)
-    instance = await step(client, instance, "final_acceptance", ACCEPTED)
     instance = await step(client, instance, "finance_acceptance", FINANCE_ACCEPTED)
+    assert keys(instance) == ["final_acceptance"]  # finance's yes alone accepts nothing
+    instance = await step(client, instance, "final_acceptance", ACCEPTED)
     assert keys(instance) == ["acceptance_filing"]
+
+
+FINANCE_REFUSES = {"finance_accepted": False, "finance_opinion": "预算执行报告缺失"}
+UNIT_REFUSES = review(False) | {"acceptance_report": DOC}
+
+
+async def test_a_refusal_by_either_sends_it_to_rectification_and_both_sign_again(client):
+    """第二十四条 (both sign; both must pass) and 第二十五条 (rectify, resubmit, conformity
+    review again): finance refuses while the unit's signature is still open; the project
+    waits for the unit, then goes to rectification; in round two both sign again, and
+    round two decides on its own answers (finance's earlier no does not linger)."""
+    instance = await to_acceptance(client, "FINANCE-ACCEPT-NO")
+    instance = await step(client, instance, "archive_acceptance", ARCHIVE_OK)
+    instance = await step(client, instance, "conformity_review", OK)
+    instance = await step(client, instance, "finance_acceptance", FINANCE_REFUSES)
+    assert keys(instance) == ["final_acceptance"]  # a refusal still waits for the other body
+    instance = await step(client, instance, "final_acceptance", ACCEPTED)
+    assert keys(instance) == ["rectification"]
+    instance = await step(client, instance, "rectification", {"rectification_report": DOC})
+    instance = await step(client, instance, "conformity_review", OK)
+    # round two: both sign again; finance first, then the unit (no early firing)
+    assert keys(instance) == ["final_acceptance", "finance_acceptance"]
+    instance = await step(client, instance, "finance_acceptance", FINANCE_ACCEPTED)
+    assert keys(instance) == ["final_acceptance"]
+    instance = await step(client, instance, "final_acceptance", ACCEPTED)
+    assert keys(instance) == ["acceptance_filing"]
+    assert instance["variables"]["finance_accepted"] is True
     await refused(client, instance, "acceptance_filing",
                   {"report_received": False, "post_evaluation": False}, HUB, FILED_GATE)
     instance = await step(client, instance, "acceptance_filing",
@@ -325,12 +348,40 @@ async def test_finance_refusing_the_acceptance_sends_it_to_rectification(client)
     done(instance, "accepted")
 
 
+async def test_a_new_refusal_in_round_two_is_not_hidden_by_round_one_approvals(client):
+    """第二十四、二十五条: round one the unit refuses and finance approves; round two the unit
+    approves and finance refuses: round two's refusal decides, and the project is rectified
+    again; round three both pass."""
+    instance = await to_acceptance(client, "ACCEPT-ROUNDS")
+    instance = await step(client, instance, "archive_acceptance", ARCHIVE_OK)
+    instance = await step(client, instance, "conformity_review", OK)
+    instance = await step(client, instance, "final_acceptance", UNIT_REFUSES)
+    assert keys(instance) == ["finance_acceptance"]
+    instance = await step(client, instance, "finance_acceptance", FINANCE_ACCEPTED)
+    assert keys(instance) == ["rectification"]
+    instance = await step(client, instance, "rectification", {"rectification_report": DOC})
+    instance = await step(client, instance, "conformity_review", OK)
+    instance = await step(client, instance, "final_acceptance", ACCEPTED)
+    assert keys(instance) == ["finance_acceptance"]
+    instance = await step(client, instance, "finance_acceptance", FINANCE_REFUSES)
+    assert keys(instance) == ["rectification"]
+    instance = await step(client, instance, "rectification", {"rectification_report": DOC})
+    instance = await step(client, instance, "conformity_review", OK)
+    assert keys(instance) == ["final_acceptance", "finance_acceptance"]
+    instance = await step(client, instance, "final_acceptance", ACCEPTED)
+    instance = await step(client, instance, "finance_acceptance", FINANCE_ACCEPTED)
+    assert keys(instance) == ["acceptance_filing"]
+    signed = [e["element_id"] for e in await history(client, instance["id"])
+              if e["event"] == "task_completed"]
+    assert (signed.count("final_acceptance"), signed.count("finance_acceptance")) == (3, 3)
+
+
 async def test_a_filing_route_acceptance_has_no_finance_signature(client):
     """第二十四条: 备案制 projects organise their own acceptance."""
     instance = await to_acceptance(client, "FILING-ACCEPT", amount=50)
     instance = await step(client, instance, "archive_acceptance", ARCHIVE_OK)
     instance = await step(client, instance, "final_acceptance",
-                          OK | {"acceptance_report": "验收通过"})
+                          OK | {"acceptance_report": DOC})
     assert keys(instance) == ["acceptance_filing"]
 
 
@@ -357,9 +408,11 @@ async def test_who_declared_may_not_review_the_declaration(client):
     declared is refused the initial review; another bureau member does it."""
     instance = await start(client, TENANT, BOTH_UNIT_HUB, business_key="SOD-DECLARE",
                            variables=variables(120))
+    declare = ready(instance, "declare")["id"]
     response = await client.post(
-        f"{API}/tasks/{ready(instance, 'declare')['id']}/complete",
-        json={"variables": DECLARATION}, headers=BOTH_UNIT_HUB)
+        f"{API}/tasks/{declare}/complete",
+        json={"variables": await attach(client, declare, DECLARATION, BOTH_UNIT_HUB)},
+        headers=BOTH_UNIT_HUB)
     assert response.status_code == 200, response.text
     instance = response.json()
     await sod_refused(client, instance, "initial_review", INITIAL_OK, BOTH_UNIT_HUB,

@@ -11,6 +11,7 @@ from tests.scenarios.heyuan.heyuan_support import (
     CRYPTO_DECLARATION,
     CRYPTO_OK,
     DECLARATION,
+    DOC,
     FILING_OK,
     FINANCE_ACCEPTED,
     FUND_OK,
@@ -108,7 +109,7 @@ async def test_crypto_projects_are_reviewed_and_a_rejection_returns_to_the_schem
     instance = await step(client, instance, "crypto_review",
                           review(False, ("crypto_compliant", ""),
                                  opinion="密码应用方案未达到等保三级要求")
-                          | {"copied_to_hub": True})  # 第十一条(二): copied either way
+                          | {"copied_to_hub": True, "crypto_review_opinion": DOC})  # copied either way
     assert keys(instance) == ["declare"]
     instance = await step(client, instance, "declare", CRYPTO_DECLARATION)
     instance = await step(client, instance, "crypto_review", CRYPTO_OK)
@@ -181,7 +182,7 @@ async def approved_full(client, key: str, *, crypto: bool, project_class: str) -
 PROCURED = {"procurement_result": "公开招标，中标单位：某公司", "contracts_signed": True}
 CHANGE = {"contract_amount": 100, "change_amount": 10, "total_after_change": 100,
           "change_basis": "业务需求调整", "change_content": "增加统计模块",
-          "supervisor_opinion": "同意"}
+          "supervisor_opinion": "同意", "change_form": DOC}
 
 
 async def test_full_review_project_from_declaration_to_post_evaluation(client):
@@ -228,22 +229,22 @@ async def test_full_review_project_from_declaration_to_post_evaluation(client):
 
     # archive acceptance must pass first (第二十二条)
     instance = await step(client, instance, "archive_acceptance",
-                          review(False, ("archive_complete", "")))
+                          review(False, ("archive_complete", "")) | {"project_archive": DOC})
     assert keys(instance) == ["archive_acceptance"]
     instance = await step(client, instance, "archive_acceptance", ARCHIVE_OK)
 
     # conformity review (第二十四条), failed -> rectification -> resubmitted (第二十五条)
     assert keys(instance) == ["conformity_review"]
     instance = await step(client, instance, "conformity_review", review(False))
-    instance = await step(client, instance, "rectification", {"rectification_report": "已整改"})
+    instance = await step(client, instance, "rectification", {"rectification_report": DOC})
     assert keys(instance) == ["conformity_review"]
     instance = await step(client, instance, "conformity_review", OK)
 
     # a failed acceptance is rectified and goes through the conformity review again
     instance = await step(client, instance, "final_acceptance",
-                          review(False) | {"acceptance_report": "主要功能未实现"})
+                          review(False) | {"acceptance_report": DOC})
     instance = await step(client, instance, "finance_acceptance", FINANCE_ACCEPTED)
-    instance = await step(client, instance, "rectification", {"rectification_report": "已补齐"})
+    instance = await step(client, instance, "rectification", {"rectification_report": DOC})
     assert keys(instance) == ["conformity_review"]
     instance = await step(client, instance, "conformity_review", OK)
     # 第二十四条: the unit organises the acceptance, then finance signs it (会签)
@@ -261,7 +262,7 @@ async def test_full_review_project_from_declaration_to_post_evaluation(client):
     assert keys(instance) == ["performance_evaluation"]
     instance = await step(client, instance, "performance_evaluation", {
         "efficiency": "良好", "security": "无安全事件", "effect": "日均办件300件",
-        "conclusion": "良好"})
+        "conclusion": "良好", "evaluation_report": DOC})
     done(instance, "accepted")
 
 
@@ -276,11 +277,11 @@ async def test_filing_mode_project_accepts_itself_without_conformity_review(clie
     instance = await step(client, instance, "archive_acceptance", ARCHIVE_OK)
     assert keys(instance) == ["final_acceptance"]  # 第二十四条: no conformity review
     instance = await step(client, instance, "final_acceptance",
-                          review(False) | {"acceptance_report": "性能不达标"})
-    instance = await step(client, instance, "rectification", {"rectification_report": "已优化"})
+                          review(False) | {"acceptance_report": DOC})
+    instance = await step(client, instance, "rectification", {"rectification_report": DOC})
     assert keys(instance) == ["final_acceptance"]
     instance = await step(client, instance, "final_acceptance",
-                          OK | {"acceptance_report": "验收通过"})
+                          OK | {"acceptance_report": DOC})
     assert keys(instance) == ["acceptance_filing"]  # not a crypto project: no copy
     instance = await step(client, instance, "acceptance_filing",
                           {"report_received": True, "post_evaluation": False})
