@@ -48,6 +48,12 @@ CLAUSES = {
     "rectification_escalation": "石嘴山 第二十四条",
 }
 
+# A required material is a document uploaded to its task (docs/documents.md): a payload names
+# PDF where the form has a file field, and complete()/finish() upload a small PDF for it to the
+# task first, as its completer, and send the new document's id.
+PDF = "<upload a PDF>"
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
 OK = {"approved": True, "opinion": "同意"}
 NO = {"approved": False, "opinion": "不符合要求"}
 BARS = ("bar_no_infrastructure", "bar_higher_approval", "bar_resource_catalog", "bar_not_duplicate",
@@ -55,32 +61,33 @@ BARS = ("bar_no_infrastructure", "bar_higher_approval", "bar_resource_catalog", 
 BARS_OK = OK | dict.fromkeys(BARS, True) | {"special_provision": ""}
 TECHNICAL_OK = OK | dict.fromkeys(("necessity", "feasibility", "intensiveness", "data_sharing"),
                                   True)
-REGIONAL_OK = OK | dict.fromkeys(("demand_analysis_report", "application_form", "necessity",
-                                  "technical"), True)
+REGIONAL_OK = OK | {"demand_analysis_report": PDF, "application_form": PDF, "necessity": True,
+                    "technical": True}
 NETWORK_OK = {"network_security_result": "compliant", "network_security_reviewer": "市委网信办",
-              "network_security_opinion": "符合"}
+              "network_security_opinion": "符合", "network_security_form": PDF}
 CRYPTO_OK = {"crypto_result": "compliant", "crypto_reviewer": "市密码管理局",
-             "crypto_opinion": "符合"}
+             "crypto_opinion": "符合", "crypto_form": PDF}
 INSPECTION_OK = OK | dict.fromkeys(("sharing_compliant", "procurement_compliant",
                                     "funds_compliant", "crypto_compliant", "security_compliant",
                                     "procedures_followed"), True)
 # Failed on funds: 限期整改 (第二十四条), by the date the inspection sets (add rectification_due).
 INSPECTION_FAILED = INSPECTION_OK | NO | {"funds_compliant": False}
 # 第二十五条: 市发改委 accepts 会同 市数据局 and 市工信局, each signing its own part.
-FINAL_OK = {"ndrc_approved": True, "ndrc_opinion": "同意", "trial_run_ok": True,
-            "accepted_on": "2026-03-02"}
-FINAL_HUB_OK = {"hub_approved": True, "hub_opinion": "同意", "data_platform_connected": True,
+FINAL_OK = {"ndrc_approved": True, "ndrc_opinion": "同意", "ndrc_opinion_document": PDF,
+            "trial_run_ok": True, "accepted_on": "2026-03-02"}
+FINAL_HUB_OK = {"hub_approved": True, "hub_opinion": "同意", "hub_opinion_document": PDF,
+                "data_platform_connected": True,
                 "public_service_system": True, "apps_connected": True}
-FINAL_MIIT_OK = {"miit_approved": True, "miit_opinion": "同意"}
+FINAL_MIIT_OK = {"miit_approved": True, "miit_opinion": "同意", "miit_opinion_document": PDF}
 LIVE = {"in_use_on": "2026-03-02"}
 PROCUREMENT = {"procurement_method": "tender", "tender_completed_on": "2026-03-02",
                "winning_bidder": "宁夏某信息技术有限公司", "contract_amount": 760,
                "secure_products": True}
 TENDER_FILING = {"main_functions": "一网通办", "settlement_amount": 760,
-                 "approval_authority": "市审批服务管理局", "resource_catalog": True,
+                 "approval_authority": "市审批服务管理局", "resource_catalog": PDF,
                  "sharing_status": "全目录共享", "mlps_filing": "等保三级已备案",
                  "crypto_application": "已通过密评", "filing_type": "new",
-                 "service_period": "", "prior_evaluation_report": False}
+                 "service_period": ""}
 OM_FILING = {"om_service_content": "系统运维", "om_provider": "宁夏某运维公司",
              "om_settlement_amount": 40, "om_fund_usage": "按合同支付", "om_continues": False}
 REPORT = {"rectification_report": "已整改"}
@@ -97,11 +104,14 @@ def project(**overrides) -> dict:
 
 
 def declaration(**overrides) -> dict:
-    return {"application_form": True, "construction_content": "建设一网通办平台",
-            "includes_construction": True, "om_fund_source": "市级财政运维经费",
-            "fund_source": "市级资金", "proposal_provided": True, "feasibility_provided": True,
-            "preliminary_design_provided": True, "resource_catalog_provided": True,
-            "catalog_not_shared": False, "not_shared_basis": ""} | overrides
+    """The declare payload: 附件1, 项目建议书, 可研, 初步设计 and 信息资源目录 uploaded; pass
+    ``proposal_provided=None`` (etc.) to leave a document out."""
+    payload = {"application_form": PDF, "construction_content": "建设一网通办平台",
+               "includes_construction": True, "om_fund_source": "市级财政运维经费",
+               "fund_source": "市级资金", "proposal_provided": PDF, "feasibility_provided": PDF,
+               "preliminary_design_provided": PDF, "resource_catalog_provided": PDF,
+               "catalog_not_shared": False, "not_shared_basis": ""} | overrides
+    return {name: value for name, value in payload.items() if value is not None}
 
 
 def keys(instance: dict) -> list[str]:
@@ -117,6 +127,24 @@ def only(instance: dict, key: str) -> dict:
     return task
 
 
+async def upload(client, task_id: str, headers: dict, filename: str = "材料.pdf",
+                 content: bytes = PDF_BYTES) -> dict:
+    """POST /tasks/{id}/documents with raw bytes: the stored document."""
+    response = await client.post(f"{API}/tasks/{task_id}/documents", headers=headers,
+                                 params={"filename": filename}, content=content)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def uploaded(client, task_id: str, variables: dict, headers: dict) -> dict:
+    """``variables`` with each PDF replaced by the id of a PDF uploaded to the task."""
+    filled = dict(variables)
+    for name, value in variables.items():
+        if value == PDF:
+            filled[name] = (await upload(client, task_id, headers, f"{name}.pdf"))["id"]
+    return filled
+
+
 async def start(client, **variables) -> dict:
     response = await client.post(f"{API}/tenants/{TENANT}/process-instances", headers=UNIT,
                                  json={"business_key": f"SZ-{next(_keys)}",
@@ -127,6 +155,7 @@ async def start(client, **variables) -> dict:
 
 async def complete(client, instance: dict, key: str, variables: dict, headers: dict) -> dict:
     task = only(instance, key)
+    variables = await uploaded(client, task["id"], variables, headers)
     response = await client.post(f"{API}/tasks/{task['id']}/complete",
                                  json={"variables": variables}, headers=headers)
     assert response.status_code == 200, response.text
@@ -149,7 +178,9 @@ def ready(instance: dict, key: str) -> dict:
 
 async def finish(client, instance: dict, key: str, variables: dict, headers: dict) -> dict:
     """Complete the ready task ``key`` while other tasks may be ready beside it."""
-    response = await client.post(f"{API}/tasks/{ready(instance, key)['id']}/complete",
+    task = ready(instance, key)
+    variables = await uploaded(client, task["id"], variables, headers)
+    response = await client.post(f"{API}/tasks/{task['id']}/complete",
                                  json={"variables": variables}, headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
@@ -227,6 +258,14 @@ async def accepted(client, ndrc: dict | None = None, **variables) -> dict:
     instance = await complete(client, instance, "inspection", INSPECTION_OK, HUB)
     instance = await complete(client, instance, "initial_acceptance", OK, UNIT)
     return await signed_off(client, instance, ndrc=ndrc)
+
+
+async def documents(client, instance: dict) -> list[dict]:
+    """GET /process-instances/{id}/documents: the instance's documents, oldest first."""
+    response = await client.get(f"{API}/process-instances/{instance['id']}/documents",
+                                headers=ADMIN)
+    assert response.status_code == 200, response.text
+    return response.json()["items"] if isinstance(response.json(), dict) else response.json()
 
 
 async def fetch(client, instance: dict) -> dict:

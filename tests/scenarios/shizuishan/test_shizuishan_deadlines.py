@@ -38,6 +38,7 @@ from tests.scenarios.shizuishan.shizuishan_support import (
     ended,
     keys,
     only,
+    uploaded,
 )
 from tests.support.api import ADMIN, API, history
 from tests.support.bundled import bundled
@@ -74,7 +75,9 @@ def task_of(instance: dict, key: str) -> dict:
 
 async def finish(client, instance: dict, key: str, variables: dict, headers: dict) -> dict:
     """Complete the ready task ``key`` while other tasks may be ready beside it."""
-    response = await client.post(f"{API}/tasks/{task_of(instance, key)['id']}/complete",
+    task = task_of(instance, key)
+    variables = await uploaded(client, task["id"], variables, headers)
+    response = await client.post(f"{API}/tasks/{task['id']}/complete",
                                  json={"variables": variables}, headers=headers)
     assert response.status_code == 200, response.text
     return response.json()

@@ -22,9 +22,8 @@ from tests.scenarios.shizuishan.shizuishan_support import (
     NDRC,
     NETWORK_OK,
     OK,
+    PDF,
     PROCUREMENT,
-    REGIONAL,
-    REGIONAL_OK,
     TECHNICAL_OK,
     TENANT,
     TENDER_FILING,
@@ -35,6 +34,7 @@ from tests.scenarios.shizuishan.shizuishan_support import (
     complete,
     declaration,
     declared,
+    documents,
     ended,
     finish,
     keys,
@@ -43,6 +43,7 @@ from tests.scenarios.shizuishan.shizuishan_support import (
     reviewed,
     signed_off,
     start,
+    uploaded,
 )
 from tests.support.api import API, history, snapshot, token
 from tests.support.bundled import bundled
@@ -58,14 +59,17 @@ async def refused_by_gate(client, instance: dict, key: str, variables: dict, hea
                           clause: str) -> None:
     """The completion is refused with 422 task.gate_failed naming ``clause``; the instance is
     exactly as it was."""
-    before = await snapshot(client, instance["id"])
-    response = await client.post(f"{API}/tasks/{ready(instance, key)['id']}/complete",
-                                 json={"variables": variables}, headers=headers)
+    task = ready(instance, key)
+    variables = await uploaded(client, task["id"], variables, headers)
+    before = (await snapshot(client, instance["id"]), await documents(client, instance))
+    response = await client.post(f"{API}/tasks/{task['id']}/complete",
+                                 json={"variables": {k: v for k, v in variables.items()
+                                                     if v is not None}}, headers=headers)
     assert response.status_code == 422, response.text
     body = response.json()
     assert body["code"] == "task.gate_failed", body
     assert clause in response.text, response.text
-    assert await snapshot(client, instance["id"]) == before
+    assert (await snapshot(client, instance["id"]), await documents(client, instance)) == before
 
 
 # -- kind 1: 第九、十三条 the seven bars ---------------------------------------------------------
@@ -118,15 +122,6 @@ async def test_technical_review_cannot_pass_a_project_failing_a_criterion(client
                           TECHNICAL_OK | {criterion: False}, HUB, "第十五条")
 
 
-@pytest.mark.parametrize("material", ["demand_analysis_report", "application_form"])
-async def test_regional_review_cannot_pass_without_the_report_and_form(client, material):
-    instance = await declared(client, total_investment=500)
-    instance = await complete(client, instance, "intake_review", BARS_OK, HUB)
-    instance = await complete(client, instance, "technical_review", TECHNICAL_OK, HUB)
-    await refused_by_gate(client, instance, "regional_review",
-                          REGIONAL_OK | {material: False}, REGIONAL, "第十六条")
-
-
 # -- kind 1: filings (第十八条(二)) ------------------------------------------------------------
 
 SERVICES = {"category": "services", "free_om_years": 0, "service_years": 3}
@@ -135,9 +130,9 @@ SERVICES = {"category": "services", "free_om_years": 0, "service_years": 3}
 @pytest.mark.parametrize(("variables", "bad", "good", "clause"), [
     # 改建、扩建类: the earlier project's third-party evaluation report.
     ({}, {"filing_type": "renovation"},
-     {"filing_type": "renovation", "prior_evaluation_report": True}, "第十八条(二)1"),
+     {"filing_type": "renovation", "prior_evaluation_report": PDF}, "第十八条(二)1"),
     # 新建、改建、扩建类: the resource catalog.
-    ({}, {"resource_catalog": False}, {}, "第十八条(二)1"),
+    ({}, {"resource_catalog": None}, {}, "第十八条(二)1"),
     # 购买服务类: the service period.
     (SERVICES, {"filing_type": "purchased_service"},
      {"filing_type": "purchased_service", "service_period": "三年"}, "第十八条(二)2"),

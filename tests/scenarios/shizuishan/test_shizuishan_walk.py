@@ -142,27 +142,6 @@ async def test_goods_need_no_free_om_period(client):
     only(await secured(client, instance), "intake_review")
 
 
-@pytest.mark.parametrize(("amount", "missing", "returned"), [
-    (1499.99, {"proposal_provided": False, "feasibility_provided": False}, False),
-    (1500, {"proposal_provided": False, "feasibility_provided": False}, True),
-    (1500, {"proposal_provided": False}, False),
-    (4999.99, {"proposal_provided": False}, False),
-    (5000, {"proposal_provided": False}, True),
-    (60, {"preliminary_design_provided": False}, True),
-    # 附件1 申报表 and the 信息资源目录 (第十条 应当包含) are materials of every declaration.
-    (60, {"application_form": False}, True),
-    (60, {"resource_catalog_provided": False}, True),
-])
-async def test_missing_documents_return_the_declaration(client, amount, missing, returned):
-    """第十五条 (and 第十条, 附件1): an incomplete declaration goes back to the unit."""
-    instance = await start(client, total_investment=amount)
-    instance = await complete(client, instance, "declare", declaration(**missing), UNIT)
-    if returned:
-        only(instance, "declare")
-        instance = await complete(client, instance, "declare", declaration(), UNIT)
-    assert keys(instance) == ["crypto_review", "network_security_review"]
-
-
 async def test_an_incomplete_declaration_is_refused(client):
     instance = await start(client)
     task = only(instance, "declare")
