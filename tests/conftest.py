@@ -259,8 +259,11 @@ async def database(backend: str, templates: Templates) -> AsyncIterator[Database
 
 
 @pytest_asyncio.fixture
-async def ctx(database: Database):
-    settings = Settings(database_url=database.url, secret_key=SECRET, load_bundled_diagrams=False)
+async def ctx(database: Database, tmp_path: Path):
+    # Documents go to the test's own directory, never the working directory (PostgreSQL
+    # has no database file to put them beside).
+    settings = Settings(database_url=database.url, secret_key=SECRET, load_bundled_diagrams=False,
+                        documents_dir=tmp_path / "documents")
     context = build_context(settings, FrozenClock(START), database.connect_args)
     yield context
     await context.engine.dispose()
@@ -273,7 +276,7 @@ def app_for(ctx: AppContext) -> FastAPI:
     """The app, serving this test's context. FastAPI builds an app's routes on its first
     request (half a second), so tests share one app per distinct settings (the database URL
     aside) and each test points it at its own context: apps read the context per request."""
-    key = ctx.settings.model_dump_json(exclude={"database_url"})
+    key = ctx.settings.model_dump_json(exclude={"database_url", "documents_dir"})
     if key not in _APPS:
         _APPS[key] = create_app(ctx)
     app = _APPS[key]
