@@ -9,6 +9,7 @@ from ..errors import Conflict, Forbidden
 from ..tasks import repository as repo
 from ..tasks.forms import validate_variables
 from ..tasks.service import form_of, require_ready, visible, workable
+from .plan_arrivals import plan_variables
 from .task_operations import refuse_pending
 from .unit_of_work import UnitOfWork
 
@@ -30,7 +31,8 @@ class CompleteTask:
                             params={"task_id": self.task_id, "assignee": row.assignee})
         refuse_pending(row, "completed")
         validate_variables(await form_of(uow.ctx, uow.session, row), self.variables)
-        task_id, variables, user = self.task_id, self.variables, self.principal.user
+        variables = await plan_variables(uow.session, row, self.variables)
+        task_id, user = self.task_id, self.principal.user
         await uow.step(row.instance_id, lambda e: e.complete_task(task_id, variables, user),
                        user)
         return str(row.instance_id)

@@ -46,6 +46,7 @@ from ..store.jsontext import dumps
 from ..tasks import repository as task_repo
 from ..tenants import repository as tenant_repo
 from ..timers import repository as timer_repo
+from .plan_arrivals import carry_over_late
 
 MAX_MESSAGE_HOPS = 10
 MAX_SIGNAL_TARGETS = 1000  # catches and starts one signal may trigger
@@ -96,6 +97,10 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self._drain_thrown()
+        rounds = 0  # a project that reached its plan wait after the plan was issued
+        while await carry_over_late(self, list(self._touched), rounds):
+            await self._drain_thrown()
+            rounds += 1
         if await feed_outbox.enqueue(self.session, self._events, self.ctx.clock.now()):
             self.after_commit(feed_outbox.NOTIFIER.notify)  # streams and webhooks: look now
         self._events.clear()

@@ -4,6 +4,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..jsonbounds import Variables
+from ..plans.schemas import Plan
 
 
 class Task(BaseModel):
@@ -52,6 +53,10 @@ class TaskDetail(Task):
     data: dict[str, Any] = Field(
         description="what it submitted once completed; while ready, its prefill (this task "
         "key's earlier submission in the instance, and its camunda:inputParameters)")
+    annual_plan: Plan | None = Field(
+        None, description="on plan_compilation and plan_approval of an annual_plan process: "
+        "the plan (items, server-computed total, left-out candidates) and, while "
+        "plan_compilation is ready, the candidates its projects field offers")
 
 
 class CompleteIn(BaseModel):

@@ -10,6 +10,7 @@ from ..auth.permissions import require_visible
 from ..auth.principal import Principal
 from ..context import AppContext
 from ..errors import Conflict, Forbidden
+from ..plans import service as plans
 from ..store.jsontext import loads
 from . import repository as repo
 from .views import task_summary
@@ -72,7 +73,10 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
                                   **draft}.items() if k in fields}
     else:
         data = {}
-    return {**task_summary(row), "form": form, "ui_schema": ui_schema, "data": data}
+    plan = await plans.task_plan(session, row)  # a plan task: candidates, or what it lists
+    form, ui_schema = plans.compile_form(form, ui_schema, plan)
+    return {**task_summary(row), "form": form, "ui_schema": ui_schema, "data": data,
+            "annual_plan": plan}
 
 
 async def summary(session: AsyncSession, principal: Principal, task_id: str
