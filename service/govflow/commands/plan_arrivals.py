@@ -3,7 +3,7 @@ checked (plans/rules.py), and a project that reaches its plan wait after its yea
 issued is carried over to the next year's plan at once, in the same transaction, instead of
 waiting for a message that was sent already (docs/contract.md "Annual plans")."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,12 +12,17 @@ from ..instances.messages import Delivery
 from ..plans import repository as plan_repo
 from ..plans import service as plans
 
-if TYPE_CHECKING:
-    from .unit_of_work import UnitOfWork
-
 # A project carried from year to year whose every next plan is issued already stops here
 # (an instance no plan year will ever take is a data error, not a loop).
 MAX_CARRY_OVERS = 20
+
+
+class Sender(Protocol):
+    """What carrying over needs of the unit of work (unit_of_work.py imports this module)."""
+
+    session: AsyncSession
+
+    async def send(self, row: Any, delivery: Delivery, actor: str) -> Any: ...
 
 
 async def plan_variables(session: AsyncSession, row: Any, variables: dict[str, Any]
@@ -29,7 +34,7 @@ async def plan_variables(session: AsyncSession, row: Any, variables: dict[str, A
     return await plans.check_compilation(session, row.tenant_id, row.instance_id, variables)
 
 
-async def carry_over_late(uow: "UnitOfWork", instance_ids: list[str], rounds: int) -> bool:
+async def carry_over_late(uow: Sender, instance_ids: list[str], rounds: int) -> bool:
     """Deliver ``annual_plan_closed`` (thrown by the issued plan) to each of these instances
     that now waits for a plan already issued; whether any was."""
     if rounds >= MAX_CARRY_OVERS:

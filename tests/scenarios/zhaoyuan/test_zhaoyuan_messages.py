@@ -142,6 +142,7 @@ async def test_the_process_metadata_says_who_may_send_each_message(client, deplo
     assert catches == {
         "in_plan": (["annual_plan_approved"], [], []),
         "left_out": (["not_in_plan"], [], []),
+        "carried_over": (["annual_plan_closed"], [], []),  # the issued budget, or the server
         "inspection_started": (["inspection_started"], ["hub"], []),
         "rectification_refused": (["rectification_refused"], ["hub"], []),  # inspection.bpmn
     }
