@@ -146,6 +146,11 @@ CODES: dict[str, Code] = {
     "task.not_found": Code("Not found", "未找到", "任务 {task_id} 不存在"),
     "task.not_candidate": Code("Forbidden", "无权操作",
                                "任务 {task_id} 属于用户组 {groups}；用户“{user}”不在其中"),
+    "task.gate_failed": Code("Invalid input", "输入无效",
+                             "不满足办理条件，不能完成任务：{clauses}"),
+    "task.separation_of_duties": Code("Forbidden", "无权操作",
+                                      "用户“{user}”已为{earlier_groups}办理“{earlier}”，"
+                                      "不能再为{groups}办理本任务（职责分离）"),
     "task.not_ready": Code("Conflict", "冲突", "任务 {task_id} {state}，不能再办理"),
     "task.claimed_by_other": Code("Forbidden", "无权操作",
                                   "任务 {task_id} 已被“{assignee}”认领"),

@@ -198,3 +198,30 @@ def test_bpmnlint_recommended_rules_apply(bpmnlint, tmp_path):
     b.flow("gw", "fix", name="否", condition="not approved", clause="测试 第一条")
     rows = lint_one(bpmnlint, tmp_path, b.to_xml())
     assert ("gw", "no-gateway-join-fork") in problems(rows)
+
+
+def gated(name: str, value: str, on: str = "review") -> bytes:
+    xml = process()
+    if on == "review":
+        return xml.replace(b'camunda:dueDate="10WD">',
+                           b'camunda:dueDate="10WD"><bpmn:extensionElements><camunda:properties>'
+                           b'<camunda:property name="' + name.encode() + b'" value="'
+                           + value.encode() + b'"/></camunda:properties>'
+                           b'</bpmn:extensionElements>', 1)
+    return xml.replace(b'<camunda:property name="main" value="true"/>',
+                       b'<camunda:property name="main" value="true"/><camunda:property name="'
+                       + name.encode() + b'" value="' + value.encode() + b'"/>', 1)
+
+
+@pytest.mark.parametrize(("name", "value", "on", "clean"), [
+    ("gate: 测试 第一条 通过评估后方可验收", "${passed}", "review", True),
+    ("gate:", "${passed}", "review", False),
+    ("gate: 测试 第一条", "", "review", False),
+    ("separationOfDuties", "true", "process", True),
+    ("separationOfDuties", "yes", "process", False),
+])
+def test_gates_and_duties_are_well_formed(bpmnlint, tmp_path, name, value, on, clean):
+    xml = gated(name, value, on)
+    assert name.encode() in xml
+    rules = {row["rule"] for row in lint_one(bpmnlint, tmp_path, xml)}
+    assert rules == (set() if clean else {"govflow/gate-well-formed"})

@@ -7,7 +7,8 @@ module.exports = {
         'clause-required': 'error',
         'candidate-groups-required': 'error',
         'deadline-notation': 'error',
-        'end-outcome-required': 'error'
+        'end-outcome-required': 'error',
+        'gate-well-formed': 'error'
       }
     }
   },
@@ -15,6 +16,7 @@ module.exports = {
     'clause-required': './rules/clause-required',
     'candidate-groups-required': './rules/candidate-groups-required',
     'deadline-notation': './rules/deadline-notation',
-    'end-outcome-required': './rules/end-outcome-required'
+    'end-outcome-required': './rules/end-outcome-required',
+    'gate-well-formed': './rules/gate-well-formed'
   }
 };

@@ -9,6 +9,7 @@ from ..errors import Conflict, Forbidden
 from ..tasks import repository as repo
 from ..tasks.forms import validate_variables
 from ..tasks.service import form_of, require_ready, visible, workable
+from .gates import check_duties, check_gates
 from .plan_arrivals import plan_variables
 from .task_operations import refuse_pending
 from .unit_of_work import UnitOfWork
@@ -30,9 +31,11 @@ class CompleteTask:
                             code="task.claimed_by_other",
                             params={"task_id": self.task_id, "assignee": row.assignee})
         refuse_pending(row, "completed")
+        await check_duties(uow, row, self.principal.user, "completed")
         validate_variables(await form_of(uow.ctx, uow.session, row), self.variables)
         variables = await plan_variables(uow.session, row, self.variables)
         task_id, user = self.task_id, self.principal.user
+        await check_gates(uow, row, variables)
         await uow.step(row.instance_id, lambda e: e.complete_task(task_id, variables, user),
                        user)
         return str(row.instance_id)
@@ -49,6 +52,7 @@ class ClaimTask:
         row = await workable(uow.session, self.principal, self.task_id)
         if row.assignee == self.principal.user:
             return
+        await check_duties(uow, row, self.principal.user, "claimed")
         if row.assignee is not None or not await repo.set_assignee(
                 uow.session, self.task_id, None, self.principal.user):
             raise Conflict(f"task {self.task_id} is already claimed by '{row.assignee}'",

@@ -57,6 +57,7 @@ from .event_subprocess import GovflowStartEvent
 from .expressions import split_list
 from .external import ExternalServiceTask, ExternalTaskParser, create_external, is_message_send
 from .forms import CAMUNDA, form_schema, form_ui_schema
+from .gates import GateDef, GateError, gates_of
 from .message_catch import DeclarationError, catch_def, declared
 from .multiinstance import MultiInstanceParser
 from .signals import BroadcastSignal
@@ -82,6 +83,7 @@ class HumanTaskDef:
     inputs: Parameters = ()  # camunda:inputParameter (engine/taskdata.py)
     outputs: Parameters = ()  # camunda:outputParameter
     multi_instance: bool = False
+    gates: tuple[GateDef, ...] = ()  # mandatory conditions on its completion (gates.py)
 
 
 def clause_of(documentation: str | None) -> str | None:
@@ -95,7 +97,8 @@ def _human(parser: CamundaTaskParser, spec: Any) -> HumanTaskDef:
     node = parser.node
     try:
         inputs, outputs = parameters(node, "input"), parameters(node, "output")
-    except MappingError as exc:
+        gates = gates_of(node)
+    except (MappingError, GateError) as exc:
         raise ValidationException(str(exc), node=node, file_name=parser.filename) from exc
     return HumanTaskDef(
         key=parser.bpmn_id,
@@ -110,6 +113,7 @@ def _human(parser: CamundaTaskParser, spec: Any) -> HumanTaskDef:
         candidate_users=split_list(node.get(f"{{{CAMUNDA}}}candidateUsers")),
         inputs=inputs, outputs=outputs,
         multi_instance=bool(parser.xpath("./bpmn:multiInstanceLoopCharacteristics")),
+        gates=gates,
     )
 
 

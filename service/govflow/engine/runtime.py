@@ -29,6 +29,7 @@ from .errors import NotWaiting, StepError
 from .event_subprocess import GovflowEventSubprocess, triggers
 from .expressions import resolve_assignee, resolve_names
 from .external import ExternalTask, ready_external, throw_error
+from .gates import GateRefused, failed_gates
 from .message_catch import MessageCatchDef
 from .multiinstance import SUBMITTED, in_multi_instance, slot_index
 from .parser import HumanTaskDef
@@ -200,6 +201,20 @@ class EngineInstance:
         new_id = rewind(self.workflow, self.tracker, plan)
         return self._run(started, [replace(event, data={**(event.data or {}),
                                                          "new_task_id": new_id})])
+
+    def check_gates(self, task_id: str, data: dict[str, Any]) -> None:
+        """Raise GateRefused unless every gate of the ready task holds for its data with
+        ``data`` submitted (gates.py); changes nothing."""
+        task = self.workflow.get_task_from_id(UUID(task_id))
+        if task is None or task.state != TaskState.READY or str(task.id) not in self._ready:
+            raise NotWaiting(f"task {task_id} is not ready")
+        human: HumanTaskDef = task.task_spec.human
+        if not human.gates:
+            return
+        inputs = compute(human.inputs, task.data, human.key, "input") if human.inputs else {}
+        failed = failed_gates(human.gates, {**task.data, **inputs, **data}, human.key)
+        if failed:
+            raise GateRefused(human.key, failed)
 
     def check_signers(self, task_id: str, users: list[str]) -> None:
         """Raise SignersRefused unless ``users`` can be added as slots next to this one."""

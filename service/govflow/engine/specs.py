@@ -26,6 +26,7 @@ from .expressions import is_expression, split_list, unwrap
 from .external import ExternalTaskDef
 from .external import problems_in as external_problems
 from .forms import CAMUNDA, FormError, form_schema, form_ui_schema
+from .gates import gate_expressions
 from .message_catch import MessageCatchDef
 from .parser import GovflowParser, HumanTaskDef
 from .scripting import check_source
@@ -65,6 +66,9 @@ class ProcessInfo:
     # The variable whose value lists show as the instance's label (camunda property
     # ``label_variable`` on the process), e.g. "project_name".
     label_variable: str | None = None
+    # Separation of duties (camunda property ``separationOfDuties`` = true on the process):
+    # a user who decided a task of one body may not decide a later task of another.
+    separation_of_duties: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,7 +170,7 @@ def _parse_processes(parser: GovflowParser, trees: Mapping[str, Any]) -> dict[st
                       if getattr(s, "signal_catch", None) is not None),
                 _start_ui_schema(node),
                 tuple(t.external for t in task_specs if hasattr(t, "external")),
-                _label_variable(name, node))
+                _label_variable(name, node), _separation_of_duties(name, node))
     called = {t.spec for p in result.values() for sp in (p._spec, *p._subprocess_specs.values())
               for t in sp.task_specs.values() if isinstance(t, CallActivity)}
     for pid in sorted(called & set(result)):
@@ -177,6 +181,20 @@ def _parse_processes(parser: GovflowParser, trees: Mapping[str, Any]) -> dict[st
                 node=trees[result[pid].file].getroot().find(
                     f".//{{{BPMN_NS}}}process[@id='{pid}']"), file_name=result[pid].file)
     return result
+
+
+_DUTIES = ("./bpmn:extensionElements/camunda:properties/"
+           "camunda:property[@name='separationOfDuties']")
+
+
+def _separation_of_duties(name: str, node: Any) -> bool:
+    found = node.xpath(_DUTIES, namespaces=NS)
+    values = {(f.get("value") or "").strip().lower() for f in found}
+    if len(found) > 1 or not values <= {"true", "false"}:
+        raise DiagramError([DiagramProblem(name, f"process '{node.get('id')}': the camunda "
+                                                 "property separationOfDuties must be given "
+                                                 "once, as true or false")])
+    return values == {"true"}
 
 
 _LABEL = "./bpmn:extensionElements/camunda:properties/camunda:property[@name='label_variable']"
@@ -365,6 +383,8 @@ def _expressions(tree: Any) -> Iterator[tuple[str, str, Any]]:
             except CallMappingError:
                 pass  # the parser names it
     yield from _attribute_expressions(root)
+    for source, prop in gate_expressions(root):
+        yield source, "eval", prop
 
 
 _ASSIGNMENT = ("assignee", "candidateGroups", "candidateUsers", "collection")

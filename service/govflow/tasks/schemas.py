@@ -46,6 +46,11 @@ class Task(BaseModel):
     last_urged_at: datetime | None = Field(None, description="when it was last urged")
 
 
+class Gate(BaseModel):
+    clause: str = Field(description="the clause and what it requires, as the diagram states it")
+    expression: str = Field(description="the condition over the task's data, as written")
+
+
 class TaskDetail(Task):
     form: dict[str, Any] = Field(description="JSON Schema of the variables completing it takes")
     ui_schema: dict[str, Any] = Field(
@@ -53,6 +58,10 @@ class TaskDetail(Task):
     data: dict[str, Any] = Field(
         description="what it submitted once completed; while ready, its prefill (this task "
         "key's earlier submission in the instance, and its camunda:inputParameters)")
+    gates: list[Gate] = Field(
+        default_factory=list, description="conditions its completion must meet (the "
+        "regulation's 方可/不得/须): a completion failing one is refused with 422 "
+        "task.gate_failed naming the clause")
     annual_plan: Plan | None = Field(
         None, description="on plan_compilation and plan_approval of an annual_plan process: "
         "the plan (items, server-computed total, left-out candidates) and, while "

@@ -60,7 +60,11 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
     (its draft). Never another
     task's values, nor process variables that merely share a field's name."""
     row = await visible(session, principal, task_id)
+    specs = await ctx.specs.get(session, row.diagram_set_id)
+    definition = specs.human_task(row.process_id, row.key)
     form, ui_schema = await _form_and_ui(ctx, session, row)
+    gates = [{"clause": g.clause, "expression": g.expression}
+             for g in (definition.gates if definition else ())]
     if row.state == "completed":
         data = loads(row.data) or {}
     elif row.state == "ready":
@@ -76,7 +80,7 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
     plan = await plans.task_plan(session, row)  # a plan task: candidates, or what it lists
     form, ui_schema = plans.compile_form(form, ui_schema, plan)
     return {**task_summary(row), "form": form, "ui_schema": ui_schema, "data": data,
-            "annual_plan": plan}
+            "gates": gates, "annual_plan": plan}
 
 
 async def summary(session: AsyncSession, principal: Principal, task_id: str

@@ -1,0 +1,44 @@
+"""What a regulation demands of a completion beyond the form: its gates (every mandatory
+condition of the task must hold, engine/gates.py; a refusal is 422 naming the clause and
+leaves the instance unchanged) and separation of duties (tasks/duties.py)."""
+
+from typing import Any
+
+from ..engine.gates import GateRefused
+from ..engine.runtime import EngineInstance
+from ..errors import FieldError, Invalid
+from ..tasks.duties import refuse_other_body
+from .unit_of_work import UnitOfWork
+
+
+async def check_gates(uow: UnitOfWork, row: Any, variables: dict[str, Any]) -> None:
+    found: list[GateRefused] = []
+
+    def check(engine: EngineInstance) -> None:
+        try:
+            engine.check_gates(row.id, variables)
+        except GateRefused as exc:
+            found.append(exc)
+
+    await uow.check(row.instance_id, check)
+    if found:
+        refused = found[0]
+        errors = [FieldError(f"gates.{f.gate.clause}",
+                             f.reason or "the condition does not hold",
+                             {"clause": f.gate.clause, "expression": f.gate.expression},
+                             code="task.gate_failed",
+                             message_zh=f"不满足：{f.gate.clause}")
+                  for f in refused.failed]
+        raise Invalid(f"task '{row.key}' cannot be completed: {refused}", errors,
+                      code="task.gate_failed",
+                      params={"task_id": row.id, "clause": refused.failed[0].gate.clause,
+                              "clauses": "；".join(f.gate.clause for f in refused.failed)})
+
+
+async def check_duties(uow: UnitOfWork, row: Any, user: str, action: str) -> None:
+    """Refuse ``user`` a task of another body than one they decided, where the instance's
+    process separates duties (its ``separationOfDuties`` property)."""
+    specs = await uow.ctx.specs.get(uow.session, row.diagram_set_id)
+    process = specs.processes.get(row.process_id)
+    if process is not None and process.separation_of_duties:
+        await refuse_other_body(uow.session, row, user, action)
