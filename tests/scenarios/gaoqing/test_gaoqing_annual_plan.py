@@ -212,3 +212,17 @@ async def test_a_stranger_neither_sees_nor_submits_the_plan(client):
         response = await submit(client, plan, {"projects": ["GQ-AP-A"]}, who)
         assert response.status_code == status, response.text
     assert await snapshot(client, plan["id"]) == before
+
+
+async def test_who_compiled_the_plan_may_not_approve_it(client):
+    """三(二)3: the authority and finance compile, the county government approves."""
+    await reviewed(client, "GQ-AP-A", 80)
+    both = token("gq_hub_and_gov", TENANT, ("hub", "government"))
+    plan = (await submit(client, await plan_for(client), {"projects": ["GQ-AP-A"]},
+                         both)).json()
+    [task] = plan["ready_tasks"]
+    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=both,
+                                 json={"variables": OK})
+    assert (response.status_code, response.json()["code"]) == (
+        403, "task.separation_of_duties")
+    await step(client, plan, "plan_approval", OK, GOVERNMENT)
