@@ -1,5 +1,6 @@
-"""石嘴山 swaps its set for an edited copy: 技术审查 renamed 专家评审, 安全和密码整改 taken out (the
-unit's rework goes straight back to the review), 招标后备案 given two months after the tender
+"""石嘴山 swaps its set for an edited copy: 技术审查 renamed 专家评审, 安全和密码整改 taken out (a
+non-compliant table goes straight back to the two reviews; a project parked at the rework is
+mapped back to its declaration), 招标后备案 given two months after the tender
 instead of one, the regional review threshold raised from 500万 to 1000万. Projects parked at
 a user task, at a task with its deadline timer and at the removed step move in a batch and
 walk to their end on the new set; a project the plan cannot place is reported and left
@@ -9,22 +10,20 @@ from datetime import UTC, datetime
 
 from govflow.migration.worker import MigrationWorker
 
-from tests.conftest import deploy
+from tests.conftest import START, deploy
 from tests.migration.edits import remove_task, rename, replace, set_deadline
 from tests.migration.support import fetch, refuses_one_and_moves_the_other, timer_due
 from tests.scenarios.shizuishan.shizuishan_support import (
     APPROVAL,
     BARS_OK,
     BUILT,
-    CRYPTO,
-    FINAL_OK,
+    CRYPTO_OK,
     HUB,
     INSPECTION_OK,
-    NDRC,
+    LIVE,
     OK,
     OM_FILING,
     PROCUREMENT,
-    SECURITY_OK,
     TECHNICAL_OK,
     TENANT,
     TENDER_FILING,
@@ -35,14 +34,17 @@ from tests.scenarios.shizuishan.shizuishan_support import (
     ended,
     keys,
     reviewed,
+    secured,
+    signed_off,
     start,
+    year_ends,
 )
 from tests.support import api
 from tests.support.api import API, history, token
 from tests.support.bundled import bundled
 
 MAPPING = {"shizuishan_project": {"technical_review": "expert_review",
-                                  "security_crypto_rectification": "security_crypto_review"}}
+                                  "security_crypto_rectification": "declare"}}
 TENANT_ADMIN = token("sz_admin", TENANT, (), admin=True)
 
 
@@ -71,29 +73,30 @@ async def parked(client) -> dict[str, dict]:
     at_declare = await start(client)
     technical = await complete(client, await declared(client), "intake_review", BARS_OK, HUB)
     assert keys(technical) == ["technical_review"]
-    rework = await complete(client, await reviewed(client), "approval", OK, APPROVAL)
-    rework = await complete(client, rework, "security_crypto_review",
-                            SECURITY_OK | {"crypto_result": "non_compliant"}, CRYPTO)
+    rework = await complete(client, await start(client), "declare", declaration(), UNIT)
+    rework = await secured(client, rework, crypto=CRYPTO_OK | {"crypto_result": "non_compliant"})
     assert keys(rework) == ["security_crypto_rectification"]
     tender = await complete(client, await reviewed(client), "approval", OK, APPROVAL)
-    tender = await complete(client, tender, "security_crypto_review", SECURITY_OK, CRYPTO)
     tender = await complete(client, tender, "procurement", PROCUREMENT, UNIT)
     assert keys(tender) == ["tender_filing"]  # with its deadline timer on the boundary
     return {"declare": at_declare, "technical": technical, "rework": rework,
             "tender": tender}
 
 
-async def to_the_end(client, instance: dict, since: str = "approval") -> dict:
-    """From ``since`` to the O&M filing: accepted."""
-    walk = [("approval", OK, APPROVAL), ("security_crypto_review", SECURITY_OK, CRYPTO),
-            ("procurement", PROCUREMENT, UNIT), ("tender_filing", TENDER_FILING, UNIT),
-            ("implementation", BUILT, UNIT), ("inspection", INSPECTION_OK, HUB),
-            ("initial_acceptance", OK, UNIT), ("final_acceptance", FINAL_OK, NDRC),
-            ("om_filing", OM_FILING, UNIT)]
+async def to_the_end(client, ctx, instance: dict, since: str = "approval") -> dict:
+    """From ``since`` through the three bodies' acceptance and going live to the O&M filing
+    of the budget year: accepted."""
+    walk = [("approval", OK, APPROVAL), ("procurement", PROCUREMENT, UNIT),
+            ("tender_filing", TENDER_FILING, UNIT), ("implementation", BUILT, UNIT),
+            ("inspection", INSPECTION_OK, HUB), ("initial_acceptance", OK, UNIT)]
     at = [k for k, _, _ in walk].index(since)
     for key, data, who in walk[at:]:
         instance = await complete(client, instance, key, data, who)
-    ended(instance, "accepted")
+    instance = await signed_off(client, instance)
+    instance = await complete(client, instance, "go_live", LIVE, UNIT)
+    instance = await year_ends(client, ctx, instance, 2026)
+    ended(await complete(client, instance, "om_filing", OM_FILING, UNIT), "accepted")
+    ctx.clock.set(START)  # the other parked projects go on from where they were
     return instance
 
 
@@ -112,7 +115,7 @@ async def test_every_kind_of_wait_moves_and_walks_to_its_end_on_the_new_set(clie
     moves = {i["instance_id"]: i["moves"] for i in dry.json()["items"]}
     assert {(m["kind"], m["element_id"], m["target_id"])
             for m in moves[projects["rework"]["id"]]} == {
-        ("user_task", "security_crypto_rectification", "security_crypto_review")}
+        ("user_task", "security_crypto_rectification", "declare")}
     assert (await fetch(client, projects["technical"]))["diagram_set_id"] == old  # dry run
 
     response = await client.post(f"{API}/tenants/{TENANT}/migrations", headers=TENANT_ADMIN,
@@ -125,6 +128,14 @@ async def test_every_kind_of_wait_moves_and_walks_to_its_end_on_the_new_set(clie
     assert done["totals"] == {"total": 4, "done": 4, "refused": 0, "failed": 0, "remaining": 0}
     assert {m["kind"] for i in done["items"] for m in i["moves"]} == {"user_task", "timer"}
 
+    # the moved deadline: task and boundary timer recomputed, two months after the tender
+    # (May 2 is in the Labour Day holiday: the next working day, May 6)
+    tender = await fetch(client, projects["tender"])
+    assert tender["ready_tasks"][0]["due_at"] == "2026-05-06T15:59:59.999999Z"
+    assert await timer_due(ctx, projects["tender"]["id"]) == [
+        datetime(2026, 5, 6, 15, 59, 59, 999999, tzinfo=UTC)]
+    await to_the_end(client, ctx, tender, "tender_filing")
+
     # the renamed review; 800万 no longer needs the regional review (threshold 1000万)
     technical = await fetch(client, projects["technical"])
     assert technical["diagram_set_id"] == new
@@ -132,27 +143,23 @@ async def test_every_kind_of_wait_moves_and_walks_to_its_end_on_the_new_set(clie
     technical = await api.complete(client, technical, "expert_review", TECHNICAL_OK, HUB)
     assert keys(technical) == ["approval"]
     assert technical["variables"]["regional_review_required"] is False
-    await to_the_end(client, technical)
+    await to_the_end(client, ctx, technical)
 
     # the user task: declared on the new set, it meets the renamed review
     declare = await complete(client, await fetch(client, projects["declare"]), "declare",
                              declaration(), UNIT)
-    declare = await complete(client, declare, "intake_review", BARS_OK, HUB)
+    declare = await complete(client, await secured(client, declare), "intake_review", BARS_OK,
+                             HUB)
     declare = await api.complete(client, declare, "expert_review", TECHNICAL_OK, HUB)
-    await to_the_end(client, declare)
+    await to_the_end(client, ctx, declare)
 
-    # the removed rework step: the project is back at the security review
+    # the removed rework step: the project is back at its declaration, then both reviews
     rework = await fetch(client, projects["rework"])
-    assert keys(rework) == ["security_crypto_review"]
-    await to_the_end(client, rework, "security_crypto_review")
-
-    # the moved deadline: task and boundary timer recomputed, two months after the tender
-    # (May 2 is in the Labour Day holiday: the next working day, May 6)
-    tender = await fetch(client, projects["tender"])
-    assert tender["ready_tasks"][0]["due_at"] == "2026-05-06T15:59:59.999999Z"
-    assert await timer_due(ctx, projects["tender"]["id"]) == [
-        datetime(2026, 5, 6, 15, 59, 59, 999999, tzinfo=UTC)]
-    await to_the_end(client, tender, "tender_filing")
+    assert keys(rework) == ["declare"]
+    rework = await secured(client, await complete(client, rework, "declare", declaration(), UNIT))
+    rework = await complete(client, rework, "intake_review", BARS_OK, HUB)
+    rework = await api.complete(client, rework, "expert_review", TECHNICAL_OK, HUB)
+    await to_the_end(client, ctx, rework)
 
     events = await history(client, projects["tender"]["id"])
     migrated = next(e for e in events if e["event"] == "migrated")

@@ -20,6 +20,7 @@ from lxml import etree
 from tests.conftest import deploy
 from tests.scenarios.shizuishan.shizuishan_support import (
     CLAUSES,
+    FINAL_OK,
     HUB,
     INSPECTION_FAILED,
     INSPECTION_OK,
@@ -113,7 +114,7 @@ def test_every_task_with_a_deadline_escalates_to_the_data_bureau_without_interru
            for t in root.iterfind(".//bpmn:userTask", ns)
            if t.get(f"{{{ns['camunda']}}}dueDate")}
     assert due == {"tender_filing": "P1M@tender_completed_on",
-                   "om_filing": "--12-31@plan_year+P1M",
+                   "om_filing": "--12-31@om_budget_year+P1M",
                    "rectification": "@rectification_due"}
     by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
     lane_of = {ref.text: lane.get("name") for lane in root.iterfind(".//bpmn:lane", ns)
@@ -221,20 +222,61 @@ async def test_a_tender_filing_ready_after_its_deadline_escalates_at_once(client
     assert await Worker(ctx, "test").fire_due() == 0
 
 
-# -- O&M fund filing: one month after the budget year plan_year (第十八条(一)) -------------------
+# -- O&M fund filing: one month after each budget year in operation (第十八条(一)) --------------
+
+async def in_operation(client, ctx, at: datetime, **variables) -> dict:
+    """Accepted by the three bodies and put into use on the day of ``at``: waiting for the end
+    of that budget year, with no task open."""
+    ctx.clock.set(at)
+    instance = await accepted(client, ndrc=FINAL_OK | {"accepted_on": today(at)},
+                              procured_as=PROCUREMENT | {"tender_completed_on": today(at)},
+                              **variables)
+    instance = await complete(client, instance, "go_live", {"in_use_on": today(at)}, UNIT)
+    assert (instance["state"], keys(instance)) == ("running", [])
+    assert instance["variables"]["om_budget_year"] == int(today(at)[:4])
+    return instance
+
+
+async def year_end_passes(client, ctx, instance: dict, year: int) -> dict:
+    """Nothing opens up to 24:00 of 31 December ``year`` (Shanghai); just after, the filing."""
+    worker = Worker(ctx, "test")
+    ctx.clock.set(datetime(year, 12, 31, 15, 59, 59, tzinfo=UTC))
+    await worker.fire_due()
+    assert keys(await fetch(client, instance)) == []
+    ctx.clock.set(datetime(year, 12, 31, 16, 0, tzinfo=UTC))
+    assert await worker.fire_due() == 1
+    instance = await fetch(client, instance)
+    assert keys(instance) == ["om_filing"]
+    return instance
+
+
+@pytest.mark.parametrize("at", [
+    # Put into use on any day of 2026, the first filing is for budget year 2026, due one month
+    # after it ends: 2027-01-31 is a Sunday → Monday 2027-02-01 (2027's arrangement is not
+    # published: an estimate). Never open before the year ends, never born overdue.
+    datetime(2026, 1, 1, 1, 0, tzinfo=UTC),
+    datetime(2026, 6, 30, 1, 0, tzinfo=UTC),
+    datetime(2026, 12, 31, 15, 0, tzinfo=UTC),  # 23:00 on New Year's Eve in Shanghai
+])
+async def test_the_first_om_filing_waits_for_the_budget_year_of_going_live(client, ctx, at):
+    instance = await in_operation(client, ctx, at)
+    instance = await year_end_passes(client, ctx, instance, 2026)
+    task = only(instance, "om_filing")
+    assert (task["due_at"], task["due_estimated"]) == ("2027-02-01T15:59:59.999999Z", True)
+
 
 async def test_om_filing_for_2024_is_due_after_spring_festival_2025(client, ctx):
     # The digest's example: budget year 2024 → 2025-01-31, inside Spring Festival (Jan 28 –
     # Feb 4) → Wednesday 2025-02-05.
-    ctx.clock.set(datetime(2025, 1, 6, 1, 0, tzinfo=UTC))
-    instance = await accepted(client, plan_year=2024)
+    instance = await in_operation(client, ctx, datetime(2024, 6, 3, 1, 0, tzinfo=UTC))
+    instance = await year_end_passes(client, ctx, instance, 2024)
     task = only(instance, "om_filing")
     assert (task["due_at"], task["due_estimated"]) == ("2025-02-05T15:59:59.999999Z", False)
     instance = await crosses(client, ctx, instance, "om_filing", "2025-02-05T15:59:59.999999Z",
                              datetime(2025, 2, 5, 15, 59, 59, tzinfo=UTC),
                              datetime(2025, 2, 5, 16, 0, 1, tzinfo=UTC))
-    # Filed late: the main path reaches its end, the escalation keeps the instance running,
-    # and closing it leaves the main path's outcome.
+    # Filed late and the system retired: the main path reaches its end, the escalation keeps
+    # the instance running, and closing it leaves the main path's outcome.
     instance = await finish(client, instance, "om_filing", OM_FILING, UNIT)
     assert (instance["state"], keys(instance)) == ("running", ["om_filing_escalation"])
     instance = await finish(client, instance, "om_filing_escalation",
@@ -242,46 +284,32 @@ async def test_om_filing_for_2024_is_due_after_spring_festival_2025(client, ctx)
     ended(instance, "accepted")
 
 
-async def test_om_filing_counts_from_plan_year_not_from_the_clock(client, ctx):
-    # Accepted in January 2026 for budget year 2025: 2026-01-31 is a Saturday → Monday Feb 2.
-    ctx.clock.set(datetime(2026, 1, 5, 1, 0, tzinfo=UTC))
-    instance = await accepted(client, plan_year=2025)
-    task = only(instance, "om_filing")
-    assert (task["due_at"], task["due_estimated"]) == ("2026-02-02T15:59:59.999999Z", False)
-    await crosses(client, ctx, instance, "om_filing", "2026-02-02T15:59:59.999999Z",
-                  datetime(2026, 2, 2, 15, 59, 59, tzinfo=UTC),
-                  datetime(2026, 2, 2, 16, 0, tzinfo=UTC))
+async def test_om_filing_recurs_every_budget_year_while_the_system_runs(client, ctx):
+    """第十八条(一) "运行维护资金使用情况应在一个预算年度结束后一个月内进行备案": each year, not once.
+    2025 → 2026-01-31 is a Saturday → Monday 2026-02-02."""
+    instance = await in_operation(client, ctx, datetime(2025, 1, 2, 1, 0, tzinfo=UTC))
+    instance = await year_end_passes(client, ctx, instance, 2025)
+    assert only(instance, "om_filing")["due_at"] == "2026-02-02T15:59:59.999999Z"
+    ctx.clock.set(datetime(2026, 1, 20, 1, 0, tzinfo=UTC))
+    instance = await complete(client, instance, "om_filing", OM_FILING | {"om_continues": True},
+                              UNIT)
+    # Filed on time for 2025; nothing is owed until budget year 2026 has ended.
+    assert (instance["state"], keys(instance)) == ("running", [])
+    assert instance["variables"]["om_budget_year"] == 2026
+    instance = await year_end_passes(client, ctx, instance, 2026)
+    assert only(instance, "om_filing")["due_at"] == "2027-02-01T15:59:59.999999Z"
+    ended(await complete(client, instance, "om_filing", OM_FILING, UNIT), "accepted")
+    assert await passed(client, instance) == []
 
 
 async def test_an_om_filing_on_time_ends_accepted_without_escalation(client, ctx):
-    ctx.clock.set(datetime(2025, 1, 6, 1, 0, tzinfo=UTC))
-    instance = await accepted(client, plan_year=2024)
+    instance = await in_operation(client, ctx, datetime(2024, 9, 2, 1, 0, tzinfo=UTC))
+    instance = await year_end_passes(client, ctx, instance, 2024)
     ctx.clock.set(datetime(2025, 2, 5, 15, 59, 59, tzinfo=UTC))  # the last second
     ended(await complete(client, instance, "om_filing", OM_FILING, UNIT), "accepted")
     ctx.clock.set(datetime(2025, 3, 1, tzinfo=UTC))
     assert await Worker(ctx, "test").fire_due() == 0
     assert await passed(client, instance) == []
-
-
-async def om_filing_born_overdue(client, ctx) -> dict:
-    # Plan year 2024 but accepted in March 2025: the filing was due 2025-02-05 and is overdue
-    # when it becomes ready. The engine fires the passed timer inside the step that makes the
-    # task ready, so the escalation opens at once, without waiting for a worker round.
-    ctx.clock.set(datetime(2025, 3, 3, 1, 0, tzinfo=UTC))
-    instance = await accepted(client, plan_year=2024)
-    assert keys(instance) == ["om_filing", "om_filing_escalation"]
-    assert task_of(instance, "om_filing")["due_at"] == "2025-02-05T15:59:59.999999Z"
-    assert task_of(instance, "om_filing_escalation")["lane"] == "市数据局"
-    return instance
-
-
-async def test_an_om_filing_ready_after_its_deadline_escalates_at_once(client, ctx):
-    instance = await om_filing_born_overdue(client, ctx)
-    fired = [e for e in await history(client, instance["id"])
-             if e["element_id"] == "om_filing_overdue"]
-    assert [e["event"] for e in fired] == ["deadline_passed"]
-    assert fired[0]["data"]["due_at"].startswith("2025-02-05T15:59:59")
-    assert await Worker(ctx, "test").fire_due() == 0
 
 
 # -- rectification: by the date the failed inspection set (第二十四条 限期整改) ---------------------
