@@ -19,6 +19,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     COMPLETED,
     DECLARATION,
     EVALUATION,
+    FUND_OK,
     INITIAL_PASSED,
     JOINT_OK,
     ONSITE_OK,
@@ -36,7 +37,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     reviewed,
     step,
 )
-from tests.support.api import API, complete, history
+from tests.support.api import API, complete, history, ready
 from tests.support.bundled import bundled
 
 MAPPING = {"gaoqing_project": {"written_review": "desk_review",
@@ -48,8 +49,9 @@ def edited() -> dict[str, bytes]:
     files = dict(bundled(TENANT))
     bpmn = rename(files["gaoqing_project.bpmn"], "written_review", "desk_review")
     bpmn = remove_task(bpmn, "procurement_documents")
-    files["gaoqing_project.bpmn"] = set_deadline(bpmn, "joint_review", "--11-30@plan_year-1",
-                                                 "--12-15@plan_year-1")
+    files["gaoqing_project.bpmn"] = set_deadline(bpmn, "joint_review",
+                                                 "--11-30@declaration_year",
+                                                 "--12-15@declaration_year")
     files["review_mode.dmn"] = replace(replace(files["review_mode.dmn"], "&lt; 100<",
                                                "&lt; 60<"), "&gt;= 100<", "&gt;= 60<")
     return files
@@ -75,7 +77,7 @@ async def parked(client) -> dict[str, dict]:
     assert keys(written) == ["written_review"]
     joint = await step(client, await begin(client, "GQ-JOINT"), "declare", DECLARATION)
     joint = await step(client, joint, "written_review", WRITTEN_OK)
-    assert keys(joint) == ["joint_review"]
+    assert keys(joint) == ["fund_review", "joint_review"]  # 三(二)2: both bodies sign
     plan = await reviewed(client, "GQ-PLAN")
     documents = await reviewed(client, "GQ-DOCUMENTS")
     documents = await message(client, documents, "annual_plan_approved")
@@ -102,7 +104,7 @@ async def accepted(client, instance: dict) -> dict:
 async def test_every_kind_of_wait_moves_and_walks_to_its_end_on_the_new_set(client, ctx):
     old, new = await sets(client)
     projects = await parked(client)
-    assert projects["joint"]["ready_tasks"][0]["due_at"] == "2026-11-30T15:59:59.999999Z"
+    assert ready(projects["joint"], "joint_review")["due_at"] == "2026-11-30T15:59:59.999999Z"
     trial_due = await timer_due(ctx, projects["trial"]["id"])
     assert trial_due == [datetime(2026, 6, 2, 15, 59, 59, 999999, tzinfo=UTC)]
 
@@ -134,12 +136,15 @@ async def test_every_kind_of_wait_moves_and_walks_to_its_end_on_the_new_set(clie
     assert keys(written) == ["desk_review"]
     written = await go(client, written, "desk_review", WRITTEN_OK)
     written = await go(client, written, "joint_review", JOINT_OK | NO)
+    written = await go(client, written, "fund_review", FUND_OK)
     assert (written["state"], written["outcome"]) == ("completed", "rejected")
 
     # the moved deadline, recomputed
     joint = await fetch(client, projects["joint"])
-    assert joint["ready_tasks"][0]["due_at"] == "2026-12-15T15:59:59.999999Z"
+    assert ready(joint, "joint_review")["due_at"] == "2026-12-15T15:59:59.999999Z"
+    assert ready(joint, "fund_review")["due_at"] == "2026-11-30T15:59:59.999999Z"
     joint = await go(client, joint, "joint_review", JOINT_OK | NO)
+    joint = await go(client, joint, "fund_review", FUND_OK)
     assert joint["outcome"] == "rejected"
 
     # the new threshold: 80万 now gets the on-site review
@@ -148,6 +153,7 @@ async def test_every_kind_of_wait_moves_and_walks_to_its_end_on_the_new_set(clie
     assert keys(declare) == ["onsite_review"]
     declare = await go(client, declare, "onsite_review", ONSITE_OK)
     declare = await go(client, declare, "joint_review", JOINT_OK | NO)
+    declare = await go(client, declare, "fund_review", FUND_OK)
     assert declare["state"] == "completed"
 
     # the message wait behind the event gateway

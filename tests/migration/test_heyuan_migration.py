@@ -10,9 +10,11 @@ from govflow.migration.worker import MigrationWorker
 from tests.conftest import deploy
 from tests.migration.edits import remove_task, rename, replace, set_deadline
 from tests.scenarios.heyuan.heyuan_support import (
+    ACCEPTED,
     APPROVAL_OK,
     ARCHIVE_OK,
     DECLARATION,
+    FINANCE_ACCEPTED,
     FUND_OK,
     HUB,
     INITIAL_OK,
@@ -53,19 +55,24 @@ async def sets(client) -> tuple[int, int]:
 
 
 async def parked(client) -> dict[str, dict]:
-    """One project at each kind of wait this set has: a user task; two parallel reviews,
-    each with a deadline timer on its boundary; the procurement step the new set drops."""
+    """One project at each kind of wait this set has: a user task; the initial review and
+    the fund review that follows it (第十一条), each with a deadline timer on its boundary;
+    the procurement step the new set drops."""
     at_declare = await begin(client, "HY-DECLARE", amount=120)
     reviews = await begin(client, "HY-REVIEWS", amount=120)
     reviews = await complete(client, reviews, "declare", DECLARATION, UNIT)
-    assert keys(reviews) == ["fund_review", "initial_review"]
+    assert keys(reviews) == ["initial_review"]
+    funds = await begin(client, "HY-FUNDS", amount=120)
+    funds = await complete(client, funds, "declare", DECLARATION, UNIT)
+    funds = await complete(client, funds, "initial_review", INITIAL_OK, HUB)
+    assert keys(funds) == ["fund_review"]
     public = await begin(client, "HY-PUBLIC", amount=120, project_class="public")
     public = await complete(client, public, "declare", DECLARATION, UNIT)
     public = await complete(client, public, "initial_review", INITIAL_OK, HUB)
     public = await complete(client, public, "fund_review", FUND_OK, FINANCE)
     public = await complete(client, public, "approval", APPROVAL_OK, HUB)
     assert keys(public) == ["public_procurement"]
-    return {"declare": at_declare, "reviews": reviews, "public": public}
+    return {"declare": at_declare, "reviews": reviews, "funds": funds, "public": public}
 
 
 async def run_batch(client, ctx, target: int, **plan) -> dict:
@@ -88,30 +95,32 @@ async def test_a_batch_moves_every_wait_and_each_project_ends_on_the_new_set(cli
     old, new = await sets(client)
     projects = await parked(client)
     reviews_before = await fetch(client, projects["reviews"])
-    fund_task = next(t for t in reviews_before["ready_tasks"] if t["key"] == "fund_review")
+    funds_before = await fetch(client, projects["funds"])
+    fund_task = next(t for t in funds_before["ready_tasks"] if t["key"] == "fund_review")
     claim = await client.post(f"{API}/tasks/{fund_task['id']}/claim", headers=FINANCE)
     assert claim.status_code == 200, claim.text
 
     done = await run_batch(client, ctx, new, due_dates="recompute")
     assert done["state"] == "done"
-    assert done["totals"] == {"total": 3, "done": 3, "refused": 0, "failed": 0, "remaining": 0}
+    assert done["totals"] == {"total": 4, "done": 4, "refused": 0, "failed": 0, "remaining": 0}
     by_key = {i["business_key"]: i for i in done["items"]}
     assert {(m["element_id"], m["target_id"]) for m in by_key["HY-PUBLIC"]["moves"]} == {
         ("public_procurement", "procurement")}
 
-    # the parallel reviews: renamed task keeps its id; the claimed one keeps its assignee,
-    # and its due date follows the new 15 working days (recomputed from its creation)
+    # the renamed review keeps its id; the claimed fund review keeps its assignee, and its
+    # due date follows the new 15 working days (recomputed from its creation)
     reviews = await fetch(client, projects["reviews"])
     assert reviews["diagram_set_id"] == new
-    assert keys(reviews) == ["fund_review", "preliminary_review"]
+    assert keys(reviews) == ["preliminary_review"]
     ids = {t["key"]: t["id"] for t in reviews["ready_tasks"]}
     before = {t["key"]: t for t in reviews_before["ready_tasks"]}
     assert ids["preliminary_review"] == before["initial_review"]["id"]
-    fund = next(t for t in reviews["ready_tasks"] if t["key"] == "fund_review")
+    funds = await fetch(client, projects["funds"])
+    fund = next(t for t in funds["ready_tasks"] if t["key"] == "fund_review")
     assert fund["id"] == fund_task["id"]
     assert fund["assignee"] == "finance_user"
     assert fund["due_at"] == "2026-03-23T15:59:59.999999Z"  # 15WD from 2026-03-02
-    events = await history(client, reviews["id"])
+    events = await history(client, funds["id"])
     migrated = [e for e in events if e["event"] == "migrated"]
     assert len(migrated) == 1
     assert migrated[0]["data"]["batch_id"] == done["id"]
@@ -121,13 +130,15 @@ async def test_a_batch_moves_every_wait_and_each_project_ends_on_the_new_set(cli
     # each walks to its end on the new set
     reviews = await complete(client, reviews, "preliminary_review", INITIAL_OK, HUB)
     reviews = await complete(client, reviews, "fund_review", FUND_OK, FINANCE)
+    funds = await complete(client, funds, "fund_review", FUND_OK, FINANCE)
+    assert keys(funds) == ["approval"]
     reviews = await complete(client, reviews, "approval",
                              APPROVAL_OK | {"approved": False, "opinion": "不同意"}, HUB)
     assert (reviews["state"], reviews["outcome"]) == ("completed", "rejected")
 
     at_declare = await fetch(client, projects["declare"])
     at_declare = await complete(client, at_declare, "declare", DECLARATION, UNIT)
-    assert keys(at_declare) == ["fund_review", "preliminary_review"]
+    assert keys(at_declare) == ["preliminary_review"]
 
     public = await fetch(client, projects["public"])
     assert keys(public) == ["procurement"]
@@ -136,11 +147,8 @@ async def test_a_batch_moves_every_wait_and_each_project_ends_on_the_new_set(cli
             ("implementation", {"next_step": "completed"}, UNIT),
             ("initial_acceptance", OK, UNIT), ("archive_acceptance", ARCHIVE_OK, UNIT),
             ("conformity_review", OK, HUB),
-            ("final_acceptance", OK | {"acceptance_report": "验收通过",
-                                       "finance_participated": True,
-                                       "contractor_participated": True,
-                                       "supervisor_participated": True,
-                                       "hub_supervised": True}, UNIT),
+            ("final_acceptance", ACCEPTED, UNIT),
+            ("finance_acceptance", FINANCE_ACCEPTED, FINANCE),
             ("acceptance_filing", {"report_received": True, "post_evaluation": False}, HUB)):
         public = await complete(client, public, key, data, who)
     assert (public["state"], public["outcome"]) == ("completed", "accepted")
@@ -165,18 +173,20 @@ async def test_an_instance_the_plan_cannot_place_is_refused_and_left_untouched(c
                             json=plan | {"dry_run": True})
     assert dry.status_code == 200, dry.text
     report = dry.json()
-    assert report["totals"] == {"instances": 3, "checked": 3, "movable": 2, "refused": 1,
+    assert report["totals"] == {"instances": 4, "checked": 4, "movable": 3, "refused": 1,
                                 "warned": 1}
     refused = next(i for i in report["items"] if i["business_key"] == "HY-PUBLIC")
     assert refused["refusals"][0]["element_id"] == "public_procurement"
     assert "no mapping" in refused["refusals"][0]["reason"]
     moved = next(i for i in report["items"] if i["business_key"] == "HY-REVIEWS")
     assert sorted((m["kind"], m["element_id"], m["target_id"]) for m in moved["moves"]) == [
-        ("timer", "fund_review_overdue", "fund_review_overdue"),
         ("timer", "initial_review_overdue", "initial_review_overdue"),
-        ("user_task", "fund_review", "fund_review"),
         ("user_task", "initial_review", "preliminary_review")]
-    assert moved["warnings"] == [
+    funds = next(i for i in report["items"] if i["business_key"] == "HY-FUNDS")
+    assert sorted((m["kind"], m["element_id"], m["target_id"]) for m in funds["moves"]) == [
+        ("timer", "fund_review_overdue", "fund_review_overdue"),
+        ("user_task", "fund_review", "fund_review")]
+    assert funds["warnings"] == [
         "task 'fund_review' has deadline '15WD' (was '12WD'): its due date is kept"]
     assert await snapshot(client, projects["public"]["id"]) == untouched
 
@@ -184,7 +194,7 @@ async def test_an_instance_the_plan_cannot_place_is_refused_and_left_untouched(c
                                  json=plan)
     await MigrationWorker(ctx).drain()
     done = await status(client, response.json()["id"])
-    assert done["totals"] == {"total": 3, "done": 2, "refused": 1, "failed": 0, "remaining": 0}
+    assert done["totals"] == {"total": 4, "done": 3, "refused": 1, "failed": 0, "remaining": 0}
     refused_item = next(i for i in done["items"] if i["state"] == "refused")
     assert refused_item["business_key"] == "HY-PUBLIC"
     assert await snapshot(client, projects["public"]["id"]) == untouched
@@ -214,18 +224,18 @@ async def test_a_batch_interrupted_mid_way_resumes_where_it_stopped(client, ctx,
         await worker.step()
     halfway = await status(client, batch_id)
     assert halfway["state"] == "running"
-    assert halfway["totals"] == {"total": 3, "done": 1, "refused": 0, "failed": 0,
-                                 "remaining": 2}
+    assert halfway["totals"] == {"total": 4, "done": 1, "refused": 0, "failed": 0,
+                                 "remaining": 3}
     second = next(i for i in (await status(client, batch_id))["items"]
                   if i["seq"] == 1)
     instance = await fetch(client, {"id": second["instance_id"]})
     assert instance["diagram_set_id"] != new  # the crashed move left nothing behind
 
     monkeypatch.setattr(engine_migration, "migrate", real)
-    assert await MigrationWorker(ctx).drain() == 2
+    assert await MigrationWorker(ctx).drain() == 3
     finished = await status(client, batch_id)
     assert finished["state"] == "done"
-    assert finished["totals"]["done"] == 3
+    assert finished["totals"]["done"] == 4
     for project in projects.values():
         assert (await fetch(client, project))["diagram_set_id"] == new
 
@@ -243,7 +253,7 @@ async def test_a_rolled_back_batch_puts_every_project_back_where_it_was(client, 
     assert back["plan"]["element_map"] == {"heyuan_project": {
         "preliminary_review": "initial_review", "procurement": "public_procurement"}}
     await MigrationWorker(ctx).drain()
-    assert (await status(client, back["id"]))["totals"]["done"] == 3
+    assert (await status(client, back["id"]))["totals"]["done"] == 4
     for key, project in projects.items():
         now = await fetch(client, project)
         assert now["diagram_set_id"] == old
@@ -341,7 +351,7 @@ async def test_a_suspended_project_moves_and_stays_suspended(client, ctx):
     assert (moved["state"], moved["diagram_set_id"]) == ("suspended", new)
     assert (await client.post(f"{url}/resume", headers=TENANT_ADMIN)).status_code == 200
     moved = await complete(client, await fetch(client, project), "declare", DECLARATION, UNIT)
-    assert keys(moved) == ["fund_review", "preliminary_review"]
+    assert keys(moved) == ["preliminary_review"]
 
 
 async def test_a_project_whose_move_fails_is_marked_failed_and_the_batch_goes_on(client, ctx):
@@ -354,6 +364,7 @@ async def test_a_project_whose_move_fails_is_marked_failed_and_the_batch_goes_on
     assert new.status_code == 201, new.text
     reviews = await complete(client, await begin(client, "HY-FAILS", amount=120), "declare",
                              DECLARATION, UNIT)
+    reviews = await complete(client, reviews, "initial_review", INITIAL_OK, HUB)
     await begin(client, "HY-MOVES", amount=120)
     untouched = await snapshot(client, reviews["id"])
     url = f"{API}/process-instances/{reviews['id']}/migrate"

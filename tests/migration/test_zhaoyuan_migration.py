@@ -83,7 +83,7 @@ async def parked(client, ctx) -> dict[str, dict]:
                             UNIT)
     assert keys(expert) == ["expert_review"]
     joint = await complete(client, expert, "expert_review", EXPERT_OK, EXPERT)
-    assert keys(joint) == ["joint_review"]
+    assert keys(joint) == ["joint_review", "joint_review"]  # hub and finance sign (第九条)
     expert = await complete(client, await begin(client, "ZY-EXPERT2"), "declare", MATERIALS,
                             UNIT)
     plan_wait = await reviewed(client, "ZY-PLAN")
@@ -128,7 +128,11 @@ async def test_every_kind_of_wait_moves_and_walks_to_its_end_on_the_new_set(clie
                              headers=TENANT_ADMIN)).json()
     assert done["totals"] == {"total": 7, "done": 7, "refused": 0, "failed": 0, "remaining": 0}
     kinds = {m["kind"] for i in done["items"] for m in i["moves"]}
-    assert kinds == {"user_task", "timer", "event_gateway", "call_activity"}
+    assert kinds == {"user_task", "timer", "event_gateway", "call_activity", "other"}, [
+        (m["element_id"], m["kind"]) for i in done["items"] for m in i["moves"]]
+    # "other": the joint review's multi-instance activity around its two signatures (第九条)
+    assert {m["element_id"] for i in done["items"] for m in i["moves"]
+            if m["kind"] == "other"} == {"joint_review"}
 
     # the timer: its deadline moved to June 20 and was recomputed
     assert window_due == [datetime(2026, 6, 30, 15, 59, 59, 999999, tzinfo=UTC)]

@@ -24,6 +24,7 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
     ReceiveTaskParser,
     SendTaskParser,
 )
+from SpiffWorkflow.bpmn.parser.task_parsers import GatewayParser
 from SpiffWorkflow.bpmn.parser.util import full_tag, one
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.defaults import (
@@ -58,6 +59,7 @@ from .expressions import split_list
 from .external import ExternalServiceTask, ExternalTaskParser, create_external, is_message_send
 from .forms import CAMUNDA, form_schema, form_ui_schema
 from .gates import GateDef, GateError, gates_of
+from .joins import GovflowParallelGateway
 from .message_catch import DeclarationError, catch_def, declared
 from .multiinstance import MultiInstanceParser
 from .signals import BroadcastSignal
@@ -330,4 +332,5 @@ class GovflowParser(CamundaParser):
         # Service and send tasks run only as external tasks (external.py).
         full_tag("serviceTask"): (ExternalTaskParser, ExternalServiceTask),
         full_tag("sendTask"): (_SendParser, SendTask),
+        full_tag("parallelGateway"): (GatewayParser, GovflowParallelGateway),
     }

@@ -22,9 +22,9 @@ ONSITE_STEPS = (
     ("step_opinion_formed", "现场评审(5)：形成现场评审意见"),
 )
 
+# The 县大数据局's part of the countersigned opinion (joint_review, 三(二)2): besides its
+# technical conclusion (`approved`) it checks the bars of 三(一) and 三(二)1.
 JOINT_CRITERIA = (
-    ("technical_conclusion_approved", "评审报告技术性评审结论审核通过（县大数据局，三(二)2）"),
-    ("fund_conclusion_approved", "评审报告财政资金评审结论审核通过（县财政局，三(二)2）"),
     ("category_allowed", "不属于三(一)(1)—(8)不再批准单位单独建设的项目，或确有特殊情况"),
     ("migration_completed", ("已按时按要求完成电子政务基础设施和应用系统迁移整合，"
                             "未违反政务信息资源共享管理规定（三(二)1）")),

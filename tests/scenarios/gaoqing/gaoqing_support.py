@@ -12,7 +12,7 @@ from tests.scenarios.gaoqing.gaoqing_criteria import (
     ONSITE_STEPS,
     REVIEW_CRITERIA,
 )
-from tests.support.api import ADMIN, API, complete, ready, start, token
+from tests.support.api import ADMIN, API, complete, ready, snapshot, start, token
 
 TENANT = "gaoqing"
 UNIT = token("unit_user", TENANT, ("unit",))
@@ -43,7 +43,8 @@ TASKS: dict[str, tuple[str, str, list[str]]] = {
     "approval": (APPROVAL_LANE, "高青 三(一)", ["approval"]),
     "written_review": (EXPERTS_LANE, "高青 三(二)1", ["experts"]),
     "onsite_review": (EXPERTS_LANE, "高青 三(二)1", ["experts"]),
-    "joint_review": (HUB_LANE, "高青 三(二)2", ["hub", "finance"]),
+    "joint_review": (HUB_LANE, "高青 三(二)2", ["hub"]),
+    "fund_review": (FINANCE_LANE, "高青 三(二)2", ["finance"]),
     "plan_compilation": (HUB_LANE, "高青 三(二)3", ["hub", "finance"]),
     "plan_approval": (GOVERNMENT_LANE, "高青 三(二)3", ["government"]),
     "budget_inclusion": (FINANCE_LANE, "高青 三(二)3", ["finance"]),
@@ -53,7 +54,7 @@ TASKS: dict[str, tuple[str, str, list[str]]] = {
     "supervisor_filing": (UNIT_LANE, "高青 三(三)3", ["unit"]),
     "implementation": (UNIT_LANE, "高青 三(三)2", ["unit"]),
     "change_request": (UNIT_LANE, "高青 三(二)4", ["unit"]),
-    "change_review": (HUB_LANE, "高青 三(二)4", ["hub", "finance"]),
+    "change_review": (HUB_LANE, "高青 三(二)4", ["hub"]),  # slot 0; slot 1: finance
     "cloud_resource_request": (UNIT_LANE, "高青 三(三)2", ["unit"]),
     "cloud_resource_review": (HUB_LANE, "高青 三(三)2", ["hub"]),
     "inspection": (HUB_LANE, "高青 三(三)4", ["hub", "finance", "audit"]),
@@ -72,9 +73,10 @@ TASKS: dict[str, tuple[str, str, list[str]]] = {
 # The test clock is frozen at 2026-03-02 09:00 UTC (a Monday, 17:00 in Shanghai); a due moment
 # is the end of the due day in Asia/Shanghai, given in UTC.
 END_OF_DAY = "T15:59:59.999999Z"
-YEARLY_DUE = {  # --MM-DD@plan_year-1
+YEARLY_DUE = {  # --MM-DD@declaration_year (plan_year - 1 unless rolled), --12-31@plan_year-1
     "declare": "09-30", "written_review": "11-30", "onsite_review": "11-30",
-    "joint_review": "11-30", "plan_compilation": "12-31", "plan_approval": "12-31",
+    "joint_review": "11-30", "fund_review": "11-30", "plan_compilation": "12-31",
+    "plan_approval": "12-31",
 }
 RELATIVE_DUE = {  # from a task created on 2026-03-02
     "final_acceptance": "2026-03-30",    # 20WD from the complete application
@@ -88,9 +90,26 @@ DATE_SET = {  # the date itself: granted by the hub, or set in its rectification
 }
 
 
+# P1D@application_due_from (附件7 一): the day after, moved to a working day, by hand
+APPLICATION_DUE = {
+    "2026-09-01": "2026-09-02",  # half year from 2026-03-02: Wednesday
+    "2026-03-31": "2026-04-01",  # after a rectification due 03-31: Wednesday
+    "2026-12-31": "2027-01-04",  # extended until 12-31: Jan 1–3 2027 off -> Monday
+    "2027-03-31": "2027-04-01",  # extended until 2027-03-31: Thursday
+    "2027-03-27": "2027-03-29",  # half year from 2026-09-28: Sunday 03-28 -> Monday
+    "2026-09-30": "2026-10-08",
+    "2026-07-04": "2026-07-06",  # half year from 2026-01-05: Sunday 07-05 -> Monday  # half year from 2026-04-01: National Day -> Thursday Oct 8
+}
+
+
 def expected_due(key: str, variables: dict) -> str | None:
     if key in YEARLY_DUE:
-        return f"{variables['plan_year'] - 1}-{YEARLY_DUE[key]}{END_OF_DAY}"
+        year = variables.get("declaration_year", variables["plan_year"] - 1)
+        if key.startswith("plan_"):
+            year = variables["plan_year"] - 1
+        return f"{year}-{YEARLY_DUE[key]}{END_OF_DAY}"
+    if key == "acceptance_application":
+        return APPLICATION_DUE[variables["application_due_from"]] + END_OF_DAY
     if key in RELATIVE_DUE:
         return RELATIVE_DUE[key] + END_OF_DAY
     if key == "initial_acceptance":
@@ -124,7 +143,8 @@ DECLARATION = {"application_letter": True, "application_form": True, "constructi
 WRITTEN_OK = OK | checked(REVIEW_CRITERIA) | {"review_report": "书面评审报告"}
 ONSITE_OK = OK | checked(ONSITE_STEPS) | checked(REVIEW_CRITERIA) | {
     "review_report": "现场评审报告"}
-JOINT_OK = OK | checked(JOINT_CRITERIA) | {"approved_budget": 80}
+JOINT_OK = OK | checked(JOINT_CRITERIA)  # 县大数据局: technical conclusions and the bars
+FUND_OK = OK | {"approved_budget": 80}    # 县财政局: fund conclusions (三(二)2)
 PROCUREMENT = {"contractor": "某信息技术有限公司", "contract_amount": 78,
                "traded_by_center": True}
 # implementation: completed_on is required; while not yet built it is the expected date.
@@ -148,6 +168,29 @@ def keys(instance: dict) -> list[str]:
     return sorted(t["key"] for t in instance["ready_tasks"])
 
 
+async def refused(client: httpx.AsyncClient, instance: dict, key: str, variables: dict,
+                  clause: str, headers: dict | None = None) -> None:
+    """Completing ``key`` with ``variables`` is refused by the gate citing ``clause``
+    (422 task.gate_failed) and the instance is left exactly as it was."""
+    before = await snapshot(client, instance["id"])
+    task = ready(instance, key)
+    response = await client.post(f"{API}/tasks/{task['id']}/complete",
+                                 json={"variables": variables},
+                                 headers=headers or WHO[TASKS[key][0]])
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "task.gate_failed", body
+    assert any(e["clause"].startswith(clause) for e in body["errors"]), body["errors"]
+    assert await snapshot(client, instance["id"]) == before
+
+
+async def countersign(client: httpx.AsyncClient, instance: dict, joint: dict | None = None,
+                      fund: dict | None = None) -> dict:
+    """三(二)2: the 县大数据局 signs the technical conclusions, the 县财政局 the fund ones."""
+    instance = await step(client, instance, "joint_review", JOINT_OK if joint is None else joint)
+    return await step(client, instance, "fund_review", FUND_OK if fund is None else fund)
+
+
 async def step(client: httpx.AsyncClient, instance: dict, key: str, variables: dict,
                headers: dict | None = None) -> dict:
     """Check the ready task's lane, clause and groups (and due date where the text sets one),
@@ -168,7 +211,7 @@ async def reviewed(client: httpx.AsyncClient, key: str, **overrides: Any) -> dic
     instance = await begin(client, key, **overrides)
     instance = await step(client, instance, "declare", DECLARATION)
     instance = await step(client, instance, "written_review", WRITTEN_OK)
-    instance = await step(client, instance, "joint_review", JOINT_OK)
+    instance = await countersign(client, instance)
     assert instance["ready_tasks"] == []
     return instance
 
@@ -192,7 +235,7 @@ async def in_construction(client: httpx.AsyncClient, key: str, declaration: dict
         else "written_review"
     instance = await step(client, instance, mode, ONSITE_OK if mode == "onsite_review"
                           else WRITTEN_OK)
-    instance = await step(client, instance, "joint_review", JOINT_OK)
+    instance = await countersign(client, instance)
     instance = await message(client, instance, "annual_plan_approved")
     instance = await step(client, instance, "procurement_documents",
                           {"procurement_files": "采购需求及招标文件"})

@@ -10,14 +10,15 @@ from tests.conftest import deploy
 from tests.scenarios.gaoqing.gaoqing_support import (
     DECLARATION,
     FINANCE,
+    FUND_OK,
     GOVERNMENT,
     HUB,
-    JOINT_OK,
     OK,
     TENANT,
     UNIT,
     WRITTEN_OK,
     begin,
+    countersign,
     keys,
     state,
     step,
@@ -40,14 +41,15 @@ def bundled_set():
 
 
 async def in_review(client, key: str, year: int = YEAR, name: str = "智慧社区服务平台") -> dict:
-    """Declared and reviewed in writing: at the joint review (not yet passed)."""
+    """Declared and reviewed in writing: at the countersigned opinion (not yet passed)."""
     instance = await begin(client, key, plan_year=year, project_name=name)
     instance = await step(client, instance, "declare", DECLARATION)
     return await step(client, instance, "written_review", WRITTEN_OK)
 
 
 async def passed(client, instance: dict, budget: float) -> dict:
-    instance = await step(client, instance, "joint_review", JOINT_OK | {"approved_budget": budget})
+    """三(二)2 countersigned: the hub's technical conclusions, finance's approved budget."""
+    instance = await countersign(client, instance, fund=FUND_OK | {"approved_budget": budget})
     assert instance["ready_tasks"] == []
     return instance
 
@@ -226,3 +228,4 @@ async def test_who_compiled_the_plan_may_not_approve_it(client):
     assert (response.status_code, response.json()["code"]) == (
         403, "task.separation_of_duties")
     await step(client, plan, "plan_approval", OK, GOVERNMENT)
+

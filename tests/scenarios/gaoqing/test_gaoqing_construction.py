@@ -4,7 +4,10 @@
 (outline design document from 100万), final acceptance in 20 working days with rectification,
 the settlement review and the performance evaluation (三(二)4—四, 附件7)."""
 
+from datetime import UTC, datetime
+
 import pytest
+from govflow.timers.worker import Worker
 
 from tests.conftest import deploy
 from tests.scenarios.gaoqing.gaoqing_criteria import ACCEPTANCE_CRITERIA
@@ -21,7 +24,9 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     HUB,
     INITIAL_PASSED,
     OK,
+    ONSITE_OK,
     ORDERED,
+    PROCUREMENT,
     RECTIFIED,
     SETTLEMENT,
     TENANT,
@@ -29,6 +34,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     in_construction,
     keys,
     message,
+    refused,
     state,
     step,
 )
@@ -62,20 +68,18 @@ async def test_procurement_documents_are_reviewed_before_procurement(client):
 
 
 async def test_a_refused_procurement_review_sends_the_documents_back(client):
-    from tests.scenarios.gaoqing.gaoqing_support import (
-        JOINT_OK,
-        WRITTEN_OK,
-        begin,
-    )
+    from tests.scenarios.gaoqing.gaoqing_support import WRITTEN_OK, begin, countersign
 
     instance = await begin(client, "GQ-PROC-1")
     instance = await step(client, instance, "declare", DECLARATION)
     instance = await step(client, instance, "written_review", WRITTEN_OK)
-    instance = await step(client, instance, "joint_review", JOINT_OK)
+    instance = await countersign(client, instance)
     instance = await message(client, instance, "annual_plan_approved")
     instance = await step(client, instance, "procurement_documents",
                           {"procurement_files": "招标文件"})
     review = {"consistent_with_plan": False, "in_annual_plan": True}
+    # 三(三)1: documents that depart from the approved plan cannot be approved
+    await refused(client, instance, "procurement_review", OK | review, "高青 三(三)1")
     instance = await step(client, instance, "procurement_review",
                           {"approved": False, "opinion": "采购内容超出建设方案"} | review)
     assert keys(instance) == ["procurement_documents"]
@@ -108,10 +112,31 @@ async def test_changes_and_cloud_resources_return_to_implementation(client):
     instance = await step(client, instance, "change_request", {
         "change_reason": "上级政策调整，确需紧急变更", "change_content": "增加数据共享接口",
         "total_after_change": 80})
-    instance = await step(client, instance, "change_review",
-                          {"approved": False, "opinion": "不属于特殊或紧急情况",
-                           "special_or_urgent": False}, FINANCE)
+    # 三(二)4 按程序报批: the two bodies that compile the plan (三(二)3) each sign the change
+    slots = {tuple(t["candidate_groups"]): t for t in instance["ready_tasks"]}
+    assert set(slots) == {("hub",), ("finance",)}
+    assert {t["clause"] for t in slots.values()} == {"高青 三(二)4"}
+    hub_slot, finance_slot = slots[("hub",)], slots[("finance",)]
+    # only special or urgent reasons justify a change
+    response = await client.post(f"{API}/tasks/{finance_slot['id']}/complete", headers=FINANCE,
+                                 json={"variables": OK | {"special_or_urgent": False}})
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "task.gate_failed"
+    response = await client.post(f"{API}/tasks/{hub_slot['id']}/complete", headers=FINANCE,
+                                 json={"variables": OK | {"special_or_urgent": True}})
+    assert response.status_code == 403, response.text  # the hub's slot is the hub's
+    response = await client.post(f"{API}/tasks/{finance_slot['id']}/complete", headers=FINANCE,
+                                 json={"variables": {"approved": False, "special_or_urgent": False,
+                                                     "opinion": "不属于特殊或紧急情况"}})
+    assert response.status_code == 200, response.text
+    assert keys(response.json()) == ["change_review"]  # one signature is not the decision
+    response = await client.post(f"{API}/tasks/{hub_slot['id']}/complete", headers=HUB,
+                                 json={"variables": OK | {"special_or_urgent": True}})
+    assert response.status_code == 200, response.text
+    instance = response.json()
     assert keys(instance) == ["implementation"]
+    results = instance["variables"]["change_review_results"]
+    assert [r["approved"] for r in results] == [True, False]  # slot order: hub, finance
     instance = await step(client, instance, "implementation",
                           {"next_step": "cloud_resources", "completed_on": EXPECTED_ON})
     instance = await step(client, instance, "cloud_resource_request", {
@@ -159,12 +184,17 @@ async def test_major_findings_go_to_the_county_government(client):
 
 
 async def test_termination_needs_the_county_governments_approval(client):
+    # 三(三)4 报县政府批准后，可...通报批评、暂缓拨付、暂停建设，直至终止项目: no measure without
+    # the approval; a refusal goes back to rectification.
     instance = await in_construction(client, "GQ-NOTERM")
     instance = await message(client, instance, "inspection_started")
     instance = await step(client, instance, "inspection", INSPECTED | {"findings": "major"})
-    instance = await step(client, instance, "supervision_measure",
-                          {"approved": False, "opinion": "不同意终止，限期整改"} | MEASURES
-                          | {"terminate_project": True})
+    refusal = {"approved": False, "opinion": "不同意终止，限期整改"}
+    await refused(client, instance, "supervision_measure",
+                  refusal | MEASURES | {"terminate_project": True}, "高青 三(三)4")
+    instance = await step(client, instance, "supervision_measure", refusal | {
+        "criticism": False, "withhold_funds": False, "suspend_construction": False,
+        "terminate_project": False})
     assert keys(instance) == ["rectification_order"]
 
 
@@ -244,12 +274,11 @@ async def test_an_extension_granted_without_a_date_is_refused(client):
     instance = await completed(client, instance)
     instance = await step(client, instance, "initial_acceptance", EXTENSION)
     task = ready(instance, "acceptance_extension")
-    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=HUB,
-                                 json={"variables": GRANTED})
-    body = (await client.get(f"{API}/process-instances/{instance['id']}", headers=HUB)).json()
-    assert keys(body) == ["acceptance_extension"]  # nothing changed
-    assert response.status_code == 422, response.text
-    assert "extended_until" in response.text
+    assert task["key"] == "acceptance_extension"
+    await refused(client, instance, "acceptance_extension", GRANTED, "高青 附件7 一")
+    await refused(client, instance, "acceptance_extension",
+                  GRANTED | {"special_reason": False, "extended_until": "2026-12-31"},
+                  "高青 附件7 一")
 
 
 async def test_a_refused_extension_keeps_the_half_year_from_completion(client):
@@ -310,13 +339,66 @@ async def test_materials_must_be_complete_and_supervised_projects_add_the_superv
 
 
 @pytest.mark.parametrize("bar", [c for c, _ in ACCEPTANCE_CRITERIA])
-async def test_each_acceptance_condition_fails_the_acceptance(client, bar):
+async def test_each_acceptance_condition_refuses_a_pass(client, bar):
+    # 三(四)2 不得通过验收 / 附件7 四 验收条件: a pass with a condition unmet is refused naming the
+    # clause; the hub's failing verdict sends the project to rectification.
     instance = await in_construction(client, f"GQ-BAR-{bar}")
     instance = await completed(client, instance)
     instance = await step(client, instance, "initial_acceptance", INITIAL_PASSED)
     instance = await step(client, instance, "acceptance_application", APPLICATION)
-    instance = await step(client, instance, "final_acceptance", ACCEPTED | {bar: False})
+    await refused(client, instance, "final_acceptance", ACCEPTED | {bar: False},
+                  "高青 三(四)2、附件7 四")
+    instance = await step(client, instance, "final_acceptance",
+                          ACCEPTED | {bar: False, "approved": False, "opinion": "不予通过"})
     assert keys(instance) == ["rectification_order"]
+
+
+@pytest.mark.parametrize(("new_software", "unmet"), [
+    (True, "software_tested"), (True, "security_risk_assessment"),
+    (False, "security_risk_assessment")])
+async def test_initial_acceptance_passes_only_tested_and_assessed(client, ctx, new_software,
+                                                                   unmet):
+    # 三(四)1: new software tested by a qualified agency and the security risk assessment done
+    # before the initial acceptance passes; a project without new software has nothing to test.
+    instance = await in_construction(client, f"GQ-INIT-{new_software}-{unmet}",
+                                     declaration=DECLARATION | {"new_software": new_software})
+    instance = await step(client, instance, "implementation", COMPLETED)
+    if new_software:  # three months on trial first (三(四)1): completed 03-02, ends 06-02
+        assert instance["ready_tasks"] == []
+        ctx.clock.set(datetime(2026, 6, 3, 1, tzinfo=UTC))
+        await Worker(ctx, "test").fire_due()
+        instance = (await client.get(f"{API}/process-instances/{instance['id']}",
+                                     headers=HUB)).json()
+    await refused(client, instance, "initial_acceptance", INITIAL_PASSED | {unmet: False},
+                  "高青 三(四)1")
+    instance = await step(client, instance, "initial_acceptance",
+                          INITIAL_PASSED | {unmet: False, "initial_result": "failed",
+                                            "opinion": "未完成测试或风险评估"})
+    assert keys(instance) == ["implementation"]
+
+
+@pytest.mark.parametrize("unmet", ["supervisor_qualification", "chief_supervisor_licence",
+                                   "filed_with_hub"])
+async def test_the_supervisor_filing_needs_qualification_licence_and_filing(client, unmet):
+    # 三(三)3: a qualified supervisor, its chief's licence, filed with the hub
+    from tests.scenarios.gaoqing.gaoqing_support import begin, countersign
+
+    instance = await begin(client, f"GQ-SUPF-{unmet}", total_investment=200)
+    instance = await step(client, instance, "declare", DECLARATION)
+    instance = await step(client, instance, "onsite_review", ONSITE_OK)
+    instance = await countersign(client, instance)
+    instance = await message(client, instance, "annual_plan_approved")
+    instance = await step(client, instance, "procurement_documents", {"procurement_files": "招标文件"})
+    instance = await step(client, instance, "procurement_review",
+                          OK | {"consistent_with_plan": True, "in_annual_plan": True})
+    await refused(client, instance, "procurement", PROCUREMENT | {"traded_by_center": False},
+                  "高青 二、三(三)1")
+    instance = await step(client, instance, "procurement", PROCUREMENT)
+    filing = {"supervisor": "某监理公司", "supervisor_qualification": True,
+              "chief_supervisor_licence": True, "filed_with_hub": True}
+    await refused(client, instance, "supervisor_filing", filing | {unmet: False}, "高青 三(三)3")
+    instance = await step(client, instance, "supervisor_filing", filing)
+    assert keys(instance) == ["implementation"]
 
 
 async def test_whole_lifecycle_with_rectification_after_a_failed_acceptance(client):

@@ -25,6 +25,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     EVALUATION,
     EXPERTS,
     FINANCE,
+    FUND_OK,
     GOVERNMENT,
     HUB,
     HUB_LANE,
@@ -124,6 +125,11 @@ async def at_initial_acceptance(client, ctx) -> dict:
     return await step(client, instance, "implementation", completion("2026-04-01"))
 
 
+async def at_acceptance_application(client, ctx) -> dict:
+    instance = await at_initial_acceptance(client, ctx)
+    return await complete(client, instance, "initial_acceptance", INITIAL_PASSED, UNIT)
+
+
 async def at_initial_acceptance_extended(client, ctx) -> dict:
     ctx.clock.set(SEP_01_2025)
     instance = await in_construction(client, None, plan_year=2026)
@@ -167,15 +173,17 @@ class Deadline:
 
 
 DEADLINES = [
-    # --09-30@plan_year-1, plan year 2027: a fixed date, never moved
-    Deadline("declare", at_declare, "三(一)", "2026-09-30T15:59:59.999999Z", DECLARATION, UNIT),
-    # --11-30@plan_year-1
+    # (declare has no escalation: at its deadline the project moves to the next year's
+    # cycle, see test_a_declaration_not_made_by_september_30_moves_to_the_next_year)
+    # --11-30@declaration_year (plan_year - 1)
     Deadline("written_review", at_written_review, "三(二)1", "2026-11-30T15:59:59.999999Z",
              WRITTEN_OK, EXPERTS),
     Deadline("onsite_review", at_onsite_review, "三(二)1", "2026-11-30T15:59:59.999999Z",
              ONSITE_OK, EXPERTS),
     Deadline("joint_review", at_joint_review, "三(二)2", "2026-11-30T15:59:59.999999Z",
-             JOINT_OK, FINANCE),
+             JOINT_OK, HUB),
+    Deadline("fund_review", at_joint_review, "三(二)2", "2026-11-30T15:59:59.999999Z",
+             FUND_OK, FINANCE),
     # --12-31@plan_year-1, in process annual_plan
     Deadline("plan_compilation", at_plan_compilation, "三(二)3", "2026-12-31T15:59:59.999999Z",
              {"projects": []}, HUB),
@@ -188,6 +196,11 @@ DEADLINES = [
     # @extended_until: the date the hub granted, Thursday 2026-12-31
     Deadline("initial_acceptance_extended", at_initial_acceptance_extended, "三(四)1、附件7 一",
              "2026-12-31T15:59:59.999999Z", INITIAL_PASSED, UNIT),
+    # P1D@application_due_from (附件7 一), the day before the half year ends: completed
+    # 2026-04-01 -> 09-30 + 1 day = Oct 1, National Day -> Thursday Oct 8, as the initial
+    # acceptance
+    Deadline("acceptance_application", at_acceptance_application, "附件7 一",
+             "2026-10-08T15:59:59.999999Z", APPLICATION, UNIT),
     # @rectification_due: a date someone set is not moved, even inside National Day
     Deadline("rectification", at_rectification, "三(四)2、四",  # 三(三)4 is cited already
              "2026-10-03T15:59:59.999999Z", RECTIFIED, UNIT),
@@ -211,17 +224,21 @@ async def test_a_passed_deadline_escalates_to_the_hub_and_the_task_stays_open(cl
     assert task["due_at"] == deadline.due_at
     assert task["due_estimated"] is False
     due = moment(deadline.due_at)
+    # the other signature of the countersigned opinion (三(二)2) is open beside it
+    others = [k for k in keys(instance) if k != deadline.task]
 
     ctx.clock.set(due.replace(microsecond=0))  # 23:59:59 in Shanghai: not yet
     await fire(ctx)
     body = await fetch(client, instance)
-    assert keys(body) == [deadline.task]
+    assert keys(body) == sorted([deadline.task, *others])
     assert await passed(client, instance, f"{deadline.task}_overdue") == []
 
     ctx.clock.set(utc(due.year, due.month, due.day, 16))  # 00:00 the next day in Shanghai
     await fire(ctx)
     body = await fetch(client, instance)
-    assert keys(body) == sorted([deadline.task, f"{deadline.task}_escalation"])
+    escalations = [f"{k}_escalation" for k in others]  # the other signature is late too
+    assert keys(body) == sorted([deadline.task, f"{deadline.task}_escalation", *others,
+                                 *escalations])
     escalation = ready(body, f"{deadline.task}_escalation")
     assert (escalation["name"], escalation["lane"], escalation["clause"],
             escalation["candidate_groups"]) == (
@@ -240,7 +257,8 @@ async def test_a_passed_deadline_escalates_to_the_hub_and_the_task_stays_open(cl
     assert response.status_code == 422, response.text
     body = await complete(client, body, f"{deadline.task}_escalation", ESCALATED, FINANCE)
     assert body["state"] == "running"
-    assert keys(body) == [deadline.task]  # the main path is untouched
+    # the main path is untouched
+    assert keys(body) == sorted([deadline.task, *others, *escalations])
     body = await complete(client, body, deadline.task, deadline.done, deadline.who)
     assert deadline.task not in keys(body)
 
@@ -297,7 +315,10 @@ async def test_the_trial_run_and_the_half_year_count_from_the_completion_date(
     assert keys(body) == ["initial_acceptance", "initial_acceptance_escalation"]
     assert len(await passed(client, instance, "initial_acceptance_overdue")) == 1
     body = await complete(client, body, "initial_acceptance", INITIAL_PASSED, UNIT)
-    assert keys(body) == ["acceptance_application", "initial_acceptance_escalation"]
+    # 附件7 一: the application is due within the same half year, so it is late as well
+    assert ready(body, "acceptance_application")["due_at"] == "2026-07-06T15:59:59.999999Z"
+    assert keys(body) == ["acceptance_application", "acceptance_application_escalation",
+                          "initial_acceptance_escalation"]
 
 
 async def test_a_refused_extension_leaves_the_half_year_running(client, ctx):
@@ -321,17 +342,61 @@ async def test_without_new_software_initial_acceptance_is_ready_at_completion(cl
     assert "timer_fired" not in events
 
 
-async def test_a_declaration_after_september_30_escalates_at_once(client, ctx):
-    # 三(一): projects decided by the 县委/县政府 are declared 适时, after the deadline too;
-    # the task is created overdue, the hub gets the escalation at once and may just note it.
-    ctx.clock.set(utc(2026, 10, 9, 1))
+# 三(一) 每年9月底前，项目申报单位...申报下一年度电子政务建设项目: a project started on any day is
+# declared for the next plan year whose September 30 is still ahead; one that misses it moves
+# to the next cycle (plan year + 1) instead of opening overdue. History shows the timer.
+@pytest.mark.parametrize(("started", "plan_year", "due", "rolled"), [
+    (utc(2026, 3, 2, 1), 2027, "2026-09-30", 0),
+    (utc(2026, 9, 30, 15, 59), 2027, "2026-09-30", 0),   # 23:59 on Sep 30: still in time
+    (utc(2026, 9, 30, 16), 2027, "2027-09-30", 1),       # 00:00 on Oct 1: next cycle
+    (utc(2026, 11, 30, 1), 2027, "2027-09-30", 1),
+    (utc(2027, 1, 15, 1), 2027, "2027-09-30", 1),        # the plan year itself has begun
+    (utc(2027, 11, 30, 1), 2027, "2028-09-30", 2),       # two cycles missed at once
+    (utc(2026, 3, 2, 1), 2029, "2028-09-30", 0),         # a later year waits its turn
+], ids=["march", "sep30_2359", "oct1_0000", "november", "january", "two_cycles", "later_year"])
+async def test_a_project_started_on_any_date_opens_in_time(client, ctx, started, plan_year,
+                                                           due, rolled):
+    ctx.clock.set(started)
+    instance = await begin(client, plan_year=plan_year)
+    assert keys(instance) == ["declare"]  # never an escalation at start
+    task = ready(instance, "declare")
+    assert task["due_at"] == f"{due}T15:59:59.999999Z"
+    assert moment(task["due_at"]) > started
+    assert instance["variables"]["plan_year"] == plan_year + rolled
+    fired = [e for e in await history(client, instance["id"])
+             if e["event"] == "deadline_passed" and e["element_id"] == "declaration_closed"]
+    assert len(fired) == rolled
+    # the reviews that follow are due in the same cycle, after the declaration
+    instance = await step(client, instance, "declare", DECLARATION)
+    assert moment(ready(instance, "written_review")["due_at"]) > started
+
+
+async def test_a_declaration_not_made_by_september_30_moves_to_the_next_year(client, ctx):
+    ctx.clock.set(SEP_28_0900)
     instance = await begin(client)
-    assert keys(instance) == ["declare", "declare_escalation"]
-    assert len(await passed(client, instance, "declare_overdue")) == 1
-    body = await complete(client, instance, "declare_escalation",
-                          {"measure": "note", "opinion": "县政府研究确定的项目，适时申报"}, HUB)
+    ctx.clock.set(utc(2026, 9, 30, 15, 59, 59))
+    await fire(ctx)
+    assert (await fetch(client, instance))["variables"]["plan_year"] == 2027
+    ctx.clock.set(utc(2026, 9, 30, 16))
+    await fire(ctx)
+    body = await fetch(client, instance)
+    assert keys(body) == ["declare"]
+    assert ready(body, "declare")["due_at"] == "2027-09-30T15:59:59.999999Z"
+    assert (body["variables"]["plan_year"], body["variables"]["declaration_year"]) == (2028, 2027)
     body = await step(client, body, "declare", DECLARATION)
-    assert keys(body) == ["written_review"]
+    assert ready(body, "written_review")["due_at"] == "2027-11-30T15:59:59.999999Z"
+
+
+async def test_a_project_decided_by_the_county_keeps_its_plan_year(client, ctx):
+    # 三(一) 经县委、县政府研究确定的项目，根据工作进度适时安排申报: no September deadline binds it;
+    # it keeps its plan year and its reviews are due in the year it is declared.
+    ctx.clock.set(utc(2026, 11, 30, 1))
+    instance = await begin(client, plan_year=2027, county_decided=True)
+    assert keys(instance) == ["declare"]
+    assert instance["variables"]["plan_year"] == 2027
+    assert ready(instance, "declare")["due_at"] == "2027-09-30T15:59:59.999999Z"
+    instance = await step(client, instance, "declare", DECLARATION)
+    assert ready(instance, "written_review")["due_at"] == "2027-11-30T15:59:59.999999Z"
 
 
 async def test_an_escalation_still_open_keeps_the_project_running_then_it_ends_accepted(
@@ -347,3 +412,19 @@ async def test_an_escalation_still_open_keeps_the_project_running_then_it_ends_a
     assert (body["state"], keys(body)) == ("running", ["final_acceptance_escalation"])
     done = await complete(client, body, "final_acceptance_escalation", ESCALATED, HUB)
     assert (done["state"], done["outcome"]) == ("completed", "accepted")
+
+
+async def test_a_consultancy_that_ends_after_september_30_declares_for_the_year_after(
+        client, ctx):
+    # 三(一): the consultancy comes before the declaration and has no date of its own; a
+    # declaration it makes possible only after September 30 belongs to the next cycle.
+    ctx.clock.set(SEP_28_0900)
+    instance = await begin(client, planned_investment=120)
+    instance = await step(client, instance, "consultancy_plan", {
+        "consultancy_scope": "编制项目建设方案", "consultancy_procurement_documents": True})
+    ctx.clock.set(utc(2026, 10, 9, 1))
+    instance = await step(client, instance, "consultancy_review", OK | {
+        "consultancy_needed_confirmed": True, "qualification_required": True})
+    assert keys(instance) == ["declare"]
+    assert ready(instance, "declare")["due_at"] == "2027-09-30T15:59:59.999999Z"
+    assert instance["variables"]["plan_year"] == 2028

@@ -61,18 +61,23 @@ def test_every_end_of_the_main_process_has_a_contract_outcome_but_escalations():
     assert [e for e, o in outcomes.items() if o == "rejected"] == ["end_not_approved",
                                                                   "end_rejected"]
     assert {e for e, o in outcomes.items() if o is None} == {
-        f"{task}_escalated" for task in ("declare", "written_review", "onsite_review",
-                                         "joint_review", "initial_acceptance",
+        f"{task}_escalated" for task in ("written_review", "onsite_review",
+                                         "joint_review", "fund_review", "initial_acceptance",
+                                         "acceptance_application",
                                          "initial_acceptance_extended", "final_acceptance",
                                          "rectification")}
 
 
 @pytest.mark.parametrize(("name", "timers"), [
     ("gaoqing_project.bpmn", {
-        "declare_overdue": ("--09-30@plan_year-1", "declare"),
-        "written_review_overdue": ("--11-30@plan_year-1", "written_review"),
-        "onsite_review_overdue": ("--11-30@plan_year-1", "onsite_review"),
-        "joint_review_overdue": ("--11-30@plan_year-1", "joint_review"),
+        # interrupting: a declaration not made by September 30 moves to the next cycle (三(一))
+        "declaration_closed": ("--09-30@declaration_year", "declare"),
+        "written_review_overdue": ("--11-30@declaration_year", "written_review"),
+        "onsite_review_overdue": ("--11-30@declaration_year", "onsite_review"),
+        "joint_review_overdue": ("--11-30@declaration_year", "joint_review"),
+        "fund_review_overdue": ("--11-30@declaration_year", "fund_review"),
+        # 附件7 一: the application within the half year (or the extension, the rectification)
+        "acceptance_application_overdue": ("P1D@application_due_from", "acceptance_application"),
         # counted from the completion date the unit records in implementation (三(四)1)
         "initial_acceptance_overdue": ("P6M@completed_on", "initial_acceptance"),
         "trial_run": ("P3M@completed_on", None),
@@ -93,9 +98,12 @@ def test_every_deadline_has_a_non_interrupting_timer_with_its_notation(name, tim
         host = event.get("attachedToRef")
         found[event.get("id")] = (notation, host)
         if host:
-            assert event.get("cancelActivity") == "false", host  # escalates, never interrupts
             task = root.find(f".//bpmn:userTask[@id='{host}']", NS)
             assert task.get(f"{{{NS['camunda']}}}dueDate") == notation, host
+            if event.get("id") == "declaration_closed":
+                assert event.get("cancelActivity") != "false"  # the only interrupting one
+                continue
+            assert event.get("cancelActivity") == "false", host  # escalates, never interrupts
             escalation = root.find(f".//bpmn:userTask[@id='{host}_escalation']", NS)
             assert escalation.get(f"{{{NS['camunda']}}}candidateGroups") == "hub,finance"
     assert found == timers
@@ -111,6 +119,10 @@ def test_lanes_are_contract_roles_and_pools_start_with_the_county(name):
         assert participant.get("name").startswith("高青县")
     for task in root.iterfind(".//bpmn:userTask", NS):
         groups = set(task.get(f"{{{NS['camunda']}}}candidateGroups").split(","))
+        if groups == {"${body}"}:  # one slot per body (会签): the bodies are its collection
+            loop = task.find("bpmn:multiInstanceLoopCharacteristics", NS)
+            groups = {"hub", "finance"}
+            assert loop.get(f"{{{NS['camunda']}}}collection") == "${['hub', 'finance']}"
         assert groups <= ROLES, task.get("id")
         lane = next(lane for lane in root.iterfind(".//bpmn:lane", NS)
                     if task.get("id") in [r.text for r in lane.iterfind("bpmn:flowNodeRef", NS)])

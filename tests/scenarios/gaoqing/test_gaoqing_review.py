@@ -10,6 +10,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     DECLARATION,
     EXPERTS,
     FINANCE,
+    FUND_OK,
     GOVERNMENT,
     HUB,
     JOINT_OK,
@@ -19,8 +20,10 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     UNIT,
     WRITTEN_OK,
     begin,
+    countersign,
     keys,
     message,
+    refused,
     reviewed,
     state,
     step,
@@ -147,20 +150,66 @@ async def test_a_negative_review_report_still_goes_to_the_countersigned_opinion(
     instance = await step(client, instance, "written_review",
                           WRITTEN_OK | {"approved": False, "opinion": "方案不可行",
                                         "design_sound": False})
-    assert keys(instance) == ["joint_review"]
-    done = await step(client, instance, "joint_review",
-                      JOINT_OK | {"approved": False, "opinion": "不予审批"})
+    assert keys(instance) == ["fund_review", "joint_review"]
+    done = await countersign(client, instance, JOINT_OK | {"approved": False, "opinion": "不予审批"})
     assert (done["state"], done["outcome"]) == ("completed", "rejected")
 
 
-@pytest.mark.parametrize("bar", ["technical_conclusion_approved", "fund_conclusion_approved",
-                                 "category_allowed", "migration_completed", "sharing_supported"])
-async def test_each_bar_of_the_joint_review_rejects_even_when_approved(client, bar):
+# 三(二)2: "县电子政务主管部门牵头，会同县财政部门对项目评审报告进行审核会签 ... 县电子政务主管部门负责
+# 对评审报告中的技术性评审结论进行审核，县财政部门负责对项目涉及的财政资金的评审结论进行审核": each
+# body signs its own conclusions, in parallel, and the opinion is formed only when both agree.
+async def test_the_countersigned_opinion_needs_both_bodies(client):
     instance = await begin(client)
     instance = await step(client, instance, "declare", DECLARATION)
     instance = await step(client, instance, "written_review", WRITTEN_OK)
-    done = await step(client, instance, "joint_review", JOINT_OK | {bar: False}, FINANCE)
+    assert keys(instance) == ["fund_review", "joint_review"]
+    # the data bureau alone cannot complete the finance bureau's signature, nor the reverse
+    for key, stranger in (("fund_review", HUB), ("joint_review", FINANCE)):
+        response = await client.post(f"{API}/tasks/{ready(instance, key)['id']}/complete",
+                                     headers=stranger, json={"variables": FUND_OK | JOINT_OK})
+        assert response.status_code == 403, response.text
+    instance = await step(client, instance, "joint_review", JOINT_OK)
+    assert keys(instance) == ["fund_review"]  # one signature is not the opinion
+    instance = await step(client, instance, "fund_review", FUND_OK)
+    assert instance["ready_tasks"] == []  # both signed: waiting for the annual plan
+    variables = instance["variables"]
+    assert (variables["technical_approved"], variables["fund_approved"],
+            variables["approved_budget"]) == (True, True, 80)
+
+
+@pytest.mark.parametrize(("joint", "fund"), [
+    (JOINT_OK, FUND_OK | {"approved": False, "opinion": "资金测算不合理"}),
+    (JOINT_OK | {"approved": False, "opinion": "技术方案不可行"}, FUND_OK),
+], ids=["finance_refuses", "data_bureau_refuses"])
+async def test_one_body_refusing_rejects_the_project(client, joint, fund):
+    instance = await begin(client)
+    instance = await step(client, instance, "declare", DECLARATION)
+    instance = await step(client, instance, "written_review", WRITTEN_OK)
+    done = await countersign(client, instance, joint, fund)
     assert (done["state"], done["outcome"]) == ("completed", "rejected")
+
+
+@pytest.mark.parametrize("bar", ["category_allowed", "migration_completed", "sharing_supported"])
+async def test_each_bar_of_the_joint_review_refuses_an_approval(client, bar):
+    # 三(一)、三(二)1 一概不予审批: approving with a bar hit is refused naming the clause;
+    # the data bureau's refusal then rejects the project.
+    instance = await begin(client)
+    instance = await step(client, instance, "declare", DECLARATION)
+    instance = await step(client, instance, "written_review", WRITTEN_OK)
+    await refused(client, instance, "joint_review", JOINT_OK | {bar: False}, "高青 三(一)、三(二)1")
+    done = await countersign(client, instance,
+                             JOINT_OK | {bar: False, "approved": False, "opinion": "一概不予审批"})
+    assert (done["state"], done["outcome"]) == ("completed", "rejected")
+
+
+async def test_finance_approving_the_funds_must_set_the_budget(client):
+    # 三(二)1: the review's conclusions are the basis for the budget; 三(二)2 finance signs them
+    instance = await begin(client)
+    instance = await step(client, instance, "declare", DECLARATION)
+    instance = await step(client, instance, "written_review", WRITTEN_OK)
+    await refused(client, instance, "fund_review", OK, "高青 三(二)1、2")
+    instance = await step(client, instance, "fund_review", FUND_OK)
+    assert keys(instance) == ["joint_review"]
 
 
 async def test_the_annual_plan_lists_some_projects_and_leaves_out_the_rest(client):
@@ -202,8 +251,9 @@ async def test_declaration_and_reviews_carry_the_yearly_deadlines(client):
     assert ready(instance, "declare")["due_at"] == "2026-09-30T15:59:59.999999Z"
     instance = await step(client, instance, "declare", DECLARATION)
     instance = await step(client, instance, "onsite_review", ONSITE_OK)
-    assert keys(instance) == ["joint_review"]
-    detail = (await client.get(f"{API}/tasks/{ready(instance, 'joint_review')['id']}",
-                               headers=HUB)).json()
-    assert detail["due_at"] == "2026-11-30T15:59:59.999999Z"
+    assert keys(instance) == ["fund_review", "joint_review"]
+    for key in ("joint_review", "fund_review"):
+        assert ready(instance, key)["due_at"] == "2026-11-30T15:59:59.999999Z"
+    detail = (await client.get(f"{API}/tasks/{ready(instance, 'fund_review')['id']}",
+                               headers=FINANCE)).json()
     assert detail["form"]["properties"]["approved_budget"]["minimum"] == 0

@@ -41,6 +41,7 @@ TASKS: dict[str, tuple[str, str, list[str]]] = {
     "conformity_review": (HUB_LANE, "河源 第二十四条", ["hub"]),
     "rectification": (UNIT_LANE, "河源 第二十五条", ["unit"]),
     "final_acceptance": (UNIT_LANE, "河源 第二十四、二十五条", ["unit"]),
+    "finance_acceptance": (FINANCE_LANE, "河源 第二十四条", ["finance"]),
     "acceptance_filing": (HUB_LANE, "河源 第二十五、二十六条", ["hub"]),
     "crypto_acceptance_filing": (CRYPTO_LANE, "河源 第二十五条", ["crypto"]),
     "performance_evaluation": (EXPERTS_LANE, "河源 第二十六条", ["experts"]),
@@ -82,6 +83,11 @@ APPROVAL_OK = review(True, ("initial_review_considered", ""), ("fund_review_cons
 CRYPTO_OK = review(True, ("crypto_compliant", ""), ("copied_to_hub", ""))
 OK = review(True)
 ARCHIVE_OK = review(True, ("archive_complete", ""))
+# 第二十四条: a project past the conformity review is accepted with the contractor and the
+# supervisor present, the bureau supervising, and finance signing its own task
+ACCEPTED = OK | {"acceptance_report": "验收通过", "contractor_participated": True,
+                 "supervisor_participated": True, "hub_supervised": True}
+FINANCE_ACCEPTED = {"finance_accepted": True, "finance_opinion": "同意通过验收"}
 
 
 def variables(amount: float = 120, *, secret: bool = False, crypto: bool = False,

@@ -24,12 +24,14 @@ from govflow.timers.worker import Worker
 
 from tests.conftest import deploy
 from tests.scenarios.heyuan.heyuan_support import (
+    ACCEPTED,
     APPROVAL_OK,
     ARCHIVE_OK,
     CRYPTO,
     CRYPTO_DECLARATION,
     CRYPTO_OK,
     DECLARATION,
+    FINANCE_ACCEPTED,
     FUND_OK,
     HUB,
     HUB_LANE,
@@ -76,22 +78,20 @@ async def deployed(client):
     assert response.status_code == 201, response.text
 
 
-async def walk_to(client, key: str, task: str, *, alone: bool = True) -> dict:
+async def walk_to(client, key: str, task: str) -> dict:
     """Start a project and walk it, at the current clock, until ``task`` is ready. A crypto
-    project of 120万 (full review), professional class. The two parallel reviews become
-    ready together; with ``alone`` the other one is completed at once, so that only
-    ``task``'s timer is left."""
+    project of 120万 (full review), professional class. The reviews run in the order of
+    第十一条: crypto, initial, fund, approval; each is done at once until ``task``."""
     instance = await begin(client, key, amount=120, crypto=True)
     instance = await step(client, instance, "declare", CRYPTO_DECLARATION)
     if task == "crypto_review":
         return instance
     instance = await step(client, instance, "crypto_review", CRYPTO_OK, check_due=False)
-    if task in ("initial_review", "fund_review"):
-        other = {"initial_review": "fund_review", "fund_review": "initial_review"}[task]
-        if alone:
-            instance = await step(client, instance, other, DATA[other], check_due=False)
+    if task == "initial_review":
         return instance
     instance = await step(client, instance, "initial_review", INITIAL_OK, check_due=False)
+    if task == "fund_review":
+        return instance
     instance = await step(client, instance, "fund_review", FUND_OK, check_due=False)
     if task == "approval":
         return instance
@@ -196,7 +196,7 @@ async def test_a_review_done_in_time_is_never_escalated(client, ctx, task, day):
     instance = await step(client, instance, task, DATA[task], check_due=False)
     instance = await fire(ctx, client, instance, due_moment(day) + timedelta(days=30))
     assert f"{task}_escalation" not in keys(instance)
-    # (a crypto review done in time hands over to the two reviews, whose own clocks run on)
+    # (a review done in time hands over to the next one, whose own clock runs on)
     assert [e for e, _ in passed(await history(client, instance["id"]))
             if e == f"{task}_overdue"] == []
 
@@ -216,14 +216,18 @@ async def test_the_filing_review_has_no_deadline(client, ctx):
 
 async def test_escalated_reviews_still_decide_and_the_project_is_accepted(client, ctx):
     ctx.clock.set(REFERENCE_START)
-    instance = await walk_to(client, "ESC-WHOLE", "initial_review", alone=False)
-    # both parallel reviews overdue: 10-16 and 10-18
-    instance = await fire(ctx, client, instance, due_moment("2024-10-18") + timedelta(hours=1))
-    assert keys(instance) == ["fund_review", "fund_review_escalation", "initial_review",
-                              "initial_review_escalation"]
+    instance = await walk_to(client, "ESC-WHOLE", "initial_review")
+    # the initial review is overdue after 10-16; done on 10-17, the fund review's 12 WD
+    # start then (第十一条(五): the submission to finance) and it is overdue after 11-04
+    instance = await fire(ctx, client, instance, due_moment("2024-10-16") + timedelta(hours=1))
+    assert keys(instance) == ["initial_review", "initial_review_escalation"]
     instance = await step(client, instance, "initial_review_escalation",
                           {"measure": "note", "opinion": "初审超期，已记录"})
     instance = await step(client, instance, "initial_review", INITIAL_OK, check_due=False)
+    # from Thu 10-17: Oct 18, 21..25, 28..31, Nov 1, 4 (12th)
+    assert ready(instance, "fund_review")["due_at"] == "2024-11-04T15:59:59.999999Z"
+    instance = await fire(ctx, client, instance, due_moment("2024-11-04") + timedelta(hours=1))
+    assert keys(instance) == ["fund_review", "fund_review_escalation"]
     instance = await step(client, instance, "fund_review",
                           FUND_OK | {"opinion": "资金已落实"}, check_due=False)
     # the escalation's opinion stays on its own branch: the approval sees the reviews' own
@@ -235,8 +239,8 @@ async def test_escalated_reviews_still_decide_and_the_project_is_accepted(client
     instance = await step(client, instance, "approval", APPROVAL_OK, check_due=False)
     for task, data in (("procurement", PROCURED), ("implementation", {"next_step": "completed"}),
                        ("initial_acceptance", OK), ("archive_acceptance", ARCHIVE_OK),
-                       ("conformity_review", OK),
-                       ("final_acceptance", OK | {"acceptance_report": "验收通过"}),
+                       ("conformity_review", OK), ("final_acceptance", ACCEPTED),
+                       ("finance_acceptance", FINANCE_ACCEPTED),
                        ("crypto_acceptance_filing", {"report_received": True}),
                        ("acceptance_filing", {"report_received": True,
                                               "post_evaluation": False})):
@@ -297,7 +301,7 @@ async def test_a_refused_crypto_review_restarts_on_resubmission(client, ctx):
     ctx.clock.set(REFERENCE_START)
     instance = await walk_to(client, "CRYPTO-AGAIN", "crypto_review")
     instance = await step(client, instance, "crypto_review",
-                          review(False, ("crypto_compliant", ""), ("copied_to_hub", "")),
+                          review(False, ("crypto_compliant", "")) | {"copied_to_hub": True},
                           check_due=False)
     ctx.clock.set(datetime(2024, 10, 9, 1, 0, tzinfo=UTC))  # Wed: Oct 10, 11, 12, 14, 15
     instance = await step(client, instance, "declare", CRYPTO_DECLARATION)

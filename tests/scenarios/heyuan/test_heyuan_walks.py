@@ -5,12 +5,14 @@ import pytest
 
 from tests.conftest import deploy
 from tests.scenarios.heyuan.heyuan_support import (
+    ACCEPTED,
     APPROVAL_OK,
     ARCHIVE_OK,
     CRYPTO_DECLARATION,
     CRYPTO_OK,
     DECLARATION,
     FILING_OK,
+    FINANCE_ACCEPTED,
     FUND_OK,
     HUB,
     INITIAL_OK,
@@ -71,8 +73,8 @@ async def test_project_not_on_last_years_list_ends_not_in_plan(client):
     (50, ["filing_review"]),
     (49.99, ["filing_review"]),
     (0, ["filing_review"]),
-    (50.01, ["fund_review", "initial_review"]),
-    (5000, ["fund_review", "initial_review"]),
+    (50.01, ["initial_review"]),
+    (5000, ["initial_review"]),
 ])
 async def test_budget_of_50_or_less_takes_the_filing_route(client, amount, ready_keys):
     instance = await begin(client, f"ROUTE-{amount}", amount=amount)
@@ -83,8 +85,9 @@ async def test_budget_of_50_or_less_takes_the_filing_route(client, amount, ready
     for key in ready_keys:  # lanes, clauses and due dates
         ready(instance, key)
     if amount > 50:
+        # 第十一条(四)(五)(六) in order: the fund review follows a passed initial review
         instance = await step(client, instance, "initial_review", INITIAL_OK)
-        assert keys(instance) == ["fund_review"]  # the join waits for the fund review
+        assert keys(instance) == ["fund_review"]
         instance = await step(client, instance, "fund_review", FUND_OK | {"opinion": "资金已落实"})
         assert keys(instance) == ["approval"]
         # the approval combines both opinions: each is kept under its own name
@@ -103,8 +106,9 @@ async def test_crypto_projects_are_reviewed_and_a_rejection_returns_to_the_schem
     instance = await step(client, instance, "declare", CRYPTO_DECLARATION)
     assert keys(instance) == ["crypto_review"]
     instance = await step(client, instance, "crypto_review",
-                          review(False, ("crypto_compliant", ""), ("copied_to_hub", ""),
-                                 opinion="密码应用方案未达到等保三级要求"))
+                          review(False, ("crypto_compliant", ""),
+                                 opinion="密码应用方案未达到等保三级要求")
+                          | {"copied_to_hub": True})  # 第十一条(二): copied either way
     assert keys(instance) == ["declare"]
     instance = await step(client, instance, "declare", CRYPTO_DECLARATION)
     instance = await step(client, instance, "crypto_review", CRYPTO_OK)
@@ -125,10 +129,8 @@ async def test_failed_filing_review_ends_rejected(client):
 async def test_refused_project_approval_ends_rejected(client):
     instance = await begin(client, "APPROVAL-NO", amount=80)
     instance = await step(client, instance, "declare", DECLARATION)
+    instance = await step(client, instance, "initial_review", INITIAL_OK)
     instance = await step(client, instance, "fund_review", FUND_OK)
-    instance = await step(client, instance, "initial_review",
-                          INITIAL_OK | {"approved": False, "bar_catalog": False,
-                                        "opinion": "第九条(一)：未纳入目录"})
     instance = await step(client, instance, "approval",
                           APPROVAL_OK | {"approved": False, "opinion": "不予立项"})
     done(instance, "rejected")
@@ -149,6 +151,7 @@ async def test_incomplete_reviews_are_refused(client):
     response = await client.post(f"{API}/tasks/{task['id']}/complete",
                                  json={"variables": INITIAL_OK}, headers=UNIT)
     assert response.status_code == 403  # the unit may not review
+    instance = await step(client, instance, "initial_review", INITIAL_OK)
     task = ready(instance, "fund_review")
     response = await client.post(f"{API}/tasks/{task['id']}/complete",
                                  json={"variables": FUND_OK}, headers=HUB)
@@ -239,13 +242,14 @@ async def test_full_review_project_from_declaration_to_post_evaluation(client):
     # a failed acceptance is rectified and goes through the conformity review again
     instance = await step(client, instance, "final_acceptance",
                           review(False) | {"acceptance_report": "主要功能未实现"})
+    instance = await step(client, instance, "finance_acceptance", FINANCE_ACCEPTED)
     instance = await step(client, instance, "rectification", {"rectification_report": "已补齐"})
     assert keys(instance) == ["conformity_review"]
     instance = await step(client, instance, "conformity_review", OK)
-    instance = await step(client, instance, "final_acceptance", OK | {
-        "acceptance_report": "验收通过", "finance_participated": True,
-        "contractor_participated": True, "supervisor_participated": True,
-        "hub_supervised": True})
+    # 第二十四条: the unit organises the acceptance, then finance signs it (会签)
+    instance = await step(client, instance, "final_acceptance", ACCEPTED)
+    assert keys(instance) == ["finance_acceptance"]
+    instance = await step(client, instance, "finance_acceptance", FINANCE_ACCEPTED)
 
     # the report goes to the bureau and, for a crypto project, to the crypto bureau
     assert keys(instance) == ["acceptance_filing", "crypto_acceptance_filing"]

@@ -11,16 +11,16 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     EXPERT_OK,
     FINANCE,
     FUND_OK,
-    GOVERNMENT,
     HUB,
     IN_WINDOW,
-    JOINT_OK,
+    LEADING_GROUP,
     MATERIALS,
     OK,
     TENANT,
     UNIT,
     begin,
     deploy_zhaoyuan,
+    joint,
     keys,
     reviewed,
     state,
@@ -40,7 +40,7 @@ async def at_fund_review(client, key: str) -> dict:
     instance = await begin(client, key)
     instance = await complete(client, instance, "declare", MATERIALS, UNIT)
     instance = await complete(client, instance, "expert_review", EXPERT_OK, EXPERT)
-    return await complete(client, instance, "joint_review", JOINT_OK, HUB)
+    return await joint(client, instance)  # both bodies sign (第九条)
 
 
 async def test_the_budget_is_passed_as_compiled_and_a_late_project_goes_to_next_year(client):
@@ -54,11 +54,11 @@ async def test_the_budget_is_passed_as_compiled_and_a_late_project_goes_to_next_
         ("ZY-AP-A", 118.5)]  # the approved budget of the fund review, not the declared 120
     plan = await complete(client, plan, "plan_compilation", {"projects": ["ZY-AP-A"]}, FINANCE)
     [task] = [t for t in plan["ready_tasks"] if t["key"] == "plan_approval"]
-    approval = (await client.get(f"{API}/tasks/{task['id']}", headers=GOVERNMENT)).json()
+    approval = (await client.get(f"{API}/tasks/{task['id']}", headers=LEADING_GROUP)).json()
     assert "projects" not in approval["form"]["properties"]  # approved as compiled, not retyped
     assert ([i["business_key"] for i in approval["annual_plan"]["items"]],
             approval["annual_plan"]["total"]) == (["ZY-AP-A"], 118.5)
-    plan = await complete(client, plan, "plan_approval", OK, GOVERNMENT)
+    plan = await complete(client, plan, "plan_approval", OK, LEADING_GROUP)
     assert (plan["state"], plan["outcome"]) == ("completed", "approved")
     assert keys(await state(client, listed)) == ["government_consent"]
 

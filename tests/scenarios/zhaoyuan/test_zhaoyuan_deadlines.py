@@ -24,6 +24,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     IN_WINDOW,
     JOINT_OK,
     LANES,
+    LEADING_GROUP,
     MATERIALS,
     NO,
     OK,
@@ -33,6 +34,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     begin,
     building,
     deploy_zhaoyuan,
+    joint,
     keys,
     message,
     reviewed,
@@ -72,10 +74,11 @@ async def events(client, instance: dict, kind: str) -> list[dict]:
 
 
 async def assert_escalated(client, instance: dict, task: str, clause: str,
-                           due_at: str) -> dict:
-    """``task`` is still ready, beside its escalation for the hub; the deadline is in history."""
+                           due_at: str, slots: int = 1) -> dict:
+    """``task`` (its ``slots`` signatures) is still ready, beside its escalation for the hub;
+    the deadline is in history."""
     instance = await state(client, instance)
-    assert keys(instance) == sorted([task, f"{task}_escalation"])
+    assert keys(instance) == sorted([task] * slots + [f"{task}_escalation"])
     escalation = ready(instance, f"{task}_escalation")
     assert escalation["lane"] == LANES["hub"]
     assert escalation["candidate_groups"] == ["hub"]
@@ -125,15 +128,50 @@ async def test_a_project_started_inside_the_window_is_declared_at_once(client, c
     assert ready(instance, "declare")["due_at"] == "2026-08-31T15:59:59.999999Z"
 
 
-async def test_a_project_started_after_august_31_missed_the_window(client, clock):
-    clock.set(utc(2026, 8, 31, 16))  # 00:00 on September 1
-    instance = await begin(client, "ZY-WIN-LATE")
-    assert (instance["state"], instance["outcome"]) == ("completed", "not_in_plan")
-    ended = [e["element_id"] for e in await history(client, instance["id"])]
-    assert "end_declaration_missed" in ended
+async def deferred(client, instance: dict) -> list[dict]:
+    return [e for e in await history(client, instance["id"])
+            if e["element_id"] == "declaration_deferred"]
 
 
-async def test_an_open_declaration_ends_when_the_window_closes(client, clock, fire):
+@pytest.mark.parametrize("now", [
+    utc(2026, 8, 31, 16),      # 00:00 on September 1, the first instant after the window
+    utc(2026, 11, 30, 2),      # 10:00 on November 30
+    utc(2027, 1, 4, 1),        # January 4 of the plan year itself
+    utc(2027, 6, 30, 15, 59),  # 23:59 on June 30 of the plan year
+])
+async def test_a_project_started_after_its_window_waits_for_the_next_one(client, clock, fire,
+                                                                         now):
+    """第七条 每年7至8月份申报下一年度项目: a project started after August 31 can no longer be
+    declared for its year; it neither ends at once nor opens overdue, but waits, with no task,
+    for the next window (July 1) and is declared there for the year after it."""
+    clock.set(now)
+    instance = await begin(client, f"ZY-WIN-LATE-{now:%Y%m%d%H%M}")
+    assert (instance["state"], instance["outcome"], instance["ready_tasks"]) == (
+        "running", None, [])
+    assert instance["variables"]["plan_year"] == 2028
+    assert instance["variables"]["deferred_from_year"] == 2027
+    assert len(await deferred(client, instance)) == 1
+    clock.set(utc(2027, 6, 30, 15, 59, 59))  # 23:59:59 on June 30, 2027
+    await fire()
+    assert (await state(client, instance))["ready_tasks"] == []
+    clock.set(utc(2027, 6, 30, 16))  # 00:00 on July 1, 2027: the next window opens
+    await fire()
+    task = ready(await state(client, instance), "declare")
+    assert task["due_at"] == "2027-08-31T15:59:59.999999Z"  # due in the new window
+
+
+async def test_a_project_started_years_late_waits_for_the_next_window_only(client, clock):
+    """A plan year long past moves to the first window still to come, not one at a time."""
+    clock.set(utc(2028, 9, 15, 1))
+    instance = await begin(client, "ZY-WIN-YEARS", plan_year=2026)
+    assert (instance["state"], instance["ready_tasks"]) == ("running", [])
+    assert instance["variables"]["plan_year"] == 2030  # declared July–August 2029
+    assert instance["variables"]["deferred_from_year"] == 2029
+    assert len(await deferred(client, instance)) == 4
+
+
+async def test_an_open_declaration_missed_moves_to_the_next_window(client, clock, fire):
+    """第七条: a unit that lets the window close without declaring declares in the next one."""
     clock.set(utc(2026, 8, 28, 1))
     instance = await begin(client, "ZY-WIN-CLOSE")
     clock.set(utc(2026, 8, 31, 15, 59, 59))
@@ -142,11 +180,14 @@ async def test_an_open_declaration_ends_when_the_window_closes(client, clock, fi
     clock.set(utc(2026, 8, 31, 16))
     await fire()
     instance = await state(client, instance)
-    assert (instance["state"], instance["outcome"]) == ("completed", "not_in_plan")
-    assert instance["ready_tasks"] == []
+    assert (instance["state"], instance["ready_tasks"]) == ("running", [])
+    assert instance["variables"]["plan_year"] == 2028
     closed = await events(client, instance, "deadline_passed")
     assert [e["element_id"] for e in closed] == ["declaration_closed"]
     assert closed[0]["data"]["due_at"].startswith("2026-08-31T15:59:59.999999")
+    clock.set(utc(2027, 7, 1, 1))
+    await fire()
+    assert keys(await state(client, instance)) == ["declare"]
 
 
 async def test_materials_completed_after_the_window_come_too_late(client, clock, fire):
@@ -158,7 +199,8 @@ async def test_materials_completed_after_the_window_come_too_late(client, clock,
     clock.set(utc(2026, 8, 31, 16))
     await fire()
     instance = await state(client, instance)
-    assert (instance["state"], instance["outcome"]) == ("completed", "not_in_plan")
+    assert (instance["state"], instance["ready_tasks"]) == ("running", [])
+    assert instance["variables"]["plan_year"] == 2028
 
 
 async def test_a_declaration_made_in_time_is_not_cut_off(client, clock, fire):
@@ -194,11 +236,12 @@ async def test_joint_review_overdue_after_september_30_escalates_to_the_hub(clie
     assert ready(instance, "joint_review")["due_at"] == "2026-09-30T15:59:59.999999Z"
     clock.set(utc(2026, 9, 30, 15, 59, 59))
     await fire()
-    await assert_not_escalated(client, instance, ["joint_review"])
+    await assert_not_escalated(client, instance, ["joint_review", "joint_review"])
     clock.set(utc(2026, 9, 30, 16))
     await fire()
     instance = await assert_escalated(client, instance, "joint_review",
-                                      "招远 第二十四条、第九条", "2026-09-30T15:59:59.999999")
+                                      "招远 第二十四条、第九条", "2026-09-30T15:59:59.999999",
+                                      slots=2)
     escalation = ready(instance, "joint_review_escalation")
     assert escalation["name"] == "超期督办：联合评审"
     for refused, headers in (({"measure": "urge"}, HUB), (URGE | {"measure": "fine"}, HUB),
@@ -207,15 +250,16 @@ async def test_joint_review_overdue_after_september_30_escalates_to_the_hub(clie
                                      json={"variables": refused}, headers=headers)
         assert response.status_code == (403 if headers is FINANCE else 422), refused
     instance = await complete(client, instance, "joint_review_escalation", URGE, HUB)
-    assert keys(instance) == ["joint_review"]  # the review itself is still to be done
-    instance = await complete(client, instance, "joint_review", JOINT_OK, HUB)
+    # the review itself is still to be done, by both bodies
+    assert keys(instance) == ["joint_review", "joint_review"]
+    instance = await joint(client, instance)
     assert keys(instance) == ["fund_review"]
 
 
 async def test_joint_review_in_time_is_not_escalated(client, clock, fire):
     instance = await _at_joint_review(client, "ZY-DL-JOINT-OK")
     clock.set(utc(2026, 9, 28, 1))  # done on Monday 2026-09-28, 09:00
-    instance = await complete(client, instance, "joint_review", JOINT_OK, HUB)
+    instance = await joint(client, instance)
     clock.set(utc(2026, 10, 8, 1))
     await fire()
     await assert_not_escalated(client, instance, ["fund_review"])
@@ -226,8 +270,7 @@ async def test_a_project_rejected_while_escalated_ends_when_the_hub_closes_it(cl
     instance = await _at_joint_review(client, "ZY-DL-JOINT-NO")
     clock.set(utc(2026, 10, 9, 1))
     await fire()
-    instance = await complete(client, await state(client, instance), "joint_review",
-                              JOINT_OK | NO, HUB)
+    instance = await joint(client, await state(client, instance), hub=JOINT_OK | NO)
     assert (instance["state"], keys(instance)) == ("running", ["joint_review_escalation"])
     instance = await complete(client, instance, "joint_review_escalation",
                               {"measure": "note", "opinion": "已逾期，记录在案"}, HUB)
@@ -257,7 +300,7 @@ async def test_budget_compilation_and_approval_overdue_after_october_31(client, 
     assert keys(plan) == ["plan_approval", "plan_approval_escalation"]
     escalation = ready(plan, "plan_approval_escalation")
     assert (escalation["lane"], escalation["clause"]) == (LANES["hub"], "招远 第二十四条、第十条")
-    plan = await complete(client, plan, "plan_approval", OK, GOVERNMENT)
+    plan = await complete(client, plan, "plan_approval", OK, LEADING_GROUP)
     plan = await complete(client, plan, "plan_approval_escalation", URGE, HUB)
     assert (plan["state"], plan["outcome"]) == ("completed", "approved")
 
@@ -412,7 +455,7 @@ async def test_progress_report_in_time_is_not_escalated(client, clock, fire):
 async def test_the_budget_review_has_no_deadline(client):
     # 第四、十二条 set no date for the budget review: no due date, no timer
     instance = await _at_joint_review(client, "ZY-DL-FUND")
-    instance = await complete(client, instance, "joint_review", JOINT_OK, HUB)
+    instance = await joint(client, instance)
     assert ready(instance, "fund_review")["due_at"] is None
     instance = await complete(client, instance, "fund_review", FUND_OK, FINANCE)
     assert instance["ready_tasks"] == []
@@ -514,3 +557,31 @@ async def test_termination_closes_an_open_rectification_escalation(client, clock
                               {"measure": "terminate", "opinion": "拒不整改，终止项目"}, HUB)
     assert (instance["state"], instance["outcome"]) == ("completed", "terminated")
     assert instance["ready_tasks"] == []
+
+
+async def test_the_progress_report_is_asked_for_every_year_of_construction(client, clock, fire):
+    """第十一条 应于每年12月底前报告: a yearly duty, not one the unit may choose never to do.
+    While the project is under construction, December 1 opens the report (due December 31);
+    once reported, construction resumes, and the next December 1 asks again."""
+    instance = await _building(client, clock, "ZY-DL-YEARLY")
+    assert keys(instance) == ["implementation"]
+    clock.set(utc(2026, 11, 30, 15, 59, 59))  # 23:59:59 on November 30
+    await fire()
+    assert keys(await state(client, instance)) == ["implementation"]
+    for year in (2026, 2027):
+        clock.set(utc(year, 11, 30, 16))  # 00:00 on December 1
+        await fire()
+        instance = await state(client, instance)
+        assert keys(instance) == ["progress_report"], year
+        assert ready(instance, "progress_report")["due_at"] == f"{year}-12-31T15:59:59.999999Z"
+        clock.set(utc(year, 12, 2, 1))
+        instance = await complete(client, instance, "progress_report", {
+            "construction_progress": f"{year}年度建设进度", "budget_execution": "按计划支付"},
+            UNIT)
+        assert keys(instance) == ["implementation"]
+        clock.set(utc(year + 1, 1, 4, 1))  # once a year: nothing more this December
+        await fire()
+        assert keys(await state(client, instance)) == ["implementation"]
+    # the December openings, and no report was late
+    passed = [e["element_id"] for e in await events(client, instance, "deadline_passed")]
+    assert passed == ["progress_report_due", "progress_report_due"]

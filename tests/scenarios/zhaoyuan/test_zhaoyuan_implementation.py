@@ -11,6 +11,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     EXPERT,
     EXPERT_OK,
     FINANCE,
+    FUND_OK,
     GOVERNMENT,
     HUB,
     IN_WINDOW,
@@ -21,17 +22,22 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     OM_FILED,
     PROCURED,
     SECURITY_OK,
+    TENANT,
     UNIT,
     building,
     deploy_zhaoyuan,
     due_day,
+    joint,
     keys,
     message,
     only,
+    refused_by_gate,
     reviewed,
+    sign,
+    slot,
     step,
 )
-from tests.support.api import API, complete, history
+from tests.support.api import API, complete, history, token
 
 
 @pytest.fixture(autouse=True)
@@ -118,27 +124,45 @@ async def test_major_change_goes_through_a_new_review(client):
     instance = await complete(client, instance, "change_review", OK | CHANGE_REVIEW, HUB)
     only(instance, "expert_review", "experts", "招远 第十三条、第八条")
     instance = await complete(client, instance, "expert_review", EXPERT_OK, EXPERT)
-    task = only(instance, "joint_review", "hub", "招远 第十三条、第九条")
-    assert task["candidate_groups"] == ["hub", "finance"]
-    instance = await complete(client, instance, "joint_review", JOINT_OK, FINANCE)
+    # 第十三条 重新履行审核手续: the joint review signed by both bodies (第九条), the budget
+    # review (第四、十二条) and the city government's consent (第六条), as at first
+    assert keys(instance) == ["joint_review", "joint_review"]
+    assert slot(instance, "joint_review", "hub")["clause"] == "招远 第十三条、第九条"
+    instance = await joint(client, instance)
+    only(instance, "fund_review", "finance", "招远 第十三条、第四条、第十二条")
+    instance = await complete(client, instance, "fund_review", FUND_OK, FINANCE)
+    only(instance, "government_consent", "city_government", "招远 第十三条、第六条")
+    instance = await complete(client, instance, "government_consent", OK, GOVERNMENT)
     assert keys(instance) == ["implementation"]
     events = [e["element_id"] for e in await history(client, instance["id"])]
     assert "change_accepted" in events
 
 
-@pytest.mark.parametrize(("expert", "joint"), [
-    (EXPERT_OK | NO, None),
-    (EXPERT_OK, JOINT_OK | {"single_department_category": "collaborative_office"}),
+@pytest.mark.parametrize(("refused_at", "end"), [
+    ("expert_review", "change_refused"),
+    ("joint_review", "change_refused"),
+    ("fund_review", "change_fund_refused"),
+    ("government_consent", "change_consent_refused"),
 ])
-async def test_major_change_failing_the_new_review_is_refused(client, expert, joint):
-    instance = await _changing(client, f"ZY-CHG-FAIL-{joint is None}")
+async def test_major_change_failing_the_new_review_is_refused(client, refused_at, end):
+    """第十三条: a major change is adjusted only when every review body agrees again; any
+    refusal leaves the project on its original approval."""
+    instance = await _changing(client, f"ZY-CHG-FAIL-{refused_at}")
     instance = await complete(client, instance, "change_review", OK | CHANGE_REVIEW, HUB)
-    instance = await complete(client, instance, "expert_review", expert, EXPERT)
-    if joint is not None:
-        instance = await complete(client, instance, "joint_review", joint, HUB)
+    steps = [("expert_review", EXPERT_OK, EXPERT), ("joint_review", JOINT_OK, None),
+             ("fund_review", FUND_OK, FINANCE), ("government_consent", OK, GOVERNMENT)]
+    for key, variables, headers in steps:
+        verdict = variables | NO if key == refused_at else variables
+        if key == "joint_review":
+            instance = await joint(client, instance, finance=verdict)
+        else:
+            instance = await complete(client, instance, key, verdict, headers)
+        if key == refused_at:
+            break
     assert keys(instance) == ["implementation"]
     events = [e["element_id"] for e in await history(client, instance["id"])]
-    assert "change_refused" in events
+    assert end in events
+    assert "change_accepted" not in events
 
 
 # -- supervision (第二十二、二十四条) --------------------------------------------------------
@@ -240,7 +264,8 @@ async def test_failed_security_assessment_or_acceptance_returns_to_implementatio
     instance = await step(client, await building(client, "ZY-ACC-FAIL"), "completed")
     only(instance, "security_crypto_review", "unit", "招远 第十八条")
     instance = await complete(client, instance, "security_crypto_review",
-                              SECURITY_OK | NO | {"security_test_report": False}, UNIT)
+                              SECURITY_OK | {"assessment_passed": False,
+                                             "security_test_report": False}, UNIT)
     assert keys(instance) == ["implementation"]
     instance = await step(client, instance, "completed")
     instance = await complete(client, instance, "security_crypto_review", SECURITY_OK, UNIT)
@@ -266,3 +291,28 @@ async def test_accepted_project_is_filed_for_operation(client):
     assert task["lane"] == LANES["unit"]
     instance = await complete(client, instance, "om_filing", OM_FILED, UNIT)
     assert (instance["state"], instance["outcome"]) == ("completed", "accepted")
+
+
+async def test_in_a_major_changes_review_each_body_decides_only_its_own_step(client):
+    """第十三条 with 第四、九条: the re-review separates duties as the first review does: the
+    hub official who reviewed the change and signed the hub's part may not sign finance's, nor
+    pass the budget review (403); nor may a gate be skipped (第九条, 422)."""
+    both = token("zy_hub_fin_chg", TENANT, ("hub", "finance"))
+    instance = await _changing(client, "ZY-CHG-SOD")
+    instance = await complete(client, instance, "change_review", OK | CHANGE_REVIEW, both)
+    instance = await complete(client, instance, "expert_review", EXPERT_OK, EXPERT)
+    refused_by_gate(await sign(client, instance, "joint_review", "hub",
+                               JOINT_OK | {"feeds_sharing_platform": False}, both),
+                    "第九条 未完成迁移整合")
+    response = await sign(client, instance, "joint_review", "hub", JOINT_OK, both)
+    assert response.status_code == 200, response.text
+    refused = await sign(client, response.json(), "joint_review", "finance", JOINT_OK, both)
+    assert (refused.status_code, refused.json()["code"]) == (403, "task.separation_of_duties")
+    response = await sign(client, response.json(), "joint_review", "finance", JOINT_OK, FINANCE)
+    instance = response.json()
+    task = only(instance, "fund_review", "finance", "招远 第十三条、第四条、第十二条")
+    refused = await client.post(f"{API}/tasks/{task['id']}/complete", headers=both,
+                                json={"variables": FUND_OK})
+    assert (refused.status_code, refused.json()["code"]) == (403, "task.separation_of_duties")
+    instance = await complete(client, instance, "fund_review", FUND_OK, FINANCE)
+    only(instance, "government_consent", "city_government", "招远 第十三条、第六条")

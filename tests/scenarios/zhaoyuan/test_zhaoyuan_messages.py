@@ -8,6 +8,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     GOVERNMENT,
     HUB,
     IN_WINDOW,
+    LEADING_GROUP,
     OK,
     TENANT,
     TENANT_ADMIN,
@@ -82,7 +83,7 @@ async def test_the_plan_process_announces_the_budget_and_history_names_it(client
                        variables={"plan_year": 2027})
     plan = await complete(client, plan, "plan_compilation",
                           {"projects": ["ZY-MSG-LISTED"]}, FINANCE)
-    plan = await complete(client, plan, "plan_approval", OK, GOVERNMENT)
+    plan = await complete(client, plan, "plan_approval", OK, LEADING_GROUP)
     assert keys(await state(client, listed)) == ["government_consent"]
     assert (await state(client, left_out))["outcome"] == "not_in_plan"
     for instance in (listed, left_out):

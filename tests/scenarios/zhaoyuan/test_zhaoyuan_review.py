@@ -15,18 +15,24 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     HUB,
     IN_WINDOW,
     JOINT_OK,
+    LEADING_GROUP,
     MATERIALS,
     NO,
     OK,
+    PERMIT,
     TENANT,
     UNIT,
     begin,
     deploy_zhaoyuan,
     due_day,
+    joint,
     keys,
     message,
     only,
+    refused_by_gate,
     reviewed,
+    sign,
+    slot,
     state,
 )
 from tests.support.api import API, complete, ready, start
@@ -153,37 +159,68 @@ async def _at_joint_review(client, key):
     return await complete(client, instance, "expert_review", EXPERT_OK, EXPERT)
 
 
-async def test_joint_review_by_hub_and_finance_by_september_30(client):
+async def test_joint_review_is_signed_by_hub_and_finance_by_september_30(client):
+    """第九条: the hub leads (牵头) and finance joins (会同): each body signs its own task,
+    due September 30; the review passes only when both have agreed."""
     instance = await _at_joint_review(client, "ZY-JOINT")
-    task = only(instance, "joint_review", "hub", "招远 第九条")
-    assert task["candidate_groups"] == ["hub", "finance"]
-    assert due_day(task) == date(2026, 9, 30)
-    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=FINANCE,
-                                 json={"variables": OK})
+    assert keys(instance) == ["joint_review", "joint_review"]
+    hub, finance = slot(instance, "joint_review", "hub"), slot(instance, "joint_review", "finance")
+    for task in (hub, finance):
+        assert (task["lane"], task["clause"]) == ("市大数据服务中心", "招远 第九条")
+        assert due_day(task) == date(2026, 9, 30)
+    # finance cannot sign the hub's part, nor the hub finance's
+    response = await sign(client, instance, "joint_review", "hub", JOINT_OK, FINANCE)
+    assert response.status_code == 403
+    response = await sign(client, instance, "joint_review", "finance", OK, FINANCE)
     assert response.status_code == 422  # the checklist and the 第九条 category are required
-    instance = await complete(client, instance, "joint_review", JOINT_OK, FINANCE)
+    # finance alone does not complete the joint review: the hub's signature is still due
+    response = await sign(client, instance, "joint_review", "finance", JOINT_OK, FINANCE)
+    assert response.status_code == 200, response.text
+    instance = response.json()
+    only(instance, "joint_review", "hub", "招远 第九条")
+    instance = await complete(client, instance, "joint_review", JOINT_OK, HUB)
     only(instance, "fund_review", "finance", "招远 第四、十二条")
 
 
-@pytest.mark.parametrize("verdict", [
-    {"approved": False},
-    {"migration_completed": False},          # 一概不予审批
-    {"sharing_rules_complied": False},       # 一概不予审批
-    {"feeds_sharing_platform": False},       # 一概不予审批
-    {"on_government_cloud": False},          # 第七条
-    {"single_department_category": "government_website"},  # 无特殊情况不再批准
-    {"single_department_category": "machine_room_hardware"},
+@pytest.mark.parametrize("refuses", ["hub", "finance"])
+async def test_either_body_refusing_rejects_the_project(client, refuses):
+    """第九条 联合评审: both bodies must agree; one 不同意 ends the project rejected."""
+    instance = await _at_joint_review(client, f"ZY-JR-NO-{refuses}")
+    verdict = JOINT_OK | NO
+    instance = await joint(client, instance, **{refuses: verdict})
+    assert (instance["state"], instance["outcome"]) == ("completed", "rejected")
+    assert instance["ready_tasks"] == []
+
+
+@pytest.mark.parametrize(("bar", "clause"), [
+    ({"migration_completed": False}, "第九条 未完成迁移整合"),      # 一概不予审批
+    ({"sharing_rules_complied": False}, "第九条 未完成迁移整合"),   # 一概不予审批
+    ({"feeds_sharing_platform": False}, "第九条 未完成迁移整合"),   # 一概不予审批
+    ({"expert_opinion_considered": False}, "第九条 联合评审须根据专家组"),
+    ({"on_government_cloud": False}, "第七条 不得使用非政务云平台"),
+    ({"single_department_category": "government_website"}, "第九条 所列(一)至(八)"),
+    ({"single_department_category": "machine_room_hardware"}, "第九条 所列(一)至(八)"),
 ])
-async def test_joint_review_rejections(client, verdict):
-    instance = await _at_joint_review(client, f"ZY-JR-{sorted(verdict.items())}")
-    instance = await complete(client, instance, "joint_review", JOINT_OK | verdict, HUB)
+@pytest.mark.parametrize("body", ["hub", "finance"])
+async def test_a_body_cannot_approve_past_a_bar_and_refusing_rejects(client, bar, clause, body):
+    """第九条 一概不予审批 / 无特殊情况不再批准, 第七条 不得: approving with a bar failing is
+    refused (422 naming the clause, nothing changes); recording 不同意 rejects the project."""
+    instance = await _at_joint_review(client, f"ZY-JR-{body}-{sorted(bar.items())}")
+    headers = HUB if body == "hub" else FINANCE
+    response = await sign(client, instance, "joint_review", body, JOINT_OK | bar, headers)
+    assert response.status_code == 422, response.text
+    refused_by_gate(response, clause)
+    again = await state(client, instance)
+    assert sorted(t["key"] for t in again["ready_tasks"]) == ["joint_review", "joint_review"]
+    instance = await joint(client, instance, **{body: JOINT_OK | bar | NO})
     assert (instance["state"], instance["outcome"]) == ("completed", "rejected")
 
 
 async def test_single_department_category_with_special_circumstances_passes(client):
     instance = await _at_joint_review(client, "ZY-JR-SPECIAL")
-    instance = await complete(client, instance, "joint_review", JOINT_OK | {
-        "single_department_category": "video_conference", "special_circumstances": True}, HUB)
+    special = JOINT_OK | {"single_department_category": "video_conference",
+                          "special_circumstances": True}
+    instance = await joint(client, instance, hub=special, finance=special)
     only(instance, "fund_review", "finance", "招远 第四、十二条")
 
 
@@ -191,7 +228,7 @@ async def test_single_department_category_with_special_circumstances_passes(clie
 
 async def test_budget_review_rejects(client):
     instance = await _at_joint_review(client, "ZY-FUND-NO")
-    instance = await complete(client, instance, "joint_review", JOINT_OK, HUB)
+    instance = await joint(client, instance)
     instance = await complete(client, instance, "fund_review", FUND_OK | NO, FINANCE)
     assert (instance["state"], instance["outcome"]) == ("completed", "rejected")
 
@@ -217,14 +254,14 @@ async def test_annual_plan_lists_projects_and_leaves_the_rest_out(client, in_win
     assert (task["lane"], task["clause"]) == ("市数字招远建设专项小组", "招远 第十条")
     assert due_day(task) == date(2029, 10, 31)
     # the leading group sends the budget back; it is compiled again without project B
-    plan = await complete(client, plan, "plan_approval", NO, GOVERNMENT)
+    plan = await complete(client, plan, "plan_approval", NO, LEADING_GROUP)
     assert keys(plan) == ["plan_compilation"]
     plan = await complete(client, plan, "plan_compilation", {"projects": ["ZY-PLAN-A"]}, HUB)
-    plan = await complete(client, plan, "plan_approval", OK, GOVERNMENT)
+    plan = await complete(client, plan, "plan_approval", OK, LEADING_GROUP)
     assert (plan["state"], plan["outcome"]) == ("completed", "approved")
 
     listed = await state(client, listed)
-    only(listed, "government_consent", "government", "招远 第六条")
+    only(listed, "government_consent", "city_government", "招远 第六条")
     left_out = await state(client, left_out)
     assert (left_out["state"], left_out["outcome"]) == ("completed", "not_in_plan")
     other_year = await state(client, other_year)  # waits for the budget of its own year
@@ -249,15 +286,15 @@ async def test_government_investment_needs_ndrc_review_then_the_approval_bureau(
     instance = await reviewed(client, "ZY-GOV", gov_investment=True)
     instance = await message(client, instance, "annual_plan_approved")
     instance = await complete(client, instance, "government_consent", OK, GOVERNMENT)
-    only(instance, "approval", "approval", "招远 第四条")
+    only(instance, "approval", "development_reform", "招远 第四条")
     instance = await complete(client, instance, "approval",
                               OK | {"approved_investment": 115}, APPROVAL)
-    task = only(instance, "approval_permit", "approval", "招远 第四条")
-    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=APPROVAL,
+    task = only(instance, "approval_permit", "administrative_approval", "招远 第四条")
+    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=PERMIT,
                                  json={"variables": {"approval_document_no": ""}})
     assert response.status_code == 422
     instance = await complete(client, instance, "approval_permit",
-                              {"approval_document_no": "招审批投资〔2026〕12号"}, APPROVAL)
+                              {"approval_document_no": "招审批投资〔2026〕12号"}, PERMIT)
     only(instance, "procurement", "unit", "招远 第十九、二十一条")
 
 

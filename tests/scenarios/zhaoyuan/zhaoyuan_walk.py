@@ -19,8 +19,13 @@ UNIT = token("zy_unit", TENANT, ("unit",))
 HUB = token("zy_hub", TENANT, ("hub",))
 EXPERT = token("zy_expert", TENANT, ("experts",))
 FINANCE = token("zy_finance", TENANT, ("finance",))
-GOVERNMENT = token("zy_gov", TENANT, ("government",))
-APPROVAL = token("zy_ndrc", TENANT, ("approval",))
+# Each body of the text its own group (第四条): 市政府 (consent, 第六条) is not the 专项小组
+# (the annual budget, 第十条, group "government" in annual_plan); 市发改局 reviews 立项 and
+# 市行政审批服务局 issues the approval.
+GOVERNMENT = token("zy_gov", TENANT, ("city_government",))
+LEADING_GROUP = token("zy_leading", TENANT, ("government",))
+APPROVAL = token("zy_ndrc", TENANT, ("development_reform",))
+PERMIT = token("zy_permit", TENANT, ("administrative_approval",))
 # The tenant's administrator: the only user who may send the annual budget's result by hand
 # (the in_plan / left_out catches name no senders: the annual-plan process sends it).
 TENANT_ADMIN = token("zy_admin", TENANT, (), admin=True)
@@ -29,8 +34,8 @@ SENDER = {"annual_plan_approved": TENANT_ADMIN, "not_in_plan": TENANT_ADMIN,
           "inspection_started": HUB, "rectification_refused": HUB}
 
 LANES = {"unit": "项目建设单位", "hub": "市大数据服务中心", "experts": "评审专家组",
-         "finance": "市财政局", "government": "市政府",
-         "approval": "市发改局、市行政审批服务局"}
+         "finance": "市财政局", "city_government": "市政府",
+         "development_reform": "市发改局", "administrative_approval": "市行政审批服务局"}
 
 OK = {"approved": True, "opinion": "同意"}
 NO = {"approved": False, "opinion": "不同意"}
@@ -51,8 +56,11 @@ PROCURED = {"content_as_approved": True, "secure_controllable_preferred": True,
             "supplier": "某信息技术有限公司", "contract_amount": 110,
             "contract_signed_on": "2027-03-02"}
 FILED = {"contract_text_filed": True, "filed_on": "2027-03-05"}
-SECURITY_OK = OK | {"security_test_report": True, "platform_security_letter": True,
-                    "graded_protection": True}
+# The unit carries out the assessment and records the assessor's report (第十八条); the hub
+# decides at acceptance.
+SECURITY_OK = {"assessment_passed": True, "assessment_summary": "测评机构出具报告：通过",
+               "security_test_report": True, "platform_security_letter": True,
+               "graded_protection": True}
 ACCEPTANCE_OK = OK | {"security_assessment_passed": True, "secure_controllable": True,
                       "catalog_in_sharing_platform": True, "data_connected": True,
                       "archive_complete": True, "sharing_assessment": "目录全部纳入共享平台"}
@@ -73,6 +81,42 @@ def variables(**overrides: Any) -> dict[str, Any]:
             "total_investment": 120, "plan_year": 2027, "secret": False,
             "leader_directed": False, "higher_level_funded": False,
             "gov_investment": False} | overrides
+
+
+def slot(instance: dict, key: str, group: str) -> dict:
+    """The ready task ``key`` whose candidate group is ``group`` (a multi-instance slot)."""
+    found = [t for t in instance["ready_tasks"]
+             if t["key"] == key and t["candidate_groups"] == [group]]
+    assert len(found) == 1, instance["ready_tasks"]
+    return found[0]
+
+
+async def sign(client: httpx.AsyncClient, instance: dict, key: str, group: str,
+               variables: dict, headers: dict) -> httpx.Response:
+    """Complete the slot of ``key`` that belongs to ``group``; the raw response."""
+    task = slot(instance, key, group)
+    return await client.post(f"{API}/tasks/{task['id']}/complete",
+                             json={"variables": variables}, headers=headers)
+
+
+async def joint(client: httpx.AsyncClient, instance: dict, hub: dict | None = None,
+                finance: dict | None = None) -> dict:
+    """第九条: the hub (牵头) and finance (会同) each sign the joint review."""
+    response = await sign(client, instance, "joint_review", "hub", hub or JOINT_OK, HUB)
+    assert response.status_code == 200, response.text
+    response = await sign(client, response.json(), "joint_review", "finance",
+                          finance or JOINT_OK, FINANCE)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def refused_by_gate(response: httpx.Response, clause: str) -> None:
+    """A completion refused by the gate whose clause starts with ``招远 <clause>``: 422
+    ``task.gate_failed`` naming it."""
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["code"] == "task.gate_failed", problem
+    assert f"招远 {clause}" in problem["detail"], problem["detail"]
 
 
 def keys(instance: dict) -> list[str]:
@@ -117,7 +161,7 @@ async def reviewed(client: httpx.AsyncClient, key: str, **overrides: Any) -> dic
     instance = await begin(client, key, **overrides)
     instance = await complete(client, instance, "declare", MATERIALS, UNIT)
     instance = await complete(client, instance, "expert_review", EXPERT_OK, EXPERT)
-    instance = await complete(client, instance, "joint_review", JOINT_OK, HUB)
+    instance = await joint(client, instance)
     instance = await complete(client, instance, "fund_review", FUND_OK, FINANCE)
     assert instance["ready_tasks"] == []
     return instance
