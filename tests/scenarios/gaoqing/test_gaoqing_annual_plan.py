@@ -4,6 +4,8 @@ a duplicate, a project of another year or still in review, a wrong amount or a t
 refused, naming the item), approved as compiled, and a project that passes review after the
 plan was issued goes to the next year's plan (三(二)4: the issued plan is not adjusted)."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.conftest import deploy
@@ -229,3 +231,43 @@ async def test_who_compiled_the_plan_may_not_approve_it(client):
         403, "task.separation_of_duties")
     await step(client, plan, "plan_approval", OK, GOVERNMENT)
 
+
+async def test_a_missed_september_30_and_an_issued_plan_each_move_the_year_once(client, ctx):
+    """三(一) moves a project that missed September 30 to the next plan year before its review;
+    三(二)4 moves one reviewed after its year's plan was issued. The two do not add up: the
+    late declarer is a candidate of the next year only, and a project decided by the county
+    (三(一) 适时安排申报, no September deadline) still meets the issued plan and is carried."""
+    ctx.clock.set(datetime(YEAR - 1, 9, 1, 1, tzinfo=UTC))
+    on_time = await reviewed(client, "GQ-CYCLE-ON-TIME", 80)
+    ctx.clock.set(datetime(YEAR - 1, 10, 8, 1, tzinfo=UTC))  # after September 30
+    late_declarer = await begin(client, "GQ-CYCLE-LATE", plan_year=YEAR)
+    assert late_declarer["variables"]["plan_year"] == YEAR + 1
+    decided = await begin(client, "GQ-CYCLE-COUNTY", plan_year=YEAR, county_decided=True)
+    assert decided["variables"]["plan_year"] == YEAR
+    for instance in (late_declarer, decided):
+        instance = await step(client, instance, "declare", DECLARATION)
+        await step(client, instance, "written_review", WRITTEN_OK)
+    late_declarer = await passed(client, await fetched(client, late_declarer), 90)
+
+    plan = await plan_for(client)
+    plan = (await submit(client, plan, {"projects": ["GQ-CYCLE-ON-TIME"]})).json()
+    plan = await step(client, plan, "plan_approval", OK, GOVERNMENT)
+    decided = await passed(client, await fetched(client, decided), 70)
+
+    assert keys(await fetched(client, on_time)) == ["procurement_documents"]
+    late_declarer = await fetched(client, late_declarer)  # not this plan's: untouched
+    assert (late_declarer["variables"]["plan_year"],
+            late_declarer["variables"].get("carried_over_from")) == (YEAR + 1, None)
+    decided = await fetched(client, decided)
+    assert (decided["variables"]["plan_year"], decided["variables"]["carried_over_from"]) == (
+        YEAR + 1, YEAR)
+    following = (await client.get(f"{API}/tenants/{TENANT}/annual-plans/{YEAR + 1}",
+                                  headers=HUB)).json()
+    assert [(c["business_key"], c["amount"]) for c in following["candidates"]] == [
+        ("GQ-CYCLE-COUNTY", 70), ("GQ-CYCLE-LATE", 90)]
+
+
+async def fetched(client, instance: dict) -> dict:
+    response = await client.get(f"{API}/process-instances/{instance['id']}", headers=HUB)
+    assert response.status_code == 200, response.text
+    return response.json()
