@@ -14,9 +14,11 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from typing import Self
 
 import httpx
 import sqlalchemy as sa
+from govflow.commands import unit_of_work
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -53,6 +55,32 @@ async def live_bytes(conn: sa.ext.asyncio.AsyncConnection) -> dict[str, int]:
     return out
 
 
+class Churn:
+    """Counts the engine-row writes of every step (as the unit of work hands them over)."""
+
+    def __init__(self) -> None:
+        self.inserted = self.updated = self.deleted = self.dropped = self.bytes = 0
+        self._write, self._drop = unit_of_work.write_changes, unit_of_work.drop_rows
+
+    def __enter__(self) -> Self:
+        async def write(session, instance_id, changes):  # type: ignore[no-untyped-def]
+            self.inserted += len(changes.inserted)
+            self.updated += len(changes.updated)
+            self.deleted += len(changes.deleted)
+            self.bytes += sum(len(r[3]) for r in [*changes.inserted, *changes.updated])
+            await self._write(session, instance_id, changes)
+
+        async def drop(session, instance_id):  # type: ignore[no-untyped-def]
+            self.dropped += 1
+            await self._drop(session, instance_id)
+
+        unit_of_work.write_changes, unit_of_work.drop_rows = write, drop
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        unit_of_work.write_changes, unit_of_work.drop_rows = self._write, self._drop
+
+
 async def walk(client: httpx.AsyncClient, n: int) -> None:
     for i in range(n):
         instance = await zy.step(client, await zy.building(client, f"ZY-{i}"), "completed")
@@ -76,10 +104,15 @@ async def run(url: str, n: int) -> None:
             await zy.deploy_zhaoyuan(client)
             async with ctx.engine.connect() as conn:
                 before = await sizes(conn)
-            await walk(client, n)
+            with Churn() as churn:
+                await walk(client, n)
+        await asyncio.sleep(2)  # the backends report their table statistics when idle
         async with ctx.engine.connect() as conn:
             after = await sizes(conn)
             live = await live_bytes(conn)
+            churn_stats = (await conn.execute(sa.text(
+                "SELECT n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del FROM pg_stat_user_tables "
+                "WHERE relname = 'engine_rows' AND schemaname = current_schema()"))).one()
         async with ctx.engine.connect() as conn:
             auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
             for t in TABLES:
@@ -94,6 +127,13 @@ async def run(url: str, n: int) -> None:
         print(f"{'total':<24} {(sum(after.values()) - sum(before.values())) / n / 1024:>8.1f} "
               f"{(sum(packed.values()) - sum(before.values())) / n / 1024:>8.1f} "
               f"{sum(live.values()) / n / 1024:>10.1f}")
+        print(f"engine-row writes per instance during the walk: {churn.inserted / n:.1f} "
+              f"inserted, {churn.updated / n:.1f} updated, {churn.deleted / n:.1f} deleted "
+              f"(then all dropped at the end), {churn.bytes / n / 1024:.1f} KB of bodies "
+              "written")
+        ins, upd, hot, dele = churn_stats
+        print(f"PostgreSQL's count for engine_rows: {ins} inserted, {upd} updated ({hot} HOT), "
+              f"{dele} deleted")
     finally:
         await drop_schema(url, schema)
 

@@ -5,7 +5,7 @@ from govflow.main import create_app
 from govflow.tasks import forms
 
 from tests.conftest import deploy
-from tests.support.api import start, token
+from tests.support.api import complete, start, token
 from tests.support.sample import linear, sample_set
 
 
@@ -47,3 +47,49 @@ async def test_a_set_that_no_longer_parses_does_not_keep_the_process_down(client
         assert set_id not in ctx.specs._specs
         ready = await client.get("/readyz")
         assert ready.status_code == 200
+
+
+async def _three_instances(client, ctx) -> list[dict]:
+    """Three running instances; the first's task completed last, so the first and the third
+    are the two most recently active."""
+    from datetime import timedelta
+
+    assert (await deploy(client, "recent", {"linear.bpmn": linear(3)})).status_code == 201
+    headers = token("ur", "recent", ("unit",))
+    started = []
+    for _ in range(3):
+        ctx.clock.set(ctx.clock.now() + timedelta(minutes=1))
+        started.append(await start(client, "recent", headers))
+    ctx.clock.set(ctx.clock.now() + timedelta(minutes=1))
+    first = await complete(client, started[0], "t0", {}, headers)
+    return [first, started[1], started[2]]
+
+
+async def test_start_up_loads_the_most_recently_active_instances(client, ctx):
+    first, second, third = await _three_instances(client, ctx)
+    ctx.instances._entries.clear()  # as a new process finds it
+    ctx.settings.warm_instances = 2
+    app = create_app(ctx, run_worker=False)
+    async with app.router.lifespan_context(app):
+        assert set(ctx.instances._entries) == {first["id"], third["id"]}
+        hits, misses = ctx.instances.hits, ctx.instances.misses
+        done = await complete(client, first, "t1", {}, token("ur", "recent", ("unit",)))
+        # The step (and any check before it) found the instance in memory, at its
+        # version, and went on as ever.
+        assert ctx.instances.misses == misses
+        assert ctx.instances.hits > hits
+        assert [t["key"] for t in done["ready_tasks"]] == ["t2"]
+        assert second["id"] not in ctx.instances._entries
+
+
+async def test_warming_no_instances_leaves_the_first_step_to_load_its_rows(client, ctx):
+    first, _, _ = await _three_instances(client, ctx)
+    ctx.instances._entries.clear()
+    ctx.settings.warm_instances = 0
+    app = create_app(ctx, run_worker=False)
+    async with app.router.lifespan_context(app):
+        assert not ctx.instances._entries
+        misses = ctx.instances.misses
+        done = await complete(client, first, "t1", {}, token("ur", "recent", ("unit",)))
+        assert ctx.instances.misses == misses + 1
+        assert [t["key"] for t in done["ready_tasks"]] == ["t2"]

@@ -197,6 +197,26 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str, str, str | dict[str, Any]]] = 
     ("get", "/api/v1/process-instances/{instance_id}/comments"): (
         "listInstanceComments", "List an instance's comments", ("Its own and its tasks', "
         "oldest first; `limit` and `offset`."), "GET /api/v1/process-instances/5c1d…/comments"),
+    ("post", "/api/v1/tasks/{task_id}/documents"): (
+        "uploadDocument", "Upload a document to a task", ("Multipart (`file`) or the raw "
+        "body with `filename`, by whoever may complete the task. Stored with its SHA-256, "
+        "size and media type detected from its bytes; 413 `document.too_large`, 422 "
+        "`document.type_not_allowed` or `document.empty`, and nothing stored. A `file` form "
+        "field then takes the returned `id` (docs/documents.md)."),
+        "POST /api/v1/tasks/0b7e…/documents (multipart: file=@验收报告.pdf)"),
+    ("get", "/api/v1/tasks/{task_id}/documents"): (
+        "listTaskDocuments", "List a task's documents", ("Uploaded to it, and those its "
+        "completion named; oldest first; `limit` and `offset`."),
+        "GET /api/v1/tasks/0b7e…/documents"),
+    ("get", "/api/v1/process-instances/{instance_id}/documents"): (
+        "listInstanceDocuments", "List an instance's documents", ("Oldest first, each with "
+        "the task completions that used it; anyone who sees the instance."),
+        "GET /api/v1/process-instances/5c1d…/documents"),
+    ("get", "/api/v1/process-instances/{instance_id}/documents/{document_id}/content"): (
+        "getDocumentContent", "Download a document", ("Its bytes, with its media type, "
+        "`Content-Disposition: attachment` and `ETag` = its SHA-256; anyone who sees the "
+        "instance; 404 otherwise."),
+        "GET /api/v1/process-instances/5c1d…/documents/9f2a…/content"),
     ("post", "/api/v1/tenants/{tenant}/decisions/{decision_id}/evaluate"): (
         "evaluateDecision", "Evaluate a decision", ("A DMN table of the active set on the "
         "given inputs: the outputs and the matched rules."),

@@ -23,14 +23,17 @@ class _BodyCut(Exception):
 
 class RequestBodyLimit:
     """Bodies above ``max_bytes`` get 413; paths matching ``upload_paths`` (route templates,
-    e.g. ``/api/v1/tenants/{tenant}/diagram-sets``) may send up to ``max_upload_bytes``."""
+    e.g. ``/api/v1/tenants/{tenant}/diagram-sets``) may send up to ``max_upload_bytes``,
+    and those in ``path_limits`` (template -> bytes) their own limit."""
 
     def __init__(self, app: Any, max_bytes: int, max_upload_bytes: int,
-                 upload_paths: Iterable[str] = ()) -> None:
+                 upload_paths: Iterable[str] = (),
+                 path_limits: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_upload_bytes = max_upload_bytes
         self.upload_paths = [compile_path(p)[0] for p in upload_paths]
+        self.path_limits = [(compile_path(p)[0], n) for p, n in (path_limits or {}).items()]
 
     def limit_for(self, scope: dict[str, Any]) -> int:
         path, root = scope["path"], scope.get("root_path", "")
@@ -38,6 +41,10 @@ class RequestBodyLimit:
             path = path[len(root):]
         if scope["method"] == "POST" and any(p.match(path) for p in self.upload_paths):
             return self.max_upload_bytes
+        if scope["method"] == "POST":
+            for pattern, limit in self.path_limits:
+                if pattern.match(path):
+                    return limit
         return self.max_bytes
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:

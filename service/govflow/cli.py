@@ -1,5 +1,6 @@
 """govflow serve | worker | db upgrade | deploy TENANT FILES... | token create |
-secret generate | history cleanup | calendar load|show | migrate plan|run|status|rollback."""
+secret generate | history cleanup | calendar load|show | migrate plan|run|status|rollback |
+documents sweep."""
 
 import argparse
 import asyncio
@@ -20,6 +21,7 @@ from .commands.calendar import put_year as put_calendar_year
 from .commands.diagrams import deploy_set
 from .commands.tenants import EnsureTenant
 from .diagrams.upload import collect_files
+from .documents.sweep import sweep
 from .errors import DomainError, Invalid
 from .feed.worker import WebhookWorker
 from .logs import configure as configure_logging
@@ -79,12 +81,17 @@ def main(argv: list[str] | None = None) -> None:
     cal_action.add_parser("show", help="a year's arrangement and where it comes from"
                           ).add_argument("year", type=int)
     migration_cli.add_parser(sub)
+    docs = sub.add_parser("documents", help="uploaded documents' storage")
+    docs.add_argument("action", choices=["sweep"],
+                      help="delete blobs no document names (left by a crash mid-upload)")
+    docs.add_argument("--minutes", type=int, default=60,
+                      help="leave blobs written less than this long ago (default 60)")
     args = parser.parse_args(argv)
     settings = get_settings()
     try:
         {"serve": _serve, "db": _db, "deploy": _deploy, "token": _token,
          "worker": _worker, "calendar": _calendar, "secret": _secret,
-         "history": _history, "migrate": _migrate}[args.command](
+         "history": _history, "migrate": _migrate, "documents": _documents}[args.command](
             settings, args)
     except ConfigurationError as exc:
         print(f"govflow: {exc}", file=sys.stderr)
@@ -120,6 +127,22 @@ def _history(settings: Settings, args: argparse.Namespace) -> None:
             await ctx.engine.dispose()
 
     print(f"deleted {asyncio.run(run())} instances that ended more than {days} days ago")
+
+
+def _documents(settings: Settings, args: argparse.Namespace) -> None:
+    if args.minutes < 1:
+        raise ConfigurationError("--minutes must be at least 1: an upload in flight has "
+                                 "written its blob before its row")
+
+    async def run() -> list[str]:
+        ctx = build_context(settings)
+        try:
+            return await sweep(ctx.sessions, ctx.documents,
+                               ctx.clock.now() - timedelta(minutes=args.minutes))
+        finally:
+            await ctx.engine.dispose()
+
+    print(f"deleted {len(asyncio.run(run()))} blobs that no document names")
 
 
 def _secret(settings: Settings, args: argparse.Namespace) -> None:

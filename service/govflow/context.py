@@ -1,11 +1,13 @@
 """What every request and worker shares: settings, database, caches, clock, calendar."""
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from .calendar.workdays import WorkingCalendar
 from .diagrams.registry import SpecRegistry
+from .documents.storage import BlobStore, LocalBlobStore
 from .instances.cache import InstanceCache
 from .settings import Settings
 from .store.clock import Clock
@@ -20,3 +22,5 @@ class AppContext:
     instances: InstanceCache
     clock: Clock = field(default_factory=Clock)
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+    # Where document contents live (documents/storage.py); build_context picks it.
+    documents: BlobStore = field(default_factory=lambda: LocalBlobStore(Path("govflow-documents")))

@@ -22,6 +22,9 @@ from .decisions.endpoints import router as decisions
 from .diagrams.endpoints import UPLOAD_PATH
 from .diagrams.endpoints import router as diagrams
 from .diagrams.registry import SpecRegistry
+from .documents.backends import make_store
+from .documents.endpoints import UPLOAD_PATH as DOCUMENT_UPLOAD_PATH
+from .documents.endpoints import router as documents
 from .engine import datasafe, sandbox_limits
 from .errors import install_handlers
 from .external.endpoints import router as external_tasks
@@ -85,13 +88,19 @@ def configure_engine(settings: Settings) -> None:
     os.environ.pop("GOVFLOW_SECRET_KEY", None)
 
 
+# What a multipart body may carry beside the document itself (boundaries, headers).
+MULTIPART_OVERHEAD = 64 * 1024
+
+
 def build_context(settings: Settings, clock: Clock | None = None,
                   connect_args: dict[str, Any] | None = None) -> AppContext:
-    engine = create_engine(settings.database_url, connect_args)
+    pool = {} if settings.is_sqlite else {"pool_size": settings.db_pool_size,
+                                          "max_overflow": settings.db_max_overflow}
+    engine = create_engine(settings.database_url, connect_args, **pool)
     configure_engine(settings)
     return AppContext(settings=settings, engine=engine, sessions=session_factory(engine),
                       specs=SpecRegistry(), instances=InstanceCache(settings.instance_cache_size),
-                      clock=clock or Clock())
+                      clock=clock or Clock(), documents=make_store(settings))
 
 
 def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) -> FastAPI:
@@ -136,14 +145,16 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
         app.state.ctx = ctx
     install_handlers(app)
     for router in (tenants, diagrams, instances, tasks, decisions, calendar, external_tasks,
-                   migrations, feed, task_operations, annual_plans):
+                   migrations, feed, task_operations, annual_plans, documents):
         app.include_router(router, prefix=API, dependencies=[Depends(refuse_unknown_query)])
     app.include_router(ops.router)
     apidocs.install(app)  # operationIds, problem+json errors, offline /docs and /redoc
 
     app.add_middleware(RequestBodyLimit, max_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes,
-                       upload_paths=[API + UPLOAD_PATH])
+                       upload_paths=[API + UPLOAD_PATH],
+                       path_limits={API + DOCUMENT_UPLOAD_PATH: settings.document_max_bytes
+                                    + MULTIPART_OVERHEAD})
     app.add_middleware(RequestMetrics)
     if settings.cors_origins:  # a browser app on another origin: its preflights end here
         app.add_middleware(CORSMiddleware, **cors_options(settings.cors_origins))

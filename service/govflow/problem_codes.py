@@ -143,6 +143,18 @@ CODES: dict[str, Code] = {
     "message.bounce_limit": Code("Process step failed", "流程步骤失败",
                                  "消息“{message}”来回传递次数超过上限"),
     # Tasks and forms
+    # Documents (docs/documents.md)
+    "document.not_found": Code("Not found", "未找到", "文件 {document_id} 不存在"),
+    "document.too_large": Code("Content too large", "文件过大",
+                               "文件“{filename}”超过 {limit} 字节"),
+    "document.empty": Code("Invalid input", "输入无效", "文件“{filename}”是空的"),
+    "document.type_not_allowed": Code("Invalid input", "文件类型不允许",
+                                      "文件“{filename}”的类型是 {media_type}，"
+                                      "只接受：{allowed}"),
+    "document.filename_invalid": Code("Invalid input", "输入无效",
+                                      "文件名不可用：应为 1 到 {max} 个字符，不含控制字符"),
+    "document.storage_failed": Code("Service unavailable", "服务暂不可用",
+                                    "文件存储不可用，未保存任何内容：{detail}"),
     "task.not_found": Code("Not found", "未找到", "任务 {task_id} 不存在"),
     "task.not_candidate": Code("Forbidden", "无权操作",
                                "任务 {task_id} 属于用户组 {groups}；用户“{user}”不在其中"),
@@ -233,6 +245,8 @@ FIELD_CODES: dict[str, str] = {
     "max_length": "最多 {limit} 个字符",
     "unknown_field": "表单没有这个字段",
     "invalid": "值无效",
+    "document_unknown": "不是本流程实例已上传的文件：请先上传，再选择",
+    "document_type": "文件类型不符：应为{expected}",
 }
 
 

@@ -138,6 +138,17 @@ class Settings(BaseSettings):
     webhook_backoff_base_seconds: float = Field(default=10.0, ge=0)
     webhook_backoff_max_seconds: float = Field(default=3600.0, ge=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # Before a process says it is ready it loads this many of the most recently active
+    # running instances into its cache (at most instance_cache_size; 0: none), so a
+    # completion right after a restart does not rebuild the instance from its rows.
+    warm_instances: int = Field(default=500, ge=0)
+    # PostgreSQL connections a process keeps open, and how many more it may open under a
+    # burst (closed again when returned to a full pool). Below the process's concurrent
+    # requests, every burst opens and closes connections (issue 15: 590 new sessions in
+    # 15 s with the old 5 + 10), each costing milliseconds of CPU and re-preparing every
+    # statement. Mind PostgreSQL's max_connections: (size + overflow) x processes.
+    db_pool_size: int = Field(default=20, ge=1, le=1000)
+    db_max_overflow: int = Field(default=20, ge=0, le=1000)
 
     @field_validator("cors_origins")
     @classmethod
@@ -158,6 +169,32 @@ class Settings(BaseSettings):
             raise ValueError("only asymmetric algorithms (" + ", ".join(sorted(allowed)) +
                              "): 'none' and HS* are never accepted from a provider")
         return value
+
+    # --- Documents (docs/documents.md): files uploaded to tasks, named by `file` form fields.
+    # "local": a directory (documents_dir; default `<database file>.documents` beside a
+    # SQLite database, else ./govflow-documents); "s3": S3-compatible object storage.
+    documents_backend: Literal["local", "s3"] = "local"
+    documents_dir: Path | None = None
+    # Largest document accepted (413 `document.too_large` beyond), and the media types
+    # accepted, as detected from the bytes (422 `document.type_not_allowed` otherwise).
+    document_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1, le=5 * 1024 ** 3)
+    document_types: list[str] = Field(default=[
+        "application/pdf", "application/ofd", "image/jpeg", "image/png", "image/tiff",
+        "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet", "application/zip"], min_length=1)
+    # Object storage for documents_backend=s3: endpoint (empty: AWS), bucket (it must
+    # exist), key prefix, region and credentials (empty: boto3's own chain: environment,
+    # instance role).
+    s3_endpoint_url: str = ""
+    s3_bucket: str = ""
+    s3_prefix: str = "documents/"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
 
 
 @lru_cache

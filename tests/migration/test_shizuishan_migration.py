@@ -1,10 +1,11 @@
-"""石嘴山 swaps its set for an edited copy: 技术审查 renamed 专家评审, 安全和密码整改 taken out (a
-non-compliant table goes straight back to the two reviews; a project parked at the rework is
-mapped back to its declaration), 招标后备案 given two months after the tender
-instead of one, the regional review threshold raised from 500万 to 1000万. Projects parked at
-a user task, at a task with its deadline timer and at the removed step move in a batch and
-walk to their end on the new set; a project the plan cannot place is reported and left
-untouched."""
+"""石嘴山 swaps its set (the main process and its called stages) for an edited copy: 技术审查
+renamed 专家评审, 安全和密码整改 taken out (a non-compliant table goes straight back to the two
+reviews; a project parked at the rework is mapped back to its declaration), 招标后备案 given two
+months after the tender instead of one, the regional review threshold raised from 500万 to
+1000万. Projects parked at a user task, at a task with its deadline timer and at the removed
+step move in a batch, with the stages they wait in, and walk to their end on the new set; a
+project the plan cannot place is reported and left untouched. Both sets are the split set:
+the edit is made in the stage files (review.bpmn, declaration.bpmn, construction.bpmn)."""
 
 from datetime import UTC, datetime
 
@@ -43,18 +44,21 @@ from tests.support import api
 from tests.support.api import API, history, token
 from tests.support.bundled import bundled
 
-MAPPING = {"shizuishan_project": {"technical_review": "expert_review",
-                                  "security_crypto_rectification": "declare"}}
+# The tasks live in the called stages (review.bpmn, declaration.bpmn): the map names their
+# processes. Both sets are the split set (main process and stages), before and after the edit.
+MAPPING = {"shizuishan_review": {"technical_review": "expert_review"},
+           "shizuishan_declaration": {"security_crypto_rectification": "declare"}}
 TENANT_ADMIN = token("sz_admin", TENANT, (), admin=True)
 
 
 def edited() -> dict[str, bytes]:
     files = dict(bundled(TENANT))
-    bpmn = rename(files["shizuishan_project.bpmn"], "technical_review", "expert_review")
-    bpmn = remove_task(bpmn, "security_crypto_rectification")
-    files["shizuishan_project.bpmn"] = set_deadline(bpmn, "tender_filing",
-                                                    "P1M@tender_completed_on",
-                                                    "P2M@tender_completed_on")
+    files["review.bpmn"] = rename(files["review.bpmn"], "technical_review", "expert_review")
+    files["declaration.bpmn"] = remove_task(files["declaration.bpmn"],
+                                            "security_crypto_rectification")
+    files["construction.bpmn"] = set_deadline(files["construction.bpmn"], "tender_filing",
+                                              "P1M@tender_completed_on",
+                                              "P2M@tender_completed_on")
     files["regional_review_required.dmn"] = replace(replace(
         files["regional_review_required.dmn"], "&lt; 500<", "&lt; 1000<"),
         "&gt;= 500<", "&gt;= 1000<")
@@ -115,6 +119,7 @@ async def test_every_kind_of_wait_moves_and_walks_to_its_end_on_the_new_set(clie
     moves = {i["instance_id"]: i["moves"] for i in dry.json()["items"]}
     assert {(m["kind"], m["element_id"], m["target_id"])
             for m in moves[projects["rework"]["id"]]} == {
+        ("call_activity", "declaration", "declaration"),  # the stage it waits in
         ("user_task", "security_crypto_rectification", "declare")}
     assert (await fetch(client, projects["technical"]))["diagram_set_id"] == old  # dry run
 
@@ -126,7 +131,14 @@ async def test_every_kind_of_wait_moves_and_walks_to_its_end_on_the_new_set(clie
     done = (await client.get(f"{API}/tenants/{TENANT}/migrations/{batch['id']}",
                              headers=TENANT_ADMIN)).json()
     assert done["totals"] == {"total": 4, "done": 4, "refused": 0, "failed": 0, "remaining": 0}
-    assert {m["kind"] for i in done["items"] for m in i["moves"]} == {"user_task", "timer"}
+    # the stages the projects wait in move with the tasks inside them, and the review's
+    # REJECTED catch with its call activity
+    assert {(m["kind"], m["element_id"]) for i in done["items"] for m in i["moves"]
+            if m["kind"] in ("call_activity", "event")} == {
+        ("call_activity", "declaration"), ("call_activity", "review"),
+        ("call_activity", "construction"), ("event", "review_rejected")}
+    assert {m["kind"] for i in done["items"] for m in i["moves"]} == {
+        "call_activity", "event", "user_task", "timer"}
 
     # the moved deadline: task and boundary timer recomputed, two months after the tender
     # (May 2 is in the Labour Day holiday: the next working day, May 6)

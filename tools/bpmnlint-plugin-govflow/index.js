@@ -8,6 +8,7 @@ module.exports = {
         'candidate-groups-required': 'error',
         'deadline-notation': 'error',
         'end-outcome-required': 'error',
+        'form-fields': 'error',
         'gate-well-formed': 'error'
       }
     }
@@ -17,6 +18,7 @@ module.exports = {
     'candidate-groups-required': './rules/candidate-groups-required',
     'deadline-notation': './rules/deadline-notation',
     'end-outcome-required': './rules/end-outcome-required',
+    'form-fields': './rules/form-fields',
     'gate-well-formed': './rules/gate-well-formed'
   }
 };

@@ -7,12 +7,16 @@ transaction back and discards the touched instances from the cache; no hook runs
 A command never commits and nothing outside this package does.
 """
 
-from typing import Protocol, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..context import AppContext
 from .unit_of_work import UnitOfWork
 
 T_co = TypeVar("T_co", covariant=True)
+T = TypeVar("T")
 
 
 class Command(Protocol[T_co]):
@@ -28,3 +32,16 @@ async def execute(ctx: AppContext, command: Command[T_co]) -> T_co:
         result = await command.run(uow)
         await uow.commit()
     return result
+
+
+async def execute_and_show(ctx: AppContext, command: Command[T],
+                           view: Callable[[AsyncSession, T], Awaitable[dict[str, Any]]]
+                           ) -> dict[str, Any]:
+    """Run ``command`` and read the response ``view(session, result)`` in its transaction,
+    just before it commits (everything thrown correlated by then): the answer shows exactly
+    what committed, on the connection the command used. A refused view rolls back."""
+    async with ctx.sessions() as session, UnitOfWork(ctx, session) as uow:
+        result = await command.run(uow)
+        shown = await uow.commit(lambda: view(session, result))
+    assert shown is not None
+    return shown

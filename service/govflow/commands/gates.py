@@ -12,6 +12,10 @@ from .unit_of_work import UnitOfWork
 
 
 async def check_gates(uow: UnitOfWork, row: Any, variables: dict[str, Any]) -> None:
+    if not await _may_have_gates(uow, row):
+        # Nothing to check: skip reading the instance a second time (the step that follows
+        # refuses a task the engine does not hold ready, with the same 409).
+        return
     found: list[GateRefused] = []
 
     def check(engine: EngineInstance) -> None:
@@ -33,6 +37,13 @@ async def check_gates(uow: UnitOfWork, row: Any, variables: dict[str, Any]) -> N
                       code="task.gate_failed",
                       params={"task_id": row.id, "clause": refused.failed[0].gate.clause,
                               "clauses": "；".join(f.gate.clause for f in refused.failed)})
+
+
+async def _may_have_gates(uow: UnitOfWork, row: Any) -> bool:
+    specs = await uow.ctx.specs.get(uow.session, row.diagram_set_id)
+    info = specs.processes.get(row.process_id)
+    found = [t for t in info.human_tasks if t.key == row.key] if info is not None else []
+    return not found or any(t.gates for t in found)
 
 
 async def check_duties(uow: UnitOfWork, row: Any, user: str, action: str) -> None:

@@ -49,6 +49,8 @@ class FireDueTimers:
     async def run(self, uow: UnitOfWork) -> int:
         self.claimed = await timer_repo.claim_due_batch(
             uow.session, uow.ctx.clock.now(), self.skip_locked, self.passed_over, self.size)
+        # The running ones read in one go (not one instance's rows after another).
+        await uow.preload([t.instance_id for t in self.claimed if t.instance_state == "running"])
         for timer in self.claimed:
             if timer.instance_state == "error":  # its back-off ran out: try again
                 await uow.set_state(timer.instance_id, "running", self.actor,

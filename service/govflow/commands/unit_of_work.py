@@ -13,11 +13,12 @@ other tenants' requests.
 """
 
 import asyncio
+import logging
 import time
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from functools import partial
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,19 +39,22 @@ from ..feed import outbox as feed_outbox
 from ..instances import repository as repo
 from ..instances.cache import CachedInstance
 from ..instances.labels import label_text
+from ..instances.loading import Stored, instance_rows, load_stored, rebuild
 from ..instances.messages import Delivery
 from ..metrics import ENGINE_STEP
 from ..store.db import WRITE_INTENT
-from ..store.engine_rows import drop_rows, load_rows, write_changes
+from ..store.engine_rows import drop_rows, write_changes
 from ..store.jsontext import dumps
 from ..tasks import repository as task_repo
 from ..tenants import repository as tenant_repo
 from ..timers import repository as timer_repo
 from .plan_arrivals import carry_over_late
 
+_log = logging.getLogger(__name__)
 MAX_MESSAGE_HOPS = 10
 MAX_SIGNAL_TARGETS = 1000  # catches and starts one signal may trigger
 
+V = TypeVar("V")
 Step = Callable[[EngineInstance], StepResult]
 Check = Callable[[EngineInstance], object]
 
@@ -67,11 +71,21 @@ class UnitOfWork:
         self.bytes_written = 0
         self._after_commit: list[Callable[[], object]] = []
         self._events: list[dict[str, Any]] = []  # history written: the change feed's outbox
+        self._undo: list[Callable[[], Awaitable[object]]] = []
+        # preload(): instance rows for the next _running, stored state (at a version) for
+        # the next _checkout that finds the instance at that version.
+        self._preloaded: dict[str, Any] = {}
+        self._stored: dict[str, tuple[int, Stored]] = {}
 
     def after_commit(self, hook: Callable[[], object]) -> None:
         """Run ``hook`` once the transaction committed (metrics, waking a worker); never
         after a rollback."""
         self._after_commit.append(hook)
+
+    def on_rollback(self, undo: Callable[[], Awaitable[object]]) -> None:
+        """Run ``undo`` if the transaction rolls back (a blob written for a row that is
+        not committed); never once it committed."""
+        self._undo.append(undo)
 
     async def __aenter__(self) -> Self:
         if self.ctx.engine.dialect.name == "sqlite":
@@ -87,6 +101,12 @@ class UnitOfWork:
                         _tb: object) -> None:
         if exc_type is not None:
             await self.session.rollback()
+            undo, self._undo = self._undo, []
+            for step in reversed(undo):
+                try:
+                    await step()
+                except Exception:  # noqa: BLE001 - the command's own error is the one to raise
+                    _log.exception("undoing a rolled-back command failed")
             for instance_id in self._touched:
                 self.ctx.instances.discard(instance_id)
             if isinstance(exc, IntegrityError):
@@ -95,7 +115,10 @@ class UnitOfWork:
                                code="instance.version_conflict",
                                params={"instance_id": "、".join(self._touched)}) from exc
 
-    async def commit(self) -> None:
+    async def commit(self, view: Callable[[], Awaitable[V]] | None = None) -> V | None:
+        """Correlate what was thrown, write the outbox, commit. ``view``: the response's
+        read, run last inside the transaction (what it reads is what commits), so a
+        command's answer costs no second transaction and connection checkout."""
         await self._drain_thrown()
         rounds = 0  # a project that reached its plan wait after the plan was issued
         while await carry_over_late(self, list(self._touched), rounds):
@@ -104,13 +127,16 @@ class UnitOfWork:
         if await feed_outbox.enqueue(self.session, self._events, self.ctx.clock.now()):
             self.after_commit(feed_outbox.NOTIFIER.notify)  # streams and webhooks: look now
         self._events.clear()
+        shown = await view() if view is not None else None
         await self.session.commit()
+        self._undo.clear()
         for instance_id, entry in self._touched.items():
             self.ctx.instances.checkin(instance_id, entry)
         self._touched.clear()
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:
             hook()
+        return shown
 
     async def start(self, tenant_id: str, set_id: int, process_id: str, business_key: str | None,
                     variables: dict[str, Any], actor: str,
@@ -170,8 +196,21 @@ class UnitOfWork:
         ENGINE_STEP.observe(time.perf_counter() - started)
         return result
 
+    async def preload(self, instance_ids: Collection[str]) -> None:
+        """Read the running instances about to be stepped (a batch of timers) in two
+        queries: their rows, and the stored state of those the cache does not hold at
+        their version. Each is used by the next ``step``/``check`` on it, once."""
+        rows = [r for r in await instance_rows(self.session, instance_ids)
+                if r.state == "running"]
+        cold = [r for r in rows if r.id not in self._touched
+                and not self.ctx.instances.holds(r.id, r.version)]
+        stored = await load_stored(self.session, [r.id for r in cold])
+        self._preloaded.update((r.id, r) for r in rows)
+        self._stored.update((r.id, (r.version, stored[r.id])) for r in cold)
+
     async def _running(self, instance_id: str) -> Any:
-        row = await repo.get(self.session, instance_id)
+        row = self._preloaded.pop(instance_id, None) or await repo.get(self.session,
+                                                                       instance_id)
         if row is None:
             raise NotFound(f"process instance {instance_id} does not exist",
                            code="instance.not_found", params={"instance_id": instance_id})
@@ -186,6 +225,7 @@ class UnitOfWork:
                         expected: Collection[str]) -> None:
         """Suspend or resume: no engine step, but versioned and recorded. The state is
         checked here, in the transaction that writes the new one."""
+        self._preloaded.pop(instance_id, None)
         row = await repo.get(self.session, instance_id)
         if row is None:
             raise NotFound(f"process instance {instance_id} does not exist",
@@ -211,6 +251,7 @@ class UnitOfWork:
                               data: dict[str, Any] | None = None) -> bool:
         """Put an instance whose step failed in state ``error`` with an ``incident`` event;
         False (nothing written) when another command changed it since ``seen_version``."""
+        self._preloaded.pop(instance_id, None)
         row = await repo.get(self.session, instance_id)
         if row is None or row.state not in ("running", "error"):
             return False
@@ -300,13 +341,10 @@ class UnitOfWork:
         if entry is not None and entry.version == row.version:
             return entry
         specs = await self.ctx.specs.get(self.session, row.diagram_set_id)
-        rows = await load_rows(self.session, row.id)
-        engine = await asyncio.to_thread(EngineInstance.load, specs, row.process_id, rows,
-                                         row.serializer_version)
-        return CachedInstance(row.version, engine,
-                              await repo.load_variables(self.session, row.id),
-                              await repo.load_subscriptions(self.session, row.id),
-                              await timer_repo.load(self.session, row.id))
+        version, stored = self._stored.pop(row.id, (None, None))
+        if stored is None or version != row.version:
+            stored = (await load_stored(self.session, [row.id]))[row.id]
+        return await rebuild(specs, row, stored)
 
     async def _persist(self, row: Any, entry: CachedInstance, result: StepResult,
                        actor: str, hops: int = 0) -> None:

@@ -25,6 +25,20 @@ _TYPES: dict[str, dict[str, Any]] = {
     "object": {"type": "object"},
 }
 _NUMERIC = {"integer", "number"}
+# A `file` field's value is the id of a document uploaded to the instance (docs/documents.md);
+# this keyword marks it and carries the media types it accepts (documents/fields.py).
+DOCUMENT = "x-govflow-document"
+# What a file field's `accept` property may name beside media types: the usual extensions.
+ACCEPT_EXTENSIONS = {
+    ".pdf": "application/pdf", ".ofd": "application/ofd", ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg", ".png": "image/png", ".tif": "image/tiff", ".tiff": "image/tiff",
+    ".doc": "application/msword", ".xls": "application/vnd.ms-excel",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet", ".zip": "application/zip"}
 
 
 class FormError(ValueError):
@@ -64,16 +78,22 @@ def _field_schema(field: etree._Element) -> dict[str, Any]:
         # react-jsonschema-form pre-selects the first ``const`` of a ``oneOf`` field that has
         # no default, so an untouched form would carry an answer nobody gave.
         schema: dict[str, Any] = {"type": "string", "enum": [o.get("id") for o in options]}
+    elif ftype == "file":
+        if field.get("defaultValue") is not None:
+            raise FormError(f"file field '{name}' cannot have a default value")
+        schema = {"type": "string", "format": "uuid", DOCUMENT: {"accept": _accept(field)}}
     elif ftype in _TYPES:
         schema = dict(_TYPES[ftype])
     else:
         raise FormError(f"field '{name}' has unknown type '{ftype}' "
-                        f"(use one of: enum, {', '.join(_TYPES)})")
+                        f"(use one of: enum, file, {', '.join(_TYPES)})")
     if field.get("label"):
         schema["title"] = field.get("label")
     for prop in field.xpath("./camunda:properties/camunda:property", namespaces=_NS):
         if prop.get("id") == "description":
             schema["description"] = prop.get("value")
+        elif prop.get("id") == "accept" and ftype != "file":
+            raise FormError(f"field '{name}' has an 'accept' property but is not a file field")
         elif prop.get("id") == "widget" and prop.get("value") not in WIDGETS:
             raise FormError(f"field '{name}' asks for widget '{prop.get('value')}' "
                             f"(use one of: {', '.join(WIDGETS)})")
@@ -88,6 +108,27 @@ def _field_schema(field: etree._Element) -> dict[str, Any]:
     for constraint in field.xpath("./camunda:validation/camunda:constraint", namespaces=_NS):
         _apply_constraint(schema, constraint.get("name"), constraint.get("config"), name)
     return schema
+
+
+def _accept(field: etree._Element) -> list[str]:
+    """The media types a file field's ``accept`` property names ([]: any allowed type):
+    media types or extensions, comma separated."""
+    found: list[str] = []
+    for prop in field.xpath("./camunda:properties/camunda:property[@id='accept']",
+                            namespaces=_NS):
+        for item in str(prop.get("value") or "").split(","):
+            item = item.strip().lower()
+            if not item:
+                continue
+            media_type = ACCEPT_EXTENSIONS.get(item if item.startswith(".") else "." + item,
+                                               item if "/" in item else None)
+            if media_type is None:
+                raise FormError(f"file field '{field.get('id')}' accepts '{item}': name media "
+                                f"types (application/pdf) or extensions "
+                                f"({', '.join(ACCEPT_EXTENSIONS)})")
+            if media_type not in found:
+                found.append(media_type)
+    return found
 
 
 def _apply_constraint(schema: dict[str, Any], kind: str | None, config: str | None,
@@ -139,7 +180,7 @@ def form_ui_schema(node: etree._Element) -> dict[str, Any]:
     A field's ``camunda:property id="widget"`` names its widget. Otherwise: booleans are
     radio buttons labelled 是/否 (the answer is shown either way, which a checkbox cannot
     do), dates a date picker, enums a drop-down with the options' Chinese names
-    (``ui:enumNames``), and strings a text area when they are long text: an ``opinion`` or
+    (``ui:enumNames``), file fields a drop-down of the instance's documents, and strings a text area when they are long text: an ``opinion`` or
     ``reason`` (or ``*_opinion``, ``*_reason``), or a ``maxlength`` over 200."""
     fields = node.xpath("./bpmn:extensionElements/camunda:formData/camunda:formField",
                         namespaces=_NS)
@@ -151,6 +192,13 @@ def form_ui_schema(node: etree._Element) -> dict[str, Any]:
         entry: dict[str, Any] = {"ui:widget": widget} if widget else {}
         if field.get("type") == "boolean":
             entry["ui:enumNames"] = ["是", "否"]  # for true, false
+        elif field.get("type") == "file":
+            # A select of the instance's documents (the task view fills in the options);
+            # the upload itself is POST /tasks/{id}/documents (docs/documents.md).
+            accept = ",".join(_accept(field))
+            entry["ui:options"] = {"document": True, "accept": accept} if accept else {
+                "document": True}
+            entry["ui:placeholder"] = "请先上传文件，再在此选择"
         elif field.get("type") == "enum":
             entry["ui:enumNames"] = [o.get("name") or o.get("id") for o in
                                      field.xpath("./camunda:value", namespaces=_NS)]
@@ -171,7 +219,7 @@ def _widget(field: etree._Element) -> str | None:
         return "radio"
     if ftype == "date":
         return "date"
-    if ftype == "enum":
+    if ftype in ("enum", "file"):
         return "select"
     if ftype != "string":
         return None

@@ -70,9 +70,12 @@ class MultiInstance(LoopTask, BpmnSpecMixin):
         my_task.data[self.loop.output_collection] = [None] * len(items)
         if not items:
             return True
+        # Started before its slots are added: reached from a path still predicted (after a
+        # non-interrupting boundary event) it is MAYBE here, and a predicted task may not
+        # have definite children.
+        my_task._set_state(TaskState.STARTED)
         for _ in items[:1] if self.loop.sequential else items:
             self._add_next(my_task)
-        my_task._set_state(TaskState.STARTED)
         return None
 
     def _items(self, my_task: Any) -> list[Any]:

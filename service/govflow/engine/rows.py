@@ -18,7 +18,11 @@ and a sub-workflow's ``_on_subworkflow_completed`` hook, re-connected on restore
 library's ``subprocesses_from_dict`` does.
 
 The row format is ``SERIALIZER_VERSION``; an instance records the version its rows were
-written with, and ``check_rows_version`` refuses any other. ``ROWS_WRITTEN_FOR`` is the
+written with, and ``check_rows_version`` refuses any this build does not read. Format 2
+writes a task row compactly (``_task_row``: short keys, no field that repeats the row id or
+holds a default) and restores it without the registry's dispatch (``_restore_task``); a
+format-1 row (the library's own task dict) still reads, row by row, so an instance written
+before keeps running and its rows move to format 2 as they change. ``ROWS_WRITTEN_FOR`` is the
 SpiffWorkflow release the format was checked against: tests/engine/test_rows_pin.py fails
 when the installed release differs (see docs/development-engine.md).
 """
@@ -39,17 +43,22 @@ from SpiffWorkflow.bpmn.serializer.default.event_definition import (
 from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
 from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
 
 from .parser import PayloadMessageEventDefinition
 from .timers import LegalTimerEventDefinition, RepeatingTimerEventDefinition
 
-ROW_FORMAT = 1
+ROW_FORMAT = 2
 # What an instance's rows were written with (process_instances.serializer_version).
 SERIALIZER_VERSION = f"spiff-{SPIFF_SERIALIZER_VERSION}/rows-{ROW_FORMAT}"
+# Formats this build reads: format 1's task rows are the library's own task dicts.
+READABLE = (SERIALIZER_VERSION, f"spiff-{SPIFF_SERIALIZER_VERSION}/rows-1")
 # The SpiffWorkflow release this row format was checked against (see the module docstring).
 ROWS_WRITTEN_FOR = "3.2.0"
 TOP = "top"
@@ -60,12 +69,13 @@ class RowFormatError(RuntimeError):
 
 
 def check_rows_version(written_with: str) -> None:
-    """Refuse rows written in another format, naming both, before anything is restored."""
-    if written_with != SERIALIZER_VERSION:
+    """Refuse rows written in a format this build does not read, naming both, before
+    anything is restored."""
+    if written_with not in READABLE:
         raise RowFormatError(
             f"the instance's engine rows were written as '{written_with}', this build reads "
-            f"'{SERIALIZER_VERSION}' only: run the instance on a build that reads its rows, "
-            "or migrate them (docs/development-engine.md)")
+            f"'{SERIALIZER_VERSION}' (and '{READABLE[1]}') only: run the instance on a build "
+            "that reads its rows, or migrate them (docs/development-engine.md)")
 
 
 class StoredRow(NamedTuple):
@@ -152,8 +162,73 @@ def _workflow_body(wf: Any) -> dict[str, Any]:
     return body
 
 
-def _task_body(task: Task, wf_key: str) -> dict[str, Any]:
-    return {"kind": "task", "wf": wf_key, **_SERIALIZER.registry.convert(task)}
+def _task_row(task: Task, wf_key: str) -> dict[str, Any]:
+    """A task as a format-2 row: what the library's task converter (and _TaskRowConverter)
+    writes, less the id (the row id), the typename and every field at its default. The
+    keys: s state, t task spec, l last state change, p parent id, c children ids, g
+    triggered, i internal data, d data (the root task), u / x the data's delta against the
+    parent (updated keys / deleted keys), w the sub-workflow (absent: the top one)."""
+    registry = _SERIALIZER.registry
+    row: dict[str, Any] = {"s": task._state, "t": task.task_spec.name,
+                           "l": task.last_state_change}
+    parent = task.parent
+    if parent is not None:
+        row["p"] = str(task._parent)
+    if task._children:
+        row["c"] = [str(child) for child in task._children]
+    if task.triggered:
+        row["g"] = True
+    internal = registry.convert(task.internal_data)
+    if internal:
+        row["i"] = internal
+    if parent is None:
+        if task.data:
+            row["d"] = task.data
+    elif task.data:  # a predicted task has no data: no delta (see _TaskRowConverter)
+        row["u"] = DeepMerge.get_updated_keys(parent.data, task.data)
+        deleted = DeepMerge.get_deleted_keys(parent.data, task.data)
+        if deleted:
+            row["x"] = deleted
+    if wf_key != TOP:
+        row["w"] = wf_key
+    return row
+
+
+def _restore_task(row_id: str, row: dict[str, Any], workflows: dict[str, Any],
+                  ids: dict[str, UUID]) -> Task:
+    """A format-2 row back into a task of its workflow, as the library's TaskConverter
+    restores its own dict; ``ids`` parses each task id once (a child's id is met first in
+    its parent's row)."""
+    registry = _SERIALIZER.registry
+    wf = workflows[row.get("w", TOP)]
+    spec = wf.spec.task_specs.get(row["t"])
+    task = Task(wf, spec, state=row["s"], id=_uuid(ids, row_id))
+    parent_id = row.get("p")
+    task._parent = _uuid(ids, parent_id) if parent_id is not None else None
+    task._children = [_uuid(ids, child) for child in row.get("c", ())]
+    task.last_state_change = row["l"]
+    task.triggered = row.get("g", False)
+    internal = row.get("i")
+    task.internal_data = registry.restore(internal) if internal else {}
+    if isinstance(spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+        wf.top_workflow.event_manager.add_task(task)
+    parent = wf.tasks.get(task._parent) if "u" in row else None
+    if parent is not None:
+        data = DeepMerge.merge({}, parent.data)
+        data.update(registry.restore(row["u"]))
+        for key in row.get("x", ()):
+            data.pop(key, None)
+    else:
+        data = registry.restore(row["d"]) if "d" in row else {}
+    task.data = data
+    return task
+
+
+def _uuid(ids: dict[str, UUID], text: str) -> UUID:
+    found = ids.get(text)
+    if found is None:
+        found = ids[text] = UUID(text)
+    return found
 
 
 def _signature(task: Task) -> Signature:
@@ -185,7 +260,7 @@ class RowTracker:
                 self._visit(changes, seen, f"wf:{wf_key}", None, partial(_workflow_body, wf))
                 for task in wf.tasks.values():
                     self._visit(changes, seen, str(task.id), _signature(task),
-                                partial(_task_body, task, wf_key))
+                                partial(_task_row, task, wf_key))
         finally:
             registry._encoder_mode = False
         for row_id in [r for r in self.known if r not in seen]:
@@ -228,9 +303,15 @@ def restore(spec: Any, subprocess_specs: dict[str, Any],
     workflows: dict[str, Any] = {TOP: top}
     pending: dict[str, dict[str, Any]] = {}
     known: dict[str, RowState] = {}
+    ids: dict[str, UUID] = {}
+    loads = json.loads
     for row_id, seq, digest, raw in sorted(rows, key=lambda r: r[1]):
-        body = json.loads(raw)
-        kind = body.pop("kind")
+        body = loads(raw)
+        kind = body.pop("kind", None)
+        if kind is None:  # a format-2 task row
+            task = _restore_task(row_id, body, workflows, ids)
+            known[row_id] = RowState(seq, digest, _signature(task))
+            continue
         known[row_id] = RowState(seq, digest, ())
         if kind == "workflow":
             key = row_id[3:]
@@ -240,7 +321,7 @@ def restore(spec: Any, subprocess_specs: dict[str, Any],
                                                  deserializing=True)
             pending[key] = body
             continue
-        wf = workflows[body.pop("wf")]
+        wf = workflows[body.pop("wf")]  # a format-1 task row: the library's own dict
         task = registry.restore(body, workflow=wf)
         known[row_id].signature = _signature(task)
     for key, wf in workflows.items():

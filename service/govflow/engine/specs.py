@@ -25,7 +25,7 @@ from .errors import DiagramError, DiagramProblem, ScriptRefused
 from .expressions import is_expression, split_list, unwrap
 from .external import ExternalTaskDef
 from .external import problems_in as external_problems
-from .forms import CAMUNDA, FormError, form_schema, form_ui_schema
+from .forms import CAMUNDA, DOCUMENT, FormError, form_schema, form_ui_schema
 from .gates import gate_expressions
 from .message_catch import MessageCatchDef
 from .parser import GovflowParser, HumanTaskDef
@@ -235,8 +235,13 @@ def _start_ui_schema(process: Any) -> dict[str, Any]:
 
 def _start_form(process: Any) -> dict[str, Any]:
     starts = _none_starts(process)
-    schema = form_schema(starts[0]) if starts else {"type": "object"}
+    schema: dict[str, Any] = form_schema(starts[0]) if starts else {"type": "object"}
     schema.pop("additionalProperties", None)
+    properties: dict[str, Any] = schema.get("properties") or {}
+    for name, spec in properties.items():
+        if DOCUMENT in spec:  # no instance yet to upload the document to
+            raise FormError(f"start form field '{name}' is a file field: a document is "
+                            f"uploaded to a task, so ask for it in the first user task")
     return schema
 
 

@@ -95,6 +95,12 @@ async def list_deliveries(session: AsyncSession, webhook_id: str, after: int, li
 
 # --- the outbox --------------------------------------------------------------------------
 
+# Run by every step that writes a feed event: built once, so SQLAlchemy does not make its
+# cache key again per call.
+_HOOKS_OF = sa.select(webhooks.c.id, webhooks.c.tenant_id, webhooks.c.kinds).where(
+    webhooks.c.tenant_id.in_(sa.bindparam("b_tenants", expanding=True)))
+
+
 async def enqueue(session: AsyncSession, events: list[dict[str, Any]], now: datetime) -> int:
     """Outbox rows for every webhook that wants one of ``events`` (history rows written in
     this transaction); how many."""
@@ -102,9 +108,7 @@ async def enqueue(session: AsyncSession, events: list[dict[str, Any]], now: date
     if not events:
         return 0
     tenants = sorted({e["tenant_id"] for e in events})
-    result = await session.execute(
-        sa.select(webhooks.c.id, webhooks.c.tenant_id, webhooks.c.kinds)
-        .where(webhooks.c.tenant_id.in_(tenants)))
+    result = await session.execute(_HOOKS_OF, {"b_tenants": tenants})
     hooks = [(r.id, r.tenant_id, set(loads(r.kinds)) if r.kinds else None) for r in result.all()]
     rows = [{"webhook_id": hook_id, "tenant_id": tenant, "event": e["event"],
              "body": dumps({k: v for k, v in event_view(e).items() if k != "id"}), "state": "pending", "attempts": 0,

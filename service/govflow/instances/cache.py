@@ -35,6 +35,11 @@ class InstanceCache:
         self.misses += 1
         return None
 
+    def holds(self, instance_id: str, version: int) -> bool:
+        """Whether a checkout at this version would hit (counts nothing)."""
+        entry = self._entries.get(instance_id)
+        return entry is not None and entry.version == version
+
     def checkin(self, instance_id: str, entry: CachedInstance) -> None:
         if self.capacity <= 0:
             return

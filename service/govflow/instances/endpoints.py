@@ -2,7 +2,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from ..commands import execute
+from ..commands import execute, execute_and_show
 from ..commands.instances import Correlate, DeliverMessage, SetState, StartInstance, Terminate
 from ..commands.signals import BroadcastSignal
 from ..cursor import CursorQuery, refuse_both
@@ -31,11 +31,11 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 @router.post("/tenants/{tenant}/process-instances", response_model=InstanceDetail,
              status_code=201)
-async def start(tenant: TenantPath, body: StartIn, ctx: ContextDep, session: SessionDep,
+async def start(tenant: TenantPath, body: StartIn, ctx: ContextDep,
                 user: CurrentUser) -> dict[str, Any]:
-    instance_id = await execute(ctx, StartInstance(user, tenant, body.process_id,
-                                                   body.business_key, body.variables))
-    return await service.get(ctx, session, user, instance_id)
+    return await execute_and_show(
+        ctx, StartInstance(user, tenant, body.process_id, body.business_key, body.variables),
+        lambda session, instance_id: service.get(ctx, session, user, instance_id))
 
 
 Prefix = Annotated[FilterQuery, Query(description="the business key starts with it")]

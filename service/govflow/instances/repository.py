@@ -30,9 +30,14 @@ _UPSERT_VARIABLE = (
 
 
 async def get(session: AsyncSession, instance_id: str) -> sa.Row[Any] | None:
-    result = await session.execute(
-        sa.select(process_instances).where(process_instances.c.id == instance_id))
+    result = await session.execute(_BY_ID, {"b_id": instance_id})
     return result.first()
+
+
+# Built once (see tasks/repository.py): the reads every step and instance view runs.
+_BY_ID = sa.select(process_instances).where(process_instances.c.id == sa.bindparam("b_id"))
+_VARIABLES = sa.select(variables.c.name, variables.c.value).where(
+    variables.c.instance_id == sa.bindparam("b_instance"))
 
 
 async def insert(session: AsyncSession, row: Mapping[str, Any]) -> None:
@@ -64,8 +69,7 @@ async def update_versioned(session: AsyncSession, instance_id: str, seen_version
 
 
 async def load_variables(session: AsyncSession, instance_id: str) -> dict[str, Any]:
-    result = await session.execute(
-        sa.select(variables.c.name, variables.c.value).where(variables.c.instance_id == instance_id))
+    result = await session.execute(_VARIABLES, {"b_instance": instance_id})
     return {name: loads(value) for name, value in result.all()}
 
 
@@ -193,8 +197,11 @@ LISTED = sa.select(
 
 
 async def get_listed(session: AsyncSession, instance_id: str) -> sa.Row[Any] | None:
-    result = await session.execute(LISTED.where(process_instances.c.id == instance_id))
+    result = await session.execute(_LISTED_BY_ID, {"b_id": instance_id})
     return result.first()
+
+
+_LISTED_BY_ID = LISTED.where(process_instances.c.id == sa.bindparam("b_id"))
 
 
 def escape_like(text: str) -> str:

@@ -3,7 +3,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from ..auth.claims import MAX_GROUPS
-from ..commands import execute
+from ..commands import execute, execute_and_show
 from ..commands.tasks import ClaimTask, CompleteTask, UnclaimTask
 from ..cursor import CursorQuery, refuse_both
 from ..deps import ContextDep, CurrentUser, SessionDep
@@ -30,7 +30,7 @@ LabelQuery = Annotated[FilterQuery, Query(
     description="the instance's label contains it (case-insensitive for ASCII)")]
 
 
-def task_filters(
+async def task_filters(
     tenant: TenantQuery = None, state: State | None = None, assignee: Assignee = None,
     candidate_group: Groups = None, candidate_user: Assignee = None,
     process_instance_id: UuidQuery = None,
@@ -93,7 +93,8 @@ async def unclaim(task_id: UuidPath, ctx: ContextDep, session: SessionDep,
 
 
 @router.post("/tasks/{task_id}/complete", response_model=InstanceDetail)
-async def complete(task_id: UuidPath, body: CompleteIn, ctx: ContextDep, session: SessionDep,
+async def complete(task_id: UuidPath, body: CompleteIn, ctx: ContextDep,
                    user: CurrentUser) -> dict[str, Any]:
-    instance_id = await execute(ctx, CompleteTask(user, task_id, body.variables))
-    return await instances.get(ctx, session, user, instance_id)
+    return await execute_and_show(
+        ctx, CompleteTask(user, task_id, body.variables),
+        lambda session, instance_id: instances.get(ctx, session, user, instance_id))

@@ -16,7 +16,8 @@ _FORMATS = FormatChecker()
 # What a format means, for the messages: the ones a form may carry (engine/forms.py).
 _FORMAT_NAMES = {"date": ("a date (YYYY-MM-DD)", "日期（YYYY-MM-DD）"),
                  "date-time": ("a date and time (RFC 3339)", "日期时间（RFC 3339）"),
-                 "email": ("an e-mail address", "电子邮件地址")}
+                 "email": ("an e-mail address", "电子邮件地址"),
+                 "uuid": ("a document id (upload the file first)", "文件编号（请先上传文件）")}
 _TYPE_NAMES = {"string": "字符串", "integer": "整数", "number": "数字", "boolean": "是或否",
                "array": "列表", "object": "对象"}
 _CODES = {"required": "required", "type": "type", "format": "format", "oneOf": "one_of",

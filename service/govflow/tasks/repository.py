@@ -51,15 +51,13 @@ async def finish_tasks(session: AsyncSession, finished: list[dict[str, Any]]) ->
 
 async def get(session: AsyncSession, task_id: str) -> sa.Row[Any] | None:
     """The task as lists show it (with its instance's business key and label)."""
-    result = await session.execute(LISTED.where(tasks.c.id == task_id))
+    result = await session.execute(_BY_ID, {"b_task": task_id})
     return result.first()
 
 
 async def ready_of_instance(session: AsyncSession, instance_id: str) -> list[sa.Row[Any]]:
     """The instance's ready tasks, oldest first."""
-    result = await session.execute(
-        LISTED.where(tasks.c.instance_id == instance_id, tasks.c.state == "ready")
-        .order_by(tasks.c.created_at, tasks.c.id))
+    result = await session.execute(_READY_OF_INSTANCE, {"b_instance": instance_id})
     return list(result.all())
 
 
@@ -157,6 +155,14 @@ LISTED = sa.select(
     .join(diagram_sets, diagram_sets.c.id == tasks.c.diagram_set_id))
 
 
+# The statements every task read and completion runs, built once: a statement built per
+# call costs SQLAlchemy a cache key walk over every column of the join each time.
+_BY_ID = LISTED.where(tasks.c.id == sa.bindparam("b_task"))
+_READY_OF_INSTANCE = (
+    LISTED.where(tasks.c.instance_id == sa.bindparam("b_instance"), tasks.c.state == "ready")
+    .order_by(tasks.c.created_at, tasks.c.id))
+
+
 def order(sort: str) -> Order:
     by_due = sort.lstrip("-") == "due_at"
     return Order(tasks.c.due_at if by_due else tasks.c.created_at, tasks.c.id,
@@ -216,8 +222,12 @@ async def earlier_submission(session: AsyncSession, instance_id: str, key: str
                              ) -> str | None:
     """What the latest completed task of this key in this instance submitted (a rework
     loop's earlier round), as stored."""
-    result = await session.execute(
-        sa.select(tasks.c.data).where(tasks.c.instance_id == instance_id, tasks.c.key == key,
-                                      tasks.c.state == "completed")
-        .order_by(tasks.c.completed_at.desc(), tasks.c.id.desc()).limit(1))
+    result = await session.execute(_EARLIER, {"b_instance": instance_id, "b_key": key})
     return result.scalar_one_or_none()
+
+
+_EARLIER = (
+    sa.select(tasks.c.data)
+    .where(tasks.c.instance_id == sa.bindparam("b_instance"), tasks.c.key == sa.bindparam("b_key"),
+           tasks.c.state == "completed")
+    .order_by(tasks.c.completed_at.desc(), tasks.c.id.desc()).limit(1))

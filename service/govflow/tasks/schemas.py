@@ -3,6 +3,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ..documents.schemas import Document
 from ..jsonbounds import Variables
 from ..plans.schemas import Plan
 
@@ -66,6 +67,9 @@ class TaskDetail(Task):
         None, description="on plan_compilation and plan_approval of an annual_plan process: "
         "the plan (items, server-computed total, left-out candidates) and, while "
         "plan_compilation is ready, the candidates its projects field offers")
+    documents: list[Document] = Field(
+        default_factory=list, description="documents uploaded to it and those its "
+        "completion named, oldest first (the first 100; all: GET /tasks/{id}/documents)")
 
 
 class CompleteIn(BaseModel):

@@ -9,6 +9,8 @@ from .. import cursor as pagination
 from ..auth.permissions import require_visible
 from ..auth.principal import Principal
 from ..context import AppContext
+from ..documents import fields as document_fields
+from ..documents import listing as document_listing
 from ..errors import Conflict, Forbidden
 from ..plans import service as plans
 from ..store.jsontext import loads
@@ -65,6 +67,8 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
     form, ui_schema = await _form_and_ui(ctx, session, row)
     gates = [{"clause": g.clause, "expression": g.expression}
              for g in (definition.gates if definition else ())]
+    if row.state == "ready":  # file fields: the instance's documents to choose from
+        form, ui_schema = await document_fields.offer(session, row.instance_id, form, ui_schema)
     if row.state == "completed":
         data = loads(row.data) or {}
     elif row.state == "ready":
@@ -80,7 +84,8 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
     plan = await plans.task_plan(session, row)  # a plan task: candidates, or what it lists
     form, ui_schema = plans.compile_form(form, ui_schema, plan)
     return {**task_summary(row), "form": form, "ui_schema": ui_schema, "data": data,
-            "gates": gates, "annual_plan": plan}
+            "gates": gates, "annual_plan": plan,
+            "documents": await document_listing.on_task(session, row.id)}
 
 
 async def summary(session: AsyncSession, principal: Principal, task_id: str

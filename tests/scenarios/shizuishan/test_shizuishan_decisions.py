@@ -30,8 +30,11 @@ async def evaluate(client, decision: str, **inputs) -> tuple[dict, str]:
 
 def test_every_bundled_bpmn_file_has_a_clean_layout():
     files = bundled(TENANT)
-    assert sorted(files) == ["category_rules.dmn", "regional_review_required.dmn",
-                             "required_documents.dmn", "route.dmn", "shizuishan_project.bpmn"]
+    assert sorted(files) == ["approval.bpmn", "category_rules.dmn", "construction.bpmn",
+                             "declaration.bpmn", "filing.bpmn",
+                             "om.bpmn", "regional_review_required.dmn",
+                             "required_documents.dmn", "review.bpmn", "route.dmn",
+                             "shizuishan_project.bpmn"]
     for name, content in files.items():
         if name.endswith(".bpmn"):
             assert validate_layout(content) == [], name
@@ -124,25 +127,42 @@ async def test_a_missing_input_is_a_422_naming_it(client):
 
 
 def test_every_step_gateway_and_conditional_flow_cites_its_clause():
-    root = etree.fromstring(bundled(TENANT)["shizuishan_project.bpmn"])
-    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
-    cited = ("userTask", "manualTask", "scriptTask", "businessRuleTask", "exclusiveGateway",
-             "endEvent")
-    for kind in cited:
-        for el in root.iterfind(f".//bpmn:{kind}", ns):
-            doc = el.findtext("bpmn:documentation", namespaces=ns) or ""
-            assert doc.startswith("石嘴山 第"), el.get("id")
-    for flow in root.iterfind(".//bpmn:sequenceFlow", ns):
-        if flow.find("bpmn:conditionExpression", ns) is not None:
-            doc = flow.findtext("bpmn:documentation", namespaces=ns) or ""
-            assert doc.startswith("石嘴山 第"), flow.get("id")
-    camunda = ns | {"camunda": "http://camunda.org/schema/1.0/bpmn"}
-    ends = {end.get("id"): end.find(".//camunda:property[@name='outcome']", camunda)
-            for end in root.iterfind(".//bpmn:endEvent", ns)}
-    # An escalation branch closes without an outcome: the main path's end names it.
-    assert [i for i, o in ends.items() if o is None] == ["tender_filing_escalated",
-                                                         "om_filing_escalated",
-                                                         "rectification_escalated"]
-    outcomes = [o for o in ends.values() if o is not None]
-    assert {o.get("value") for o in outcomes} == {"out_of_scope", "filed_only", "rejected",
-                                                  "accepted"}
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+          "camunda": "http://camunda.org/schema/1.0/bpmn"}
+    cited = ("userTask", "manualTask", "scriptTask", "businessRuleTask", "callActivity",
+             "exclusiveGateway", "endEvent")
+    roots = {name: etree.fromstring(content) for name, content in bundled(TENANT).items()
+             if name.endswith(".bpmn")}
+    for root in roots.values():
+        for kind in cited:
+            for el in root.iterfind(f".//bpmn:{kind}", ns):
+                doc = el.findtext("bpmn:documentation", namespaces=ns) or ""
+                assert doc.startswith("石嘴山 第"), el.get("id")
+        for flow in root.iterfind(".//bpmn:sequenceFlow", ns):
+            if flow.find("bpmn:conditionExpression", ns) is not None:
+                doc = flow.findtext("bpmn:documentation", namespaces=ns) or ""
+                assert doc.startswith("石嘴山 第"), flow.get("id")
+    # The main process says how a project ended; every one of its ends names the outcome.
+    main = roots.pop("shizuishan_project.bpmn")
+    outcomes = {end.get("id"): end.find(".//camunda:property[@name='outcome']", ns)
+                for end in main.iterfind(".//bpmn:endEvent", ns)}
+    assert None not in outcomes.values(), outcomes
+    assert {o.get("value") for o in outcomes.values()} == {"out_of_scope", "filed_only",
+                                                           "rejected", "accepted"}
+    # A stage's rejection throws REJECTED, which its call activity in the main process
+    # catches and ends rejected; an escalation branch and a stage's own end name no outcome.
+    caught = {b.get("attachedToRef") for b in main.iterfind(".//bpmn:boundaryEvent", ns)
+              if b.find("bpmn:errorEventDefinition", ns) is not None}
+    called = {c.get("calledElement"): c.get("id") for c in main.iterfind(".//bpmn:callActivity", ns)}
+    escalated = []
+    for root in roots.values():
+        process = root.find("bpmn:process", ns)
+        assert called.get(process.get("id")), process.get("id")
+        for end in root.iterfind(".//bpmn:endEvent", ns):
+            assert end.find(".//camunda:property[@name='outcome']", ns) is None, end.get("id")
+            if end.get("id").endswith("_escalated"):
+                escalated.append(end.get("id"))
+            if end.find("bpmn:errorEventDefinition", ns) is not None:
+                assert called[process.get("id")] in caught, end.get("id")
+    assert sorted(escalated) == ["om_filing_escalated", "rectification_escalated",
+                                 "tender_filing_escalated"]
