@@ -9,7 +9,7 @@ import govflow
 from tests.support.imports import Layer, cycles, import_graph, unlayered, upward_imports
 
 DOMAINS = ("tenants", "diagrams", "calendar", "instances", "tasks", "timers", "decisions",
-           "external", "migration", "feed", "taskops", "documents")
+           "external", "migration", "feed", "taskops", "plans", "documents")
 
 LAYERS = (
     # What takes requests and drives the loops: HTTP endpoints, the CLI, the app factory,

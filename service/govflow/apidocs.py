@@ -326,6 +326,11 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str, str, str | dict[str, Any]]] = 
         "attempt, newest first: event, attempt number, status code, error, outcome "
         "(delivered, retrying, failed) and time. `after`: the smallest id of the page "
         "before."), "GET /api/v1/tenants/demo/webhooks/5d1e…/deliveries?limit=50"),
+    ("get", "/api/v1/tenants/{tenant}/annual-plans/{year}"): (
+        "getAnnualPlan", "Get a plan year", ("The projects that passed review and wait for "
+        "this year's plan (business key, name, reviewed amount) and each plan process of the "
+        "year with its items, server-computed total and issued flag. The plan tasks' "
+        "candidate groups and tenant administrators."), "GET /api/v1/tenants/gaoqing/annual-plans/2027"),
     ("get", "/healthz"): ("healthz", "Liveness", "200 while the process runs.",
                           "GET /healthz"),
     ("get", "/readyz"): ("readyz", "Readiness", "Database reachable and migrations current.",

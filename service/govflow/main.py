@@ -34,6 +34,7 @@ from .instances.cache import InstanceCache
 from .instances.endpoints import router as instances
 from .migration.endpoints import router as migrations
 from .migration.worker import MigrationWorker
+from .plans.endpoints import router as annual_plans
 from .query_params import refuse_unknown_query
 from .request_id import RequestIdMiddleware
 from .settings import Settings, get_settings
@@ -144,7 +145,7 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
         app.state.ctx = ctx
     install_handlers(app)
     for router in (tenants, diagrams, instances, tasks, decisions, calendar, external_tasks,
-                   migrations, feed, task_operations, documents):
+                   migrations, feed, task_operations, annual_plans, documents):
         app.include_router(router, prefix=API, dependencies=[Depends(refuse_unknown_query)])
     app.include_router(ops.router)
     apidocs.install(app)  # operationIds, problem+json errors, offline /docs and /redoc

@@ -208,6 +208,28 @@ CODES: dict[str, Code] = {
                                          "{year} 年的节假日安排无效：{reason}"),
     "calendar.year_out_of_range": Code("Invalid input", "输入无效", "{year} 年超出日历范围"),
     "calendar.file_invalid": Code("Invalid input", "输入无效", "日历文件无效：{reason}"),
+    # Annual plans (plans/)
+    "plan.unknown_project": Code("Invalid input", "年度计划不成立",
+                                 "本租户没有业务编号为“{business_key}”的项目"),
+    "plan.duplicate_project": Code("Invalid input", "年度计划不成立",
+                                   "项目“{business_key}”重复列入"),
+    "plan.wrong_year": Code("Invalid input", "年度计划不成立",
+                            "项目“{business_key}”属于 {plan_year} 年度，不是 {year} 年度"),
+    "plan.not_reviewed": Code("Invalid input", "年度计划不成立",
+                              "项目“{business_key}”未通过审核、不在等待年度计划（当前：{state}）"),
+    "plan.amount_unlisted": Code("Invalid input", "年度计划不成立",
+                                 "为未列入计划的项目“{business_key}”填写了金额"),
+    "plan.amount_mismatch": Code("Invalid input", "年度计划不成立",
+                                 "项目“{business_key}”审核确定的金额是 {reviewed} 万元，"
+                                 "不是 {amount} 万元"),
+    "plan.total_mismatch": Code("Invalid input", "年度计划不成立",
+                                "所列项目合计 {computed} 万元，与填写的合计不符；合计由系统计算"),
+    "plan.already_issued": Code("Conflict", "冲突",
+                                "{year} 年度计划已经下达：此后完成审核的项目转入下一年度计划"),
+    "plan.year_missing": Code("Invalid input", "年度计划不成立",
+                              "年度计划流程没有计划年度（plan_year 为 {value}）"),
+    "plan.not_reader": Code("Forbidden", "无权操作",
+                            "租户“{tenant}”的年度计划只对 {groups} 开放；用户“{user}”不在其中"),
 }
 
 # Field-level codes (``errors[].code``) of a form's errors, with Chinese messages; the field's

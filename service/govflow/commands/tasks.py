@@ -11,6 +11,7 @@ from ..tasks.forms import validate_variables
 from ..tasks.service import form_of, require_ready, visible, workable
 from .documents import use_documents
 from .gates import check_duties, check_gates
+from .plan_arrivals import plan_variables
 from .task_operations import refuse_pending
 from .unit_of_work import UnitOfWork
 
@@ -34,8 +35,9 @@ class CompleteTask:
         await check_duties(uow, row, self.principal.user, "completed")
         form = await form_of(uow.ctx, uow.session, row)
         validate_variables(form, self.variables)
+        variables = await plan_variables(uow.session, row, self.variables)
         await use_documents(uow, row, form, self.variables, self.principal.user)
-        task_id, variables, user = self.task_id, self.variables, self.principal.user
+        task_id, user = self.task_id, self.principal.user
         await check_gates(uow, row, variables)
         await uow.step(row.instance_id, lambda e: e.complete_task(task_id, variables, user),
                        user)

@@ -48,6 +48,7 @@ from ..store.jsontext import dumps
 from ..tasks import repository as task_repo
 from ..tenants import repository as tenant_repo
 from ..timers import repository as timer_repo
+from .plan_arrivals import carry_over_late
 
 _log = logging.getLogger(__name__)
 MAX_MESSAGE_HOPS = 10
@@ -119,6 +120,10 @@ class UnitOfWork:
         read, run last inside the transaction (what it reads is what commits), so a
         command's answer costs no second transaction and connection checkout."""
         await self._drain_thrown()
+        rounds = 0  # a project that reached its plan wait after the plan was issued
+        while await carry_over_late(self, list(self._touched), rounds):
+            await self._drain_thrown()
+            rounds += 1
         if await feed_outbox.enqueue(self.session, self._events, self.ctx.clock.now()):
             self.after_commit(feed_outbox.NOTIFIER.notify)  # streams and webhooks: look now
         self._events.clear()

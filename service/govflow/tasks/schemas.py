@@ -5,6 +5,7 @@ from pydantic import BaseModel, Field
 
 from ..documents.schemas import Document
 from ..jsonbounds import Variables
+from ..plans.schemas import Plan
 
 
 class Task(BaseModel):
@@ -62,6 +63,10 @@ class TaskDetail(Task):
         default_factory=list, description="conditions its completion must meet (the "
         "regulation's 方可/不得/须): a completion failing one is refused with 422 "
         "task.gate_failed naming the clause")
+    annual_plan: Plan | None = Field(
+        None, description="on plan_compilation and plan_approval of an annual_plan process: "
+        "the plan (items, server-computed total, left-out candidates) and, while "
+        "plan_compilation is ready, the candidates its projects field offers")
     documents: list[Document] = Field(
         default_factory=list, description="documents uploaded to it and those its "
         "completion named, oldest first (the first 100; all: GET /tasks/{id}/documents)")

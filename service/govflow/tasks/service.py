@@ -12,6 +12,7 @@ from ..context import AppContext
 from ..documents import fields as document_fields
 from ..documents import listing as document_listing
 from ..errors import Conflict, Forbidden
+from ..plans import service as plans
 from ..store.jsontext import loads
 from . import repository as repo
 from .views import task_summary
@@ -80,8 +81,11 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
                                   **draft}.items() if k in fields}
     else:
         data = {}
+    plan = await plans.task_plan(session, row)  # a plan task: candidates, or what it lists
+    form, ui_schema = plans.compile_form(form, ui_schema, plan)
     return {**task_summary(row), "form": form, "ui_schema": ui_schema, "data": data,
-            "gates": gates, "documents": await document_listing.on_task(session, row.id)}
+            "gates": gates, "annual_plan": plan,
+            "documents": await document_listing.on_task(session, row.id)}
 
 
 async def summary(session: AsyncSession, principal: Principal, task_id: str
