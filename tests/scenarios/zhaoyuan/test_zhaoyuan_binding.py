@@ -15,7 +15,6 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     FUND_OK,
     GOVERNMENT,
     HUB,
-    IN_WINDOW,
     JOINT_OK,
     LEADING_GROUP,
     MATERIALS,
@@ -29,7 +28,6 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     UNIT,
     begin,
     building,
-    deploy_zhaoyuan,
     joint,
     keys,
     message,
@@ -42,24 +40,14 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
 )
 from tests.support.api import API, complete, ready, snapshot, token
 
+pytestmark = pytest.mark.usefixtures("deployed", "in_window")
+
 # A user in two bodies' groups, as happens when one official holds two roles in the system.
 NDRC_AND_PERMIT = token("zy_two_bureaus", TENANT, ("development_reform",
                                                    "administrative_approval"))
 HUB_AND_FINANCE = token("zy_hub_fin", TENANT, ("hub", "finance"))
 UNIT_AND_EXPERT = token("zy_unit_exp", TENANT, ("unit", "experts"))
 ACCEPT_CLAUSE = "第十八条 通过安全风险评估后方可验收"
-
-
-@pytest.fixture(autouse=True)
-async def deployed(client):
-    await deploy_zhaoyuan(client)
-
-
-@pytest.fixture(autouse=True)
-def in_window(ctx):
-    """Each test starts inside the 2026 declaration window (第七条)."""
-    ctx.clock.set(IN_WINDOW)
-    return ctx.clock
 
 
 async def submit(client, instance: dict, key: str, variables: dict, headers: dict):

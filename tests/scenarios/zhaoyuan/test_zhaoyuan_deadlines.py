@@ -21,7 +21,6 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     FUND_OK,
     GOVERNMENT,
     HUB,
-    IN_WINDOW,
     JOINT_OK,
     LANES,
     LEADING_GROUP,
@@ -33,7 +32,6 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     UNIT,
     begin,
     building,
-    deploy_zhaoyuan,
     joint,
     keys,
     message,
@@ -43,18 +41,15 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
 )
 from tests.support.api import API, complete, history, ready, start
 
+pytestmark = pytest.mark.usefixtures("deployed")
+
+
 URGE = {"measure": "urge", "opinion": "督促尽快办理"}
 
 
 @pytest.fixture(autouse=True)
-async def deployed(client):
-    await deploy_zhaoyuan(client)
-
-
-@pytest.fixture(autouse=True)
-def clock(ctx):
-    ctx.clock.set(IN_WINDOW)
-    return ctx.clock
+def clock(in_window):
+    return in_window
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     FUND_OK,
     GOVERNMENT,
     HUB,
-    IN_WINDOW,
     JOINT_OK,
     LANES,
     NO,
@@ -25,7 +24,6 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     TENANT,
     UNIT,
     building,
-    deploy_zhaoyuan,
     due_day,
     joint,
     keys,
@@ -39,17 +37,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
 )
 from tests.support.api import API, complete, history, token
 
-
-@pytest.fixture(autouse=True)
-async def deployed(client):
-    await deploy_zhaoyuan(client)
-
-
-@pytest.fixture(autouse=True)
-def in_window(ctx):
-    """Each test starts inside the 2026 declaration window (第七条); tests may move the clock."""
-    ctx.clock.set(IN_WINDOW)
-    return ctx.clock
+pytestmark = pytest.mark.usefixtures("deployed", "in_window")
 
 
 async def test_contract_is_filed_within_five_working_days_of_signing(client, in_window):

@@ -7,14 +7,12 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     FINANCE,
     GOVERNMENT,
     HUB,
-    IN_WINDOW,
     LEADING_GROUP,
     OK,
     TENANT,
     TENANT_ADMIN,
     UNIT,
     building,
-    deploy_zhaoyuan,
     keys,
     message,
     reviewed,
@@ -22,19 +20,11 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
 )
 from tests.support.api import API, complete, history, send_message, snapshot, start, token
 
+pytestmark = pytest.mark.usefixtures("deployed", "in_window")
+
+
 NOBODY = token("zy_nobody", TENANT, ())
 RIVAL = token("zy_rival_unit", TENANT, ("unit",))
-
-
-@pytest.fixture(autouse=True)
-async def deployed(client):
-    return await deploy_zhaoyuan(client)
-
-
-@pytest.fixture(autouse=True)
-def in_window(ctx):
-    ctx.clock.set(IN_WINDOW)
-    return ctx.clock
 
 
 async def received(client, instance: dict) -> list[dict]:

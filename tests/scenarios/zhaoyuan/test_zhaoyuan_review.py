@@ -13,7 +13,6 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     FUND_OK,
     GOVERNMENT,
     HUB,
-    IN_WINDOW,
     JOINT_OK,
     LEADING_GROUP,
     MATERIALS,
@@ -23,7 +22,6 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     TENANT,
     UNIT,
     begin,
-    deploy_zhaoyuan,
     due_day,
     joint,
     keys,
@@ -37,17 +35,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
 )
 from tests.support.api import API, complete, ready, start
 
-
-@pytest.fixture(autouse=True)
-async def deployed(client):
-    await deploy_zhaoyuan(client)
-
-
-@pytest.fixture(autouse=True)
-def in_window(ctx):
-    """Each test starts inside the 2026 declaration window (第七条); tests may move the clock."""
-    ctx.clock.set(IN_WINDOW)
-    return ctx.clock
+pytestmark = pytest.mark.usefixtures("deployed", "in_window")
 
 
 # -- the route decision (第六、二十六条) -------------------------------------------
