@@ -57,7 +57,7 @@ TASKS: dict[str, tuple[str, str, list[str]]] = {
     "change_review": (HUB_LANE, "高青 三(二)4", ["hub"]),  # slot 0; slot 1: finance
     "cloud_resource_request": (UNIT_LANE, "高青 三(三)2", ["unit"]),
     "cloud_resource_review": (HUB_LANE, "高青 三(三)2", ["hub"]),
-    "inspection": (HUB_LANE, "高青 三(三)4", ["hub", "finance", "audit"]),
+    "inspection": (HUB_LANE, "高青 三(三)4", ["hub"]),  # slots 1, 2: finance, audit
     "supervision_measure": (GOVERNMENT_LANE, "高青 三(三)4", ["government"]),
     "rectification_order": (HUB_LANE, "高青 三(三)4、三(四)2、四", ["hub"]),
     "rectification": (UNIT_LANE, "高青 三(三)4、三(四)2、四", ["unit"]),
@@ -253,3 +253,26 @@ async def in_construction(client: httpx.AsyncClient, key: str, declaration: dict
 async def state(client: httpx.AsyncClient, instance: dict) -> tuple[str, str | None]:
     body = (await client.get(f"{API}/process-instances/{instance['id']}", headers=ADMIN)).json()
     return body["state"], body["outcome"]
+
+
+INSPECTORS = {"hub": HUB, "finance": FINANCE, "audit": AUDIT}
+INSPECTION = {"policy_and_design": "按方案实施", "procurement_quality_progress_funds": "正常",
+              "opinion": "检查意见"}
+
+
+async def inspect(client: httpx.AsyncClient, instance: dict,
+                  findings: dict[str, str] | None = None) -> dict:
+    """三(三)4 会同: the hub, finance and audit each sign their own inspection slot
+    (``findings`` per body, default "none"); the instance after the last signature."""
+    slots = {t["candidate_groups"][0]: t for t in instance["ready_tasks"]
+             if t["key"] == "inspection"}
+    assert sorted(slots) == ["audit", "finance", "hub"], slots
+    for body, headers in INSPECTORS.items():
+        assert slots[body]["clause"] == "高青 三(三)4"
+        finding = (findings or {}).get(body, "none")
+        response = await client.post(f"{API}/tasks/{slots[body]['id']}/complete",
+                                     json={"variables": INSPECTION | {"findings": finding}},
+                                     headers=headers)
+        assert response.status_code == 200, response.text
+        instance = response.json()
+    return instance

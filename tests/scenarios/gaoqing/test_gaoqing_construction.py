@@ -32,6 +32,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     TENANT,
     UNIT,
     in_construction,
+    inspect,
     keys,
     message,
     refused,
@@ -149,13 +150,11 @@ async def test_changes_and_cloud_resources_return_to_implementation(client):
 async def test_inspection_findings_are_rectified_during_construction(client):
     instance = await in_construction(client, "GQ-INSPECT")
     instance = await message(client, instance, "inspection_started")
-    assert keys(instance) == ["inspection"]  # implementation is interrupted
-    instance = await step(client, instance, "inspection", INSPECTED | {"findings": "none"},
-                          AUDIT)
+    assert keys(instance) == ["inspection"] * 3  # implementation is interrupted
+    instance = await inspect(client, instance)
     assert keys(instance) == ["implementation"]
     instance = await message(client, instance, "inspection_started")
-    instance = await step(client, instance, "inspection", INSPECTED | {"findings": "problems"},
-                          FINANCE)
+    instance = await inspect(client, instance, {"finance": "problems"})
     assert keys(instance) == ["rectification_order"]  # the hub sets the deadline
     instance = await step(client, instance, "rectification_order", ORDERED)
     assert keys(instance) == ["rectification"]  # due 2026-03-31 (step checks it)
@@ -166,7 +165,7 @@ async def test_inspection_findings_are_rectified_during_construction(client):
 async def test_major_findings_go_to_the_county_government(client):
     instance = await in_construction(client, "GQ-MAJOR")
     instance = await message(client, instance, "inspection_started")
-    instance = await step(client, instance, "inspection", INSPECTED | {"findings": "major"})
+    instance = await inspect(client, instance, {"audit": "major", "finance": "problems"})
     assert keys(instance) == ["supervision_measure"]
     instance = await step(client, instance, "supervision_measure", OK | MEASURES, GOVERNMENT)
     assert keys(instance) == ["rectification_order"]  # suspended until rectified
@@ -176,7 +175,7 @@ async def test_major_findings_go_to_the_county_government(client):
     assert keys(instance) == ["implementation"]
 
     instance = await message(client, instance, "inspection_started")
-    instance = await step(client, instance, "inspection", INSPECTED | {"findings": "major"})
+    instance = await inspect(client, instance, {"audit": "major", "finance": "problems"})
     done = await step(client, instance, "supervision_measure",
                       OK | MEASURES | {"terminate_project": True})
     assert (done["state"], done["outcome"]) == ("completed", "terminated")
@@ -188,7 +187,7 @@ async def test_termination_needs_the_county_governments_approval(client):
     # the approval; a refusal goes back to rectification.
     instance = await in_construction(client, "GQ-NOTERM")
     instance = await message(client, instance, "inspection_started")
-    instance = await step(client, instance, "inspection", INSPECTED | {"findings": "major"})
+    instance = await inspect(client, instance, {"audit": "major", "finance": "problems"})
     refusal = {"approved": False, "opinion": "不同意终止，限期整改"}
     await refused(client, instance, "supervision_measure",
                   refusal | MEASURES | {"terminate_project": True}, "高青 三(三)4")
@@ -236,7 +235,7 @@ async def test_failed_initial_acceptance_goes_back_to_construction(client):
     assert instance["variables"]["phase"] == "construction"
     # an inspection now is a construction-time inspection: rectified, back to implementation
     instance = await message(client, instance, "inspection_started")
-    instance = await step(client, instance, "inspection", INSPECTED | {"findings": "problems"})
+    instance = await inspect(client, instance, {"hub": "problems"})
     instance = await step(client, instance, "rectification_order", ORDERED)
     instance = await step(client, instance, "rectification", RECTIFIED)
     assert keys(instance) == ["implementation"]
@@ -300,7 +299,7 @@ async def test_the_completion_date_and_the_rectification_deadline_are_required(c
     assert response.status_code == 422, response.text
     assert "completed_on" in response.text
     instance = await message(client, instance, "inspection_started")
-    instance = await step(client, instance, "inspection", INSPECTED | {"findings": "problems"})
+    instance = await inspect(client, instance, {"hub": "problems"})
     task = ready(instance, "rectification_order")
     response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=HUB, json={
         "variables": {"rectification_requirements": "整改要求"}})
@@ -450,3 +449,32 @@ async def test_still_poor_after_rectification_ends_with_next_years_projects_cut(
                       EVALUATION | {"performance": "poor", "next_year_reduced": True})
     assert (done["state"], done["outcome"]) == ("completed", "accepted")
     assert done["variables"]["next_year_reduced"] is True
+
+
+async def test_each_inspecting_body_signs_only_its_own_slot(client):
+    # 三(三)4 主管部门应当会同县财政、审计部门: one slot per body, each body signs its own;
+    # one body's finding is the inspection's finding (问题须整改).
+    instance = await in_construction(client, "GQ-INSPECT-SLOTS")
+    instance = await message(client, instance, "inspection_started")
+    slots = {t["candidate_groups"][0]: t for t in instance["ready_tasks"]}
+    assert sorted(slots) == ["audit", "finance", "hub"]
+    signed = INSPECTED | {"findings": "none"}
+    for body, stranger in (("hub", FINANCE), ("finance", AUDIT), ("audit", UNIT)):
+        response = await client.post(f"{API}/tasks/{slots[body]['id']}/complete",
+                                     json={"variables": signed}, headers=stranger)
+        assert response.status_code == 403, response.text
+    response = await client.post(f"{API}/tasks/{slots['hub']['id']}/complete",
+                                 json={"variables": signed}, headers=HUB)
+    assert response.status_code == 200, response.text
+    assert keys(response.json()) == ["inspection", "inspection"]  # not yet decided
+    response = await client.post(f"{API}/tasks/{slots['audit']['id']}/complete",
+                                 json={"variables": signed}, headers=AUDIT)
+    assert keys(response.json()) == ["inspection"]
+    response = await client.post(f"{API}/tasks/{slots['finance']['id']}/complete",
+                                 json={"variables": signed | {"findings": "problems"}},
+                                 headers=FINANCE)
+    assert response.status_code == 200, response.text
+    instance = response.json()
+    assert keys(instance) == ["rectification_order"]  # finance alone found a problem
+    assert [r["findings"] for r in instance["variables"]["inspection_results"]] == [
+        "none", "problems", "none"]  # slot order: hub, finance, audit

@@ -40,6 +40,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     WRITTEN_OK,
     begin,
     in_construction,
+    inspect,
     keys,
     message,
     step,
@@ -146,9 +147,7 @@ async def at_rectification(client, ctx) -> dict:
     instance = await in_construction(client, None, plan_year=2026)
     ctx.clock.set(SEP_28_0900)
     instance = await message(client, instance, "inspection_started")
-    instance = await step(client, instance, "inspection", {
-        "policy_and_design": "未按方案部署", "procurement_quality_progress_funds": "进度滞后",
-        "findings": "problems", "opinion": "限期整改"})
+    instance = await inspect(client, instance, {"hub": "problems"})
     return await step(client, instance, "rectification_order", {
         "rectification_requirements": "按方案部署", "rectification_due": "2026-10-03"})
 
