@@ -1,5 +1,5 @@
-"""What the city migration tests share: reading an instance and its timers, and the walk of
-a plan that refuses one project and moves another."""
+"""What the city migration tests share: deploying the set and its edited version, reading an
+instance and its timers, and the walk of a plan that refuses one project and moves another."""
 
 from datetime import UTC, datetime
 
@@ -7,7 +7,20 @@ import sqlalchemy as sa
 from govflow.migration.worker import MigrationWorker
 from govflow.store.tables import timers
 
+from tests.conftest import deploy
 from tests.support.api import ADMIN, API, snapshot
+
+
+async def two_versions(client, tenant: str, old: dict[str, bytes], new: dict[str, bytes],
+                       **first: str) -> tuple[int, int]:
+    """Deploy ``old`` then ``new`` as two versions of the tenant's set (``first``: what the
+    first deploy passes, e.g. the tenant's name); their ids."""
+    ids = []
+    for files, extra in ((old, first), (new, {})):
+        response = await deploy(client, tenant, files, **extra)
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+    return ids[0], ids[1]
 
 
 async def fetch(client, instance: dict) -> dict:

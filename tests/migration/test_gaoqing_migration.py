@@ -10,9 +10,8 @@ from datetime import UTC, datetime
 from govflow.migration.worker import MigrationWorker
 from govflow.timers.worker import Worker
 
-from tests.conftest import deploy
 from tests.migration.edits import remove_task, rename, replace, set_deadline
-from tests.migration.support import fetch, refuses_one_and_moves_the_other, timer_due
+from tests.migration.support import fetch, refuses_one_and_moves_the_other, timer_due, two_versions
 from tests.scenarios.gaoqing.gaoqing_support import (
     ACCEPTED,
     APPLICATION,
@@ -58,11 +57,7 @@ def edited() -> dict[str, bytes]:
 
 
 async def sets(client) -> tuple[int, int]:
-    old = await deploy(client, TENANT, bundled(TENANT))
-    assert old.status_code == 201, old.text
-    new = await deploy(client, TENANT, edited())
-    assert new.status_code == 201, new.text
-    return old.json()["id"], new.json()["id"]
+    return await two_versions(client, TENANT, bundled(TENANT), edited())
 
 
 async def go(client, instance: dict, key: str, data: dict) -> dict:

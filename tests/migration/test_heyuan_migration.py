@@ -9,6 +9,7 @@ from govflow.migration.worker import MigrationWorker
 
 from tests.conftest import deploy
 from tests.migration.edits import remove_task, rename, replace, set_deadline
+from tests.migration.support import two_versions
 from tests.scenarios.heyuan.heyuan_support import (
     ACCEPTED,
     APPROVAL_OK,
@@ -50,11 +51,7 @@ def edited() -> dict[str, bytes]:
 
 
 async def sets(client) -> tuple[int, int]:
-    old = await deploy(client, TENANT, bundled(TENANT))
-    assert old.status_code == 201, old.text
-    new = await deploy(client, TENANT, edited())
-    assert new.status_code == 201, new.text
-    return old.json()["id"], new.json()["id"]
+    return await two_versions(client, TENANT, bundled(TENANT), edited())
 
 
 async def parked(client) -> dict[str, dict]:

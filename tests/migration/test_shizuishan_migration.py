@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 from govflow.migration.worker import MigrationWorker
 
-from tests.conftest import START, deploy
+from tests.conftest import START
 from tests.migration.edits import remove_task, rename, replace, set_deadline
-from tests.migration.support import fetch, refuses_one_and_moves_the_other, timer_due
+from tests.migration.support import fetch, refuses_one_and_moves_the_other, timer_due, two_versions
 from tests.scenarios.shizuishan.shizuishan_support import (
     APPROVAL,
     BARS_OK,
@@ -66,11 +66,7 @@ def edited() -> dict[str, bytes]:
 
 
 async def sets(client) -> tuple[int, int]:
-    old = await deploy(client, TENANT, bundled(TENANT))
-    assert old.status_code == 201, old.text
-    new = await deploy(client, TENANT, edited())
-    assert new.status_code == 201, new.text
-    return old.json()["id"], new.json()["id"]
+    return await two_versions(client, TENANT, bundled(TENANT), edited())
 
 
 async def parked(client) -> dict[str, dict]:

@@ -9,9 +9,8 @@ from datetime import UTC, datetime
 from govflow.migration.worker import MigrationWorker
 from govflow.timers.worker import Worker
 
-from tests.conftest import deploy
 from tests.migration.edits import remove_task, rename, replace, set_deadline
-from tests.migration.support import timer_due
+from tests.migration.support import timer_due, two_versions
 from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     ACCEPTANCE_OK,
     APPROVAL,
@@ -67,11 +66,7 @@ def edited() -> dict[str, bytes]:
 
 
 async def sets(client) -> tuple[int, int]:
-    old = await deploy(client, TENANT, bundled(TENANT), name="招远市")
-    assert old.status_code == 201, old.text
-    new = await deploy(client, TENANT, edited())
-    assert new.status_code == 201, new.text
-    return old.json()["id"], new.json()["id"]
+    return await two_versions(client, TENANT, bundled(TENANT), edited(), name="招远市")
 
 
 async def parked(client, ctx) -> dict[str, dict]:
