@@ -62,9 +62,8 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
     (its draft). Never another
     task's values, nor process variables that merely share a field's name."""
     row = await visible(session, principal, task_id)
-    specs = await ctx.specs.get(session, row.diagram_set_id)
-    definition = specs.human_task(row.process_id, row.key)
-    form, ui_schema = await _form_and_ui(ctx, session, row)
+    definition = await _definition(ctx, session, row)
+    form, ui_schema = _form_and_ui_of(definition)
     gates = [{"clause": g.clause, "expression": g.expression}
              for g in (definition.gates if definition else ())]
     if row.state == "ready":  # file fields: the instance's documents to choose from
@@ -95,13 +94,16 @@ async def summary(session: AsyncSession, principal: Principal, task_id: str
 
 
 async def form_of(ctx: AppContext, session: AsyncSession, row: Any) -> dict[str, Any]:
-    return (await _form_and_ui(ctx, session, row))[0]
+    return _form_and_ui_of(await _definition(ctx, session, row))[0]
 
 
-async def _form_and_ui(ctx: AppContext, session: AsyncSession, row: Any
-                       ) -> tuple[dict[str, Any], dict[str, Any]]:
+async def _definition(ctx: AppContext, session: AsyncSession, row: Any) -> Any:
+    """The task's definition in its diagram set (None if the set no longer has it)."""
     specs = await ctx.specs.get(session, row.diagram_set_id)
-    definition = specs.human_task(row.process_id, row.key)
+    return specs.human_task(row.process_id, row.key)
+
+
+def _form_and_ui_of(definition: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     if definition is None:
         return {"type": "object"}, {}
     return definition.form, definition.ui_schema
