@@ -172,9 +172,7 @@ class EngineInstance:
 
     def complete_task(self, task_id: str, data: dict[str, Any], actor: str) -> StepResult:
         """Complete a ready human task with the submitted data and run to rest."""
-        task = self.workflow.get_task_from_id(UUID(task_id))
-        if task is None or task.state != TaskState.READY or str(task.id) not in self._ready:
-            raise NotWaiting(f"task {task_id} is not ready")
+        task = self._ready_human(task_id)
         started = time.time()
         spec = task.task_spec
         _submit(task, spec.human, data)
@@ -202,12 +200,17 @@ class EngineInstance:
         return self._run(started, [replace(event, data={**(event.data or {}),
                                                          "new_task_id": new_id})])
 
-    def check_gates(self, task_id: str, data: dict[str, Any]) -> None:
-        """Raise GateRefused unless every gate of the ready task holds for its data with
-        ``data`` submitted (gates.py); changes nothing."""
+    def _ready_human(self, task_id: str) -> Any:
+        """The ready human task with this id; NotWaiting if the instance holds none."""
         task = self.workflow.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY or str(task.id) not in self._ready:
             raise NotWaiting(f"task {task_id} is not ready")
+        return task
+
+    def check_gates(self, task_id: str, data: dict[str, Any]) -> None:
+        """Raise GateRefused unless every gate of the ready task holds for its data with
+        ``data`` submitted (gates.py); changes nothing."""
+        task = self._ready_human(task_id)
         human: HumanTaskDef = task.task_spec.human
         if not human.gates:
             return
