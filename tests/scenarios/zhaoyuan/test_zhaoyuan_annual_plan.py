@@ -19,13 +19,14 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     TENANT,
     UNIT,
     begin,
+    complete,
     deploy_zhaoyuan,
     joint,
     keys,
     reviewed,
     state,
 )
-from tests.support.api import API, complete, snapshot, start
+from tests.support.api import API, snapshot, start
 
 YEAR = 2027  # declared in the July 2026 window
 

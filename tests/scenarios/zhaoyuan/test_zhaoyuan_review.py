@@ -19,21 +19,25 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     NO,
     OK,
     PERMIT,
+    PERMIT_OK,
     TENANT,
     UNIT,
     begin,
+    complete,
     due_day,
     joint,
     keys,
     message,
     only,
     refused_by_gate,
+    refused_form,
     reviewed,
     sign,
     slot,
     state,
+    without,
 )
-from tests.support.api import API, complete, ready, start
+from tests.support.api import API, ready, start
 
 pytestmark = pytest.mark.usefixtures("deployed", "in_window")
 
@@ -111,10 +115,13 @@ async def test_declaration_is_due_august_31_of_the_year_before(client):
 
 @pytest.mark.parametrize("missing", ["application_document", "data_resource_catalog",
                                      "cloud_resource_demand", "cloud_resource_audit"])
-async def test_incomplete_materials_go_back_to_the_unit(client, missing):
+async def test_a_declaration_without_a_material_is_refused(client, missing):
+    """第七条 the four materials, 第十六条 the catalog table a 审核要件: each is a required
+    document; a declaration without one is refused and stays with the unit."""
     instance = await begin(client, f"ZY-MAT-{missing}")
-    instance = await complete(client, instance, "declare", MATERIALS | {missing: False}, UNIT)
-    only(instance, "declare", "unit", "招远 第七条")
+    await refused_form(client, instance, "declare", without(MATERIALS, missing), UNIT,
+                       missing, "required")
+    only(await state(client, instance), "declare", "unit", "招远 第七条")
     instance = await complete(client, instance, "declare", MATERIALS, UNIT)
     only(instance, "expert_review", "experts", "招远 第八条")
 
@@ -281,8 +288,11 @@ async def test_government_investment_needs_ndrc_review_then_the_approval_bureau(
     response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=PERMIT,
                                  json={"variables": {"approval_document_no": ""}})
     assert response.status_code == 422
-    instance = await complete(client, instance, "approval_permit",
-                              {"approval_document_no": "招审批投资〔2026〕12号"}, PERMIT)
+    # the 批准文件 itself is uploaded, not only its number
+    await refused_form(client, instance, "approval_permit",
+                       without(PERMIT_OK, "approval_document"), PERMIT, "approval_document",
+                       "required")
+    instance = await complete(client, instance, "approval_permit", PERMIT_OK, PERMIT)
     only(instance, "procurement", "unit", "招远 第十九、二十一条")
 
 
