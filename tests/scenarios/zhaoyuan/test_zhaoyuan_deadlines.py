@@ -15,6 +15,7 @@ import pytest
 from govflow.timers.worker import Worker
 
 from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
+    COUNTERSIGNED,
     DOC,
     EXPERT,
     EXPERT_OK,
@@ -34,6 +35,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     UNIT,
     begin,
     building,
+    compiled,
     complete,
     joint,
     keys,
@@ -296,8 +298,14 @@ async def test_budget_compilation_and_approval_overdue_after_october_31(client, 
     plan = await assert_escalated(client, plan, "plan_compilation", "招远 第二十四条、第十条",
                                   "2026-10-31T15:59:59.999999")
     plan = await complete(client, plan, "plan_compilation_escalation", URGE, HUB)
-    # compiled late: the leading group's approval is overdue the moment it is asked for
-    plan = await complete(client, plan, "plan_compilation", PLAN, FINANCE)
+    # compiled late: finance's countersign, then the leading group's approval, are overdue
+    # the moment each is asked for
+    plan = await complete(client, plan, "plan_compilation", PLAN, HUB)
+    assert keys(plan) == ["plan_countersign", "plan_countersign_escalation"]
+    escalation = ready(plan, "plan_countersign_escalation")
+    assert (escalation["lane"], escalation["clause"]) == (LANES["hub"], "招远 第二十四条、第十条")
+    plan = await complete(client, plan, "plan_countersign", COUNTERSIGNED, FINANCE)
+    plan = await complete(client, plan, "plan_countersign_escalation", URGE, HUB)
     assert keys(plan) == ["plan_approval", "plan_approval_escalation"]
     escalation = ready(plan, "plan_approval_escalation")
     assert (escalation["lane"], escalation["clause"]) == (LANES["hub"], "招远 第二十四条、第十条")
@@ -310,7 +318,7 @@ async def test_budget_approval_escalates_when_october_31_passes(client, clock, f
     clock.set(utc(2026, 10, 26, 1))
     plan = await start(client, TENANT, HUB, process_id="annual_plan",
                        variables={"plan_year": 2027})
-    plan = await complete(client, plan, "plan_compilation", PLAN, HUB)
+    plan = await compiled(client, plan, [])
     task = ready(plan, "plan_approval")
     assert (task["lane"], task["due_at"]) == ("市数字招远建设专项小组",
                                               "2026-10-31T15:59:59.999999Z")

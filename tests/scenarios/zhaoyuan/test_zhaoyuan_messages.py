@@ -14,6 +14,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     TENANT_ADMIN,
     UNIT,
     building,
+    compiled,
     complete,
     keys,
     message,
@@ -73,8 +74,7 @@ async def test_the_plan_process_announces_the_budget_and_history_names_it(client
     left_out = await reviewed(client, "ZY-MSG-LEFT", plan_year=2027)
     plan = await start(client, TENANT, HUB, process_id="annual_plan",
                        variables={"plan_year": 2027})
-    plan = await complete(client, plan, "plan_compilation",
-                          {"projects": ["ZY-MSG-LISTED"]}, FINANCE)
+    plan = await compiled(client, plan, ["ZY-MSG-LISTED"])
     plan = await complete(client, plan, "plan_approval", OK, LEADING_GROUP)
     assert keys(await state(client, listed)) == ["government_consent"]
     assert (await state(client, left_out))["outcome"] == "not_in_plan"

@@ -23,6 +23,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     TENANT,
     UNIT,
     begin,
+    compiled,
     complete,
     due_day,
     joint,
@@ -241,17 +242,16 @@ async def test_annual_plan_lists_projects_and_leaves_the_rest_out(client, in_win
                        variables={"plan_year": 2030})
     task = ready(plan, "plan_compilation")
     assert (task["lane"], task["clause"]) == ("市大数据服务中心", "招远 第十条")
-    assert task["candidate_groups"] == ["hub", "finance"]
+    assert task["candidate_groups"] == ["hub"]  # the hub compiles, finance countersigns
     assert due_day(task) == date(2029, 10, 31)
-    plan = await complete(client, plan, "plan_compilation",
-                          {"projects": ["ZY-PLAN-A", "ZY-PLAN-B"]}, FINANCE)
+    plan = await compiled(client, plan, ["ZY-PLAN-A", "ZY-PLAN-B"])
     task = ready(plan, "plan_approval")
     assert (task["lane"], task["clause"]) == ("市数字招远建设专项小组", "招远 第十条")
     assert due_day(task) == date(2029, 10, 31)
     # the leading group sends the budget back; it is compiled again without project B
     plan = await complete(client, plan, "plan_approval", NO, LEADING_GROUP)
     assert keys(plan) == ["plan_compilation"]
-    plan = await complete(client, plan, "plan_compilation", {"projects": ["ZY-PLAN-A"]}, HUB)
+    plan = await compiled(client, plan, ["ZY-PLAN-A"])  # both bodies sign again
     plan = await complete(client, plan, "plan_approval", OK, LEADING_GROUP)
     assert (plan["state"], plan["outcome"]) == ("completed", "approved")
 

@@ -113,6 +113,20 @@ async def complete(client: httpx.AsyncClient, instance: dict, key: str, variable
                                    await attach(client, task["id"], variables, headers), headers)
 
 
+# 第十条 中心会同财政局汇总: finance countersigns the plan the hub compiled (plan_countersign)
+COUNTERSIGNED = {"countersigned": True, "countersign_opinion": "会签同意"}
+NOT_COUNTERSIGNED = {"countersigned": False, "countersign_opinion": "项目B未经预算评审确认，退回"}
+
+
+async def compiled(client: httpx.AsyncClient, plan: dict, projects: list[str]) -> dict:
+    """第十条: the hub compiles the plan with ``projects`` and finance countersigns it; the
+    plan process at ``plan_approval`` (the 专项小组)."""
+    plan = await complete(client, plan, "plan_compilation", {"projects": projects}, HUB)
+    plan = await complete(client, plan, "plan_countersign", COUNTERSIGNED, FINANCE)
+    assert [t["key"] for t in plan["ready_tasks"]] == ["plan_approval"], plan["ready_tasks"]
+    return plan
+
+
 async def deploy_zhaoyuan(client: httpx.AsyncClient) -> dict:
     """Deploy the bundled set (once per test: each test has its own database)."""
     response = await deploy(client, TENANT, bundled(TENANT), name="招远市")
