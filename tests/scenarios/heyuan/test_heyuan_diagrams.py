@@ -48,10 +48,14 @@ def test_process_follows_the_conventions():
     assert root.find(f".//{q('bpmn:participant')}").get("name").startswith("河源市")
     assert root.findall(q("bpmn:process")) == [main]
     assert main.get("id") == "heyuan_project"
-    every = [main, *found_processes.values()]
-    # the stages are the text's: 立项 (第十一条、第十二条), 采购, 实施, 验收
+    every = [main, *(p for n, p in found_processes.items() if n != "plan_filing.bpmn")]
+    # the stages are the text's: 立项 (第十一条、第十二条), 采购, 实施, 验收; 第六条's yearly
+    # plan and list are filed by each unit in a process of its own, before any project
     called = {c.get("calledElement"): c for c in main.iter(q("bpmn:callActivity"))}
+    own = found_processes.pop("plan_filing.bpmn")
+    assert own.get("id") == "heyuan_plan_filing"
     assert sorted(called) == sorted(p.get("id") for p in found_processes.values())
+    every.append(own)
     for call in called.values():
         assert doc(call).startswith("河源 第"), call.get("id")
     for process in every:
@@ -102,7 +106,8 @@ def test_process_follows_the_conventions():
     dues = {k: t.get(f"{{{NS['camunda']}}}dueDate") for k, t in tasks.items()
             if t.get(f"{{{NS['camunda']}}}dueDate")}
     assert dues == {"crypto_review": "5WD", "initial_review": "10WD", "fund_review": "12WD",
-                    "approval": "5WD", "conformity_review": "10WD"}
+                    "approval": "5WD", "conformity_review": "10WD",
+                    "plan_submission": "--06-30@plan_year-1"}
 
 
 def test_every_deadline_escalates_without_ending_anything():
@@ -114,7 +119,8 @@ def test_every_deadline_escalates_without_ending_anything():
     non-interrupting boundary: the stage ends with its own path."""
     found_processes = processes()
     main = found_processes["heyuan_project.bpmn"]
-    every = list(found_processes.values())
+    # (the yearly list's deadline closes its submission: test_heyuan_plan_filing.py)
+    every = [p for n, p in found_processes.items() if n != "plan_filing.bpmn"]
     by_id = {el.get("id"): el for p in every for el in p.iter() if el.get("id")}
     lane_of = {ref.text: lane.get("name") for p in every for lane in p.iter(q("bpmn:lane"))
                for ref in lane.findall(q("bpmn:flowNodeRef"))}
