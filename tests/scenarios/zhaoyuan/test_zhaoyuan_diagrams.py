@@ -133,4 +133,5 @@ async def test_the_main_diagram_is_served_as_svg(client, set_id):
     assert "项目申报" in response.text
     meta = (await client.get(f"{API}/diagram-sets/{set_id}/processes/{TENANT}_project",
                              headers=HUB)).json()
-    assert set(meta["called_processes"]) == {"change_process", "inspection_process"}
+    assert set(meta["called_processes"]) == {"change_process", "inspection_process",
+                                             "acceptance_process"}
