@@ -124,8 +124,14 @@ async def test_every_kind_of_wait_moves_and_walks_to_its_end_on_the_new_set(clie
                              headers=TENANT_ADMIN)).json()
     assert done["totals"] == {"total": 7, "done": 7, "refused": 0, "failed": 0, "remaining": 0}
     kinds = {m["kind"] for i in done["items"] for m in i["moves"]}
-    assert kinds == {"user_task", "timer", "event_gateway", "call_activity", "other"}, [
+    assert kinds == {"user_task", "timer", "event_gateway", "call_activity", "event",
+                     "other"}, [
         (m["element_id"], m["kind"]) for i in done["items"] for m in i["moves"]]
+    # the change request runs two calls deep (项目建设 → 项目调整): both call activities move,
+    # and the termination caught on 项目建设 (第二十四条) waits with them
+    assert {m["element_id"] for i in done["items"] for m in i["moves"]
+            if m["kind"] in ("call_activity", "event")} == {"construction", "change",
+                                                             "project_terminated"}
     # "other": the joint review's multi-instance activity around its two signatures (第九条)
     assert {m["element_id"] for i in done["items"] for m in i["moves"]
             if m["kind"] == "other"} == {"joint_review"}

@@ -597,3 +597,20 @@ async def test_the_progress_report_is_asked_for_every_year_of_construction(clien
     # the December openings, and no report was late
     passed = [e["element_id"] for e in await events(client, instance, "deadline_passed")]
     assert passed == ["progress_report_due", "progress_report_due"]
+
+
+async def test_an_open_progress_report_escalation_holds_back_the_acceptance(client, clock, fire):
+    # the escalation is a branch of construction_process: the stage ends with its last branch
+    # (docs/cities/zhaoyuan.md "The split into stages")
+    instance = await _building(client, clock, "ZY-DL-REPORT-HOLD")
+    clock.set(utc(2026, 12, 20, 1))
+    instance = await step(client, instance, "report_progress")
+    clock.set(utc(2026, 12, 31, 16))
+    await fire()
+    instance = await complete(client, instance, "progress_report", {
+        "construction_progress": "系统上线试运行", "budget_execution": "已支付90%",
+        "budget_execution_report": DOC}, UNIT)
+    instance = await step(client, instance, "completed")
+    assert keys(instance) == ["progress_report_escalation"]
+    instance = await complete(client, instance, "progress_report_escalation", URGE, HUB)
+    assert keys(instance) == ["security_crypto_review"]
