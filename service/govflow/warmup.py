@@ -146,10 +146,11 @@ async def _writes(ctx: AppContext, session: Any, set_id: int, tenant_id: str,
     await task_repo.insert_tasks(session, [task_repo.task_row(task, row, now, None, False)])
     # GET /tasks/{id}: the task, an earlier round's submission, its documents.
     await task_repo.get(session, task_id)
-    await task_repo.earlier_submission(session, scratch, "warmup")
+    await task_repo.get_with_earlier(session, task_id)
     await document_listing.on_task(session, task_id)
     # The completion: its reads, then what a step writes (one row and several rows: a
     # list of several is an executemany, compiled apart).
+    await task_repo.get_with_instance(session, task_id)
     await instance_repo.get(session, scratch)
     await instance_repo.update_versioned(session, scratch, 0, updated_at=now)
     one = ("warmup", 0, "h", "{}")
@@ -178,7 +179,7 @@ async def _writes(ctx: AppContext, session: Any, set_id: int, tenant_id: str,
     await instance_repo.update_versioned(session, scratch, 1, updated_at=now,
                                          state="completed", ended_at=now, outcome=None)
     await drop_rows(session, scratch)
-    return 22
+    return 23
 
 
 def _compile(form: dict[str, Any]) -> int:

@@ -208,6 +208,11 @@ class UnitOfWork:
         self._preloaded.update((r.id, r) for r in rows)
         self._stored.update((r.id, (r.version, stored[r.id])) for r in cold)
 
+    def preloaded(self, row: Any) -> None:
+        """An instance row read in this transaction by another query (a task joined to its
+        instance): the next ``step``/``check`` on it uses it instead of reading it again."""
+        self._preloaded[row.id] = row
+
     def waiting_for(self, instance_ids: list[str], message: str) -> list[str]:
         """Those of these instances (stepped or checked in this unit of work) that
         subscribe to ``message``, from what their message_subscriptions rows hold."""

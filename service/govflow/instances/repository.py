@@ -29,6 +29,22 @@ _UPSERT_VARIABLE = (
 )
 
 
+class InstanceRow:
+    """A process_instances row read in another table's query (tasks/repository.py
+    get_with_instance): its columns as attributes and as ``_mapping``, like a ``Row``."""
+
+    __slots__ = ("_mapping",)
+
+    def __init__(self, mapping: dict[str, Any]) -> None:
+        self._mapping = mapping
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._mapping[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 async def get(session: AsyncSession, instance_id: str) -> sa.Row[Any] | None:
     result = await session.execute(_BY_ID, {"b_id": instance_id})
     return result.first()
