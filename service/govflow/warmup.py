@@ -173,13 +173,12 @@ async def _writes(ctx: AppContext, session: Any, set_id: int, tenant_id: str,
     await instance_repo.append_history(session, events)
     await feed_repo.enqueue(session, events, now)
     # The answer: the instance with its ready tasks and variables.
-    await instance_repo.get_listed(session, scratch)
+    await instance_repo.get_listed_with_variables(session, scratch)
     await task_repo.ready_of_instance(session, scratch)
-    await instance_repo.load_variables(session, scratch)
     await instance_repo.update_versioned(session, scratch, 1, updated_at=now,
                                          state="completed", ended_at=now, outcome=None)
     await drop_rows(session, scratch)
-    return 23
+    return 22
 
 
 def _compile(form: dict[str, Any]) -> int:
