@@ -14,6 +14,8 @@ from ..store.jsontext import dumps
 from ..store.keyset import Cursor, Order
 from ..store.tables import (
     diagram_sets,
+    document_uses,
+    documents,
     process_instances,
     task_candidate_users,
     task_candidates,
@@ -237,20 +239,24 @@ def task_row(task: Any, instance: Mapping[str, Any], now: datetime, due_at: date
 
 
 # The task view's read: the task as listed, with what the latest completed task of its key
-# in its instance submitted (a rework loop's earlier round, as stored) as ``earlier_data``:
-# one round trip.
+# in its instance submitted (a rework loop's earlier round, as stored) as ``earlier_data``,
+# and whether any document was uploaded to it or named by its completion
+# (``has_documents``: documents/repository.py of_task's rows), so a task without any is
+# shown in one round trip.
 _earlier = tasks.alias("earlier")
 _BY_ID_WITH_EARLIER = LISTED.add_columns(
     sa.select(_earlier.c.data)
     .where(_earlier.c.instance_id == tasks.c.instance_id, _earlier.c.key == tasks.c.key,
            _earlier.c.state == "completed")
     .order_by(_earlier.c.completed_at.desc(), _earlier.c.id.desc()).limit(1)
-    .scalar_subquery().label("earlier_data")
+    .scalar_subquery().label("earlier_data"),
+    sa.or_(sa.exists().where(documents.c.task_id == tasks.c.id),
+           sa.exists().where(document_uses.c.task_id == tasks.c.id)).label("has_documents"),
 ).where(tasks.c.id == sa.bindparam("b_task"))
 
 
 async def get_with_earlier(session: AsyncSession, task_id: str) -> sa.Row[Any] | None:
     """``get``, with the task key's earlier submission in the instance as ``earlier_data``
-    (None if there is none)."""
+    (None if there is none) and ``has_documents``."""
     result = await session.execute(_BY_ID_WITH_EARLIER, {"b_task": task_id})
     return result.first()

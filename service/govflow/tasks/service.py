@@ -83,7 +83,8 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
     form, ui_schema = plans.compile_form(form, ui_schema, plan)
     return {**task_summary(row), "form": form, "ui_schema": ui_schema, "data": data,
             "gates": gates, "annual_plan": plan,
-            "documents": await document_listing.on_task(session, row.id)}
+            "documents": await document_listing.on_task(session, row.id)
+            if row.has_documents else []}
 
 
 async def summary(session: AsyncSession, principal: Principal, task_id: str
