@@ -56,6 +56,10 @@ _VARIABLES = sa.select(variables.c.name, variables.c.value).where(
     variables.c.instance_id == sa.bindparam("b_instance"))
 
 
+_INSERT_HISTORY = sa.insert(history)  # every step appends history
+_INSERT_VARIABLES = sa.insert(variables)
+
+
 async def insert(session: AsyncSession, row: Mapping[str, Any]) -> None:
     await session.execute(sa.insert(process_instances).values(**row))
 
@@ -98,7 +102,7 @@ async def write_variables(session: AsyncSession, instance_id: str, before: Mappi
     changed = [k for k in new if k in old and new[k] != old[k]]
     removed = [k for k in old if k not in new]
     if added:
-        await session.execute(sa.insert(variables), [
+        await session.execute(_INSERT_VARIABLES, [
             {"instance_id": instance_id, "name": k, "value": new[k]} for k in added])
     if changed:
         await session.execute(_UPSERT_VARIABLE, [
@@ -152,7 +156,7 @@ async def append_history(session: AsyncSession, rows: list[dict[str, Any]]) -> i
         return 0
     for row in rows:
         row["data"] = dumps(row["data"]) if row.get("data") is not None else None
-    await session.execute(sa.insert(history), rows)
+    await session.execute(_INSERT_HISTORY, rows)
     return sum(len(r["data"] or "") for r in rows)
 
 

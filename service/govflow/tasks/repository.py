@@ -32,17 +32,23 @@ _FINISH = (
 )
 
 
+# Built once, like the reads below: every step that creates a task runs them.
+_INSERT_TASKS = sa.insert(tasks)
+_INSERT_CANDIDATES = sa.insert(task_candidates)
+_INSERT_CANDIDATE_USERS = sa.insert(task_candidate_users)
+
+
 async def insert_tasks(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     candidates = [{"task_id": r["id"], "group_name": g}
                   for r in rows for g in r.pop("groups")]
     users = [{"task_id": r["id"], "user_name": u} for r in rows for u in r.pop("users")]
-    await session.execute(sa.insert(tasks), rows)
+    await session.execute(_INSERT_TASKS, rows)
     if candidates:
-        await session.execute(sa.insert(task_candidates), candidates)
+        await session.execute(_INSERT_CANDIDATES, candidates)
     if users:
-        await session.execute(sa.insert(task_candidate_users), users)
+        await session.execute(_INSERT_CANDIDATE_USERS, users)
 
 
 async def finish_tasks(session: AsyncSession, finished: list[dict[str, Any]]) -> None:
