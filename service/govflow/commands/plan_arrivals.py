@@ -26,6 +26,8 @@ class Sender(Protocol):
 
     async def send(self, row: Any, delivery: Delivery, actor: str) -> Any: ...
 
+    def waiting_for(self, instance_ids: list[str], message: str) -> list[str]: ...
+
 
 async def plan_variables(session: AsyncSession, row: Any, variables: dict[str, Any]
                          ) -> dict[str, Any]:
@@ -41,9 +43,12 @@ async def carry_over_late(uow: Sender, instance_ids: list[str], rounds: int) -> 
     that now waits for a plan already issued; whether any was."""
     if rounds >= MAX_CARRY_OVERS:
         return False
-    # Only a wait that can be carried over (its diagram catches annual_plan_closed).
-    waiting = await plan_repo.waiting_among(uow.session, instance_ids,
-                                            plan_repo.CLOSED_MESSAGE)
+    # Only a wait that can be carried over (its diagram catches annual_plan_closed); the
+    # unit of work knows what each instance it stepped subscribes to, so a step that
+    # reached no such wait (nearly every one) asks the database nothing.
+    waiting = await plan_repo.waiting_among(
+        uow.session, uow.waiting_for(instance_ids, plan_repo.CLOSED_MESSAGE),
+        plan_repo.CLOSED_MESSAGE)
     years = await plan_repo.values_of(uow.session, [r.id for r in waiting],
                                       (plan_repo.PLAN_YEAR,))
     delivered = False

@@ -8,7 +8,7 @@ from ..auth.principal import Principal
 from ..errors import Conflict, Forbidden
 from ..tasks import repository as repo
 from ..tasks.forms import validate_variables
-from ..tasks.service import form_of, require_ready, visible, workable
+from ..tasks.service import form_of, require_ready, visible, workable, workable_with_instance
 from .documents import use_documents
 from .gates import check_duties, check_gates
 from .plan_arrivals import plan_variables
@@ -26,7 +26,8 @@ class CompleteTask:
     variables: dict[str, Any]
 
     async def run(self, uow: UnitOfWork) -> str:
-        row = await workable(uow.session, self.principal, self.task_id)
+        row, instance = await workable_with_instance(uow.session, self.principal, self.task_id)
+        uow.preloaded(instance)  # the step below reads no instance row again
         if row.assignee is not None and row.assignee != self.principal.user:
             raise Forbidden(f"task {self.task_id} is claimed by '{row.assignee}'",
                             code="task.claimed_by_other",

@@ -214,6 +214,17 @@ class UnitOfWork:
         self._preloaded.update((r.id, r) for r in rows)
         self._stored.update((r.id, (r.version, stored[r.id])) for r in cold)
 
+    def preloaded(self, row: Any) -> None:
+        """An instance row read in this transaction by another query (a task joined to its
+        instance): the next ``step``/``check`` on it uses it instead of reading it again."""
+        self._preloaded[row.id] = row
+
+    def waiting_for(self, instance_ids: list[str], message: str) -> list[str]:
+        """Those of these instances (stepped or checked in this unit of work) that
+        subscribe to ``message``, from what their message_subscriptions rows hold."""
+        return [i for i in instance_ids if (entry := self._touched.get(i)) is not None
+                and message in entry.subscriptions.values()]
+
     async def _running(self, instance_id: str) -> Any:
         row = self._preloaded.pop(instance_id, None) or await repo.get(self.session,
                                                                        instance_id)

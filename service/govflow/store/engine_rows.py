@@ -40,10 +40,13 @@ class RowChanges(Protocol):
     def deleted(self) -> Sequence[str]: ...
 
 
+_INSERT = sa.insert(engine_rows)  # built once: every step writes rows
+
+
 async def write_changes(session: AsyncSession, instance_id: str, changes: RowChanges) -> None:
     """Insert new rows, update changed ones, delete removed ones: nothing else."""
     if changes.inserted:
-        await session.execute(sa.insert(engine_rows), [
+        await session.execute(_INSERT, [
             {"instance_id": instance_id, "row_id": row_id, "seq": seq, "hash": digest,
              "body": body} for row_id, seq, digest, body in changes.inserted])
     if changes.updated:
