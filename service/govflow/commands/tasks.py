@@ -10,7 +10,7 @@ from ..tasks import repository as repo
 from ..tasks.forms import validate_variables
 from ..tasks.service import form_of, require_ready, visible, workable
 from .documents import use_documents
-from .gates import check_duties, check_gates
+from .gates import check_duties, check_gates, gated_form
 from .plan_arrivals import plan_variables
 from .task_operations import refuse_pending
 from .unit_of_work import UnitOfWork
@@ -34,7 +34,7 @@ class CompleteTask:
         refuse_pending(row, "completed")
         await check_duties(uow, row, self.principal.user, "completed")
         form = await form_of(uow.ctx, uow.session, row)
-        validate_variables(form, self.variables)
+        validate_variables(await gated_form(uow, row, form), self.variables)
         variables = await plan_variables(uow.session, row, self.variables)
         await use_documents(uow, row, form, self.variables, self.principal.user)
         task_id, user = self.task_id, self.principal.user
