@@ -228,6 +228,8 @@ CODES: dict[str, Code] = {
                                 "{year} 年度计划已经下达：此后完成审核的项目转入下一年度计划"),
     "plan.year_missing": Code("Invalid input", "年度计划不成立",
                               "年度计划流程没有计划年度（plan_year 为 {value}）"),
+    "plan.server_variable": Code("Invalid input", "年度计划不成立",
+                                 "年度计划流程不能带着 {names} 启动：这些由系统在编制、审定时写入"),
     "plan.not_reader": Code("Forbidden", "无权操作",
                             "租户“{tenant}”的年度计划只对 {groups} 开放；用户“{user}”不在其中"),
 }
