@@ -246,6 +246,7 @@ FIELD_CODES: dict[str, str] = {
     "min_length": "至少 {limit} 个字符",
     "max_length": "最多 {limit} 个字符",
     "unknown_field": "表单没有这个字段",
+    "read_only": "只读字段，不能修改",
     "invalid": "值无效",
     "document_unknown": "不是本流程实例已上传的文件：请先上传，再选择",
     "document_type": "文件类型不符：应为{expected}",

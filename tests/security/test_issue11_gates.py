@@ -3,8 +3,11 @@ value a gate reads, a gate that cannot be evaluated. Each test is an attack that
 refused, and says how."""
 
 
+from lxml import etree
+
 from tests.conftest import deploy
 from tests.support.api import API, snapshot, start, token
+from tests.support.loops import io_mapping
 from tools.bpmn_builder import Field, ProcessBuilder
 
 CLAUSE = "招远 第十八条 通过安全风险评估后方可验收"
@@ -106,3 +109,54 @@ async def test_a_gate_that_cannot_be_evaluated_is_a_422_naming_the_clause_never_
         assert [e["clause"] for e in refused.json()["errors"]] == ["须写明说明"]
 
 
+
+
+def shown_read_only() -> bytes:
+    """评估 (assessor) -> 验收 (reviewer): the assessment shown read-only (an input
+    parameter), the gate requiring it."""
+    b = ProcessBuilder("rt", name="验收", main=True, lanes=[("unit", "建设单位")])
+    b.start("start", "开始")
+    b.user_task("assess", "安全风险评估", candidate_groups=["assessor"],
+                form=[Field("security_assessment_passed", "boolean", label="评估通过",
+                            required=True)])
+    b.user_task("accept", "验收", candidate_groups=["reviewer"],
+                form=[Field("assessment", "boolean", label="评估结论（只读）"),
+                      Field("opinion", "string", label="意见")],
+                properties={f"gate: {CLAUSE}": "${assessment}"})
+    b.end("end", "结束")
+    b.flow("start", "assess")
+    b.flow("assess", "accept")
+    b.flow("accept", "end")
+    xml = io_mapping(b.to_xml(), "accept",
+                     inputs={"assessment": "${security_assessment_passed}"})
+    return _read_only(xml, "assessment")
+
+
+async def test_a_read_only_field_keeps_the_value_the_task_was_given(client):
+    assert (await deploy(client, "rt", {"p.bpmn": shown_read_only()})).status_code == 201
+    instance = await start(client, "rt", UNIT)
+    done = await _complete(client, instance["ready_tasks"][0]["id"], ASSESSOR,
+                           {"security_assessment_passed": False})
+    (accept,) = done.json()["ready_tasks"]
+    view = (await client.get(f"{API}/tasks/{accept['id']}", headers=REVIEWER)).json()
+    assert view["data"]["assessment"] is False  # shown, read-only
+    forged = await _complete(client, accept["id"], REVIEWER,
+                             {"assessment": True, "opinion": "同意"})
+    assert (forged.status_code, forged.json()["code"]) == (422, "form.invalid"), forged.text
+    assert [(e["field"], e["code"]) for e in forged.json()["errors"]] == [
+        ("assessment", "read_only")]
+    # Sent back as shown (react-jsonschema-form submits read-only fields), the gate reads it.
+    honest = await _complete(client, accept["id"], REVIEWER,
+                             {"assessment": False, "opinion": "同意"})
+    assert (honest.status_code, honest.json()["code"]) == (422, "task.gate_failed")
+
+
+def _read_only(xml: bytes, field: str) -> bytes:
+    """Mark a form field read-only as the modeler writes it (a validation constraint)."""
+    root = etree.fromstring(xml)
+    ns = {"camunda": "http://camunda.org/schema/1.0/bpmn"}
+    (node,) = root.xpath(f"//camunda:formField[@id='{field}']", namespaces=ns)
+    validation = etree.SubElement(node, "{http://camunda.org/schema/1.0/bpmn}validation")
+    etree.SubElement(validation, "{http://camunda.org/schema/1.0/bpmn}constraint",
+                     {"name": "readonly"})
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
