@@ -2,6 +2,8 @@
 started with the server's own variables (``approved``, ``plan_items``) to pass for an issued
 plan, and a second plan of the year approved after the first was issued."""
 
+import asyncio
+
 import pytest
 
 from tests.conftest import deploy
@@ -79,3 +81,17 @@ async def test_a_second_plan_of_the_year_is_not_approved_after_the_first_was_iss
                                   headers=GOVERNMENT,
                                   json={"variables": {**OK, "approved": False}})
     assert sent_back.status_code == 200, sent_back.text
+
+
+async def test_two_plans_of_a_year_approved_at_once_issue_one(client):
+    await reviewed(client, "GQ-ONE", 80)
+    await reviewed(client, "GQ-TWO", 90)
+    compiled = [(await submit(client, await plan_for(client), {"projects": [key]})).json()
+                for key in ("GQ-ONE", "GQ-TWO")]
+    approvals = [t["id"] for plan in compiled for t in plan["ready_tasks"]
+                 if t["key"] == "plan_approval"]
+    answers = await asyncio.gather(*(
+        client.post(f"{API}/tasks/{task_id}/complete", headers=GOVERNMENT,
+                    json={"variables": OK}) for task_id in approvals))
+    assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+    assert [p["issued"] for p in (await _year(client))["plans"]].count(True) == 1

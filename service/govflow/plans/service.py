@@ -82,13 +82,16 @@ def refuse_server_variables(process_id: str, variables: dict[str, Any]) -> None:
 async def check_approval(session: AsyncSession, tenant_id: str, plan_instance_id: str,
                          submitted: dict[str, Any]) -> None:
     """plan_approval issues the plan only if no other plan of its year was issued (409
-    ``plan.already_issued``): a rival plan compiled before the first was issued stays
-    unissued; sending it back (``approved`` false) is still allowed."""
+    ``plan.already_issued``), also when two are approved at once: a rival plan compiled
+    before the first was issued stays unissued; sending it back (``approved`` false) is
+    still allowed."""
     if submitted.get(repo.ISSUED) is not True:
         return
     year = (await instance_repo.load_variables(session, plan_instance_id)).get(repo.PLAN_YEAR)
-    if isinstance(year, int) and await repo.issued_plan(session, tenant_id, year,
-                                                         other_than=plan_instance_id):
+    if not isinstance(year, int):
+        return
+    await repo.lock_plans_of_year(session, tenant_id, year)  # a rival approval waits here
+    if await repo.issued_plan(session, tenant_id, year, other_than=plan_instance_id):
         raise Conflict(f"the annual plan for {year} was issued already by another plan; "
                        "this one cannot be issued too", code="plan.already_issued",
                        params={"year": year})
