@@ -3,8 +3,10 @@ for one body has another body's task transferred, delegated or sent back, or is 
 signer. Each test is an attack that must be refused, and says how."""
 
 
+import asyncio
+
 from tests.conftest import ADMIN, deploy
-from tests.support.api import API, snapshot, start, token
+from tests.support.api import API, history, snapshot, start, token
 from tests.support.loops import multi_instance
 from tools.bpmn_builder import Field, ProcessBuilder
 
@@ -90,9 +92,8 @@ async def test_whoever_decided_one_body_cannot_send_the_next_bodys_task_back(cli
     assert returned.status_code == 200, returned.text
 
 
-async def test_a_delegate_who_decided_another_body_cannot_resolve_with_an_opinion(client):
-    """A delegation made before the delegate decided the other body: the resolve, which
-    writes the delegate's values into the task, is refused once they have."""
+def parallel_bodies() -> bytes:
+    """验收 (reviewer) and 批复 (permit) side by side, one user per body."""
     b = ProcessBuilder("rt", name="并联", main=True, lanes=[("unit", "建设单位")],
                        properties={"separationOfDuties": "true"})
     b.start("start", "开始")
@@ -106,7 +107,26 @@ async def test_a_delegate_who_decided_another_body_cannot_resolve_with_an_opinio
     for s, t in (("start", "fork"), ("fork", "accept"), ("fork", "permit"),
                  ("accept", "join"), ("permit", "join"), ("join", "end")):
         b.flow(s, t)
-    assert (await deploy(client, "rt", {"p.bpmn": b.to_xml()})).status_code == 201
+    return b.to_xml()
+
+
+async def test_deciding_both_bodies_at_the_same_moment_decides_one(client):
+    assert (await deploy(client, "rt", {"p.bpmn": parallel_bodies()})).status_code == 201
+    instance = await start(client, "rt", UNIT)
+    by_key = {t["key"]: t["id"] for t in instance["ready_tasks"]}
+    answers = await asyncio.gather(
+        _complete(client, by_key["accept"], BOTH, {"approved": True}),
+        _complete(client, by_key["permit"], BOTH, {"opinion": "同意"}))
+    assert sorted(a.status_code for a in answers).count(200) == 1, [a.text for a in answers]
+    completed = [e for e in await history(client, instance["id"])
+                 if e["event"] == "task_completed"]
+    assert len(completed) == 1
+
+
+async def test_a_delegate_who_decided_another_body_cannot_resolve_with_an_opinion(client):
+    """A delegation made before the delegate decided the other body: the resolve, which
+    writes the delegate's values into the task, is refused once they have."""
+    assert (await deploy(client, "rt", {"p.bpmn": parallel_bodies()})).status_code == 201
     instance = await start(client, "rt", UNIT)
     by_key = {t["key"]: t for t in instance["ready_tasks"]}
     permit = by_key["permit"]["id"]
