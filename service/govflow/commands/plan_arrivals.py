@@ -30,8 +30,13 @@ class Sender(Protocol):
 async def plan_variables(session: AsyncSession, row: Any, variables: dict[str, Any]
                          ) -> dict[str, Any]:
     """The variables a task completes with: plan_compilation's checked and completed by
-    the server (422 naming the item); any other task's as submitted."""
-    if row.key != plans.COMPILE_TASK or row.process_id != plan_repo.PLAN_PROCESS:
+    the server (422 naming the item); plan_approval's refused if another plan of the year
+    was issued; any other task's as submitted."""
+    if row.process_id != plan_repo.PLAN_PROCESS:
+        return variables
+    if row.key == plans.APPROVE_TASK:
+        await plans.check_approval(session, row.tenant_id, row.instance_id, variables)
+    if row.key != plans.COMPILE_TASK:
         return variables
     return await plans.check_compilation(session, row.tenant_id, row.instance_id, variables)
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..auth.permissions import require_visible_tenant, tenant_not_found
 from ..auth.principal import Principal
 from ..context import AppContext
-from ..errors import Conflict, Forbidden, Invalid
+from ..errors import Conflict, FieldError, Forbidden, Invalid
 from ..instances import repository as instance_repo
 from ..tenants import repository as tenant_repo
 from . import repository as repo
@@ -61,6 +61,40 @@ async def check_compilation(session: AsyncSession, tenant_id: str, plan_instance
             "plan_total": total([i["amount"] for i in items]),
             "plan_left_out": [k for k in found if k not in listed],
             "plan_candidates": len(found)}
+
+
+def refuse_server_variables(process_id: str, variables: dict[str, Any]) -> None:
+    """An annual plan is not started with what only its own completions write: the server's
+    figures and ``approved`` (which, true, makes the plan issued). 422
+    ``plan.server_variable`` naming each."""
+    if process_id != repo.PLAN_PROCESS:
+        return
+    forged = [n for n in (*SERVER_VARIABLES, repo.ISSUED) if n in variables]
+    if forged:
+        raise Invalid(f"an annual plan is not started with {', '.join(forged)}: the server "
+                      "writes them when the plan is compiled and approved", [
+                          FieldError(f"variables.{n}", "written by the server, not at the start",
+                                     {"field": n}, code="plan.server_variable")
+                          for n in forged],
+                      code="plan.server_variable", params={"names": "、".join(forged)})
+
+
+async def check_approval(session: AsyncSession, tenant_id: str, plan_instance_id: str,
+                         submitted: dict[str, Any]) -> None:
+    """plan_approval issues the plan only if no other plan of its year was issued (409
+    ``plan.already_issued``), also when two are approved at once: a rival plan compiled
+    before the first was issued stays unissued; sending it back (``approved`` false) is
+    still allowed."""
+    if submitted.get(repo.ISSUED) is not True:
+        return
+    year = (await instance_repo.load_variables(session, plan_instance_id)).get(repo.PLAN_YEAR)
+    if not isinstance(year, int):
+        return
+    await repo.lock_plans_of_year(session, tenant_id, year)  # a rival approval waits here
+    if await repo.issued_plan(session, tenant_id, year, other_than=plan_instance_id):
+        raise Conflict(f"the annual plan for {year} was issued already by another plan; "
+                       "this one cannot be issued too", code="plan.already_issued",
+                       params={"year": year})
 
 
 async def annual_plan(ctx: AppContext, session: AsyncSession, principal: Principal,
