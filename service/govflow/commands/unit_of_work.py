@@ -44,6 +44,7 @@ from ..instances.messages import Delivery
 from ..metrics import ENGINE_STEP
 from ..store.db import WRITE_INTENT
 from ..store.engine_rows import drop_rows, write_changes
+from ..store.held_writes import HeldWrites, Writer
 from ..store.jsontext import dumps
 from ..tasks import repository as task_repo
 from ..tenants import repository as tenant_repo
@@ -76,6 +77,23 @@ class UnitOfWork:
         # the next _checkout that finds the instance at that version.
         self._preloaded: dict[str, Any] = {}
         self._stored: dict[str, tuple[int, Stored]] = {}
+        # hold_writes(): the steps' writes and version bumps (instance -> version seen),
+        # sent together by _write_held.
+        self._held: HeldWrites | None = None
+        self._held_bumps: dict[str, int] = {}
+
+    def hold_writes(self) -> None:
+        """From now until commit, hold the steps' writes and send each kind once for all
+        the instances stepped (a batch of timers): the version bumps first, in one
+        statement, then one executemany per statement. An instance stepped again, or read
+        by a check, has its held writes sent first; everything is sent before the
+        messages thrown are correlated."""
+        if self._held is None:
+            self._held = HeldWrites()
+
+    @property
+    def _writer(self) -> Writer:
+        return self._held if self._held is not None else self.session
 
     def after_commit(self, hook: Callable[[], object]) -> None:
         """Run ``hook`` once the transaction committed (metrics, waking a worker); never
@@ -119,6 +137,8 @@ class UnitOfWork:
         """Correlate what was thrown, write the outbox, commit. ``view``: the response's
         read, run last inside the transaction (what it reads is what commits), so a
         command's answer costs no second transaction and connection checkout."""
+        await self._write_held()
+        self._held = None  # what is correlated now reads what it writes
         await self._drain_thrown()
         rounds = 0  # a project that reached its plan wait after the plan was issued
         while await carry_over_late(self, list(self._touched), rounds):
@@ -209,6 +229,8 @@ class UnitOfWork:
         self._stored.update((r.id, (r.version, stored[r.id])) for r in cold)
 
     async def _running(self, instance_id: str) -> Any:
+        if instance_id in self._held_bumps:  # its row and version as written
+            await self._write_held()
         row = self._preloaded.pop(instance_id, None) or await repo.get(self.session,
                                                                        instance_id)
         if row is None:
@@ -226,6 +248,8 @@ class UnitOfWork:
         """Suspend or resume: no engine step, but versioned and recorded. The state is
         checked here, in the transaction that writes the new one."""
         self._preloaded.pop(instance_id, None)
+        if instance_id in self._held_bumps:
+            await self._write_held()
         row = await repo.get(self.session, instance_id)
         if row is None:
             raise NotFound(f"process instance {instance_id} does not exist",
@@ -252,6 +276,8 @@ class UnitOfWork:
         """Put an instance whose step failed in state ``error`` with an ``incident`` event;
         False (nothing written) when another command changed it since ``seen_version``."""
         self._preloaded.pop(instance_id, None)
+        if instance_id in self._held_bumps:
+            await self._write_held()
         row = await repo.get(self.session, instance_id)
         if row is None or row.state not in ("running", "error"):
             return False
@@ -359,23 +385,26 @@ class UnitOfWork:
         label = await self._label(row, entry.variables, result.variables)
         if label is not None:
             values["label"] = label[0]
-        if not await repo.update_versioned(s, instance_id, entry.version, **values):
+        if self._held is not None and set(values) == {"updated_at"}:
+            self._held_bumps[instance_id] = entry.version  # checked when written
+        elif not await repo.update_versioned(s, instance_id, entry.version, **values):
             raise Conflict(f"process instance {instance_id} was changed concurrently",
                            code="instance.version_conflict",
                            params={"instance_id": instance_id})
+        w = self._writer
         if result.completed:  # completed or terminated: never loaded again
-            await drop_rows(s, instance_id)
+            await drop_rows(w, instance_id)
         else:
-            await write_changes(s, instance_id, result.changes)
-        changed = await repo.write_variables(s, instance_id, entry.variables, result.variables)
+            await write_changes(w, instance_id, result.changes)
+        changed = await repo.write_variables(w, instance_id, entry.variables, result.variables)
         entry.variables = dict(result.variables)
-        await repo.write_subscriptions(s, instance_id, row["tenant_id"], entry.subscriptions,
+        await repo.write_subscriptions(w, instance_id, row["tenant_id"], entry.subscriptions,
                                        result.waiting_messages)
         entry.subscriptions = dict(result.waiting_messages)
-        await timer_repo.write(s, instance_id, row["tenant_id"], entry.timers, result.timers,
+        await timer_repo.write(w, instance_id, row["tenant_id"], entry.timers, result.timers,
                                result.timer_elements)
         entry.timers = dict(result.timers)
-        await external_repo.write(s, row, result.external_created, result.external_finished,
+        await external_repo.write(w, row, result.external_created, result.external_finished,
                                   now)
         if result.external_created:  # long-polling fetches of the tenant look again
             self.after_commit(partial(external_waiting.wake, row["tenant_id"]))
@@ -392,7 +421,21 @@ class UnitOfWork:
 
     async def _append_history(self, rows: list[dict[str, Any]]) -> int:
         self._events.extend(rows)
-        return await repo.append_history(self.session, rows)
+        return await repo.append_history(self._writer, rows)
+
+    async def _write_held(self) -> None:
+        """Send what ``hold_writes`` kept: the version bumps first (they take the instances'
+        row locks, as a single step's bump does, before anything else is written), then
+        the rest."""
+        bumps, self._held_bumps = self._held_bumps, {}
+        if bumps:
+            lost = await repo.bump_versions(self.session, bumps, self.ctx.clock.now())
+            if lost:
+                raise Conflict(f"process instance {lost[0]} was changed concurrently",
+                               code="instance.version_conflict",
+                               params={"instance_id": "、".join(lost)})
+        if self._held:
+            await self._held.flush(self.session)
 
     async def _label(self, row: Any, before: dict[str, Any], after: dict[str, Any]
                      ) -> tuple[str | None] | None:
@@ -406,12 +449,12 @@ class UnitOfWork:
 
     async def _write_tasks(self, row: Any, result: StepResult, actor: str, now: Any) -> None:
         submitted = {e.task_id: e.data for e in result.events if e.event == "task_completed"}
-        await task_repo.finish_tasks(self.session, [
+        await task_repo.finish_tasks(self._writer, [
             {"b_id": tid, "b_state": state, "b_at": now,
              "b_by": actor if state == "completed" else None,
              "b_data": _dumps(submitted.get(tid)) if state == "completed" else None}
             for tid, state in result.finished.items()])
-        await task_repo.insert_tasks(self.session, [
+        await task_repo.insert_tasks(self._writer, [
             task_repo.task_row(t, row, now, *self._due(t, now, result.variables))
             for t in result.created])
 

@@ -79,6 +79,31 @@ async def update_versioned(session: AsyncSession, instance_id: str, seen_version
     return rowcount(result) == 1
 
 
+# Built once: the version bumps of a batch of steps, checked together (RETURNING names those
+# that were still at the version their step read).
+_BUMP_MANY = (
+    sa.update(process_instances)
+    .where(sa.tuple_(process_instances.c.id, process_instances.c.version)
+           .in_(sa.bindparam("b_seen", expanding=True)))
+    .values(version=process_instances.c.version + 1, updated_at=sa.bindparam("b_at"))
+    .returning(process_instances.c.id)
+)
+
+
+async def bump_versions(session: AsyncSession, seen: Mapping[str, int], at: datetime
+                        ) -> list[str]:
+    """``update_versioned`` for many instances in one statement (instance id -> version
+    read); the ids whose version another command moved meanwhile (nothing is bumped for
+    them)."""
+    if len(seen) == 1:
+        [(instance_id, version)] = seen.items()
+        ok = await update_versioned(session, instance_id, version, updated_at=at)
+        return [] if ok else [instance_id]
+    result = await session.execute(_BUMP_MANY, {"b_seen": list(seen.items()), "b_at": at})
+    bumped = set(result.scalars().all())
+    return [i for i in seen if i not in bumped]
+
+
 async def load_variables(session: AsyncSession, instance_id: str) -> dict[str, Any]:
     result = await session.execute(_VARIABLES, {"b_instance": instance_id})
     return {name: loads(value) for name, value in result.all()}
