@@ -47,7 +47,7 @@ class Worker:
     ctx: AppContext
     name: str = field(default_factory=default_worker_name)
     poll_seconds: float = 0.5
-    ROUND = 1000  # instances a round handles at most before it looks again from scratch
+    round_size: int = 1000  # instances a round handles before it looks again from scratch
 
     @property
     def actor(self) -> str:
@@ -101,7 +101,7 @@ class Worker:
         while not stop.is_set():
             busy = False
             try:
-                busy = not (await self._round(limit=self.ROUND))[1]
+                busy = not (await self._round(limit=self.round_size))[1]
             except Exception:
                 log.exception("timer worker %s: round failed", self.name)
             if busy:  # more are due: go on at once
