@@ -89,6 +89,12 @@ async def claim_due_batch(session: AsyncSession, now: datetime, skip_locked: boo
         query = query.where(t.c.instance_id.not_in(list(passed_over)))
     if skip_locked:
         query = query.with_for_update(skip_locked=True, of=t)
+    if session.get_bind().dialect.name == "postgresql":
+        # Plan this transaction's statements for their values: a generic plan cannot tell
+        # how few timers are due, and the foreign-key checks of the rows a batch inserts
+        # would keep the plan made when the worker's connection first saw the tables
+        # small (a scan of every task row per candidate row once they have grown).
+        await session.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
     claimed: dict[str, ClaimedTimer] = {}
     for row in (await session.execute(query)).all():
         claimed.setdefault(row[0], ClaimedTimer(*row))  # one step fires all that are due
