@@ -55,13 +55,15 @@ class FireDueTimers:
         # The running ones read in one go (not one instance's rows after another).
         await uow.preload([t.instance_id for t in self.claimed if t.instance_state == "running"])
         uow.hold_writes()
+        by_id = {t.instance_id: t for t in self.claimed}
         for timer in self.claimed:
-            self.failed = timer  # until its step has run
             if timer.instance_state == "error":  # its back-off ran out: try again
+                self.failed = timer
                 await uow.set_state(timer.instance_id, "running", self.actor,
                                     "incident_retried", {"attempt": timer.failed_attempts + 1},
                                     expected=("error",))
-            await uow.step(timer.instance_id, lambda e: e.fire_timers(), self.actor)
+        await uow.step_each(list(by_id), lambda e: e.fire_timers(), self.actor,
+                            lambda instance_id: setattr(self, "failed", by_id[instance_id]))
         self.failed = None  # from here on (the held writes, the commit) nobody in particular
         fired = len(self.claimed)
         uow.after_commit(lambda: TIMERS_FIRED.inc(fired))

@@ -16,7 +16,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from functools import partial
 from typing import Any, Self, TypeVar
 
@@ -39,7 +39,7 @@ from ..feed import outbox as feed_outbox
 from ..instances import repository as repo
 from ..instances.cache import CachedInstance
 from ..instances.labels import label_text
-from ..instances.loading import Stored, instance_rows, load_stored, rebuild
+from ..instances.loading import Stored, instance_rows, load_stored, rebuild, rebuilt
 from ..instances.messages import Delivery
 from ..metrics import ENGINE_STEP
 from ..store.db import WRITE_INTENT
@@ -207,14 +207,56 @@ class UnitOfWork:
         entry.engine.timing = self._timing()
         try:
             result = await asyncio.to_thread(run, entry.engine)
-        except NotWaiting as exc:
-            raise Conflict(str(exc), code="instance.not_waiting") from exc
-        except StepError as exc:
-            raise EngineFailure(_failure(exc), element=exc.element,
-                                code="engine.step_failed") from exc
+        except (NotWaiting, StepError) as exc:
+            raise _refusal(exc) from exc
         await self._persist(row._mapping, entry, result, actor, hops)
         ENGINE_STEP.observe(time.perf_counter() - started)
         return result
+
+    async def step_each(self, instance_ids: Sequence[str], run: Step, actor: str,
+                        working_on: Callable[[str], object]) -> None:
+        """``step`` each of these running instances (a batch of timers), the engine's work
+        for all of them -- rebuilding those not in memory, then the step -- in one
+        worker-thread call instead of two per instance. ``working_on(id)`` is called before
+        each instance is read and again before its outcome is written or its failure
+        raised: a failure is that instance's."""
+        planned: list[tuple[Any, CachedInstance | None, Any, Stored | None]] = []
+        for instance_id in instance_ids:
+            working_on(instance_id)
+            row = await self._running(instance_id)
+            entry = self._cached(row)
+            if entry is not None:
+                planned.append((row, entry, None, None))
+            else:
+                specs, _, stored = await self._cold_state(row)
+                planned.append((row, None, specs, stored))
+        timing = self._timing()
+
+        def work() -> list[tuple[CachedInstance | None, StepResult | Exception, float]]:
+            done: list[tuple[CachedInstance | None, StepResult | Exception, float]] = []
+            for row, entry, specs, stored in planned:
+                started = time.perf_counter()
+                try:
+                    if entry is None:
+                        assert stored is not None
+                        entry = rebuilt(specs, row, stored)
+                    entry.engine.timing = timing
+                    done.append((entry, run(entry.engine), time.perf_counter() - started))
+                except Exception as exc:  # noqa: BLE001 - raised below, as its instance's
+                    done.append((entry, exc, 0.0))
+            return done
+
+        for (row, *_), (entry, result, took) in zip(planned, await asyncio.to_thread(work),
+                                                    strict=True):
+            working_on(row.id)
+            if isinstance(result, (NotWaiting, StepError)):
+                raise _refusal(result) from result
+            if isinstance(result, Exception):
+                raise result
+            assert entry is not None
+            started = time.perf_counter()
+            await self._persist(row._mapping, entry, result, actor)
+            ENGINE_STEP.observe(took + time.perf_counter() - started)
 
     async def preload(self, instance_ids: Collection[str]) -> None:
         """Read the running instances about to be stepped (a batch of timers) in two
@@ -363,14 +405,24 @@ class UnitOfWork:
         return await self.step(row.id, _bind(delivery.deliver, row.tenant_id, row.id), actor)
 
     async def _checkout(self, row: Any) -> CachedInstance:
-        entry = self._touched.pop(row.id, None) or self.ctx.instances.checkout(row.id, row.version)
-        if entry is not None and entry.version == row.version:
+        entry = self._cached(row)
+        if entry is not None:
             return entry
+        return await rebuild(*await self._cold_state(row))
+
+    def _cached(self, row: Any) -> CachedInstance | None:
+        """The instance in memory at the row's version: touched by this command, or in the
+        cache."""
+        entry = self._touched.pop(row.id, None) or self.ctx.instances.checkout(row.id, row.version)
+        return entry if entry is not None and entry.version == row.version else None
+
+    async def _cold_state(self, row: Any) -> tuple[Any, Any, Stored]:
+        """What rebuilding an instance not in memory takes: its specs, row, stored state."""
         specs = await self.ctx.specs.get(self.session, row.diagram_set_id)
         version, stored = self._stored.pop(row.id, (None, None))
         if stored is None or version != row.version:
             stored = (await load_stored(self.session, [row.id]))[row.id]
-        return await rebuild(specs, row, stored)
+        return specs, row, stored
 
     async def _persist(self, row: Any, entry: CachedInstance, result: StepResult,
                        actor: str, hops: int = 0) -> None:
@@ -504,6 +556,13 @@ _ABSENT = object()
 def _bind(method: Callable[[str, str, EngineInstance], Any], tenant_id: str,
           instance_id: str) -> Callable[[EngineInstance], Any]:
     return lambda engine: method(tenant_id, instance_id, engine)
+
+
+def _refusal(exc: NotWaiting | StepError) -> Conflict | EngineFailure:
+    """What a step's engine error is to the caller: not waiting for it, or a failure."""
+    if isinstance(exc, NotWaiting):
+        return Conflict(str(exc), code="instance.not_waiting")
+    return EngineFailure(_failure(exc), element=exc.element, code="engine.step_failed")
 
 
 def _failure(exc: StepError) -> str:
