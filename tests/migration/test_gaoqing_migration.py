@@ -30,13 +30,14 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     WHO,
     WRITTEN_OK,
     begin,
+    complete,
     in_construction,
     keys,
     message,
     reviewed,
     step,
 )
-from tests.support.api import API, complete, history, ready
+from tests.support.api import API, history, ready
 from tests.support.bundled import bundled
 
 MAPPING = {"gaoqing_project": {"written_review": "desk_review",

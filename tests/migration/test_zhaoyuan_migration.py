@@ -16,6 +16,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     APPROVAL,
     EXPERT,
     EXPERT_OK,
+    FILED,
     GOVERNMENT,
     HUB,
     IN_WINDOW,
@@ -30,13 +31,14 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     UNIT,
     begin,
     building,
+    complete,
     keys,
     message,
     reviewed,
     state,
     step,
 )
-from tests.support.api import API, complete, history, snapshot
+from tests.support.api import API, history, snapshot
 from tests.support.bundled import bundled
 
 MAPPING = {"zhaoyuan_project": {"expert_review": "expert_assessment",
@@ -47,7 +49,6 @@ CHANGE = {"goal_changed": False, "site_changed": False, "budget_changed": True,
           "change_description": "增加移动端，预算相应调整", "contract_amount": 110,
           "change_amount": 20, "total_after_change": 130}
 CHANGE_REVIEW = {"major_change": False, "no_overrun_top_up": True}
-FILED = {"contract_text_filed": True, "filed_on": "2027-03-05"}
 
 
 def edited() -> dict[str, bytes]:
@@ -213,7 +214,8 @@ async def test_one_instance_moves_on_its_own_and_a_dry_run_changes_nothing(clien
     assert moved.status_code == 200, moved.text
     now = await state(client, instance)
     assert keys(now) == ["expert_assessment"]
-    assert now["variables"]["application_doc"] is True
+    # the declaration's document, under its new name
+    assert now["variables"]["application_doc"] == instance["variables"]["application_document"]
     assert "application_document" not in now["variables"]
     events = await history(client, instance["id"])
     assert events[-1]["event"] == "migrated"

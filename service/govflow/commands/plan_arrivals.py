@@ -12,6 +12,8 @@ from ..instances.messages import Delivery
 from ..plans import repository as plan_repo
 from ..plans import service as plans
 
+CLOSED_MESSAGE = plan_repo.CLOSED_MESSAGE
+
 # A project carried from year to year whose every next plan is issued already stops here
 # (an instance no plan year will ever take is a data error, not a loop).
 MAX_CARRY_OVERS = 20

@@ -49,7 +49,7 @@ from ..store.jsontext import dumps
 from ..tasks import repository as task_repo
 from ..tenants import repository as tenant_repo
 from ..timers import repository as timer_repo
-from .plan_arrivals import carry_over_late
+from .plan_arrivals import CLOSED_MESSAGE, carry_over_late
 
 _log = logging.getLogger(__name__)
 MAX_MESSAGE_HOPS = 10
@@ -133,6 +133,12 @@ class UnitOfWork:
                                code="instance.version_conflict",
                                params={"instance_id": "、".join(self._touched)}) from exc
 
+    def _waiting_for(self, message: str) -> list[str]:
+        """The touched instances whose engine now waits for ``message`` (as written to
+        message_subscriptions), found in memory so most commits ask the database nothing."""
+        return [instance_id for instance_id, entry in self._touched.items()
+                if message in entry.subscriptions.values()]
+
     async def commit(self, view: Callable[[], Awaitable[V]] | None = None) -> V | None:
         """Correlate what was thrown, write the outbox, commit. ``view``: the response's
         read, run last inside the transaction (what it reads is what commits), so a
@@ -141,7 +147,7 @@ class UnitOfWork:
         self._held = None  # what is correlated now reads what it writes
         await self._drain_thrown()
         rounds = 0  # a project that reached its plan wait after the plan was issued
-        while await carry_over_late(self, list(self._touched), rounds):
+        while await carry_over_late(self, self._waiting_for(CLOSED_MESSAGE), rounds):
             await self._drain_thrown()
             rounds += 1
         if await feed_outbox.enqueue(self.session, self._events, self.ctx.clock.now()):

@@ -17,7 +17,10 @@ from . import repository as repo
 from .rules import Candidate, Elsewhere, problems, refuse, total
 
 COMPILE_TASK, APPROVE_TASK = "plan_compilation", "plan_approval"
-PLAN_TASKS = (COMPILE_TASK, APPROVE_TASK)
+# A second body's signature on the compiled plan before its approval, where the text has the
+# plan compiled jointly (招远 第十条 中心会同财政局汇总): it shows the plan as compiled.
+COUNTERSIGN_TASK = "plan_countersign"
+PLAN_TASKS = (COMPILE_TASK, COUNTERSIGN_TASK, APPROVE_TASK)
 # Variables the server writes on plan_compilation's completion (never typed).
 SERVER_VARIABLES = ("plan_items", "plan_total", "plan_left_out", "plan_candidates")
 
@@ -76,7 +79,8 @@ async def annual_plan(ctx: AppContext, session: AsyncSession, principal: Princip
 
 async def task_plan(session: AsyncSession, row: Any) -> dict[str, Any] | None:
     """What a plan task shows beside its form: the candidates to choose from
-    (plan_compilation) and the plan as compiled (plan_approval, and either once done)."""
+    (plan_compilation) and the plan as compiled (plan_countersign, plan_approval, and any
+    of them once done)."""
     if row.key not in PLAN_TASKS or row.process_id != repo.PLAN_PROCESS:
         return None
     variables = await instance_repo.load_variables(session, row.instance_id)

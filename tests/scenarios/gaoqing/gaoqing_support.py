@@ -12,7 +12,8 @@ from tests.scenarios.gaoqing.gaoqing_criteria import (
     ONSITE_STEPS,
     REVIEW_CRITERIA,
 )
-from tests.support.api import ADMIN, API, complete, ready, snapshot, start, token
+from tests.support.api import ADMIN, API, ready, snapshot, start, token
+from tests.support.api import complete as complete_as_is
 
 TENANT = "gaoqing"
 UNIT = token("unit_user", TENANT, ("unit",))
@@ -121,6 +122,40 @@ def expected_due(key: str, variables: dict) -> str | None:
 
 OK = {"approved": True, "opinion": "同意"}
 
+# A required material is a document: a value ``DOC`` in a task's variables is replaced, by
+# ``step``, ``complete`` and ``refused``, with the id of a small PDF uploaded to that task
+# just before (one per field, named after it).
+DOC = "<upload a PDF>"
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02" \
+      b"\x00\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00" \
+      b"\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+async def upload(client: httpx.AsyncClient, task_id: str, headers: dict,
+                 name: str = "材料.pdf", content: bytes = PDF,
+                 media_type: str = "application/pdf") -> str:
+    """Upload ``content`` to the task as ``headers``' user; the new document's id."""
+    response = await client.post(f"{API}/tasks/{task_id}/documents", headers=headers,
+                                 files={"file": (name, content, media_type)})
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+async def attach(client: httpx.AsyncClient, task_id: str, data: dict[str, Any],
+                 headers: dict) -> dict[str, Any]:
+    """``data`` with every ``DOC`` replaced by a PDF uploaded to the task (one per field)."""
+    return {field: await upload(client, task_id, headers, f"{field}.pdf")
+            if value == DOC else value for field, value in data.items()}
+
+
+async def complete(client: httpx.AsyncClient, instance: dict, key: str, variables: dict,
+                   headers: dict) -> dict:
+    """Complete ``key`` (200) after uploading the documents ``variables`` asks for."""
+    task = ready(instance, key)
+    return await complete_as_is(client, instance, key,
+                                await attach(client, task["id"], variables, headers), headers)
+
 
 def checked(names: Any, value: bool = True) -> dict[str, bool]:
     return {name: value for name, _ in names}
@@ -134,15 +169,14 @@ def project(**overrides: Any) -> dict[str, Any]:
             "technically_complex": False} | overrides
 
 
-DECLARATION = {"application_letter": True, "application_form": True, "construction_plan": True,
+DECLARATION = {"application_letter": DOC, "application_form": DOC, "construction_plan": DOC,
                "project_type": "application", "network": "extranet",
                "fund_source": "县级财政资金", "construction_months": 6, "it_engineering": True,
                "uses_existing_infrastructure": True, "new_software": False}
 # new_software False: no 3-month trial-run wait between completion and the initial acceptance
 # (三(四)1), so these walks never move the clock; test_gaoqing_deadlines walks the trial run.
-WRITTEN_OK = OK | checked(REVIEW_CRITERIA) | {"review_report": "书面评审报告"}
-ONSITE_OK = OK | checked(ONSITE_STEPS) | checked(REVIEW_CRITERIA) | {
-    "review_report": "现场评审报告"}
+WRITTEN_OK = OK | checked(REVIEW_CRITERIA) | {"review_report": DOC}
+ONSITE_OK = OK | checked(ONSITE_STEPS) | checked(REVIEW_CRITERIA) | {"review_report": DOC}
 JOINT_OK = OK | checked(JOINT_CRITERIA)  # 县大数据局: technical conclusions and the bars
 FUND_OK = OK | {"approved_budget": 80}    # 县财政局: fund conclusions (三(二)2)
 PROCUREMENT = {"contractor": "某信息技术有限公司", "contract_amount": 78,
@@ -150,14 +184,14 @@ PROCUREMENT = {"contractor": "某信息技术有限公司", "contract_amount": 7
 # implementation: completed_on is required; while not yet built it is the expected date.
 COMPLETED = {"next_step": "completed", "completed_on": "2026-03-02"}  # the clock's day
 EXPECTED_ON = "2026-06-30"
-INITIAL_PASSED = {"initial_result": "passed", "software_tested": True,
-                  "security_risk_assessment": True, "opinion": "初验通过"}
-APPLICATION = checked(APPLICATION_MATERIALS) | {"supervisor_opinion": False,
-                                               "largest_software_system_value": 60,
-                                               "outline_design_document": False}
-ACCEPTED = OK | checked(ACCEPTANCE_CRITERIA) | {"acceptance_report": "竣工验收报告"}
+INITIAL_PASSED = {"initial_result": "passed", "software_test_report": DOC,
+                  "security_risk_assessment": DOC, "opinion": "初验通过"}
+# 附件7 五: every material a document; no supervisor, no software system of 100万 or more
+APPLICATION = {field: DOC for field, _ in APPLICATION_MATERIALS} | {
+    "largest_software_system_value": 60}
+ACCEPTED = OK | checked(ACCEPTANCE_CRITERIA) | {"acceptance_report": DOC}
 ORDERED = {"rectification_requirements": "整改要求", "rectification_due": "2026-03-31"}
-RECTIFIED = {"rectification_plan": "整改方案", "rectification_report": "已整改完成"}
+RECTIFIED = {"rectification_plan": DOC, "rectification_report": DOC}
 SETTLEMENT = {"settlement_amount": 76.5, "reviewing_agency": "某造价咨询公司",
               "opinion": "结算评审完成"}
 EVALUATION = {"progress": "按期完成", "fund_use": "规范", "operation": "稳定", "effect": "良好",
@@ -172,15 +206,39 @@ async def refused(client: httpx.AsyncClient, instance: dict, key: str, variables
                   clause: str, headers: dict | None = None) -> None:
     """Completing ``key`` with ``variables`` is refused by the gate citing ``clause``
     (422 task.gate_failed) and the instance is left exactly as it was."""
-    before = await snapshot(client, instance["id"])
     task = ready(instance, key)
+    who = headers or WHO[TASKS[key][0]]
+    variables = await attach(client, task["id"], variables, who)
+    before = await snapshot(client, instance["id"])
     response = await client.post(f"{API}/tasks/{task['id']}/complete",
-                                 json={"variables": variables},
-                                 headers=headers or WHO[TASKS[key][0]])
+                                 json={"variables": variables}, headers=who)
     assert response.status_code == 422, response.text
     body = response.json()
     assert body["code"] == "task.gate_failed", body
     assert any(e["clause"].startswith(clause) for e in body["errors"]), body["errors"]
+    assert await snapshot(client, instance["id"]) == before
+
+
+def without(data: dict, *fields: str) -> dict:
+    """``data`` less ``fields``: a form with those materials (or answers) left out."""
+    return {k: v for k, v in data.items() if k not in fields}
+
+
+async def refused_form(client: httpx.AsyncClient, instance: dict, key: str, variables: dict,
+                       field: str, code: str, headers: dict | None = None) -> None:
+    """Completing ``key`` with ``variables`` (``DOC`` values uploaded first) is 422
+    ``form.invalid`` naming ``field`` with the field code ``code`` (``required``,
+    ``document_unknown``, ``document_type``), and the instance is left exactly as it was."""
+    task = ready(instance, key)
+    who = headers or WHO[TASKS[key][0]]
+    variables = await attach(client, task["id"], variables, who)
+    before = await snapshot(client, instance["id"])
+    response = await client.post(f"{API}/tasks/{task['id']}/complete",
+                                 json={"variables": variables}, headers=who)
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "form.invalid", body
+    assert {e["field"]: e["code"] for e in body["errors"]}.get(field) == code, body["errors"]
     assert await snapshot(client, instance["id"]) == before
 
 
@@ -238,14 +296,14 @@ async def in_construction(client: httpx.AsyncClient, key: str, declaration: dict
     instance = await countersign(client, instance)
     instance = await message(client, instance, "annual_plan_approved")
     instance = await step(client, instance, "procurement_documents",
-                          {"procurement_files": "采购需求及招标文件"})
+                          {"procurement_files": DOC})
     instance = await step(client, instance, "procurement_review",
                           OK | {"consistent_with_plan": True, "in_annual_plan": True})
     instance = await step(client, instance, "procurement", PROCUREMENT)
     if instance["variables"]["supervisor_required"]:
         instance = await step(client, instance, "supervisor_filing", {
-            "supervisor": "某监理公司", "supervisor_qualification": True,
-            "chief_supervisor_licence": True, "filed_with_hub": True})
+            "supervisor": "某监理公司", "supervisor_qualification": DOC,
+            "chief_supervisor_licence": DOC, "filed_with_hub": True})
     assert keys(instance) == ["implementation"]
     return instance
 

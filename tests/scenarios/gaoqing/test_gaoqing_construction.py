@@ -17,6 +17,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     AUDIT,
     COMPLETED,
     DECLARATION,
+    DOC,
     EVALUATION,
     EXPECTED_ON,
     FINANCE,
@@ -36,8 +37,10 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     keys,
     message,
     refused,
+    refused_form,
     state,
     step,
+    without,
 )
 from tests.support.api import API, history, ready
 from tests.support.bundled import bundled
@@ -77,7 +80,7 @@ async def test_a_refused_procurement_review_sends_the_documents_back(client):
     instance = await countersign(client, instance)
     instance = await message(client, instance, "annual_plan_approved")
     instance = await step(client, instance, "procurement_documents",
-                          {"procurement_files": "招标文件"})
+                          {"procurement_files": DOC})
     review = {"consistent_with_plan": False, "in_annual_plan": True}
     # 三(三)1: documents that depart from the approved plan cannot be approved
     await refused(client, instance, "procurement_review", OK | review, "高青 三(三)1")
@@ -85,7 +88,7 @@ async def test_a_refused_procurement_review_sends_the_documents_back(client):
                           {"approved": False, "opinion": "采购内容超出建设方案"} | review)
     assert keys(instance) == ["procurement_documents"]
     instance = await step(client, instance, "procurement_documents",
-                          {"procurement_files": "修改后的招标文件", "procurement_method": "公开招标"})
+                          {"procurement_files": DOC, "procurement_method": "公开招标"})
     instance = await step(client, instance, "procurement_review",
                           OK | review | {"consistent_with_plan": True})
     assert keys(instance) == ["procurement"]
@@ -141,7 +144,7 @@ async def test_changes_and_cloud_resources_return_to_implementation(client):
     instance = await step(client, instance, "implementation",
                           {"next_step": "cloud_resources", "completed_on": EXPECTED_ON})
     instance = await step(client, instance, "cloud_resource_request", {
-        "request_type": "new", "resources": "4核8G云主机2台"})
+        "request_type": "new", "resources": "4核8G云主机2台", "request_form": DOC})
     instance = await step(client, instance, "cloud_resource_review",
                           OK | {"allocated": "政务外网区云主机2台"})
     assert keys(instance) == ["implementation"]
@@ -222,7 +225,7 @@ async def test_projects_without_new_software_have_no_trial_run_minimum(client):
     instance = await in_construction(client, "GQ-HW")
     instance = await completed(client, instance)  # at initial_acceptance at once
     instance = await step(client, instance, "initial_acceptance",
-                          INITIAL_PASSED | {"software_tested": False})
+                          without(INITIAL_PASSED, "software_test_report"))
     assert keys(instance) == ["acceptance_application"]
 
 
@@ -307,33 +310,45 @@ async def test_the_completion_date_and_the_rectification_deadline_are_required(c
     assert "rectification_due" in response.text
 
 
-@pytest.mark.parametrize(("value", "outline", "next_key"), [
-    (100, False, "acceptance_application"),
-    (100, True, "final_acceptance"),
-    (99.99, False, "final_acceptance"),
-])
-async def test_outline_design_document_from_100(client, value, outline, next_key):
-    instance = await in_construction(client, f"GQ-OUTLINE-{value}-{outline}")
+@pytest.mark.parametrize(("value", "outline_required"), [(100, True), (99.99, False)])
+async def test_outline_design_document_from_100(client, value, outline_required):
+    # 附件7 五(十一)1 单个软件系统价值在100万元以上: from 100 the 概要设计说明书 is a required
+    # document (the gate refuses the application without it); at 99.99 it is not asked for.
+    instance = await in_construction(client, f"GQ-OUTLINE-{value}")
     instance = await completed(client, instance)
     instance = await step(client, instance, "initial_acceptance", INITIAL_PASSED)
-    instance = await step(client, instance, "acceptance_application", APPLICATION | {
-        "largest_software_system_value": value, "outline_design_document": outline})
-    assert keys(instance) == [next_key]
+    application = APPLICATION | {"largest_software_system_value": value}
+    if outline_required:
+        await refused(client, instance, "acceptance_application", application,
+                      "高青 附件7 五(十一)1")
+        application |= {"outline_design_document": DOC}
+    instance = await step(client, instance, "acceptance_application", application)
+    assert keys(instance) == ["final_acceptance"]
+    assert ("outline_design_document" in instance["variables"]) is outline_required
 
 
-async def test_materials_must_be_complete_and_supervised_projects_add_the_supervisor_opinion(
-        client):
+@pytest.mark.parametrize("material", [field for field in APPLICATION if APPLICATION[field] == DOC])
+async def test_an_application_without_a_material_is_refused(client, material):
+    # 附件7 五(一)—(十一): each material is a required document; the project stays put
+    instance = await in_construction(client, f"GQ-MATERIAL-{material}")
+    instance = await completed(client, instance)
+    instance = await step(client, instance, "initial_acceptance", INITIAL_PASSED)
+    await refused_form(client, instance, "acceptance_application",
+                       without(APPLICATION, material), material, "required")
+    instance = await step(client, instance, "acceptance_application", APPLICATION)
+    assert keys(instance) == ["final_acceptance"]
+
+
+async def test_supervised_projects_add_the_supervisor_opinion(client):
+    # 附件7 五(八) 保证单位（监理方）审查意见（如果有保证单位的情况下）: required exactly where
+    # there is a supervisor (from 200万, 三(三)3); an ordinary project applies without it.
     instance = await in_construction(client, "GQ-MATERIALS", total_investment=300)
     assert instance["variables"]["supervisor_required"] is True
     instance = await completed(client, instance)
     instance = await step(client, instance, "initial_acceptance", INITIAL_PASSED)
+    await refused(client, instance, "acceptance_application", APPLICATION, "高青 附件7 五(八)")
     instance = await step(client, instance, "acceptance_application",
-                          APPLICATION | {"user_report": False, "supervisor_opinion": True})
-    assert keys(instance) == ["acceptance_application"]
-    instance = await step(client, instance, "acceptance_application", APPLICATION)
-    assert keys(instance) == ["acceptance_application"]  # no supervisor opinion
-    instance = await step(client, instance, "acceptance_application",
-                          APPLICATION | {"supervisor_opinion": True})
+                          APPLICATION | {"supervisor_opinion": DOC})
     assert keys(instance) == ["final_acceptance"]
 
 
@@ -353,7 +368,7 @@ async def test_each_acceptance_condition_refuses_a_pass(client, bar):
 
 
 @pytest.mark.parametrize(("new_software", "unmet"), [
-    (True, "software_tested"), (True, "security_risk_assessment"),
+    (True, "software_test_report"), (True, "security_risk_assessment"),
     (False, "security_risk_assessment")])
 async def test_initial_acceptance_passes_only_tested_and_assessed(client, ctx, new_software,
                                                                    unmet):
@@ -368,11 +383,11 @@ async def test_initial_acceptance_passes_only_tested_and_assessed(client, ctx, n
         await Worker(ctx, "test").fire_due()
         instance = (await client.get(f"{API}/process-instances/{instance['id']}",
                                      headers=HUB)).json()
-    await refused(client, instance, "initial_acceptance", INITIAL_PASSED | {unmet: False},
+    await refused(client, instance, "initial_acceptance", without(INITIAL_PASSED, unmet),
                   "高青 三(四)1")
     instance = await step(client, instance, "initial_acceptance",
-                          INITIAL_PASSED | {unmet: False, "initial_result": "failed",
-                                            "opinion": "未完成测试或风险评估"})
+                          without(INITIAL_PASSED, unmet) | {"initial_result": "failed",
+                                                            "opinion": "未完成测试或风险评估"})
     assert keys(instance) == ["implementation"]
 
 
@@ -387,15 +402,20 @@ async def test_the_supervisor_filing_needs_qualification_licence_and_filing(clie
     instance = await step(client, instance, "onsite_review", ONSITE_OK)
     instance = await countersign(client, instance)
     instance = await message(client, instance, "annual_plan_approved")
-    instance = await step(client, instance, "procurement_documents", {"procurement_files": "招标文件"})
+    instance = await step(client, instance, "procurement_documents", {"procurement_files": DOC})
     instance = await step(client, instance, "procurement_review",
                           OK | {"consistent_with_plan": True, "in_annual_plan": True})
     await refused(client, instance, "procurement", PROCUREMENT | {"traded_by_center": False},
                   "高青 二、三(三)1")
     instance = await step(client, instance, "procurement", PROCUREMENT)
-    filing = {"supervisor": "某监理公司", "supervisor_qualification": True,
-              "chief_supervisor_licence": True, "filed_with_hub": True}
-    await refused(client, instance, "supervisor_filing", filing | {unmet: False}, "高青 三(三)3")
+    filing = {"supervisor": "某监理公司", "supervisor_qualification": DOC,
+              "chief_supervisor_licence": DOC, "filed_with_hub": True}
+    if unmet == "filed_with_hub":
+        await refused(client, instance, "supervisor_filing", filing | {unmet: False},
+                      "高青 三(三)3")
+    else:  # the qualification and the licence are documents the form requires
+        await refused_form(client, instance, "supervisor_filing", without(filing, unmet), unmet,
+                           "required")
     instance = await step(client, instance, "supervisor_filing", filing)
     assert keys(instance) == ["implementation"]
 
@@ -405,7 +425,7 @@ async def test_whole_lifecycle_with_rectification_after_a_failed_acceptance(clie
                                      planned_investment=90)
     instance = await completed(client, instance)
     instance = await step(client, instance, "initial_acceptance", INITIAL_PASSED)
-    application = APPLICATION | {"supervisor_opinion": True}
+    application = APPLICATION | {"supervisor_opinion": DOC}
     instance = await step(client, instance, "acceptance_application", application)
     task = ready(instance, "final_acceptance")
     incomplete = {k: v for k, v in ACCEPTED.items() if k != "acceptance_report"}

@@ -22,6 +22,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     ACCEPTED,
     APPLICATION,
     DECLARATION,
+    DOC,
     EVALUATION,
     EXPERTS,
     FINANCE,
@@ -39,13 +40,14 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     UNIT,
     WRITTEN_OK,
     begin,
+    complete,
     in_construction,
     inspect,
     keys,
     message,
     step,
 )
-from tests.support.api import API, complete, history, ready, start
+from tests.support.api import API, history, ready, start
 from tests.support.bundled import bundled
 
 
@@ -420,7 +422,7 @@ async def test_a_consultancy_that_ends_after_september_30_declares_for_the_year_
     ctx.clock.set(SEP_28_0900)
     instance = await begin(client, planned_investment=120)
     instance = await step(client, instance, "consultancy_plan", {
-        "consultancy_scope": "编制项目建设方案", "consultancy_procurement_documents": True})
+        "consultancy_scope": "编制项目建设方案", "consultancy_procurement_documents": DOC})
     ctx.clock.set(utc(2026, 10, 9, 1))
     instance = await step(client, instance, "consultancy_review", OK | {
         "consultancy_needed_confirmed": True, "qualification_required": True})

@@ -11,6 +11,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     APPROVAL,
     COMPLETED,
     DECLARATION,
+    DOC,
     FUND_OK,
     HUB,
     INITIAL_PASSED,
@@ -26,7 +27,9 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     keys,
     message,
     refused,
+    refused_form,
     step,
+    without,
 )
 from tests.support.api import API, ready, snapshot, token
 from tests.support.bundled import bundled
@@ -106,7 +109,7 @@ async def test_the_declaring_unit_does_not_review_its_own_procurement(client):
     instance = await countersign(client, instance)
     instance = await message(client, instance, "annual_plan_approved")
     instance = await step(client, instance, "procurement_documents",
-                          {"procurement_files": "招标文件"}, UNIT_AND_HUB)
+                          {"procurement_files": DOC}, UNIT_AND_HUB)
     review = OK | {"consistent_with_plan": True, "in_annual_plan": True}
     await forbidden(client, instance, "procurement_review", review, UNIT_AND_HUB,
                     "procurement_documents")
@@ -119,9 +122,13 @@ async def test_the_declaring_unit_does_not_review_its_own_procurement(client):
 @pytest.mark.parametrize("missing", ["application_letter", "application_form",
                                      "construction_plan"])
 async def test_a_declaration_needs_the_three_materials(client, missing):
-    # 三(一) 申报材料包括项目申请文件（附件1）、项目申请表（附件2）和项目建设方案（附件3）
+    # 三(一) 申报材料包括项目申请文件（附件1）、项目申请表（附件2）和项目建设方案（附件3）:
+    # each a required document; a yes in its place is not one
     instance = await begin(client)
-    await refused(client, instance, "declare", DECLARATION | {missing: False}, "高青 三(一)")
+    await refused_form(client, instance, "declare", without(DECLARATION, missing), missing,
+                       "required")
+    await refused_form(client, instance, "declare", DECLARATION | {missing: True}, missing,
+                       "type")
     instance = await step(client, instance, "declare", DECLARATION)
     assert keys(instance) == ["written_review"]
 
@@ -130,7 +137,7 @@ async def test_a_plan_compiled_by_a_consultancy_names_it(client):
     # 三(一): 计划投资100万元（含）以上 → the plan is compiled by a consultancy
     instance = await begin(client, planned_investment=100)
     instance = await step(client, instance, "consultancy_plan", {
-        "consultancy_scope": "编制项目建设方案", "consultancy_procurement_documents": True})
+        "consultancy_scope": "编制项目建设方案", "consultancy_procurement_documents": DOC})
     await refused(client, instance, "consultancy_review",
                   OK | {"consultancy_needed_confirmed": True, "qualification_required": False},
                   "高青 三(一)")
@@ -143,18 +150,25 @@ async def test_a_plan_compiled_by_a_consultancy_names_it(client):
 
 
 async def test_the_consultancy_is_chosen_by_procurement(client):
+    # 三(一) 报县电子政务主管部门审核后，按程序进行政府采购确定项目工程咨询单位: the commission
+    # carries the consultancy's procurement requirement as a document
     instance = await begin(client, technically_complex=True)
-    await refused(client, instance, "consultancy_plan", {
-        "consultancy_scope": "编制项目建设方案", "consultancy_procurement_documents": False},
-        "高青 三(一)")
+    await refused_form(client, instance, "consultancy_plan", {
+        "consultancy_scope": "编制项目建设方案"}, "consultancy_procurement_documents", "required")
+    instance = await step(client, instance, "consultancy_plan", {
+        "consultancy_scope": "编制项目建设方案", "consultancy_procurement_documents": DOC})
+    assert keys(instance) == ["consultancy_review"]
 
 
 async def test_a_higher_level_project_is_filed_with_the_hub(client):
     # 三(一) 在按上级申报要求填报有关资料的同时，应抄送县电子政务主管部门备案
     instance = await begin(client, higher_level_funded=True)
-    await refused(client, instance, "filing_review", {"declared_upward": True, "filed": False},
-                  "高青 三(一)")
-    done = await step(client, instance, "filing_review", {"declared_upward": True, "filed": True})
+    await refused_form(client, instance, "filing_review", {"declared_upward": True},
+                       "filed_materials", "required")
+    await refused(client, instance, "filing_review",
+                  {"declared_upward": False, "filed_materials": DOC}, "高青 三(一)")
+    done = await step(client, instance, "filing_review",
+                      {"declared_upward": True, "filed_materials": DOC})
     assert (done["state"], done["outcome"]) == ("completed", "filed_only")
 
 

@@ -8,6 +8,7 @@ from tests.conftest import deploy
 from tests.scenarios.gaoqing.gaoqing_support import (
     APPROVAL,
     DECLARATION,
+    DOC,
     EXPERTS,
     FINANCE,
     FUND_OK,
@@ -19,6 +20,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     TENANT,
     UNIT,
     WRITTEN_OK,
+    attach,
     begin,
     countersign,
     keys,
@@ -27,6 +29,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     reviewed,
     state,
     step,
+    without,
 )
 from tests.support.api import API, ready, start
 from tests.support.bundled import bundled
@@ -58,7 +61,8 @@ async def test_projects_funded_by_province_or_city_are_only_filed(client):
     instance = await begin(client, higher_level_funded=True, planned_investment=500,
                            major_investment_plan=True)
     assert keys(instance) == ["filing_review"]
-    done = await step(client, instance, "filing_review", {"declared_upward": True, "filed": True})
+    done = await step(client, instance, "filing_review",
+                      {"declared_upward": True, "filed_materials": DOC})
     assert (done["state"], done["outcome"]) == ("completed", "filed_only")
 
 
@@ -78,7 +82,7 @@ async def test_consultancy_comes_before_the_declaration_from_100(client, planned
 async def test_consultancy_review_sends_a_refused_commission_back(client):
     instance = await begin(client, planned_investment=150, total_investment=150)
     commission = {"consultancy_scope": "编制项目建设方案",
-                  "consultancy_procurement_documents": True}
+                  "consultancy_procurement_documents": DOC}
     instance = await step(client, instance, "consultancy_plan", commission)
     assert keys(instance) == ["consultancy_review"]
     review = {"consultancy_needed_confirmed": True, "qualification_required": True}
@@ -105,14 +109,15 @@ async def test_an_incomplete_review_is_refused(client):
     instance = await begin(client, total_investment=120)
     instance = await step(client, instance, "declare", DECLARATION)
     task = ready(instance, "onsite_review")
-    incomplete = {k: v for k, v in ONSITE_OK.items() if k != "step_finance_discussed"}
-    for variables in ({"approved": True}, incomplete, ONSITE_OK | {"opinion": ""},
-                      ONSITE_OK | {"unknown": 1}):
+    onsite_ok = await attach(client, task["id"], ONSITE_OK, EXPERTS)  # the report uploaded
+    incomplete = {k: v for k, v in onsite_ok.items() if k != "step_finance_discussed"}
+    for variables in ({"approved": True}, incomplete, onsite_ok | {"opinion": ""},
+                      onsite_ok | {"unknown": 1}, without(onsite_ok, "review_report")):
         response = await client.post(f"{API}/tasks/{task['id']}/complete",
                                      json={"variables": variables}, headers=EXPERTS)
         assert response.status_code == 422, variables
     response = await client.post(f"{API}/tasks/{task['id']}/complete",
-                                 json={"variables": ONSITE_OK}, headers=HUB)
+                                 json={"variables": onsite_ok}, headers=HUB)
     assert response.status_code == 403  # the hub is not the third-party reviewer
     detail = (await client.get(f"{API}/tasks/{task['id']}", headers=EXPERTS)).json()
     assert {"approved", "opinion", "review_report", "plan_conformity", "budget_schedule",
@@ -122,7 +127,7 @@ async def test_an_incomplete_review_is_refused(client):
 async def test_an_incomplete_declaration_is_refused(client):
     instance = await begin(client)
     task = ready(instance, "declare")
-    variables = {k: v for k, v in DECLARATION.items() if k != "construction_plan"}
+    variables = await attach(client, task["id"], without(DECLARATION, "construction_plan"), UNIT)
     response = await client.post(f"{API}/tasks/{task['id']}/complete",
                                  json={"variables": variables}, headers=UNIT)
     assert response.status_code == 422

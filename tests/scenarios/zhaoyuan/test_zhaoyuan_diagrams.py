@@ -73,6 +73,7 @@ OPENING = {"progress_report_due"}
         "progress_report_due": ("--11-30", "implementation", "true")}),
     ("annual_plan.bpmn", {
         "plan_compilation_overdue": ("--10-31@plan_year-1", "plan_compilation", "false"),
+        "plan_countersign_overdue": ("--10-31@plan_year-1", "plan_countersign", "false"),
         "plan_approval_overdue": ("--10-31@plan_year-1", "plan_approval", "false")}),
     ("inspection.bpmn", {
         "rectification_overdue": ("@rectification_due", "rectification", "false")}),
