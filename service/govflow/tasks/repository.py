@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..auth.principal import Principal
 from ..instances.repository import InstanceRow, escape_like
 from ..store.db import rowcount
+from ..store.held_writes import Writer
 from ..store.jsontext import dumps
 from ..store.keyset import Cursor, Order
 from ..store.tables import (
@@ -30,28 +31,26 @@ _FINISH = (
     .values(state=sa.bindparam("b_state"), completed_at=sa.bindparam("b_at"),
             completed_by=sa.bindparam("b_by"), data=sa.bindparam("b_data"))
 )
-
-
-# Built once, like the reads below: every step that creates a task runs them.
-_INSERT_TASKS = sa.insert(tasks)
+# Built once: a batch holds the rows and sends each statement once (held_writes.py).
+_INSERT = sa.insert(tasks)
 _INSERT_CANDIDATES = sa.insert(task_candidates)
-_INSERT_CANDIDATE_USERS = sa.insert(task_candidate_users)
+_INSERT_USERS = sa.insert(task_candidate_users)
 
 
-async def insert_tasks(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+async def insert_tasks(session: Writer, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     candidates = [{"task_id": r["id"], "group_name": g}
                   for r in rows for g in r.pop("groups")]
     users = [{"task_id": r["id"], "user_name": u} for r in rows for u in r.pop("users")]
-    await session.execute(_INSERT_TASKS, rows)
+    await session.execute(_INSERT, rows)
     if candidates:
         await session.execute(_INSERT_CANDIDATES, candidates)
     if users:
-        await session.execute(_INSERT_CANDIDATE_USERS, users)
+        await session.execute(_INSERT_USERS, users)
 
 
-async def finish_tasks(session: AsyncSession, finished: list[dict[str, Any]]) -> None:
+async def finish_tasks(session: Writer, finished: list[dict[str, Any]]) -> None:
     """Mark tasks completed or cancelled (b_id, b_state, b_at, b_by, b_data)."""
     if finished:
         await session.execute(_FINISH, finished)
