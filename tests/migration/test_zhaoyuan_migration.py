@@ -128,10 +128,11 @@ async def test_every_kind_of_wait_moves_and_walks_to_its_end_on_the_new_set(clie
                      "other"}, [
         (m["element_id"], m["kind"]) for i in done["items"] for m in i["moves"]]
     # the change request runs two calls deep (项目建设 → 项目调整): both call activities move,
-    # and the termination caught on 项目建设 (第二十四条) waits with them
+    # and what 项目建设 reports to the main process waits with them: the termination
+    # (第二十四条) and a late progress report (第十一、二十四条)
     assert {m["element_id"] for i in done["items"] for m in i["moves"]
-            if m["kind"] in ("call_activity", "event")} == {"construction", "change",
-                                                             "project_terminated"}
+            if m["kind"] in ("call_activity", "event")} == {
+        "construction", "change", "project_terminated", "progress_report_overdue_caught"}
     # "other": the joint review's multi-instance activity around its two signatures (第九条)
     assert {m["element_id"] for i in done["items"] for m in i["moves"]
             if m["kind"] == "other"} == {"joint_review"}

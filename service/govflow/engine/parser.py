@@ -54,6 +54,7 @@ from .construct_parsers import (
     MappedCallActivityParser,
 )
 from .dmn_task import DecisionTask, DecisionTaskParser
+from .escalations import RearmingBoundaryEvent
 from .event_subprocess import GovflowStartEvent
 from .expressions import split_list
 from .external import ExternalServiceTask, ExternalTaskParser, create_external, is_message_send
@@ -324,8 +325,7 @@ class GovflowParser(CamundaParser):
             full_tag("intermediateCatchEvent")][1]),
         full_tag("intermediateThrowEvent"): (_ThrowParser, CamundaParser.OVERRIDE_PARSER_CLASSES[
             full_tag("intermediateThrowEvent")][1]),
-        full_tag("boundaryEvent"): (_BoundaryParser, CamundaParser.OVERRIDE_PARSER_CLASSES[
-            full_tag("boundaryEvent")][1]),
+        full_tag("boundaryEvent"): (_BoundaryParser, RearmingBoundaryEvent),
         full_tag("endEvent"): (_EndParser, EndEvent),
         full_tag("receiveTask"): (_ReceiveParser, ReceiveTask),
         full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),

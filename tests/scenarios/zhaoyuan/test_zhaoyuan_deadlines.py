@@ -15,6 +15,7 @@ import pytest
 from govflow.timers.worker import Worker
 
 from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
+    ACCEPTANCE_OK,
     COUNTERSIGNED,
     DOC,
     EXPERT,
@@ -29,8 +30,10 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     MATERIALS,
     NO,
     OK,
+    OM_FILED,
     ORDER,
     PROCURED,
+    SECURITY_OK,
     TENANT,
     UNIT,
     begin,
@@ -599,18 +602,87 @@ async def test_the_progress_report_is_asked_for_every_year_of_construction(clien
     assert passed == ["progress_report_due", "progress_report_due"]
 
 
-async def test_an_open_progress_report_escalation_holds_back_the_acceptance(client, clock, fire):
-    # the escalation is a branch of construction_process: the stage ends with its last branch
-    # (docs/cities/zhaoyuan.md "The split into stages")
-    instance = await _building(client, clock, "ZY-DL-REPORT-HOLD")
+LATE_REPORT = {"construction_progress": "系统上线试运行", "budget_execution": "已支付90%",
+               "budget_execution_report": DOC}
+
+
+async def _late_report_escalated(client, clock, fire, key: str) -> dict:
+    """Under construction, the 2026 progress report handed in after December 31: back to
+    implementation, with the hub's escalation of the late report still open."""
+    instance = await _building(client, clock, key)
     clock.set(utc(2026, 12, 20, 1))
     instance = await step(client, instance, "report_progress")
     clock.set(utc(2026, 12, 31, 16))
     await fire()
-    instance = await complete(client, instance, "progress_report", {
-        "construction_progress": "系统上线试运行", "budget_execution": "已支付90%",
-        "budget_execution_report": DOC}, UNIT)
+    instance = await complete(client, instance, "progress_report", LATE_REPORT, UNIT)
+    assert keys(instance) == ["implementation", "progress_report_escalation"]
+    return instance
+
+
+async def test_an_open_progress_report_escalation_does_not_hold_back_the_acceptance(
+        client, clock, fire):
+    # construction_process reports the late report to the main process, which escalates it
+    # beside the stages: the stage ends with its own path, as the single diagram did
+    # (docs/cities/zhaoyuan.md "The split into stages")
+    instance = await _late_report_escalated(client, clock, fire, "ZY-DL-REPORT-HOLD")
     instance = await step(client, instance, "completed")
-    assert keys(instance) == ["progress_report_escalation"]
+    assert keys(instance) == ["progress_report_escalation", "security_crypto_review"]
+
+
+async def test_a_project_is_accepted_while_a_progress_report_escalation_stays_open(
+        client, clock, fire):
+    instance = await _late_report_escalated(client, clock, fire, "ZY-DL-REPORT-ACCEPTED")
+    instance = await step(client, instance, "completed")
+    instance = await complete(client, instance, "security_crypto_review", SECURITY_OK, UNIT)
+    instance = await complete(client, instance, "final_acceptance", ACCEPTANCE_OK, HUB)
+    instance = await complete(client, instance, "om_filing", OM_FILED, UNIT)
+    # the main path has ended; the open escalation keeps the project running until closed
+    assert (instance["state"], keys(instance)) == ("running", ["progress_report_escalation"])
+    escalation = ready(instance, "progress_report_escalation")
+    assert (escalation["lane"], escalation["candidate_groups"], escalation["clause"]) == (
+        LANES["hub"], ["hub"], "招远 第二十四条、第十一条")
+    await refused_form(client, instance, "progress_report_escalation",
+                       without(URGE, "opinion"), HUB, "opinion", "required")
+    response = await client.post(f"{API}/tasks/{escalation['id']}/complete", headers=UNIT,
+                                 json={"variables": URGE})
+    assert response.status_code == 403, response.text  # only the hub escalates
     instance = await complete(client, instance, "progress_report_escalation", URGE, HUB)
-    assert keys(instance) == ["security_crypto_review"]
+    assert (instance["state"], instance["outcome"]) == ("completed", "accepted")
+    assert instance["ready_tasks"] == []
+
+
+async def test_a_termination_leaves_an_open_progress_report_escalation_to_the_hub(
+        client, clock, fire):
+    # as before the split: the termination ends the project's path, the hub still closes its
+    # escalation, and the project then ends terminated
+    instance = await _late_report_escalated(client, clock, fire, "ZY-DL-REPORT-TERM")
+    instance = await message(client, instance, "inspection_started")
+    instance = await complete(client, instance, "inspection",
+                              {"finding": "rectify", "opinion": "数据未接入共享平台"}, HUB)
+    instance = await complete(client, instance, "rectification_order",
+                              ORDER | {"rectification_due": "2027-03-31"}, HUB)
+    instance = await message(client, instance, "rectification_refused")
+    instance = await complete(client, instance, "supervision_measure",
+                              {"measure": "terminate", "opinion": "拒不整改，终止项目"}, HUB)
+    assert (instance["state"], keys(instance)) == ("running", ["progress_report_escalation"])
+    instance = await complete(client, instance, "progress_report_escalation", URGE, HUB)
+    assert (instance["state"], instance["outcome"]) == ("completed", "terminated")
+
+
+async def test_each_late_progress_report_of_one_construction_is_escalated(client, clock, fire):
+    # the stage reports every late report to the main process, not only the first one
+    instance = await _late_report_escalated(client, clock, fire, "ZY-DL-REPORT-TWICE")
+    instance = await complete(client, instance, "progress_report_escalation", URGE, HUB)
+    clock.set(utc(2027, 11, 30, 16))  # 00:00 on December 1, 2027
+    await fire()
+    assert keys(await state(client, instance)) == ["progress_report"]
+    clock.set(utc(2027, 12, 31, 16))
+    await fire()
+    instance = await state(client, instance)
+    assert keys(instance) == ["progress_report", "progress_report_escalation"]
+    passed = [e["element_id"] for e in await events(client, instance, "deadline_passed")]
+    assert passed == ["progress_report_overdue", "progress_report_due",
+                      "progress_report_overdue"]
+    instance = await complete(client, instance, "progress_report", LATE_REPORT, UNIT)
+    instance = await step(client, instance, "completed")
+    assert keys(instance) == ["progress_report_escalation", "security_crypto_review"]

@@ -55,7 +55,32 @@ def test_every_end_of_the_main_process_has_an_outcome_but_escalations():
     assert set(outcomes.values()) == OUTCOMES | {None}
     # an escalation branch closes without an outcome: the deadline does not end the project
     assert {i for i, o in outcomes.items() if o is None} == {
-        "joint_review_escalated", "contract_filing_escalated"}
+        "joint_review_escalated", "contract_filing_escalated", "progress_report_escalated"}
+
+
+def test_the_construction_stage_reports_a_late_progress_report_to_the_main_process():
+    """The stage's timer ends in an escalation end event; the main process catches it on the
+    call activity (non-interrupting) and opens the hub's escalation there, so the stage can
+    end, and a termination can leave it, while the escalation stays open."""
+    stage = _tree("construction.bpmn")
+    main = _tree("zhaoyuan_project.bpmn")
+    by_id = {el.get("id"): el for root in (stage, main) for el in root.iter() if el.get("id")}
+    flows = {f.get("sourceRef"): f.get("targetRef")
+             for root in (stage, main) for f in root.iter(f"{{{NS['bpmn']}}}sequenceFlow")}
+    reported = by_id[flows["progress_report_overdue"]]
+    assert reported.get("id") == "progress_report_overdue_reported"
+    thrown = reported.find(f"{{{NS['bpmn']}}}escalationEventDefinition").get("escalationRef")
+    caught = by_id["progress_report_overdue_caught"]
+    assert (caught.get("attachedToRef"), caught.get("cancelActivity")) == ("construction",
+                                                                          "false")
+    assert caught.find(f"{{{NS['bpmn']}}}escalationEventDefinition").get(
+        "escalationRef") == thrown
+    for root in (stage, main):
+        code = root.find(f"{{{NS['bpmn']}}}escalation[@id='{thrown}']")
+        assert code.get("escalationCode") == "progress_report_overdue"
+    assert by_id[flows["progress_report_overdue_caught"]].get("id") == \
+        "progress_report_escalation"
+    assert stage.find(".//*[@id='progress_report_escalation']") is None
 
 
 OPENING = {"progress_report_due"}
