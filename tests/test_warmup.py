@@ -93,3 +93,35 @@ async def test_warming_no_instances_leaves_the_first_step_to_load_its_rows(clien
         done = await complete(client, first, "t1", {}, token("ur", "recent", ("unit",)))
         assert ctx.instances.misses == misses + 1
         assert [t["key"] for t in done["ready_tasks"]] == ["t2"]
+
+
+async def test_start_up_rehearses_the_write_statements_and_leaves_no_trace(client, ctx):
+    """A completion's write statements run once before the first request (compiled,
+    prepared), in a transaction that is rolled back: no row anywhere changes."""
+    import sqlalchemy as sa
+    from govflow.store.tables import metadata
+    from govflow.warmup import warm
+
+    first, _, _ = await _three_instances(client, ctx)
+
+    async def snapshot() -> dict[str, list]:
+        async with ctx.engine.connect() as conn:
+            return {t.name: sorted(map(repr, (await conn.execute(sa.select(t))).all()))
+                    for t in metadata.sorted_tables}
+
+    before = await snapshot()
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])
+    sa.event.listen(ctx.engine.sync_engine, "before_cursor_execute", listener)
+    try:
+        done = await warm(ctx)
+    finally:
+        sa.event.remove(ctx.engine.sync_engine, "before_cursor_execute", listener)
+    assert done["writes"] > 0
+    for written in ("UPDATE process_instances", "INSERT INTO tasks", "INSERT INTO history",
+                    "UPDATE engine_rows", "UPDATE tasks"):
+        assert any(s.startswith(written) for s in statements), written
+    assert await snapshot() == before
+    # The first completion after it goes on as ever.
+    done_step = await complete(client, first, "t1", {}, token("ur", "recent", ("unit",)))
+    assert [t["key"] for t in done_step["ready_tasks"]] == ["t2"]

@@ -39,6 +39,16 @@ async def get_session(ctx: ContextDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
+async def get_read_session(ctx: ContextDep) -> AsyncIterator[AsyncSession]:
+    """A session for a request that only reads, one statement at a time (no ``SET LOCAL``):
+    on PostgreSQL without BEGIN and ROLLBACK (store/db.py read_session_factory)."""
+    async with ctx.readers() as session:
+        yield session
+
+
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session)]
+
+
 async def get_principal(
     ctx: ContextDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],

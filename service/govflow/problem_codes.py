@@ -228,6 +228,8 @@ CODES: dict[str, Code] = {
                                 "{year} 年度计划已经下达：此后完成审核的项目转入下一年度计划"),
     "plan.year_missing": Code("Invalid input", "年度计划不成立",
                               "年度计划流程没有计划年度（plan_year 为 {value}）"),
+    "plan.server_variable": Code("Invalid input", "年度计划不成立",
+                                 "年度计划流程不能带着 {names} 启动：这些由系统在编制、审定时写入"),
     "plan.not_reader": Code("Forbidden", "无权操作",
                             "租户“{tenant}”的年度计划只对 {groups} 开放；用户“{user}”不在其中"),
 }
@@ -244,6 +246,7 @@ FIELD_CODES: dict[str, str] = {
     "min_length": "至少 {limit} 个字符",
     "max_length": "最多 {limit} 个字符",
     "unknown_field": "表单没有这个字段",
+    "read_only": "只读字段，不能修改",
     "invalid": "值无效",
     "document_unknown": "不是本流程实例已上传的文件：请先上传，再选择",
     "document_type": "文件类型不符：应为{expected}",

@@ -35,7 +35,7 @@ async def test_a_changed_copy_of_a_city_set_swaps_without_touching_running_insta
                  "in_yearly_list": True}
     old = await start(client, "heyuan", unit, business_key="OLD", variables=variables)
     files = bundled("heyuan")
-    main = "heyuan_project.bpmn"
+    main = "declaration.bpmn"  # the stage of 河源's set that holds 立项申报
     renamed = 'id="declare" name="方案编制论证及立项申报（2027版）"'
     files[main] = files[main].replace('id="declare" name="方案编制论证及立项申报"'.encode(),
                                       renamed.encode())

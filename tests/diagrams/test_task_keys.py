@@ -54,6 +54,6 @@ def test_every_task_key_is_the_contracts_or_documented(city):
 
 def test_a_key_renamed_in_the_modeler_is_caught():
     files = bundled_files("heyuan")
-    renamed = files["heyuan_project.bpmn"].replace(b'id="crypto_review"', b'id="cryptoReview"')
-    assert unknown_keys("heyuan", {"heyuan_project.bpmn": renamed}) == [
-        "heyuan_project.bpmn: cryptoReview"]
+    renamed = files["declaration.bpmn"].replace(b'id="crypto_review"', b'id="cryptoReview"')
+    assert unknown_keys("heyuan", {"declaration.bpmn": renamed}) == [
+        "declaration.bpmn: cryptoReview"]

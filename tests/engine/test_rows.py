@@ -51,3 +51,39 @@ def test_step_writes_do_not_grow_with_the_instance():
     middle = written[1:-1]
     assert max(n for n, _ in middle) == min(n for n, _ in middle)  # same rows each step
     assert max(b for _, b in middle) < 1.2 * min(b for _, b in middle)
+
+
+def _nested_set() -> dict[str, bytes]:
+    """outer calls middle, which calls inner: a user task two calls deep."""
+    from tools.bpmn_builder import ProcessBuilder
+
+    files = {}
+    for pid, called in (("outer", "middle"), ("middle", "inner"), ("inner", None)):
+        b = ProcessBuilder(pid, name=pid, lanes=[("unit", "单位")])
+        b.start(f"{pid}_start", lane="unit")
+        if called:
+            b.call_activity(f"call_{called}", called, called=called, lane="unit")
+        else:
+            b.user_task("work", "办理", lane="unit", candidate_groups=["unit"])
+        b.end(f"{pid}_end", lane="unit")
+        step = f"call_{called}" if called else "work"
+        b.flow(f"{pid}_start", step)
+        b.flow(step, f"{pid}_end")
+        files[f"{pid}.bpmn"] = b.to_xml()
+    return files
+
+
+def test_a_task_two_calls_deep_is_rebuilt_from_its_rows():
+    # a called process's own call activity lives in another sub-workflow, whose tasks the
+    # rows restore after the nested sub-workflow itself (a migration or a cold load)
+    specs = parse_diagram_set(_nested_set(), main_process="outer")
+    engine, result = EngineInstance.start(specs, "outer", {})
+    rows: dict = {}
+    apply(rows, result.changes)
+    ready = [t.id for t in engine.ready_human_tasks()]
+    assert len(ready) == 1
+    rebuilt = EngineInstance.load(specs, "outer", list(rows.values()))
+    assert [t.id for t in rebuilt.ready_human_tasks()] == ready
+    assert rebuilt.variables() == engine.variables()
+    result = rebuilt.complete_task(ready[0], {}, "u")
+    assert result.completed

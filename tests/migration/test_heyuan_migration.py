@@ -32,8 +32,10 @@ from tests.scenarios.heyuan.heyuan_support import (
 from tests.support.api import ADMIN, API, history, snapshot, token
 from tests.support.bundled import bundled
 
-MAPPING = {"heyuan_project": {"initial_review": "preliminary_review",
-                              "public_procurement": "procurement"}}
+# 初步审核 lives in the 立项 stage, the two procurements in the 采购 stage (each a process
+# the main one calls): a plan maps each stage's own elements.
+MAPPING = {"heyuan_approval": {"initial_review": "preliminary_review"},
+           "heyuan_procurement": {"public_procurement": "procurement"}}
 PROCURED = {"procurement_result": "公开招标，中标单位：某公司", "contracts_signed": True}
 FINANCE = token("finance_user", TENANT, ("finance",))
 TENANT_ADMIN = token("hy_admin", TENANT, (), admin=True)
@@ -41,10 +43,9 @@ TENANT_ADMIN = token("hy_admin", TENANT, (), admin=True)
 
 def edited() -> dict[str, bytes]:
     files = dict(bundled(TENANT))
-    bpmn = files["heyuan_project.bpmn"]
-    bpmn = rename(bpmn, "initial_review", "preliminary_review")
-    bpmn = remove_task(bpmn, "public_procurement")
-    files["heyuan_project.bpmn"] = set_deadline(bpmn, "fund_review", "12WD", "15WD")
+    approval = rename(files["approval.bpmn"], "initial_review", "preliminary_review")
+    files["approval.bpmn"] = set_deadline(approval, "fund_review", "12WD", "15WD")
+    files["procurement.bpmn"] = remove_task(files["procurement.bpmn"], "public_procurement")
     files["route.dmn"] = replace(replace(files["route.dmn"], "&lt;= 50<", "&lt;= 80<"),
                                  "&gt; 50<", "&gt; 80<")
     return files
@@ -104,8 +105,9 @@ async def test_a_batch_moves_every_wait_and_each_project_ends_on_the_new_set(cli
     assert done["state"] == "done"
     assert done["totals"] == {"total": 4, "done": 4, "refused": 0, "failed": 0, "remaining": 0}
     by_key = {i["business_key"]: i for i in done["items"]}
+    # the stage's task moves, and the main process's call activity waiting for it stays
     assert {(m["element_id"], m["target_id"]) for m in by_key["HY-PUBLIC"]["moves"]} == {
-        ("public_procurement", "procurement")}
+        ("public_procurement", "procurement"), ("procurement_stage", "procurement_stage")}
 
     # the renamed review keeps its id; the claimed fund review keeps its assignee, and its
     # due date follows the new 15 working days (recomputed from its creation)
@@ -168,7 +170,7 @@ async def test_an_instance_the_plan_cannot_place_is_refused_and_left_untouched(c
     projects = await parked(client)
     untouched = await snapshot(client, projects["public"]["id"])
     plan = {"target_set_id": new,
-            "element_map": {"heyuan_project": {"initial_review": "preliminary_review"}}}
+            "element_map": {"heyuan_approval": {"initial_review": "preliminary_review"}}}
     dry = await client.post(f"{API}/tenants/{TENANT}/migrations", headers=TENANT_ADMIN,
                             json=plan | {"dry_run": True})
     assert dry.status_code == 200, dry.text
@@ -178,13 +180,19 @@ async def test_an_instance_the_plan_cannot_place_is_refused_and_left_untouched(c
     refused = next(i for i in report["items"] if i["business_key"] == "HY-PUBLIC")
     assert refused["refusals"][0]["element_id"] == "public_procurement"
     assert "no mapping" in refused["refusals"][0]["reason"]
+    # in the main process each waits at the 立项 stage's call activity, whose boundary
+    # events (a refusal, each review's overdue report) wait with it
+    calling = [("call_activity", "project_approval", "project_approval"),
+               *(("event", e, e) for e in ("approval_overdue_caught", "approval_rejected_caught",
+                                           "fund_review_overdue_caught",
+                                           "initial_review_overdue_caught"))]
     moved = next(i for i in report["items"] if i["business_key"] == "HY-REVIEWS")
     assert sorted((m["kind"], m["element_id"], m["target_id"]) for m in moved["moves"]) == [
-        ("timer", "initial_review_overdue", "initial_review_overdue"),
+        *calling, ("timer", "initial_review_overdue", "initial_review_overdue"),
         ("user_task", "initial_review", "preliminary_review")]
     funds = next(i for i in report["items"] if i["business_key"] == "HY-FUNDS")
     assert sorted((m["kind"], m["element_id"], m["target_id"]) for m in funds["moves"]) == [
-        ("timer", "fund_review_overdue", "fund_review_overdue"),
+        *calling, ("timer", "fund_review_overdue", "fund_review_overdue"),
         ("user_task", "fund_review", "fund_review")]
     assert funds["warnings"] == [
         "task 'fund_review' has deadline '15WD' (was '12WD'): its due date is kept"]
@@ -250,8 +258,9 @@ async def test_a_rolled_back_batch_puts_every_project_back_where_it_was(client, 
     assert response.status_code == 202, response.text
     back = response.json()
     assert back["rollback_of"] == done["id"]
-    assert back["plan"]["element_map"] == {"heyuan_project": {
-        "preliminary_review": "initial_review", "procurement": "public_procurement"}}
+    assert back["plan"]["element_map"] == {
+        "heyuan_approval": {"preliminary_review": "initial_review"},
+        "heyuan_procurement": {"procurement": "public_procurement"}}
     await MigrationWorker(ctx).drain()
     assert (await status(client, back["id"]))["totals"]["done"] == 4
     for key, project in projects.items():
@@ -291,10 +300,10 @@ async def test_bad_plans_are_refused_with_the_field_named(client):
     old, new = await sets(client)
     url = f"{API}/tenants/{TENANT}/migrations"
     cases = [
-        ({"target_set_id": new, "element_map": {"heyuan_project": {"nope": "declare"}}},
-         422, "body.element_map.heyuan_project.nope"),
-        ({"target_set_id": new, "element_map": {"heyuan_project": {"declare": "nope"}}},
-         422, "body.element_map.heyuan_project.declare"),
+        ({"target_set_id": new, "element_map": {"heyuan_declaration": {"nope": "declare"}}},
+         422, "body.element_map.heyuan_declaration.nope"),
+        ({"target_set_id": new, "element_map": {"heyuan_declaration": {"declare": "nope"}}},
+         422, "body.element_map.heyuan_declaration.declare"),
         ({"target_set_id": new, "element_map": {"elsewhere": {"a": "b"}}}, 422,
          "body.element_map.elsewhere"),
         ({"target_set_id": 999}, 422, "body.target_set_id"),
@@ -317,13 +326,21 @@ async def test_the_diff_names_what_the_edited_set_changes(client):
                                 headers=TENANT_ADMIN)
     assert response.status_code == 200, response.text
     diff = response.json()
-    process = diff["processes"]["changed"]["heyuan_project"]
-    assert {e["id"] for e in process["elements"]["added"]} == {"preliminary_review"}
-    assert {e["id"] for e in process["elements"]["removed"]} == {"initial_review",
-                                                                 "public_procurement"}
-    assert {e["id"] for e in process["flows"]["removed"]} == {
-        "Flow_public_procurement_init_changes"}
-    assert {(c["id"], c["from"], c["to"]) for c in process["deadlines"]["changed"]} == {
+    assert sorted(diff["processes"]["changed"]) == ["heyuan_approval", "heyuan_procurement",
+                                                    "heyuan_project"]
+    # the main process itself is unchanged; it lists the deadlines of the stages it calls
+    main = diff["processes"]["changed"]["heyuan_project"]
+    assert main["elements"] == main["flows"] == {"added": [], "removed": [], "changed": []}
+    assert {(c["id"], c["from"], c["to"]) for c in main["deadlines"]["changed"]} == {
+        ("fund_review", "12WD", "15WD"), ("fund_review_overdue", "12WD", "15WD")}
+    approval = diff["processes"]["changed"]["heyuan_approval"]
+    procurement = diff["processes"]["changed"]["heyuan_procurement"]
+    assert {e["id"] for e in approval["elements"]["added"]} == {"preliminary_review"}
+    assert {e["id"] for e in approval["elements"]["removed"]} == {"initial_review"}
+    assert {e["id"] for e in procurement["elements"]["removed"]} == {"public_procurement"}
+    assert {e["id"] for e in procurement["flows"]["removed"]} == {
+        "Flow_public_procurement_procured"}
+    assert {(c["id"], c["from"], c["to"]) for c in approval["deadlines"]["changed"]} == {
         ("fund_review", "12WD", "15WD"), ("fund_review_overdue", "12WD", "15WD")}
     rules = diff["decisions"]["changed"]["route"]["rules"]["changed"]
     assert [(r["from"]["inputs"], r["to"]["inputs"]) for r in rules] == [
@@ -358,8 +375,8 @@ async def test_a_project_whose_move_fails_is_marked_failed_and_the_batch_goes_on
     old = await deploy(client, TENANT, bundled(TENANT))
     files = dict(bundled(TENANT))
     # the new deadline counts from a date no running project has recorded yet
-    files["heyuan_project.bpmn"] = set_deadline(files["heyuan_project.bpmn"], "fund_review",
-                                                "12WD", "15WD@funds_requested_on")
+    files["approval.bpmn"] = set_deadline(files["approval.bpmn"], "fund_review",
+                                          "12WD", "15WD@funds_requested_on")
     new = await deploy(client, TENANT, files)
     assert new.status_code == 201, new.text
     reviews = await complete(client, await begin(client, "HY-FAILS", amount=120), "declare",

@@ -16,6 +16,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     APPROVAL,
     EXPERT,
     EXPERT_OK,
+    FILED,
     GOVERNMENT,
     HUB,
     IN_WINDOW,
@@ -30,13 +31,14 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     UNIT,
     begin,
     building,
+    complete,
     keys,
     message,
     reviewed,
     state,
     step,
 )
-from tests.support.api import API, complete, history, snapshot
+from tests.support.api import API, history, snapshot
 from tests.support.bundled import bundled
 
 MAPPING = {"zhaoyuan_project": {"expert_review": "expert_assessment",
@@ -47,7 +49,6 @@ CHANGE = {"goal_changed": False, "site_changed": False, "budget_changed": True,
           "change_description": "增加移动端，预算相应调整", "contract_amount": 110,
           "change_amount": 20, "total_after_change": 130}
 CHANGE_REVIEW = {"major_change": False, "no_overrun_top_up": True}
-FILED = {"contract_text_filed": True, "filed_on": "2027-03-05"}
 
 
 def edited() -> dict[str, bytes]:
@@ -123,8 +124,14 @@ async def test_every_kind_of_wait_moves_and_walks_to_its_end_on_the_new_set(clie
                              headers=TENANT_ADMIN)).json()
     assert done["totals"] == {"total": 7, "done": 7, "refused": 0, "failed": 0, "remaining": 0}
     kinds = {m["kind"] for i in done["items"] for m in i["moves"]}
-    assert kinds == {"user_task", "timer", "event_gateway", "call_activity", "other"}, [
+    assert kinds == {"user_task", "timer", "event_gateway", "call_activity", "event",
+                     "other"}, [
         (m["element_id"], m["kind"]) for i in done["items"] for m in i["moves"]]
+    # the change request runs two calls deep (项目建设 → 项目调整): both call activities move,
+    # and the termination caught on 项目建设 (第二十四条) waits with them
+    assert {m["element_id"] for i in done["items"] for m in i["moves"]
+            if m["kind"] in ("call_activity", "event")} == {"construction", "change",
+                                                             "project_terminated"}
     # "other": the joint review's multi-instance activity around its two signatures (第九条)
     assert {m["element_id"] for i in done["items"] for m in i["moves"]
             if m["kind"] == "other"} == {"joint_review"}
@@ -213,7 +220,8 @@ async def test_one_instance_moves_on_its_own_and_a_dry_run_changes_nothing(clien
     assert moved.status_code == 200, moved.text
     now = await state(client, instance)
     assert keys(now) == ["expert_assessment"]
-    assert now["variables"]["application_doc"] is True
+    # the declaration's document, under its new name
+    assert now["variables"]["application_doc"] == instance["variables"]["application_document"]
     assert "application_document" not in now["variables"]
     events = await history(client, instance["id"])
     assert events[-1]["event"] == "migrated"

@@ -39,6 +39,17 @@ async def check_gates(uow: UnitOfWork, row: Any, variables: dict[str, Any]) -> N
                               "clauses": "；".join(f.gate.clause for f in refused.failed)})
 
 
+async def gated_form(uow: UnitOfWork, row: Any, form: dict[str, Any]) -> dict[str, Any]:
+    """The schema a completion is checked against: a gated task takes only its form's
+    fields, even where it has no form (whose schema takes anything), so that its submitter
+    cannot supply, nor write into the process, a value its gate reads."""
+    specs = await uow.ctx.specs.get(uow.session, row.diagram_set_id)
+    task = specs.human_task(row.process_id, row.key)
+    if task is None or not task.gates or form.get("additionalProperties") is False:
+        return form
+    return {**form, "properties": form.get("properties", {}), "additionalProperties": False}
+
+
 async def _may_have_gates(uow: UnitOfWork, row: Any) -> bool:
     specs = await uow.ctx.specs.get(uow.session, row.diagram_set_id)
     info = specs.processes.get(row.process_id)

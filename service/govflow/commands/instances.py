@@ -9,6 +9,7 @@ from ..auth.principal import Principal
 from ..errors import Conflict, FieldError, Invalid
 from ..instances.messages import Delivery
 from ..instances.service import visible
+from ..plans import service as plans
 from ..tasks.forms import validate_variables
 from ..tenants.service import require as require_tenant
 from .unit_of_work import UnitOfWork
@@ -44,6 +45,7 @@ class StartInstance:
                 FieldError("body.process_id", f"one of: {', '.join(sorted(specs.processes))}")],
                 code="process.not_in_active_set", params={"process_id": process_id})
         validate_variables(specs.processes[process_id].start_form, self.variables)
+        plans.refuse_server_variables(process_id, self.variables)
         instance_id, _ = await uow.start(self.tenant_id, tenant.active_set_id, process_id,
                                          self.business_key, self.variables, self.principal.user)
         return instance_id

@@ -12,8 +12,6 @@ from ..instances.messages import Delivery
 from ..plans import repository as plan_repo
 from ..plans import service as plans
 
-CLOSED_MESSAGE = plan_repo.CLOSED_MESSAGE
-
 # A project carried from year to year whose every next plan is issued already stops here
 # (an instance no plan year will ever take is a data error, not a loop).
 MAX_CARRY_OVERS = 20
@@ -26,12 +24,19 @@ class Sender(Protocol):
 
     async def send(self, row: Any, delivery: Delivery, actor: str) -> Any: ...
 
+    def waiting_for(self, instance_ids: list[str], message: str) -> list[str]: ...
+
 
 async def plan_variables(session: AsyncSession, row: Any, variables: dict[str, Any]
                          ) -> dict[str, Any]:
     """The variables a task completes with: plan_compilation's checked and completed by
-    the server (422 naming the item); any other task's as submitted."""
-    if row.key != plans.COMPILE_TASK or row.process_id != plan_repo.PLAN_PROCESS:
+    the server (422 naming the item); plan_approval's refused if another plan of the year
+    was issued; any other task's as submitted."""
+    if row.process_id != plan_repo.PLAN_PROCESS:
+        return variables
+    if row.key == plans.APPROVE_TASK:
+        await plans.check_approval(session, row.tenant_id, row.instance_id, variables)
+    if row.key != plans.COMPILE_TASK:
         return variables
     return await plans.check_compilation(session, row.tenant_id, row.instance_id, variables)
 
@@ -41,9 +46,12 @@ async def carry_over_late(uow: Sender, instance_ids: list[str], rounds: int) -> 
     that now waits for a plan already issued; whether any was."""
     if rounds >= MAX_CARRY_OVERS:
         return False
-    # Only a wait that can be carried over (its diagram catches annual_plan_closed).
-    waiting = await plan_repo.waiting_among(uow.session, instance_ids,
-                                            plan_repo.CLOSED_MESSAGE)
+    # Only a wait that can be carried over (its diagram catches annual_plan_closed); the
+    # unit of work knows what each instance it stepped subscribes to, so a step that
+    # reached no such wait (nearly every one) asks the database nothing.
+    waiting = await plan_repo.waiting_among(
+        uow.session, uow.waiting_for(instance_ids, plan_repo.CLOSED_MESSAGE),
+        plan_repo.CLOSED_MESSAGE)
     years = await plan_repo.values_of(uow.session, [r.id for r in waiting],
                                       (plan_repo.PLAN_YEAR,))
     delivered = False

@@ -15,6 +15,7 @@ from ..instances import service as instances
 from ..store.jsontext import dumps, loads
 from ..taskops import repository as repo
 from ..tasks.service import may_work_on, require_ready, visible, workable
+from .gates import check_duties
 from .unit_of_work import UnitOfWork
 
 PENDING, RESOLVED = "pending", "resolved"
@@ -92,6 +93,7 @@ class TransferTask:
         refuse_pending(row, "transferred")
         if self.to == (row.assignee or p.user):
             raise _same_user(self.task_id, self.to)
+        await check_duties(uow, row, self.to, "taken over by transfer")
         await _hand_over(uow, row, p.user, "task_transferred",
                          {"from": row.assignee, "to": self.to, "reason": self.reason},
                          assignee=self.to, owner=None, delegation_state=None)
@@ -119,6 +121,7 @@ class DelegateTask:
             raise not_assignee(row, p, "delegate")
         if self.to == p.user:
             raise _same_user(self.task_id, self.to)
+        await check_duties(uow, row, self.to, "taken over by delegation")
         await _hand_over(uow, row, p.user, "task_delegated",
                          {"owner": p.user, "delegate": self.to, "reason": self.reason},
                          assignee=self.to, owner=p.user, delegation_state=PENDING)
@@ -146,6 +149,8 @@ class ResolveTask:
                             f"'{p.user}' cannot resolve it", code="task.not_delegate",
                             params={"task_id": row.id, "assignee": row.assignee,
                                     "user": p.user})
+        # The delegate may have decided another body's task since the delegation.
+        await check_duties(uow, row, p.user, "resolved")
         draft = {**(loads(row.draft) if row.draft else {}), **self.variables}
         await _hand_over(uow, row, p.user, "task_resolved",
                          {"owner": row.owner, "delegate": p.user,

@@ -15,6 +15,7 @@ from ..errors import Conflict, Forbidden, Invalid
 from ..taskops import repository as repo
 from ..tasks import repository as task_repo
 from ..tasks.service import visible
+from .gates import check_duties
 from .task_operations import acting_on, refuse_pending
 from .unit_of_work import UnitOfWork
 
@@ -52,6 +53,7 @@ class ReturnTask:
         p = self.principal
         row = await acting_on(uow, p, self.task_id, "return")
         refuse_pending(row, "returned")
+        await check_duties(uow, row, p.user, "returned")  # 退回 is this body's decision
         task_id, to_key = self.task_id, self.to_key
         plan = await _plan(uow, row.instance_id, lambda e: e.plan_return(task_id, to_key),
                            lambda exc: Invalid(

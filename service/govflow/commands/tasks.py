@@ -6,11 +6,12 @@ from typing import Any
 
 from ..auth.principal import Principal
 from ..errors import Conflict, Forbidden
+from ..store.jsontext import loads
 from ..tasks import repository as repo
-from ..tasks.forms import validate_variables
-from ..tasks.service import form_of, require_ready, visible, workable
+from ..tasks.forms import refuse_read_only, validate_variables
+from ..tasks.service import form_of, require_ready, visible, workable, workable_with_instance
 from .documents import use_documents
-from .gates import check_duties, check_gates
+from .gates import check_duties, check_gates, gated_form
 from .plan_arrivals import plan_variables
 from .task_operations import refuse_pending
 from .unit_of_work import UnitOfWork
@@ -26,7 +27,8 @@ class CompleteTask:
     variables: dict[str, Any]
 
     async def run(self, uow: UnitOfWork) -> str:
-        row = await workable(uow.session, self.principal, self.task_id)
+        row, instance = await workable_with_instance(uow.session, self.principal, self.task_id)
+        uow.preloaded(instance)  # the step below reads no instance row again
         if row.assignee is not None and row.assignee != self.principal.user:
             raise Forbidden(f"task {self.task_id} is claimed by '{row.assignee}'",
                             code="task.claimed_by_other",
@@ -34,7 +36,8 @@ class CompleteTask:
         refuse_pending(row, "completed")
         await check_duties(uow, row, self.principal.user, "completed")
         form = await form_of(uow.ctx, uow.session, row)
-        validate_variables(form, self.variables)
+        validate_variables(await gated_form(uow, row, form), self.variables)
+        refuse_read_only(form, self.variables, loads(row.data) if row.data else {})
         variables = await plan_variables(uow.session, row, self.variables)
         await use_documents(uow, row, form, self.variables, self.principal.user)
         task_id, user = self.task_id, self.principal.user

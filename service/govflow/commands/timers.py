@@ -36,27 +36,35 @@ class FireDueTimer:
 @dataclass
 class FireDueTimers:
     """Claim up to ``size`` due instances nobody else is firing (locked until commit) and
-    fire each one's due timers, all in one transaction; how many (0: nothing was due). Any
-    failure rolls back the whole batch: ``claimed`` tells the worker which instances to fire
-    again one by one (``FireDueTimer``), where a failure is an incident on its own instance."""
+    fire each one's due timers, all in one transaction whose writes go out one statement
+    per kind for the whole batch (``hold_writes``); how many (0: nothing was due). Any
+    failure rolls back the whole batch: ``failed`` names the instance whose step failed
+    (the worker records its incident and fires the rest again without it); None with
+    ``claimed`` set, the batch failed as a whole (the worker fires them one by one)."""
 
     actor: str
     skip_locked: bool
     passed_over: set[str]
     size: int
     claimed: list[timer_repo.ClaimedTimer] = field(default_factory=list, init=False)
+    failed: timer_repo.ClaimedTimer | None = field(default=None, init=False)
 
     async def run(self, uow: UnitOfWork) -> int:
         self.claimed = await timer_repo.claim_due_batch(
             uow.session, uow.ctx.clock.now(), self.skip_locked, self.passed_over, self.size)
         # The running ones read in one go (not one instance's rows after another).
         await uow.preload([t.instance_id for t in self.claimed if t.instance_state == "running"])
+        uow.hold_writes()
+        by_id = {t.instance_id: t for t in self.claimed}
         for timer in self.claimed:
             if timer.instance_state == "error":  # its back-off ran out: try again
+                self.failed = timer
                 await uow.set_state(timer.instance_id, "running", self.actor,
                                     "incident_retried", {"attempt": timer.failed_attempts + 1},
                                     expected=("error",))
-            await uow.step(timer.instance_id, lambda e: e.fire_timers(), self.actor)
+        await uow.step_each(list(by_id), lambda e: e.fire_timers(), self.actor,
+                            lambda instance_id: setattr(self, "failed", by_id[instance_id]))
+        self.failed = None  # from here on (the held writes, the commit) nobody in particular
         fired = len(self.claimed)
         uow.after_commit(lambda: TIMERS_FIRED.inc(fired))
         return fired

@@ -16,7 +16,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from functools import partial
 from typing import Any, Self, TypeVar
 
@@ -39,16 +39,17 @@ from ..feed import outbox as feed_outbox
 from ..instances import repository as repo
 from ..instances.cache import CachedInstance
 from ..instances.labels import label_text
-from ..instances.loading import Stored, instance_rows, load_stored, rebuild
+from ..instances.loading import Stored, instance_rows, load_stored, rebuild, rebuilt
 from ..instances.messages import Delivery
 from ..metrics import ENGINE_STEP
 from ..store.db import WRITE_INTENT
 from ..store.engine_rows import drop_rows, write_changes
+from ..store.held_writes import HeldWrites, Writer
 from ..store.jsontext import dumps
 from ..tasks import repository as task_repo
 from ..tenants import repository as tenant_repo
 from ..timers import repository as timer_repo
-from .plan_arrivals import CLOSED_MESSAGE, carry_over_late
+from .plan_arrivals import carry_over_late
 
 _log = logging.getLogger(__name__)
 MAX_MESSAGE_HOPS = 10
@@ -76,6 +77,23 @@ class UnitOfWork:
         # the next _checkout that finds the instance at that version.
         self._preloaded: dict[str, Any] = {}
         self._stored: dict[str, tuple[int, Stored]] = {}
+        # hold_writes(): the steps' writes and version bumps (instance -> version seen),
+        # sent together by _write_held.
+        self._held: HeldWrites | None = None
+        self._held_bumps: dict[str, int] = {}
+
+    def hold_writes(self) -> None:
+        """From now until commit, hold the steps' writes and send each kind once for all
+        the instances stepped (a batch of timers): the version bumps first, in one
+        statement, then one executemany per statement. An instance stepped again, or read
+        by a check, has its held writes sent first; everything is sent before the
+        messages thrown are correlated."""
+        if self._held is None:
+            self._held = HeldWrites()
+
+    @property
+    def _writer(self) -> Writer:
+        return self._held if self._held is not None else self.session
 
     def after_commit(self, hook: Callable[[], object]) -> None:
         """Run ``hook`` once the transaction committed (metrics, waking a worker); never
@@ -115,19 +133,15 @@ class UnitOfWork:
                                code="instance.version_conflict",
                                params={"instance_id": "、".join(self._touched)}) from exc
 
-    def _waiting_for(self, message: str) -> list[str]:
-        """The touched instances whose engine now waits for ``message`` (as written to
-        message_subscriptions), found in memory so most commits ask the database nothing."""
-        return [instance_id for instance_id, entry in self._touched.items()
-                if message in entry.subscriptions.values()]
-
     async def commit(self, view: Callable[[], Awaitable[V]] | None = None) -> V | None:
         """Correlate what was thrown, write the outbox, commit. ``view``: the response's
         read, run last inside the transaction (what it reads is what commits), so a
         command's answer costs no second transaction and connection checkout."""
+        await self._write_held()
+        self._held = None  # what is correlated now reads what it writes
         await self._drain_thrown()
         rounds = 0  # a project that reached its plan wait after the plan was issued
-        while await carry_over_late(self, self._waiting_for(CLOSED_MESSAGE), rounds):
+        while await carry_over_late(self, list(self._touched), rounds):
             await self._drain_thrown()
             rounds += 1
         if await feed_outbox.enqueue(self.session, self._events, self.ctx.clock.now()):
@@ -193,14 +207,56 @@ class UnitOfWork:
         entry.engine.timing = self._timing()
         try:
             result = await asyncio.to_thread(run, entry.engine)
-        except NotWaiting as exc:
-            raise Conflict(str(exc), code="instance.not_waiting") from exc
-        except StepError as exc:
-            raise EngineFailure(_failure(exc), element=exc.element,
-                                code="engine.step_failed") from exc
+        except (NotWaiting, StepError) as exc:
+            raise _refusal(exc) from exc
         await self._persist(row._mapping, entry, result, actor, hops)
         ENGINE_STEP.observe(time.perf_counter() - started)
         return result
+
+    async def step_each(self, instance_ids: Sequence[str], run: Step, actor: str,
+                        working_on: Callable[[str], object]) -> None:
+        """``step`` each of these running instances (a batch of timers), the engine's work
+        for all of them -- rebuilding those not in memory, then the step -- in one
+        worker-thread call instead of two per instance. ``working_on(id)`` is called before
+        each instance is read and again before its outcome is written or its failure
+        raised: a failure is that instance's."""
+        planned: list[tuple[Any, CachedInstance | None, Any, Stored | None]] = []
+        for instance_id in instance_ids:
+            working_on(instance_id)
+            row = await self._running(instance_id)
+            entry = self._cached(row)
+            if entry is not None:
+                planned.append((row, entry, None, None))
+            else:
+                specs, _, stored = await self._cold_state(row)
+                planned.append((row, None, specs, stored))
+        timing = self._timing()
+
+        def work() -> list[tuple[CachedInstance | None, StepResult | Exception, float]]:
+            done: list[tuple[CachedInstance | None, StepResult | Exception, float]] = []
+            for row, entry, specs, stored in planned:
+                started = time.perf_counter()
+                try:
+                    if entry is None:
+                        assert stored is not None
+                        entry = rebuilt(specs, row, stored)
+                    entry.engine.timing = timing
+                    done.append((entry, run(entry.engine), time.perf_counter() - started))
+                except Exception as exc:  # noqa: BLE001 - raised below, as its instance's
+                    done.append((entry, exc, 0.0))
+            return done
+
+        for (row, *_), (entry, result, took) in zip(planned, await asyncio.to_thread(work),
+                                                    strict=True):
+            working_on(row.id)
+            if isinstance(result, (NotWaiting, StepError)):
+                raise _refusal(result) from result
+            if isinstance(result, Exception):
+                raise result
+            assert entry is not None
+            started = time.perf_counter()
+            await self._persist(row._mapping, entry, result, actor)
+            ENGINE_STEP.observe(took + time.perf_counter() - started)
 
     async def preload(self, instance_ids: Collection[str]) -> None:
         """Read the running instances about to be stepped (a batch of timers) in two
@@ -214,7 +270,20 @@ class UnitOfWork:
         self._preloaded.update((r.id, r) for r in rows)
         self._stored.update((r.id, (r.version, stored[r.id])) for r in cold)
 
+    def preloaded(self, row: Any) -> None:
+        """An instance row read in this transaction by another query (a task joined to its
+        instance): the next ``step``/``check`` on it uses it instead of reading it again."""
+        self._preloaded[row.id] = row
+
+    def waiting_for(self, instance_ids: list[str], message: str) -> list[str]:
+        """Those of these instances (stepped or checked in this unit of work) that
+        subscribe to ``message``, from what their message_subscriptions rows hold."""
+        return [i for i in instance_ids if (entry := self._touched.get(i)) is not None
+                and message in entry.subscriptions.values()]
+
     async def _running(self, instance_id: str) -> Any:
+        if instance_id in self._held_bumps:  # its row and version as written
+            await self._write_held()
         row = self._preloaded.pop(instance_id, None) or await repo.get(self.session,
                                                                        instance_id)
         if row is None:
@@ -232,6 +301,8 @@ class UnitOfWork:
         """Suspend or resume: no engine step, but versioned and recorded. The state is
         checked here, in the transaction that writes the new one."""
         self._preloaded.pop(instance_id, None)
+        if instance_id in self._held_bumps:
+            await self._write_held()
         row = await repo.get(self.session, instance_id)
         if row is None:
             raise NotFound(f"process instance {instance_id} does not exist",
@@ -258,6 +329,8 @@ class UnitOfWork:
         """Put an instance whose step failed in state ``error`` with an ``incident`` event;
         False (nothing written) when another command changed it since ``seen_version``."""
         self._preloaded.pop(instance_id, None)
+        if instance_id in self._held_bumps:
+            await self._write_held()
         row = await repo.get(self.session, instance_id)
         if row is None or row.state not in ("running", "error"):
             return False
@@ -343,14 +416,24 @@ class UnitOfWork:
         return await self.step(row.id, _bind(delivery.deliver, row.tenant_id, row.id), actor)
 
     async def _checkout(self, row: Any) -> CachedInstance:
-        entry = self._touched.pop(row.id, None) or self.ctx.instances.checkout(row.id, row.version)
-        if entry is not None and entry.version == row.version:
+        entry = self._cached(row)
+        if entry is not None:
             return entry
+        return await rebuild(*await self._cold_state(row))
+
+    def _cached(self, row: Any) -> CachedInstance | None:
+        """The instance in memory at the row's version: touched by this command, or in the
+        cache."""
+        entry = self._touched.pop(row.id, None) or self.ctx.instances.checkout(row.id, row.version)
+        return entry if entry is not None and entry.version == row.version else None
+
+    async def _cold_state(self, row: Any) -> tuple[Any, Any, Stored]:
+        """What rebuilding an instance not in memory takes: its specs, row, stored state."""
         specs = await self.ctx.specs.get(self.session, row.diagram_set_id)
         version, stored = self._stored.pop(row.id, (None, None))
         if stored is None or version != row.version:
             stored = (await load_stored(self.session, [row.id]))[row.id]
-        return await rebuild(specs, row, stored)
+        return specs, row, stored
 
     async def _persist(self, row: Any, entry: CachedInstance, result: StepResult,
                        actor: str, hops: int = 0) -> None:
@@ -365,23 +448,26 @@ class UnitOfWork:
         label = await self._label(row, entry.variables, result.variables)
         if label is not None:
             values["label"] = label[0]
-        if not await repo.update_versioned(s, instance_id, entry.version, **values):
+        if self._held is not None and set(values) == {"updated_at"}:
+            self._held_bumps[instance_id] = entry.version  # checked when written
+        elif not await repo.update_versioned(s, instance_id, entry.version, **values):
             raise Conflict(f"process instance {instance_id} was changed concurrently",
                            code="instance.version_conflict",
                            params={"instance_id": instance_id})
+        w = self._writer
         if result.completed:  # completed or terminated: never loaded again
-            await drop_rows(s, instance_id)
+            await drop_rows(w, instance_id)
         else:
-            await write_changes(s, instance_id, result.changes)
-        changed = await repo.write_variables(s, instance_id, entry.variables, result.variables)
+            await write_changes(w, instance_id, result.changes)
+        changed = await repo.write_variables(w, instance_id, entry.variables, result.variables)
         entry.variables = dict(result.variables)
-        await repo.write_subscriptions(s, instance_id, row["tenant_id"], entry.subscriptions,
+        await repo.write_subscriptions(w, instance_id, row["tenant_id"], entry.subscriptions,
                                        result.waiting_messages)
         entry.subscriptions = dict(result.waiting_messages)
-        await timer_repo.write(s, instance_id, row["tenant_id"], entry.timers, result.timers,
+        await timer_repo.write(w, instance_id, row["tenant_id"], entry.timers, result.timers,
                                result.timer_elements)
         entry.timers = dict(result.timers)
-        await external_repo.write(s, row, result.external_created, result.external_finished,
+        await external_repo.write(w, row, result.external_created, result.external_finished,
                                   now)
         if result.external_created:  # long-polling fetches of the tenant look again
             self.after_commit(partial(external_waiting.wake, row["tenant_id"]))
@@ -398,7 +484,21 @@ class UnitOfWork:
 
     async def _append_history(self, rows: list[dict[str, Any]]) -> int:
         self._events.extend(rows)
-        return await repo.append_history(self.session, rows)
+        return await repo.append_history(self._writer, rows)
+
+    async def _write_held(self) -> None:
+        """Send what ``hold_writes`` kept: the version bumps first (they take the instances'
+        row locks, as a single step's bump does, before anything else is written), then
+        the rest."""
+        bumps, self._held_bumps = self._held_bumps, {}
+        if bumps:
+            lost = await repo.bump_versions(self.session, bumps, self.ctx.clock.now())
+            if lost:
+                raise Conflict(f"process instance {lost[0]} was changed concurrently",
+                               code="instance.version_conflict",
+                               params={"instance_id": "、".join(lost)})
+        if self._held:
+            await self._held.flush(self.session)
 
     async def _label(self, row: Any, before: dict[str, Any], after: dict[str, Any]
                      ) -> tuple[str | None] | None:
@@ -412,12 +512,12 @@ class UnitOfWork:
 
     async def _write_tasks(self, row: Any, result: StepResult, actor: str, now: Any) -> None:
         submitted = {e.task_id: e.data for e in result.events if e.event == "task_completed"}
-        await task_repo.finish_tasks(self.session, [
+        await task_repo.finish_tasks(self._writer, [
             {"b_id": tid, "b_state": state, "b_at": now,
              "b_by": actor if state == "completed" else None,
              "b_data": _dumps(submitted.get(tid)) if state == "completed" else None}
             for tid, state in result.finished.items()])
-        await task_repo.insert_tasks(self.session, [
+        await task_repo.insert_tasks(self._writer, [
             task_repo.task_row(t, row, now, *self._due(t, now, result.variables))
             for t in result.created])
 
@@ -467,6 +567,13 @@ _ABSENT = object()
 def _bind(method: Callable[[str, str, EngineInstance], Any], tenant_id: str,
           instance_id: str) -> Callable[[EngineInstance], Any]:
     return lambda engine: method(tenant_id, instance_id, engine)
+
+
+def _refusal(exc: NotWaiting | StepError) -> Conflict | EngineFailure:
+    """What a step's engine error is to the caller: not waiting for it, or a failure."""
+    if isinstance(exc, NotWaiting):
+        return Conflict(str(exc), code="instance.not_waiting")
+    return EngineFailure(_failure(exc), element=exc.element, code="engine.step_failed")
 
 
 def _failure(exc: StepError) -> str:

@@ -317,8 +317,7 @@ def restore(spec: Any, subprocess_specs: dict[str, Any],
             key = row_id[3:]
             if key != TOP:
                 parent_id = UUID(body["parent_task_id"])
-                workflows[key] = BpmnSubWorkflow(subprocess_specs[body["spec"]], parent_id, top,
-                                                 deserializing=True)
+                workflows[key] = _subworkflow(subprocess_specs[body["spec"]], parent_id, top)
             pending[key] = body
             continue
         wf = workflows[body.pop("wf")]  # a format-1 task row: the library's own dict
@@ -327,11 +326,29 @@ def restore(spec: Any, subprocess_specs: dict[str, Any],
     for key, wf in workflows.items():
         _apply_workflow_attrs(wf, pending[key])
         if key != TOP:
+            top.subprocesses[UUID(key)] = wf
+    # Only now is every parent task findable: a called process's own call activity (a
+    # nested call) lives in another sub-workflow, restored in any order.
+    for key, wf in workflows.items():
+        if key != TOP:
             parent_task = top.get_task_from_id(UUID(key))
-            top.subprocesses[parent_task.id] = wf
+            wf.depth = wf._calculate_depth()
             wf.completed_event.connect(parent_task.task_spec._on_subworkflow_completed,
                                        parent_task)
     return top, RowTracker(known)
+
+
+class _RestoringSubWorkflow(BpmnSubWorkflow):
+    """Built before its parent task is restored: the depth is set once every task is."""
+
+    def _calculate_depth(self) -> int:
+        return 0
+
+
+def _subworkflow(spec: Any, parent_id: UUID, top: BpmnWorkflow) -> BpmnSubWorkflow:
+    wf = _RestoringSubWorkflow(spec, parent_id, top, deserializing=True)
+    wf.__class__ = BpmnSubWorkflow
+    return wf
 
 
 def _apply_workflow_attrs(wf: Any, body: dict[str, Any]) -> None:

@@ -11,10 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..engine.external import ExternalTask
 from ..store.db import rowcount
+from ..store.held_writes import Writer
 from ..store.jsontext import dumps, loads, utc
 from ..store.tables import external_tasks, process_instances
 
 et, pi = external_tasks, process_instances
+# Built once: a batch holds the rows and sends each statement once (held_writes.py).
+_INSERT = sa.insert(et)
+_DELETE = sa.delete(et).where(et.c.id == sa.bindparam("b_id"))
 
 
 @dataclass(frozen=True)
@@ -65,13 +69,13 @@ def _select() -> sa.Select[Any]:
     return sa.select(*_COLUMNS).join(pi, pi.c.id == et.c.instance_id)
 
 
-async def write(session: AsyncSession, instance: Mapping[str, Any],
+async def write(session: Writer, instance: Mapping[str, Any],
                 created: Sequence[ExternalTask], finished: Sequence[str], now: datetime) -> None:
     """Insert the external tasks a step made ready, delete those it completed or cancelled."""
     if finished:
-        await session.execute(sa.delete(et).where(et.c.id.in_(list(finished))))
+        await session.execute(_DELETE, [{"b_id": task_id} for task_id in finished])
     if created:
-        await session.execute(sa.insert(et), [
+        await session.execute(_INSERT, [
             {"id": t.id, "instance_id": instance["id"], "tenant_id": instance["tenant_id"],
              "process_id": t.process_id, "element_id": t.definition.element_id,
              "element_name": t.definition.element_name, "topic": t.definition.topic,

@@ -6,7 +6,7 @@ from ..commands import execute, execute_and_show
 from ..commands.instances import Correlate, DeliverMessage, SetState, StartInstance, Terminate
 from ..commands.signals import BroadcastSignal
 from ..cursor import CursorQuery, refuse_both
-from ..deps import ContextDep, CurrentUser, SessionDep
+from ..deps import ContextDep, CurrentUser, ReadSessionDep, SessionDep
 from ..fields import FilterQuery, IdQuery, Offset, TenantPath, TenantQuery, UuidPath
 from ..http_cache import REVALIDATE, cached
 from ..schemas import PROBLEMS, CursorPage, cursor_page
@@ -44,7 +44,7 @@ LabelQuery = Annotated[FilterQuery, Query(
 
 
 @router.get("/process-instances", response_model=CursorPage[InstanceOut])
-async def list_instances(session: SessionDep, user: CurrentUser, tenant: TenantQuery = None,
+async def list_instances(session: ReadSessionDep, user: CurrentUser, tenant: TenantQuery = None,
                          state: State | None = None, business_key: FilterQuery = None,
                          process_id: FilterQuery = None, diagram_set_id: IdQuery = None,
                          business_key_prefix: Prefix = None, label: LabelQuery = None,
@@ -62,13 +62,13 @@ async def list_instances(session: SessionDep, user: CurrentUser, tenant: TenantQ
 
 
 @router.get("/process-instances/{instance_id}", response_model=InstanceDetail)
-async def get_instance(instance_id: UuidPath, ctx: ContextDep, session: SessionDep,
+async def get_instance(instance_id: UuidPath, ctx: ContextDep, session: ReadSessionDep,
                        user: CurrentUser) -> dict[str, Any]:
     return await service.get(ctx, session, user, instance_id)
 
 
 @router.get("/process-instances/{instance_id}/history", response_model=CursorPage[HistoryEvent])
-async def history(instance_id: UuidPath, session: SessionDep, user: CurrentUser,
+async def history(instance_id: UuidPath, session: ReadSessionDep, user: CurrentUser,
                   limit: Limit = 200, offset: Offset = 0,
                   cursor: CursorQuery = None) -> dict[str, Any]:
     refuse_both(offset, cursor)

@@ -101,8 +101,12 @@ async def instance_rows(session: AsyncSession, instance_ids: Collection[str]
 
 async def rebuild(specs: DiagramSpecs, row: Any, stored: Stored) -> CachedInstance:
     """The instance in memory at its committed version (the engine's work in a thread)."""
-    engine = await asyncio.to_thread(EngineInstance.load, specs, row.process_id, stored.rows,
-                                     row.serializer_version)
+    return await asyncio.to_thread(rebuilt, specs, row, stored)
+
+
+def rebuilt(specs: DiagramSpecs, row: Any, stored: Stored) -> CachedInstance:
+    """``rebuild`` in the calling thread (for a caller already in a worker thread)."""
+    engine = EngineInstance.load(specs, row.process_id, stored.rows, row.serializer_version)
     return CachedInstance(row.version, engine, stored.variables, stored.subscriptions,
                           stored.timers)
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..request_id import current as current_request_id
 from ..store.db import rowcount
+from ..store.held_writes import Writer
 from ..store.jsontext import dumps, loads
 from ..store.keyset import Cursor, Order
 from ..store.tables import (
@@ -27,6 +28,32 @@ _UPSERT_VARIABLE = (
            variables.c.name == sa.bindparam("b_name"))
     .values(value=sa.bindparam("b_value"))
 )
+# Built once, values as parameters: a batch holds them and sends each once (held_writes.py).
+_INSERT_VARIABLE = sa.insert(variables)
+_DELETE_VARIABLE = sa.delete(variables).where(variables.c.instance_id == sa.bindparam("b_instance"),
+                                              variables.c.name == sa.bindparam("b_name"))
+_SUBSCRIBE = sa.insert(message_subscriptions)
+_UNSUBSCRIBE = sa.delete(message_subscriptions).where(
+    message_subscriptions.c.instance_id == sa.bindparam("b_instance"),
+    message_subscriptions.c.task_id == sa.bindparam("b_task"),
+    message_subscriptions.c.message_name == sa.bindparam("b_name"))
+_APPEND_HISTORY = sa.insert(history)
+
+
+class InstanceRow:
+    """A process_instances row read in another table's query (tasks/repository.py
+    get_with_instance): its columns as attributes and as ``_mapping``, like a ``Row``."""
+
+    __slots__ = ("_mapping",)
+
+    def __init__(self, mapping: dict[str, Any]) -> None:
+        self._mapping = mapping
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._mapping[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 async def get(session: AsyncSession, instance_id: str) -> sa.Row[Any] | None:
@@ -68,12 +95,37 @@ async def update_versioned(session: AsyncSession, instance_id: str, seen_version
     return rowcount(result) == 1
 
 
+# Built once: the version bumps of a batch of steps, checked together (RETURNING names those
+# that were still at the version their step read).
+_BUMP_MANY = (
+    sa.update(process_instances)
+    .where(sa.tuple_(process_instances.c.id, process_instances.c.version)
+           .in_(sa.bindparam("b_seen", expanding=True)))
+    .values(version=process_instances.c.version + 1, updated_at=sa.bindparam("b_at"))
+    .returning(process_instances.c.id)
+)
+
+
+async def bump_versions(session: AsyncSession, seen: Mapping[str, int], at: datetime
+                        ) -> list[str]:
+    """``update_versioned`` for many instances in one statement (instance id -> version
+    read); the ids whose version another command moved meanwhile (nothing is bumped for
+    them)."""
+    if len(seen) == 1:
+        [(instance_id, version)] = seen.items()
+        ok = await update_versioned(session, instance_id, version, updated_at=at)
+        return [] if ok else [instance_id]
+    result = await session.execute(_BUMP_MANY, {"b_seen": list(seen.items()), "b_at": at})
+    bumped = set(result.scalars().all())
+    return [i for i in seen if i not in bumped]
+
+
 async def load_variables(session: AsyncSession, instance_id: str) -> dict[str, Any]:
     result = await session.execute(_VARIABLES, {"b_instance": instance_id})
     return {name: loads(value) for name, value in result.all()}
 
 
-async def write_variables(session: AsyncSession, instance_id: str, before: Mapping[str, Any],
+async def write_variables(session: Writer, instance_id: str, before: Mapping[str, Any],
                           after: Mapping[str, Any]) -> dict[str, Any]:
     """Write the variables that changed; return them (the history's 'what data changed')."""
     old = {k: dumps(v) for k, v in before.items()}
@@ -82,29 +134,29 @@ async def write_variables(session: AsyncSession, instance_id: str, before: Mappi
     changed = [k for k in new if k in old and new[k] != old[k]]
     removed = [k for k in old if k not in new]
     if added:
-        await session.execute(sa.insert(variables), [
+        await session.execute(_INSERT_VARIABLE, [
             {"instance_id": instance_id, "name": k, "value": new[k]} for k in added])
     if changed:
         await session.execute(_UPSERT_VARIABLE, [
             {"b_instance": instance_id, "b_name": k, "b_value": new[k]} for k in changed])
     if removed:
-        await session.execute(sa.delete(variables).where(
-            variables.c.instance_id == instance_id, variables.c.name.in_(removed)))
+        await session.execute(_DELETE_VARIABLE, [{"b_instance": instance_id, "b_name": k}
+                                                 for k in removed])
     return {k: after[k] for k in added + changed} | {k: None for k in removed}
 
 
-async def write_subscriptions(session: AsyncSession, instance_id: str, tenant_id: str,
+async def write_subscriptions(session: Writer, instance_id: str, tenant_id: str,
                               before: Mapping[tuple[str, str], str],
                               after: Mapping[tuple[str, str], str]) -> None:
     """Keep one row per (waiting task, message name) the instance listens for."""
     gone = [key for key in before if key not in after]
     new = [key for key in after if key not in before]
-    ms = message_subscriptions
-    for task_id, name in gone:
-        await session.execute(sa.delete(ms).where(
-            ms.c.instance_id == instance_id, ms.c.task_id == task_id, ms.c.message_name == name))
+    if gone:
+        await session.execute(_UNSUBSCRIBE, [
+            {"b_instance": instance_id, "b_task": task_id, "b_name": name}
+            for task_id, name in gone])
     if new:
-        await session.execute(sa.insert(ms), [
+        await session.execute(_SUBSCRIBE, [
             {"instance_id": instance_id, "task_id": task_id, "tenant_id": tenant_id,
              "message_name": name} for task_id, name in new])
 
@@ -130,13 +182,13 @@ def history_row(instance_id: str, tenant_id: str, at: datetime, actor: str | Non
             "task_id": task_id, "data": data}
 
 
-async def append_history(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+async def append_history(session: Writer, rows: list[dict[str, Any]]) -> int:
     """Append events; returns the bytes of data written (for the benchmark's accounting)."""
     if not rows:
         return 0
     for row in rows:
         row["data"] = dumps(row["data"]) if row.get("data") is not None else None
-    await session.execute(sa.insert(history), rows)
+    await session.execute(_APPEND_HISTORY, rows)
     return sum(len(r["data"] or "") for r in rows)
 
 
@@ -196,12 +248,22 @@ LISTED = sa.select(
     .join(diagram_sets, diagram_sets.c.id == process_instances.c.diagram_set_id))
 
 
-async def get_listed(session: AsyncSession, instance_id: str) -> sa.Row[Any] | None:
-    result = await session.execute(_LISTED_BY_ID, {"b_id": instance_id})
-    return result.first()
+# The instance view's read: the listed row once per variable (``var_name``, ``var_value``;
+# both None for an instance without variables), one round trip instead of two.
+_LISTED_WITH_VARIABLES = (
+    LISTED.add_columns(variables.c.name.label("var_name"), variables.c.value.label("var_value"))
+    .outerjoin(variables, variables.c.instance_id == process_instances.c.id)
+    .where(process_instances.c.id == sa.bindparam("b_id")))
 
 
-_LISTED_BY_ID = LISTED.where(process_instances.c.id == sa.bindparam("b_id"))
+async def get_listed_with_variables(session: AsyncSession, instance_id: str
+                                    ) -> tuple[sa.Row[Any] | None, dict[str, Any]]:
+    """The instance as lists show it, and its variables (``load_variables``), in one
+    query."""
+    rows = (await session.execute(_LISTED_WITH_VARIABLES, {"b_id": instance_id})).all()
+    if not rows:
+        return None, {}
+    return rows[0], {r.var_name: loads(r.var_value) for r in rows if r.var_name is not None}
 
 
 def escape_like(text: str) -> str:

@@ -23,12 +23,12 @@ INSTANCE_STATES = ("running", "suspended", "completed", "terminated", "error")
 async def get(ctx: AppContext, session: AsyncSession, principal: Principal, instance_id: str
               ) -> dict[str, Any]:
     """An instance with its variables and ready tasks."""
-    row = await repo.get_listed(session, instance_id)
+    row, variables = await repo.get_listed_with_variables(session, instance_id)
     require_visible(principal, row.tenant_id if row is not None else None,
                     f"process instance {instance_id} does not exist", "instance.not_found",
                     instance_id=instance_id)
     ready = await task_repo.ready_of_instance(session, instance_id)
-    return {**summary(row), "variables": await repo.load_variables(session, instance_id),
+    return {**summary(row), "variables": variables,
             "ready_tasks": [task_summary(t) for t in ready]}
 
 

@@ -98,6 +98,16 @@ async def plans_of_year(session: AsyncSession, tenant_id: str, year: int
     return list(result.all())
 
 
+async def lock_plans_of_year(session: AsyncSession, tenant_id: str, year: int) -> None:
+    """Lock the year's plan instances (in id order) until the transaction ends, so that two
+    approvals of rival plans are checked one after the other (PostgreSQL; SQLite has one
+    writer at a time already)."""
+    await session.execute(
+        sa.select(pi.c.id).where(pi.c.tenant_id == tenant_id, pi.c.process_id == PLAN_PROCESS,
+                                 _variable_is(PLAN_YEAR, year))
+        .order_by(pi.c.id).with_for_update(of=pi))
+
+
 async def issued_plan(session: AsyncSession, tenant_id: str, year: int,
                       other_than: str | None = None) -> str | None:
     """The id of ``year``'s issued plan (its approval completed with ``approved`` true)."""

@@ -10,14 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..auth.permissions import require_visible_tenant, tenant_not_found
 from ..auth.principal import Principal
 from ..context import AppContext
-from ..errors import Conflict, Forbidden, Invalid
+from ..errors import Conflict, FieldError, Forbidden, Invalid
 from ..instances import repository as instance_repo
 from ..tenants import repository as tenant_repo
 from . import repository as repo
 from .rules import Candidate, Elsewhere, problems, refuse, total
 
 COMPILE_TASK, APPROVE_TASK = "plan_compilation", "plan_approval"
-PLAN_TASKS = (COMPILE_TASK, APPROVE_TASK)
+# A second body's signature on the compiled plan before its approval, where the text has the
+# plan compiled jointly (招远 第十条 中心会同财政局汇总): it shows the plan as compiled.
+COUNTERSIGN_TASK = "plan_countersign"
+PLAN_TASKS = (COMPILE_TASK, COUNTERSIGN_TASK, APPROVE_TASK)
 # Variables the server writes on plan_compilation's completion (never typed).
 SERVER_VARIABLES = ("plan_items", "plan_total", "plan_left_out", "plan_candidates")
 
@@ -60,6 +63,40 @@ async def check_compilation(session: AsyncSession, tenant_id: str, plan_instance
             "plan_candidates": len(found)}
 
 
+def refuse_server_variables(process_id: str, variables: dict[str, Any]) -> None:
+    """An annual plan is not started with what only its own completions write: the server's
+    figures and ``approved`` (which, true, makes the plan issued). 422
+    ``plan.server_variable`` naming each."""
+    if process_id != repo.PLAN_PROCESS:
+        return
+    forged = [n for n in (*SERVER_VARIABLES, repo.ISSUED) if n in variables]
+    if forged:
+        raise Invalid(f"an annual plan is not started with {', '.join(forged)}: the server "
+                      "writes them when the plan is compiled and approved", [
+                          FieldError(f"variables.{n}", "written by the server, not at the start",
+                                     {"field": n}, code="plan.server_variable")
+                          for n in forged],
+                      code="plan.server_variable", params={"names": "、".join(forged)})
+
+
+async def check_approval(session: AsyncSession, tenant_id: str, plan_instance_id: str,
+                         submitted: dict[str, Any]) -> None:
+    """plan_approval issues the plan only if no other plan of its year was issued (409
+    ``plan.already_issued``), also when two are approved at once: a rival plan compiled
+    before the first was issued stays unissued; sending it back (``approved`` false) is
+    still allowed."""
+    if submitted.get(repo.ISSUED) is not True:
+        return
+    year = (await instance_repo.load_variables(session, plan_instance_id)).get(repo.PLAN_YEAR)
+    if not isinstance(year, int):
+        return
+    await repo.lock_plans_of_year(session, tenant_id, year)  # a rival approval waits here
+    if await repo.issued_plan(session, tenant_id, year, other_than=plan_instance_id):
+        raise Conflict(f"the annual plan for {year} was issued already by another plan; "
+                       "this one cannot be issued too", code="plan.already_issued",
+                       params={"year": year})
+
+
 async def annual_plan(ctx: AppContext, session: AsyncSession, principal: Principal,
                       tenant_id: str, year: int) -> dict[str, Any]:
     """A plan year as the hub, finance and government see it: the candidates, and each
@@ -76,7 +113,8 @@ async def annual_plan(ctx: AppContext, session: AsyncSession, principal: Princip
 
 async def task_plan(session: AsyncSession, row: Any) -> dict[str, Any] | None:
     """What a plan task shows beside its form: the candidates to choose from
-    (plan_compilation) and the plan as compiled (plan_approval, and either once done)."""
+    (plan_compilation) and the plan as compiled (plan_countersign, plan_approval, and any
+    of them once done)."""
     if row.key not in PLAN_TASKS or row.process_id != repo.PLAN_PROCESS:
         return None
     variables = await instance_repo.load_variables(session, row.instance_id)

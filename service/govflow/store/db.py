@@ -55,6 +55,18 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that only read. On PostgreSQL their connections run in
+    autocommit: no BEGIN before the first SELECT and no ROLLBACK when the request ends, two
+    round trips fewer per read. Under READ COMMITTED (the default) every statement already
+    saw its own snapshot inside the transaction, so the answers are the same; a read that
+    needs transaction scope (``SET LOCAL``) takes the ordinary session. SQLite keeps its
+    transactions (they are not round trips there)."""
+    if engine.dialect.name != "postgresql":
+        return session_factory(engine)
+    return session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
 async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """One session per request; whatever was not committed is rolled back."""
     async with factory() as session:

@@ -6,6 +6,7 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .held_writes import Writer
 from .tables import engine_rows
 
 # (row_id, seq, hash, body), as engine/rows.py's StoredRow
@@ -17,6 +18,11 @@ _UPDATE = (
            engine_rows.c.row_id == sa.bindparam("b_row"))
     .values(hash=sa.bindparam("b_hash"), body=sa.bindparam("b_body"))
 )
+# Built once, values as parameters: a batch holds them and sends each once (held_writes.py).
+_INSERT = sa.insert(engine_rows)
+_DELETE = sa.delete(engine_rows).where(engine_rows.c.instance_id == sa.bindparam("b_instance"),
+                                       engine_rows.c.row_id == sa.bindparam("b_row"))
+_DROP = sa.delete(engine_rows).where(engine_rows.c.instance_id == sa.bindparam("b_instance"))
 
 
 async def load_rows(session: AsyncSession, instance_id: str) -> list[Row]:
@@ -40,10 +46,10 @@ class RowChanges(Protocol):
     def deleted(self) -> Sequence[str]: ...
 
 
-async def write_changes(session: AsyncSession, instance_id: str, changes: RowChanges) -> None:
+async def write_changes(session: Writer, instance_id: str, changes: RowChanges) -> None:
     """Insert new rows, update changed ones, delete removed ones: nothing else."""
     if changes.inserted:
-        await session.execute(sa.insert(engine_rows), [
+        await session.execute(_INSERT, [
             {"instance_id": instance_id, "row_id": row_id, "seq": seq, "hash": digest,
              "body": body} for row_id, seq, digest, body in changes.inserted])
     if changes.updated:
@@ -51,11 +57,11 @@ async def write_changes(session: AsyncSession, instance_id: str, changes: RowCha
             {"b_instance": instance_id, "b_row": row_id, "b_hash": digest, "b_body": body}
             for row_id, _, digest, body in changes.updated])
     if changes.deleted:
-        await session.execute(sa.delete(engine_rows).where(
-            engine_rows.c.instance_id == instance_id, engine_rows.c.row_id.in_(changes.deleted)))
+        await session.execute(_DELETE, [{"b_instance": instance_id, "b_row": row_id}
+                                        for row_id in changes.deleted])
 
 
-async def drop_rows(session: AsyncSession, instance_id: str) -> None:
+async def drop_rows(session: Writer, instance_id: str) -> None:
     """An instance that ended is never resumed: its engine rows go (history, task rows and
     variables keep what it did; its diagram is drawn from history)."""
-    await session.execute(sa.delete(engine_rows).where(engine_rows.c.instance_id == instance_id))
+    await session.execute(_DROP, {"b_instance": instance_id})

@@ -6,7 +6,7 @@ from ..auth.claims import MAX_GROUPS
 from ..commands import execute, execute_and_show
 from ..commands.tasks import ClaimTask, CompleteTask, UnclaimTask
 from ..cursor import CursorQuery, refuse_both
-from ..deps import ContextDep, CurrentUser, SessionDep
+from ..deps import ContextDep, CurrentUser, ReadSessionDep, SessionDep
 from ..errors import FieldError, Invalid
 from ..fields import FilterQuery, MomentQuery, Name, Offset, TenantQuery, UuidPath, UuidQuery
 from ..instances import service as instances
@@ -74,7 +74,8 @@ async def count_tasks(ctx: ContextDep, session: SessionDep, user: CurrentUser,
 
 
 @router.get("/tasks/{task_id}", response_model=TaskDetail)
-async def get_task(task_id: UuidPath, ctx: ContextDep, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+async def get_task(task_id: UuidPath, ctx: ContextDep, session: ReadSessionDep,
+                   user: CurrentUser) -> dict[str, Any]:
     return await service.get(ctx, session, user, task_id)
 
 

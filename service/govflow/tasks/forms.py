@@ -55,6 +55,33 @@ def validate_variables(form: dict[str, Any], variables: dict[str, Any]) -> None:
                       errors, code="form.invalid", params={"count": len(errors)})
 
 
+def refuse_read_only(form: dict[str, Any], variables: dict[str, Any],
+                     given: dict[str, Any]) -> None:
+    """Raise Invalid (``form.invalid``, field code ``read_only``) for a read-only field whose
+    submitted value is not the one the task was given (its input parameter, else the field's
+    default): a form sends it back unchanged (react-jsonschema-form does), never a new one,
+    so that a gate or a later step reading it reads what the task was shown."""
+    errors = []
+    for name, spec in form.get("properties", {}).items():
+        if not (isinstance(spec, dict) and spec.get("readOnly")) or name not in variables:
+            continue
+        shown = given.get(name, spec.get("default"))
+        if not _same_value(variables[name], shown):
+            errors.append(FieldError(f"variables.{name}", f"is read-only: it stays {shown!r}",
+                                     {"field": name}, code="read_only",
+                                     message_zh=FIELD_CODES["read_only"]))
+    if errors:
+        raise Invalid("the variables do not match the form: "
+                      + "; ".join(f"{e.extra['field']}: {e.msg}" for e in errors),
+                      errors, code="form.invalid", params={"count": len(errors)})
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b or (
+        isinstance(a, int | float) and isinstance(b, int | float)
+        and not isinstance(a, bool) and not isinstance(b, bool) and a == b)
+
+
 def _rank(error: FieldError) -> int:
     return _RANK.index(error.code) if error.code in _RANK else len(_RANK)
 

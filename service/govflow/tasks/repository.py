@@ -8,12 +8,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.principal import Principal
-from ..instances.repository import escape_like
+from ..instances.repository import InstanceRow, escape_like
 from ..store.db import rowcount
+from ..store.held_writes import Writer
 from ..store.jsontext import dumps
 from ..store.keyset import Cursor, Order
 from ..store.tables import (
     diagram_sets,
+    document_uses,
+    documents,
     process_instances,
     task_candidate_users,
     task_candidates,
@@ -28,22 +31,26 @@ _FINISH = (
     .values(state=sa.bindparam("b_state"), completed_at=sa.bindparam("b_at"),
             completed_by=sa.bindparam("b_by"), data=sa.bindparam("b_data"))
 )
+# Built once: a batch holds the rows and sends each statement once (held_writes.py).
+_INSERT = sa.insert(tasks)
+_INSERT_CANDIDATES = sa.insert(task_candidates)
+_INSERT_USERS = sa.insert(task_candidate_users)
 
 
-async def insert_tasks(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+async def insert_tasks(session: Writer, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     candidates = [{"task_id": r["id"], "group_name": g}
                   for r in rows for g in r.pop("groups")]
     users = [{"task_id": r["id"], "user_name": u} for r in rows for u in r.pop("users")]
-    await session.execute(sa.insert(tasks), rows)
+    await session.execute(_INSERT, rows)
     if candidates:
-        await session.execute(sa.insert(task_candidates), candidates)
+        await session.execute(_INSERT_CANDIDATES, candidates)
     if users:
-        await session.execute(sa.insert(task_candidate_users), users)
+        await session.execute(_INSERT_USERS, users)
 
 
-async def finish_tasks(session: AsyncSession, finished: list[dict[str, Any]]) -> None:
+async def finish_tasks(session: Writer, finished: list[dict[str, Any]]) -> None:
     """Mark tasks completed or cancelled (b_id, b_state, b_at, b_by, b_data)."""
     if finished:
         await session.execute(_FINISH, finished)
@@ -163,6 +170,24 @@ _READY_OF_INSTANCE = (
     .order_by(tasks.c.created_at, tasks.c.id))
 
 
+# A completion's first read: the task as listed and its instance's row (``pi_`` columns),
+# so the step that follows does not read the instance again.
+_INSTANCE_COLUMNS = [(c.name, f"pi_{c.name}") for c in process_instances.c]
+_BY_ID_WITH_INSTANCE = LISTED.add_columns(
+    *[process_instances.c[name].label(label) for name, label in _INSTANCE_COLUMNS]
+).where(tasks.c.id == sa.bindparam("b_task"))
+
+
+async def get_with_instance(session: AsyncSession, task_id: str
+                            ) -> tuple[sa.Row[Any] | None, InstanceRow | None]:
+    """``get``, and the task's instance row as ``instances.repository.get`` reads it."""
+    row = (await session.execute(_BY_ID_WITH_INSTANCE, {"b_task": task_id})).first()
+    if row is None:
+        return None, None
+    found = row._mapping
+    return row, InstanceRow({name: found[label] for name, label in _INSTANCE_COLUMNS})
+
+
 def order(sort: str) -> Order:
     by_due = sort.lstrip("-") == "due_at"
     return Order(tasks.c.due_at if by_due else tasks.c.created_at, tasks.c.id,
@@ -218,16 +243,25 @@ def task_row(task: Any, instance: Mapping[str, Any], now: datetime, due_at: date
     }
 
 
-async def earlier_submission(session: AsyncSession, instance_id: str, key: str
-                             ) -> str | None:
-    """What the latest completed task of this key in this instance submitted (a rework
-    loop's earlier round), as stored."""
-    result = await session.execute(_EARLIER, {"b_instance": instance_id, "b_key": key})
-    return result.scalar_one_or_none()
+# The task view's read: the task as listed, with what the latest completed task of its key
+# in its instance submitted (a rework loop's earlier round, as stored) as ``earlier_data``,
+# and whether any document was uploaded to it or named by its completion
+# (``has_documents``: documents/repository.py of_task's rows), so a task without any is
+# shown in one round trip.
+_earlier = tasks.alias("earlier")
+_BY_ID_WITH_EARLIER = LISTED.add_columns(
+    sa.select(_earlier.c.data)
+    .where(_earlier.c.instance_id == tasks.c.instance_id, _earlier.c.key == tasks.c.key,
+           _earlier.c.state == "completed")
+    .order_by(_earlier.c.completed_at.desc(), _earlier.c.id.desc()).limit(1)
+    .scalar_subquery().label("earlier_data"),
+    sa.or_(sa.exists().where(documents.c.task_id == tasks.c.id),
+           sa.exists().where(document_uses.c.task_id == tasks.c.id)).label("has_documents"),
+).where(tasks.c.id == sa.bindparam("b_task"))
 
 
-_EARLIER = (
-    sa.select(tasks.c.data)
-    .where(tasks.c.instance_id == sa.bindparam("b_instance"), tasks.c.key == sa.bindparam("b_key"),
-           tasks.c.state == "completed")
-    .order_by(tasks.c.completed_at.desc(), tasks.c.id.desc()).limit(1))
+async def get_with_earlier(session: AsyncSession, task_id: str) -> sa.Row[Any] | None:
+    """``get``, with the task key's earlier submission in the instance as ``earlier_data``
+    (None if there is none) and ``has_documents``."""
+    result = await session.execute(_BY_ID_WITH_EARLIER, {"b_task": task_id})
+    return result.first()

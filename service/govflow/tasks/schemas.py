@@ -64,7 +64,8 @@ class TaskDetail(Task):
         "regulation's 方可/不得/须): a completion failing one is refused with 422 "
         "task.gate_failed naming the clause")
     annual_plan: Plan | None = Field(
-        None, description="on plan_compilation and plan_approval of an annual_plan process: "
+        None, description="on plan_compilation, plan_countersign and plan_approval of an "
+        "annual_plan process: "
         "the plan (items, server-computed total, left-out candidates) and, while "
         "plan_compilation is ready, the candidates its projects field offers")
     documents: list[Document] = Field(

@@ -61,7 +61,7 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
     belong to different people) overlaid with its camunda:inputParameters and what a delegate resolved it with
     (its draft). Never another
     task's values, nor process variables that merely share a field's name."""
-    row = await visible(session, principal, task_id)
+    row = await visible(session, principal, task_id, with_earlier=True)
     definition = await _definition(ctx, session, row)
     form, ui_schema = _form_and_ui_of(definition)
     gates = [{"clause": g.clause, "expression": g.expression}
@@ -71,8 +71,7 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
     if row.state == "completed":
         data = loads(row.data) or {}
     elif row.state == "ready":
-        earlier = None if row.slot is not None else await repo.earlier_submission(
-            session, row.instance_id, row.key)
+        earlier = None if row.slot is not None else row.earlier_data
         inputs = loads(row.data) if row.data else {}
         draft = loads(row.draft) if row.draft else {}  # what a delegate resolved it with
         fields = form.get("properties", {})
@@ -84,7 +83,8 @@ async def get(ctx: AppContext, session: AsyncSession, principal: Principal, task
     form, ui_schema = plans.compile_form(form, ui_schema, plan)
     return {**task_summary(row), "form": form, "ui_schema": ui_schema, "data": data,
             "gates": gates, "annual_plan": plan,
-            "documents": await document_listing.on_task(session, row.id)}
+            "documents": await document_listing.on_task(session, row.id)
+            if row.has_documents else []}
 
 
 async def summary(session: AsyncSession, principal: Principal, task_id: str
@@ -109,15 +109,31 @@ def _form_and_ui_of(definition: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     return definition.form, definition.ui_schema
 
 
-async def visible(session: AsyncSession, principal: Principal, task_id: str) -> Any:
-    row = await repo.get(session, task_id)
+async def visible(session: AsyncSession, principal: Principal, task_id: str,
+                  with_earlier: bool = False) -> Any:
+    """The task, if the caller may see it (``with_earlier``: with its key's earlier
+    submission in the instance as ``earlier_data``, in the same query)."""
+    row = await (repo.get_with_earlier if with_earlier else repo.get)(session, task_id)
     require_visible(principal, row.tenant_id if row is not None else None,
                     f"task {task_id} does not exist", "task.not_found", task_id=task_id)
     return row
 
 
 async def workable(session: AsyncSession, principal: Principal, task_id: str) -> Any:
-    row = await visible(session, principal, task_id)
+    return require_workable(principal, task_id, await visible(session, principal, task_id))
+
+
+async def workable_with_instance(session: AsyncSession, principal: Principal, task_id: str
+                                 ) -> tuple[Any, Any]:
+    """``workable``, and the task's instance row read in the same query."""
+    row, instance = await repo.get_with_instance(session, task_id)
+    require_visible(principal, row.tenant_id if row is not None else None,
+                    f"task {task_id} does not exist", "task.not_found", task_id=task_id)
+    return require_workable(principal, task_id, row), instance
+
+
+def require_workable(principal: Principal, task_id: str, row: Any) -> Any:
+    """The visible task ``row``, if the caller may work on it and it is ready."""
     groups = loads(row.candidate_groups)
     users = loads(row.candidate_users) if row.candidate_users else []
     if not may_work_on(principal, row.assignee, groups, users):

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..store.held_writes import Writer
 from ..store.jsontext import utc
 from ..store.tables import process_instances, timers
 
@@ -29,7 +30,17 @@ async def load(session: AsyncSession, instance_id: str) -> dict[str, str]:
     return {task_id: _iso(due) for task_id, due in result.all()}
 
 
-async def write(session: AsyncSession, instance_id: str, tenant_id: str,
+# Built once, values as parameters: a batch holds them and sends each once (held_writes.py).
+_INSERT = sa.insert(timers)
+_DELETE = sa.delete(timers).where(timers.c.instance_id == sa.bindparam("b_instance"),
+                                  timers.c.task_id == sa.bindparam("b_task"))
+_MOVE = (sa.update(timers)
+         .where(timers.c.instance_id == sa.bindparam("b_instance"),
+                timers.c.task_id == sa.bindparam("b_task"))
+         .values(due_at=sa.bindparam("b_due"), failed_attempts=0, next_attempt_at=None))
+
+
+async def write(session: Writer, instance_id: str, tenant_id: str,
                 before: Mapping[str, str], after: Mapping[str, str],
                 elements: Mapping[str, str] | None = None) -> None:
     """Insert timers that started waiting, delete those that fired or were cancelled, and
@@ -38,16 +49,14 @@ async def write(session: AsyncSession, instance_id: str, tenant_id: str,
     new = [t for t in after if t not in before and after[t]]
     moved = [t for t in after if t in before and after[t] and before[t]
              and datetime.fromisoformat(after[t]) != datetime.fromisoformat(before[t])]
-    for t in moved:
-        await session.execute(sa.update(timers).where(
-            timers.c.instance_id == instance_id, timers.c.task_id == t,
-        ).values(due_at=datetime.fromisoformat(after[t]), failed_attempts=0,
-                 next_attempt_at=None))
+    if moved:
+        await session.execute(_MOVE, [
+            {"b_instance": instance_id, "b_task": t, "b_due": datetime.fromisoformat(after[t])}
+            for t in moved])
     if gone:
-        await session.execute(sa.delete(timers).where(timers.c.instance_id == instance_id,
-                                                      timers.c.task_id.in_(gone)))
+        await session.execute(_DELETE, [{"b_instance": instance_id, "b_task": t} for t in gone])
     if new:
-        await session.execute(sa.insert(timers), [
+        await session.execute(_INSERT, [
             {"instance_id": instance_id, "task_id": t, "tenant_id": tenant_id,
              "due_at": datetime.fromisoformat(after[t]),
              "element_id": (elements or {}).get(t)} for t in new])
@@ -80,6 +89,12 @@ async def claim_due_batch(session: AsyncSession, now: datetime, skip_locked: boo
         query = query.where(t.c.instance_id.not_in(list(passed_over)))
     if skip_locked:
         query = query.with_for_update(skip_locked=True, of=t)
+    if session.get_bind().dialect.name == "postgresql":
+        # Plan this transaction's statements for their values: a generic plan cannot tell
+        # how few timers are due, and the foreign-key checks of the rows a batch inserts
+        # would keep the plan made when the worker's connection first saw the tables
+        # small (a scan of every task row per candidate row once they have grown).
+        await session.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
     claimed: dict[str, ClaimedTimer] = {}
     for row in (await session.execute(query)).all():
         claimed.setdefault(row[0], ClaimedTimer(*row))  # one step fires all that are due

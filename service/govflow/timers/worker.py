@@ -47,6 +47,7 @@ class Worker:
     ctx: AppContext
     name: str = field(default_factory=default_worker_name)
     poll_seconds: float = 0.5
+    round_size: int = 1000  # instances a round handles before it looks again from scratch
 
     @property
     def actor(self) -> str:
@@ -65,8 +66,13 @@ class Worker:
         """Fire every timer that is due now; returns how many instances were fired or put
         in ``error``. An instance a concurrent command changed is passed over until the next
         round. Instances are claimed and fired in batches of ``timer_batch_size``, each
-        batch one transaction; the instances of a batch that fails are fired again one
-        per transaction, where a failure is an incident on its own instance."""
+        batch one transaction; when one instance's step fails, its incident is recorded and
+        the rest are claimed again without it; a batch that fails as a whole (its writes or
+        its commit) is fired again one instance per transaction."""
+        return (await self._round(limit))[0]
+
+    async def _round(self, limit: int) -> tuple[int, bool]:
+        """``fire_due``, and whether it stopped because nothing more was due."""
         passed_over: set[str] = set()
         handled, singles = 0, 0
         while handled < limit:
@@ -74,26 +80,28 @@ class Worker:
             if singles or size == 1:
                 outcome = await self._fire_next(passed_over)
                 if outcome == "idle":
-                    break
+                    return handled, True
                 singles = max(singles - 1, 0)
                 handled += outcome != "passed"
                 continue
-            fired = await self._fire_batch(passed_over, size)
-            if fired is None:  # the batch failed: its instances, one by one
+            batch = await self._fire_batch(passed_over, size)
+            if batch is None:  # the batch failed as a whole: its instances, one by one
                 singles = size
-            elif fired == 0:
-                break
-            else:
-                handled += fired
-        return handled
+                continue
+            fired, claimed = batch
+            if claimed == 0:
+                return handled, True
+            handled += fired
+        return handled, False
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Poll until ``stop`` is set; a due timer fires within ``poll_seconds``."""
+        """Poll until ``stop`` is set; a due timer fires within ``poll_seconds``, and the
+        worker sleeps only after a round that found nothing more due."""
         log.info("timer worker %s started", self.name)
         while not stop.is_set():
             busy = False
             try:
-                busy = await self.fire_due(limit=100) == 100
+                busy = not (await self._round(limit=self.round_size))[1]
             except Exception:
                 log.exception("timer worker %s: round failed", self.name)
             if busy:  # more are due: go on at once
@@ -103,19 +111,30 @@ class Worker:
             except TimeoutError:
                 pass
 
-    async def _fire_batch(self, passed_over: set[str], size: int) -> int | None:
-        """Claim up to ``size`` due instances and fire them in one transaction; how many
-        were fired (0: nothing was due), or None when any of them failed (nothing is kept:
-        the caller fires them one by one)."""
+    async def _fire_batch(self, passed_over: set[str], size: int) -> tuple[int, int] | None:
+        """Claim up to ``size`` due instances and fire them in one transaction: (instances
+        fired or put in ``error``, instances claimed; 0: nothing was due). When one
+        instance's step fails, nothing of the batch is kept: that instance's incident is
+        recorded and it is passed over, and the others are still due for the next batch.
+        None: the batch failed as a whole (the caller fires them one by one)."""
         command = FireDueTimers(self.actor, self._skip_locked, passed_over, size)
         try:
-            return await execute(self.ctx, command)
+            fired = await execute(self.ctx, command)
+            return fired, fired
         except Exception as exc:
             if not command.claimed:  # the claim itself failed: the database, not a timer
                 raise
-            log.info("timer batch of %s not fired (%s): firing them one by one", self.name,
-                     type(exc).__name__)
-            return None
+            failed = command.failed
+            if failed is None:
+                log.info("timer batch of %s not fired (%s): firing them one by one",
+                         self.name, type(exc).__name__)
+                return None
+            passed_over.add(failed.instance_id)
+            if isinstance(exc, Conflict):  # another command changed it: next round
+                log.info("timer of %s not fired this round: %s", failed.instance_id, exc)
+                return 0, len(command.claimed)
+            recorded = await self._record_incident(failed, exc)
+            return int(recorded), len(command.claimed)
 
     async def _fire_next(self, passed_over: set[str]) -> Outcome:
         command = FireDueTimer(self.actor, self._skip_locked, passed_over)

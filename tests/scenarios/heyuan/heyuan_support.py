@@ -51,6 +51,9 @@ TASKS: dict[str, tuple[str, str, list[str]]] = {
     "fund_review_escalation": (HUB_LANE, "河源 第十一条(五)、第二十六条", ["hub"]),
     "approval_escalation": (HUB_LANE, "河源 第十一条(六)、第二十六条", ["hub"]),
     "conformity_review_escalation": (HUB_LANE, "河源 第二十四条、第二十六条", ["hub"]),
+    # 第六条: the unit's yearly plan and project list, a process of its own (plan_filing.bpmn)
+    "plan_submission": (UNIT_LANE, "河源 第六条", ["unit"]),
+    "plan_filing": (HUB_LANE, "河源 第六条", ["hub"]),
 }
 
 # Due dates: the test clock is frozen at 2026-03-02 09:00 UTC (a Monday, 17:00 in Shanghai);

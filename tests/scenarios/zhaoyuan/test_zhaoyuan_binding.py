@@ -3,11 +3,14 @@ step (第四条 names them). A condition that fails refuses the completion with 
 ``task.gate_failed`` naming the clause, and nothing changes; a user who decided for one body
 is refused another body's step with 403 ``task.separation_of_duties``."""
 
+from uuid import uuid4
+
 import pytest
 
 from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     ACCEPTANCE_OK,
     APPROVAL,
+    CLOUD_CHANGE,
     EXPERT,
     EXPERT_OK,
     FILED,
@@ -22,23 +25,28 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     OK,
     OM_FILED,
     PERMIT,
+    PERMIT_OK,
     PROCURED,
     SECURITY_OK,
     TENANT,
     UNIT,
+    attach,
     begin,
     building,
+    complete,
     joint,
     keys,
     message,
     only,
     refused_by_gate,
+    refused_form,
     reviewed,
     sign,
     slot,
     step,
+    without,
 )
-from tests.support.api import API, complete, ready, snapshot, token
+from tests.support.api import API, ready, snapshot, token
 
 pytestmark = pytest.mark.usefixtures("deployed", "in_window")
 
@@ -58,7 +66,9 @@ async def submit(client, instance: dict, key: str, variables: dict, headers: dic
 
 async def refused_unchanged(client, instance: dict, key: str, variables: dict,
                             headers: dict, clause: str) -> None:
-    """The completion is refused naming ``clause`` and the instance is as it was."""
+    """The completion is refused naming ``clause`` and the instance is as it was (the
+    documents ``variables`` names are uploaded first)."""
+    variables = await attach(client, ready(instance, key)["id"], variables, headers)
     before = await snapshot(client, instance["id"])
     refused_by_gate(await submit(client, instance, key, variables, headers), clause)
     assert await snapshot(client, instance["id"]) == before
@@ -95,12 +105,13 @@ async def test_the_unit_records_its_assessment_but_does_not_approve_it(client):
     task = only(instance, "security_crypto_review", "unit", "招远 第十八条")
     form = (await client.get(f"{API}/tasks/{task['id']}", headers=UNIT)).json()["form"]
     assert "approved" not in form["properties"]
-    # a pass needs the assessor's report; going on the cloud needs the security letter
+    # the assessor's report is a document (第十八、二十条); going on the cloud needs the
+    # signed security letter, also a document
+    await refused_form(client, instance, "security_crypto_review",
+                       without(SECURITY_OK, "security_test_report"), UNIT,
+                       "security_test_report", "required")
     await refused_unchanged(client, instance, "security_crypto_review",
-                            SECURITY_OK | {"security_test_report": False}, UNIT,
-                            "第十八条、第二十条 评估结论须有安全测评报告书")
-    await refused_unchanged(client, instance, "security_crypto_review",
-                            SECURITY_OK | {"platform_security_letter": False}, UNIT,
+                            without(SECURITY_OK, "platform_security_letter"), UNIT,
                             "第十八条 系统部署上云时要签订技术平台安全责任书")
     instance = await complete(client, instance, "security_crypto_review", SECURITY_OK, UNIT)
     task = ready(instance, "final_acceptance")
@@ -109,11 +120,24 @@ async def test_the_unit_records_its_assessment_but_does_not_approve_it(client):
     assert response.status_code == 403
 
 
-async def test_a_failed_assessment_goes_back_to_construction_without_a_report(client):
-    instance = await step(client, await building(client, "ZY-B-SECNO"), "completed")
+async def test_a_failed_assessment_goes_back_to_construction(client):
+    """A failed assessment has its report too (the conclusion is the report's); a project
+    kept off the cloud on a legal basis needs no cloud security letter."""
+    instance = await begin(client, "ZY-B-SECNO")
+    instance = await complete(client, instance, "declare", MATERIALS | {
+        "deploy_on_government_cloud": False, "non_cloud_basis": "《某法》第十条：须本地部署"},
+        UNIT)
+    instance = await complete(client, instance, "expert_review", EXPERT_OK, EXPERT)
+    instance = await joint(client, instance)
+    instance = await complete(client, instance, "fund_review", FUND_OK, FINANCE)
+    instance = await message(client, instance, "annual_plan_approved")
+    instance = await complete(client, instance, "government_consent", OK, GOVERNMENT)
+    instance = await complete(client, instance, "procurement", PROCURED, UNIT)
+    instance = await complete(client, instance, "contract_filing", FILED, UNIT)
+    instance = await step(client, instance, "completed")
     instance = await complete(client, instance, "security_crypto_review",
-                              SECURITY_OK | {"assessment_passed": False,
-                                             "security_test_report": False}, UNIT)
+                              without(SECURITY_OK, "platform_security_letter")
+                              | {"assessment_passed": False}, UNIT)
     assert keys(instance) == ["implementation"]
 
 
@@ -177,21 +201,22 @@ async def test_procurement_contract_cloud_change_and_om_filing_bind(client):
                             PROCURED | {"content_as_approved": False}, UNIT,
                             "第二十一条 按审核批准的采购内容组织采购")
     instance = await complete(client, instance, "procurement", PROCURED, UNIT)
-    await refused_unchanged(client, instance, "contract_filing",
-                            FILED | {"contract_text_filed": False}, UNIT, "第二十一条 合同文本")
+    await refused_form(client, instance, "contract_filing", without(FILED, "contract_text"),
+                       UNIT, "contract_text", "required")
     instance = await complete(client, instance, "contract_filing", FILED, UNIT)
     instance = await step(client, instance, "request_cloud_change")
-    cloud = {"request_type": "modify", "cloud_resource_demand": True,
-             "cloud_resource_audit": True, "reported_to_provider": True}
-    for missing in ("cloud_resource_audit", "reported_to_provider"):
-        await refused_unchanged(client, instance, "cloud_resource_request",
-                                cloud | {missing: False}, UNIT, "第十四条")
-    instance = await complete(client, instance, "cloud_resource_request", cloud, UNIT)
+    for table in ("cloud_resource_demand", "cloud_resource_audit"):
+        await refused_form(client, instance, "cloud_resource_request",
+                           without(CLOUD_CHANGE, table), UNIT, table, "required")
+    await refused_unchanged(client, instance, "cloud_resource_request",
+                            CLOUD_CHANGE | {"reported_to_provider": False}, UNIT,
+                            "第十四条 向市大数据服务中心、云平台服务商申报")
+    instance = await complete(client, instance, "cloud_resource_request", CLOUD_CHANGE, UNIT)
     instance = await step(client, instance, "completed")
     instance = await complete(client, instance, "security_crypto_review", SECURITY_OK, UNIT)
     instance = await complete(client, instance, "final_acceptance", ACCEPTANCE_OK, HUB)
-    await refused_unchanged(client, instance, "om_filing",
-                            OM_FILED | {"acceptance_report_filed": False}, UNIT, "第二十条")
+    await refused_form(client, instance, "om_filing", without(OM_FILED, "acceptance_report"),
+                       UNIT, "acceptance_report", "required")
 
 
 async def test_a_filing_needs_its_basis_verified(client):
@@ -215,13 +240,13 @@ async def test_the_ndrc_reviewer_may_not_also_issue_the_approval(client):
     assert permit["candidate_groups"] == ["administrative_approval"]
     for attempt in (client.post(f"{API}/tasks/{permit['id']}/claim", headers=NDRC_AND_PERMIT),
                     client.post(f"{API}/tasks/{permit['id']}/complete", headers=NDRC_AND_PERMIT,
-                                json={"variables": {"approval_document_no": "招审批〔2026〕1号"}})):
+                                json={"variables": {"approval_document_no": "招审批〔2026〕1号",
+                                                    "approval_document": str(uuid4())}})):
         refused = await attempt
         assert refused.status_code == 403, refused.text
         assert refused.json()["code"] == "task.separation_of_duties"
     # the approval bureau's own official issues it
-    instance = await complete(client, instance, "approval_permit",
-                              {"approval_document_no": "招审批〔2026〕1号"}, PERMIT)
+    instance = await complete(client, instance, "approval_permit", PERMIT_OK, PERMIT)
     only(instance, "procurement", "unit", "招远 第十九、二十一条")
 
 
@@ -250,7 +275,9 @@ async def test_the_declaring_unit_may_not_review_its_own_project(client):
     """第八条: the panel the hub organises reviews, not the unit that declared."""
     instance = await begin(client, "ZY-B-SOD-UNIT")
     instance = await complete(client, instance, "declare", MATERIALS, UNIT_AND_EXPERT)
-    refused = await submit(client, instance, "expert_review", EXPERT_OK, UNIT_AND_EXPERT)
+    refused = await submit(client, instance, "expert_review",
+                           EXPERT_OK | {"expert_opinion_document": str(uuid4())},
+                           UNIT_AND_EXPERT)
     assert (refused.status_code, refused.json()["code"]) == (403, "task.separation_of_duties")
     instance = await complete(client, instance, "expert_review", EXPERT_OK, EXPERT)
     assert keys(instance) == ["joint_review", "joint_review"]

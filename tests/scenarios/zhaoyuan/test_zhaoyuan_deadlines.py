@@ -15,6 +15,8 @@ import pytest
 from govflow.timers.worker import Worker
 
 from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
+    COUNTERSIGNED,
+    DOC,
     EXPERT,
     EXPERT_OK,
     FINANCE,
@@ -27,19 +29,24 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     MATERIALS,
     NO,
     OK,
+    ORDER,
     PROCURED,
     TENANT,
     UNIT,
     begin,
     building,
+    compiled,
+    complete,
     joint,
     keys,
     message,
+    refused_form,
     reviewed,
     state,
     step,
+    without,
 )
-from tests.support.api import API, complete, history, ready, start
+from tests.support.api import API, history, ready, start
 
 pytestmark = pytest.mark.usefixtures("deployed")
 
@@ -188,9 +195,10 @@ async def test_an_open_declaration_missed_moves_to_the_next_window(client, clock
 async def test_materials_completed_after_the_window_come_too_late(client, clock, fire):
     clock.set(utc(2026, 8, 31, 1))
     instance = await begin(client, "ZY-WIN-MATERIALS")
-    instance = await complete(client, instance, "declare",
-                              MATERIALS | {"cloud_resource_audit": False}, UNIT)
-    assert keys(instance) == ["declare"]  # back to the unit, the window still open
+    # a declaration without the audit table is refused: the task stays with the unit
+    await refused_form(client, instance, "declare", without(MATERIALS, "cloud_resource_audit"),
+                       UNIT, "cloud_resource_audit", "required")
+    assert keys(await state(client, instance)) == ["declare"]
     clock.set(utc(2026, 8, 31, 16))
     await fire()
     instance = await state(client, instance)
@@ -290,8 +298,14 @@ async def test_budget_compilation_and_approval_overdue_after_october_31(client, 
     plan = await assert_escalated(client, plan, "plan_compilation", "招远 第二十四条、第十条",
                                   "2026-10-31T15:59:59.999999")
     plan = await complete(client, plan, "plan_compilation_escalation", URGE, HUB)
-    # compiled late: the leading group's approval is overdue the moment it is asked for
-    plan = await complete(client, plan, "plan_compilation", PLAN, FINANCE)
+    # compiled late: finance's countersign, then the leading group's approval, are overdue
+    # the moment each is asked for
+    plan = await complete(client, plan, "plan_compilation", PLAN, HUB)
+    assert keys(plan) == ["plan_countersign", "plan_countersign_escalation"]
+    escalation = ready(plan, "plan_countersign_escalation")
+    assert (escalation["lane"], escalation["clause"]) == (LANES["hub"], "招远 第二十四条、第十条")
+    plan = await complete(client, plan, "plan_countersign", COUNTERSIGNED, FINANCE)
+    plan = await complete(client, plan, "plan_countersign_escalation", URGE, HUB)
     assert keys(plan) == ["plan_approval", "plan_approval_escalation"]
     escalation = ready(plan, "plan_approval_escalation")
     assert (escalation["lane"], escalation["clause"]) == (LANES["hub"], "招远 第二十四条、第十条")
@@ -304,7 +318,7 @@ async def test_budget_approval_escalates_when_october_31_passes(client, clock, f
     clock.set(utc(2026, 10, 26, 1))
     plan = await start(client, TENANT, HUB, process_id="annual_plan",
                        variables={"plan_year": 2027})
-    plan = await complete(client, plan, "plan_compilation", PLAN, HUB)
+    plan = await compiled(client, plan, [])
     task = ready(plan, "plan_approval")
     assert (task["lane"], task["due_at"]) == ("市数字招远建设专项小组",
                                               "2026-10-31T15:59:59.999999Z")
@@ -354,7 +368,7 @@ async def test_contract_filing_overdue_escalates_to_the_hub(client, clock, fire,
     instance = await assert_escalated(client, instance, "contract_filing",
                                       "招远 第二十四条、第二十一条", due_at)
     instance = await complete(client, instance, "contract_filing",
-                              {"contract_text_filed": True, "filed_on": f"{after:%Y-%m-%d}"},
+                              {"contract_text": DOC, "filed_on": f"{after:%Y-%m-%d}"},
                               UNIT)
     assert keys(instance) == ["contract_filing_escalation", "implementation"]
     instance = await complete(client, instance, "contract_filing_escalation",
@@ -393,7 +407,7 @@ async def test_contract_filed_in_time_is_not_escalated(client, clock, fire):
     instance = await _signed(client, clock, "ZY-DL-CONTRACT-OK", utc(2026, 9, 28, 1))
     clock.set(utc(2026, 10, 10, 1))  # the fifth working day
     instance = await complete(client, instance, "contract_filing",
-                              {"contract_text_filed": True, "filed_on": "2026-10-10"}, UNIT)
+                              {"contract_text": DOC, "filed_on": "2026-10-10"}, UNIT)
     clock.set(utc(2026, 10, 12, 1))
     await fire()
     await assert_not_escalated(client, instance, ["implementation"])
@@ -404,7 +418,7 @@ async def test_contract_filed_in_time_is_not_escalated(client, clock, fire):
 async def _building(client, clock, key: str) -> dict:
     instance = await _signed(client, clock, key, utc(2026, 3, 2, 1))
     return await complete(client, instance, "contract_filing",
-                          {"contract_text_filed": True, "filed_on": "2026-03-04"}, UNIT)
+                          {"contract_text": DOC, "filed_on": "2026-03-04"}, UNIT)
 
 
 @pytest.mark.parametrize(("opened", "due_at"), [
@@ -432,7 +446,8 @@ async def test_progress_report_overdue_escalates_to_the_hub(client, clock, fire)
                                       "招远 第二十四条、第十一条", "2026-12-31T15:59:59.999999")
     instance = await complete(client, instance, "progress_report_escalation", URGE, HUB)
     instance = await complete(client, instance, "progress_report", {
-        "construction_progress": "系统上线试运行", "budget_execution": "已支付70%"}, UNIT)
+        "construction_progress": "系统上线试运行", "budget_execution": "已支付70%",
+        "budget_execution_report": DOC}, UNIT)
     assert keys(instance) == ["implementation"]
 
 
@@ -441,7 +456,8 @@ async def test_progress_report_in_time_is_not_escalated(client, clock, fire):
     clock.set(utc(2026, 12, 30, 1))
     instance = await step(client, instance, "report_progress")
     instance = await complete(client, instance, "progress_report", {
-        "construction_progress": "完成开发", "budget_execution": "已支付50%"}, UNIT)
+        "construction_progress": "完成开发", "budget_execution": "已支付50%",
+        "budget_execution_report": DOC}, UNIT)
     clock.set(utc(2027, 1, 4, 1))
     await fire()
     await assert_not_escalated(client, instance, ["implementation"])
@@ -469,7 +485,7 @@ async def _rectifying(client, clock, key: str, due: str, finding: str = "rectify
     instance = await complete(client, instance, "inspection",
                               {"finding": finding, "opinion": "数据未接入共享平台"}, HUB)
     return await complete(client, instance, "rectification_order",
-                          {"rectification_due": due}, HUB)
+                          ORDER | {"rectification_due": due}, HUB)
 
 
 async def test_rectification_overdue_escalates_to_the_hub(client, clock, fire):
@@ -519,7 +535,7 @@ async def test_each_rectification_round_has_the_deadline_of_its_own_order(client
                               {"measure": "defer_funds", "opinion": "暂缓拨付建设资金"}, HUB)
     assert keys(instance) == ["rectification_order"]  # the first deadline is not reused
     instance = await complete(client, instance, "rectification_order",
-                              {"rectification_due": "2026-10-30"}, HUB)
+                              ORDER | {"rectification_due": "2026-10-30"}, HUB)
     assert ready(instance, "rectification")["due_at"] == "2026-10-30T15:59:59.999999Z"
     clock.set(utc(2026, 10, 30, 15, 59, 59))  # long past the first round's deadline
     await fire()
@@ -571,7 +587,8 @@ async def test_the_progress_report_is_asked_for_every_year_of_construction(clien
         assert ready(instance, "progress_report")["due_at"] == f"{year}-12-31T15:59:59.999999Z"
         clock.set(utc(year, 12, 2, 1))
         instance = await complete(client, instance, "progress_report", {
-            "construction_progress": f"{year}年度建设进度", "budget_execution": "按计划支付"},
+            "construction_progress": f"{year}年度建设进度", "budget_execution": "按计划支付",
+            "budget_execution_report": DOC},
             UNIT)
         assert keys(instance) == ["implementation"]
         clock.set(utc(year + 1, 1, 4, 1))  # once a year: nothing more this December
@@ -580,3 +597,20 @@ async def test_the_progress_report_is_asked_for_every_year_of_construction(clien
     # the December openings, and no report was late
     passed = [e["element_id"] for e in await events(client, instance, "deadline_passed")]
     assert passed == ["progress_report_due", "progress_report_due"]
+
+
+async def test_an_open_progress_report_escalation_holds_back_the_acceptance(client, clock, fire):
+    # the escalation is a branch of construction_process: the stage ends with its last branch
+    # (docs/cities/zhaoyuan.md "The split into stages")
+    instance = await _building(client, clock, "ZY-DL-REPORT-HOLD")
+    clock.set(utc(2026, 12, 20, 1))
+    instance = await step(client, instance, "report_progress")
+    clock.set(utc(2026, 12, 31, 16))
+    await fire()
+    instance = await complete(client, instance, "progress_report", {
+        "construction_progress": "系统上线试运行", "budget_execution": "已支付90%",
+        "budget_execution_report": DOC}, UNIT)
+    instance = await step(client, instance, "completed")
+    assert keys(instance) == ["progress_report_escalation"]
+    instance = await complete(client, instance, "progress_report_escalation", URGE, HUB)
+    assert keys(instance) == ["security_crypto_review"]

@@ -55,7 +55,7 @@ def test_every_end_of_the_main_process_has_an_outcome_but_escalations():
     assert set(outcomes.values()) == OUTCOMES | {None}
     # an escalation branch closes without an outcome: the deadline does not end the project
     assert {i for i, o in outcomes.items() if o is None} == {
-        "joint_review_escalated", "contract_filing_escalated", "progress_report_escalated"}
+        "joint_review_escalated", "contract_filing_escalated"}
 
 
 OPENING = {"progress_report_due"}
@@ -66,13 +66,15 @@ OPENING = {"progress_report_due"}
         "declaration_window": ("--06-30@plan_year-1", None, None),
         "declaration_closed": ("--08-31@plan_year-1", "declare", "true"),
         "joint_review_overdue": ("--09-30@plan_year-1", "joint_review", "false"),
-        "contract_filing_overdue": ("5WD@contract_signed_on", "contract_filing", "false"),
+        "contract_filing_overdue": ("5WD@contract_signed_on", "contract_filing", "false")}),
+    ("construction.bpmn", {
         "progress_report_overdue": ("--12-31", "progress_report", "false"),
         # 第十一条 每年12月底前: not a deadline of implementation but the yearly opening of
         # the report (December 1), which interrupts construction for it
         "progress_report_due": ("--11-30", "implementation", "true")}),
     ("annual_plan.bpmn", {
         "plan_compilation_overdue": ("--10-31@plan_year-1", "plan_compilation", "false"),
+        "plan_countersign_overdue": ("--10-31@plan_year-1", "plan_countersign", "false"),
         "plan_approval_overdue": ("--10-31@plan_year-1", "plan_approval", "false")}),
     ("inspection.bpmn", {
         "rectification_overdue": ("@rectification_due", "rectification", "false")}),
@@ -132,4 +134,5 @@ async def test_the_main_diagram_is_served_as_svg(client, set_id):
     assert "项目申报" in response.text
     meta = (await client.get(f"{API}/diagram-sets/{set_id}/processes/{TENANT}_project",
                              headers=HUB)).json()
-    assert set(meta["called_processes"]) == {"change_process", "inspection_process"}
+    assert set(meta["called_processes"]) == {"construction_process", "change_process",
+                                             "inspection_process", "acceptance_process"}

@@ -8,6 +8,8 @@ import pytest
 
 from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     ACCEPTANCE_OK,
+    CLOUD_CHANGE,
+    DOC,
     EXPERT,
     EXPERT_OK,
     FINANCE,
@@ -19,11 +21,13 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     NO,
     OK,
     OM_FILED,
+    ORDER,
     PROCURED,
     SECURITY_OK,
     TENANT,
     UNIT,
     building,
+    complete,
     due_day,
     joint,
     keys,
@@ -35,7 +39,7 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     slot,
     step,
 )
-from tests.support.api import API, complete, history, token
+from tests.support.api import API, history, token
 
 pytestmark = pytest.mark.usefixtures("deployed", "in_window")
 
@@ -53,10 +57,11 @@ async def test_contract_is_filed_within_five_working_days_of_signing(client, in_
     task = only(instance, "contract_filing", "unit", "招远 第二十一条")
     assert due_day(task) == date(2026, 3, 9)
     response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=UNIT,
-                                 json={"variables": {"contract_text_filed": True}})
-    assert response.status_code == 422
+                                 json={"variables": {"filed_on": "2026-03-05"}})
+    assert response.status_code == 422  # the contract text itself is filed (a document)
+    assert [e["field"] for e in response.json()["errors"]] == ["contract_text"]
     instance = await complete(client, instance, "contract_filing",
-                              {"contract_text_filed": True, "filed_on": "2026-03-05"}, UNIT)
+                              {"contract_text": DOC, "filed_on": "2026-03-05"}, UNIT)
     only(instance, "implementation", "unit", "招远 第十一、十三、十四、二十二条")
 
 
@@ -66,13 +71,12 @@ async def test_progress_report_and_cloud_change_return_to_implementation(client)
     task = only(instance, "progress_report", "unit", "招远 第十一条")
     assert due_day(task) == date(2026, 12, 31)
     instance = await complete(client, instance, "progress_report", {
-        "construction_progress": "完成需求调研和系统设计", "budget_execution": "已支付30%"}, UNIT)
+        "construction_progress": "完成需求调研和系统设计", "budget_execution": "已支付30%",
+        "budget_execution_report": DOC}, UNIT)
     assert keys(instance) == ["implementation"]
     instance = await step(client, instance, "request_cloud_change")
     only(instance, "cloud_resource_request", "unit", "招远 第十四条")
-    instance = await complete(client, instance, "cloud_resource_request", {
-        "request_type": "modify", "cloud_resource_demand": True, "cloud_resource_audit": True,
-        "reported_to_provider": True}, UNIT)
+    instance = await complete(client, instance, "cloud_resource_request", CLOUD_CHANGE, UNIT)
     assert keys(instance) == ["implementation"]
 
 
@@ -177,7 +181,7 @@ async def _ordered(client, instance, due: str = "2026-08-31") -> dict:
     assert response.status_code == 422  # an order to rectify needs its deadline
     assert "rectification_due" in response.text
     instance = await complete(client, instance, "rectification_order",
-                              {"rectification_due": due}, HUB)
+                              ORDER | {"rectification_due": due}, HUB)
     task = only(instance, "rectification", "unit", "招远 第二十二、二十四条")
     assert due_day(task) == date.fromisoformat(due)
     return instance
@@ -252,8 +256,7 @@ async def test_failed_security_assessment_or_acceptance_returns_to_implementatio
     instance = await step(client, await building(client, "ZY-ACC-FAIL"), "completed")
     only(instance, "security_crypto_review", "unit", "招远 第十八条")
     instance = await complete(client, instance, "security_crypto_review",
-                              SECURITY_OK | {"assessment_passed": False,
-                                             "security_test_report": False}, UNIT)
+                              SECURITY_OK | {"assessment_passed": False}, UNIT)
     assert keys(instance) == ["implementation"]
     instance = await step(client, instance, "completed")
     instance = await complete(client, instance, "security_crypto_review", SECURITY_OK, UNIT)

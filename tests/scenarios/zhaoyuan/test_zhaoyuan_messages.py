@@ -9,16 +9,19 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     HUB,
     LEADING_GROUP,
     OK,
+    ORDER,
     TENANT,
     TENANT_ADMIN,
     UNIT,
     building,
+    compiled,
+    complete,
     keys,
     message,
     reviewed,
     state,
 )
-from tests.support.api import API, complete, history, send_message, snapshot, start, token
+from tests.support.api import API, history, send_message, snapshot, start, token
 
 pytestmark = pytest.mark.usefixtures("deployed", "in_window")
 
@@ -71,8 +74,7 @@ async def test_the_plan_process_announces_the_budget_and_history_names_it(client
     left_out = await reviewed(client, "ZY-MSG-LEFT", plan_year=2027)
     plan = await start(client, TENANT, HUB, process_id="annual_plan",
                        variables={"plan_year": 2027})
-    plan = await complete(client, plan, "plan_compilation",
-                          {"projects": ["ZY-MSG-LISTED"]}, FINANCE)
+    plan = await compiled(client, plan, ["ZY-MSG-LISTED"])
     plan = await complete(client, plan, "plan_approval", OK, LEADING_GROUP)
     assert keys(await state(client, listed)) == ["government_consent"]
     assert (await state(client, left_out))["outcome"] == "not_in_plan"
@@ -114,7 +116,7 @@ async def test_the_unit_cannot_record_its_own_refusal_to_rectify(client):
     instance = await complete(client, instance, "inspection",
                               {"finding": "rectify", "opinion": "未按批准内容采购"}, HUB)
     instance = await complete(client, instance, "rectification_order",
-                              {"rectification_due": "2026-08-31"}, HUB)
+                              ORDER | {"rectification_due": "2026-08-31"}, HUB)
     assert keys(instance) == ["rectification"]
     before = await snapshot(client, instance["id"])
     for who in (UNIT, FINANCE):

@@ -19,21 +19,26 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     NO,
     OK,
     PERMIT,
+    PERMIT_OK,
     TENANT,
     UNIT,
     begin,
+    compiled,
+    complete,
     due_day,
     joint,
     keys,
     message,
     only,
     refused_by_gate,
+    refused_form,
     reviewed,
     sign,
     slot,
     state,
+    without,
 )
-from tests.support.api import API, complete, ready, start
+from tests.support.api import API, ready, start
 
 pytestmark = pytest.mark.usefixtures("deployed", "in_window")
 
@@ -111,10 +116,13 @@ async def test_declaration_is_due_august_31_of_the_year_before(client):
 
 @pytest.mark.parametrize("missing", ["application_document", "data_resource_catalog",
                                      "cloud_resource_demand", "cloud_resource_audit"])
-async def test_incomplete_materials_go_back_to_the_unit(client, missing):
+async def test_a_declaration_without_a_material_is_refused(client, missing):
+    """第七条 the four materials, 第十六条 the catalog table a 审核要件: each is a required
+    document; a declaration without one is refused and stays with the unit."""
     instance = await begin(client, f"ZY-MAT-{missing}")
-    instance = await complete(client, instance, "declare", MATERIALS | {missing: False}, UNIT)
-    only(instance, "declare", "unit", "招远 第七条")
+    await refused_form(client, instance, "declare", without(MATERIALS, missing), UNIT,
+                       missing, "required")
+    only(await state(client, instance), "declare", "unit", "招远 第七条")
     instance = await complete(client, instance, "declare", MATERIALS, UNIT)
     only(instance, "expert_review", "experts", "招远 第八条")
 
@@ -127,10 +135,9 @@ async def test_expert_review_takes_the_nine_criteria_and_can_reject(client):
     task = only(instance, "expert_review", "experts", "招远 第八条")
     detail = (await client.get(f"{API}/tasks/{task['id']}", headers=EXPERT)).json()
     assert len([f for f in detail["form"]["required"] if f.startswith("c")]) == 9
-    incomplete = {k: v for k, v in EXPERT_OK.items() if k != "c9_budget_schedule"}
-    response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=EXPERT,
-                                 json={"variables": incomplete})
-    assert response.status_code == 422
+    await refused_form(client, instance, "expert_review",
+                       without(EXPERT_OK, "c9_budget_schedule"), EXPERT, "c9_budget_schedule",
+                       "required")
     response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=FINANCE,
                                  json={"variables": EXPERT_OK})
     assert response.status_code == 403
@@ -234,17 +241,16 @@ async def test_annual_plan_lists_projects_and_leaves_the_rest_out(client, in_win
                        variables={"plan_year": 2030})
     task = ready(plan, "plan_compilation")
     assert (task["lane"], task["clause"]) == ("市大数据服务中心", "招远 第十条")
-    assert task["candidate_groups"] == ["hub", "finance"]
+    assert task["candidate_groups"] == ["hub"]  # the hub compiles, finance countersigns
     assert due_day(task) == date(2029, 10, 31)
-    plan = await complete(client, plan, "plan_compilation",
-                          {"projects": ["ZY-PLAN-A", "ZY-PLAN-B"]}, FINANCE)
+    plan = await compiled(client, plan, ["ZY-PLAN-A", "ZY-PLAN-B"])
     task = ready(plan, "plan_approval")
     assert (task["lane"], task["clause"]) == ("市数字招远建设专项小组", "招远 第十条")
     assert due_day(task) == date(2029, 10, 31)
     # the leading group sends the budget back; it is compiled again without project B
     plan = await complete(client, plan, "plan_approval", NO, LEADING_GROUP)
     assert keys(plan) == ["plan_compilation"]
-    plan = await complete(client, plan, "plan_compilation", {"projects": ["ZY-PLAN-A"]}, HUB)
+    plan = await compiled(client, plan, ["ZY-PLAN-A"])  # both bodies sign again
     plan = await complete(client, plan, "plan_approval", OK, LEADING_GROUP)
     assert (plan["state"], plan["outcome"]) == ("completed", "approved")
 
@@ -281,8 +287,11 @@ async def test_government_investment_needs_ndrc_review_then_the_approval_bureau(
     response = await client.post(f"{API}/tasks/{task['id']}/complete", headers=PERMIT,
                                  json={"variables": {"approval_document_no": ""}})
     assert response.status_code == 422
-    instance = await complete(client, instance, "approval_permit",
-                              {"approval_document_no": "招审批投资〔2026〕12号"}, PERMIT)
+    # the 批准文件 itself is uploaded, not only its number
+    await refused_form(client, instance, "approval_permit",
+                       without(PERMIT_OK, "approval_document"), PERMIT, "approval_document",
+                       "required")
+    instance = await complete(client, instance, "approval_permit", PERMIT_OK, PERMIT)
     only(instance, "procurement", "unit", "招远 第十九、二十一条")
 
 

@@ -1,5 +1,9 @@
 """Walking a 招远 project through the API: tokens per lane role, the variables each step
-takes, and shortcuts to the later stages of a project."""
+takes, and shortcuts to the later stages of a project.
+
+Every material the text names is a document (issue 11, kind 7): a value ``DOC`` in a step's
+variables is replaced, by ``complete`` and ``sign``, with the id of a small PDF uploaded to
+that task just before (``POST /tasks/{id}/documents``)."""
 
 from datetime import UTC, date, datetime
 from typing import Any
@@ -8,7 +12,8 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from tests.conftest import deploy
-from tests.support.api import API, complete, start, token
+from tests.support.api import API, ready, snapshot, start, token
+from tests.support.api import complete as complete_as_typed
 from tests.support.bundled import bundled
 
 TENANT = "zhaoyuan"
@@ -37,12 +42,18 @@ LANES = {"unit": "项目建设单位", "hub": "市大数据服务中心", "exper
          "finance": "市财政局", "city_government": "市政府",
          "development_reform": "市发改局", "administrative_approval": "市行政审批服务局"}
 
+# A required material: uploaded to the task by ``complete`` / ``sign`` (see the docstring).
+DOC = "<upload a PDF>"
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
 OK = {"approved": True, "opinion": "同意"}
 NO = {"approved": False, "opinion": "不同意"}
-MATERIALS = {"application_document": True, "data_resource_catalog": True,
-             "cloud_resource_demand": True, "cloud_resource_audit": True,
-             "deploy_on_government_cloud": True}
-EXPERT_OK = OK | {f"c{i}_{name}": True for i, name in enumerate(
+# 第七条: the four declaration materials (第十六条: the catalog table is a 审核要件)
+DECLARATION_DOCUMENTS = ("application_document", "data_resource_catalog",
+                         "cloud_resource_demand", "cloud_resource_audit")
+MATERIALS = {name: DOC for name in DECLARATION_DOCUMENTS} | {"deploy_on_government_cloud": True}
+EXPERT_OK = OK | {"expert_opinion_document": DOC} | {f"c{i}_{name}": True for i, name in enumerate(
     ("overall_plan", "policies_standards", "cloud_reuse", "technical_design",
      "resource_catalog", "data_sharing", "cloud_demand", "security_plan", "budget_schedule"),
     start=1)}
@@ -55,17 +66,65 @@ FUND_OK = OK | {"budget_reasonable": True, "approved_budget": 118.5,
 PROCURED = {"content_as_approved": True, "secure_controllable_preferred": True,
             "supplier": "某信息技术有限公司", "contract_amount": 110,
             "contract_signed_on": "2027-03-02"}
-FILED = {"contract_text_filed": True, "filed_on": "2027-03-05"}
+FILED = {"contract_text": DOC, "filed_on": "2027-03-05"}
 # The unit carries out the assessment and records the assessor's report (第十八条); the hub
 # decides at acceptance.
 SECURITY_OK = {"assessment_passed": True, "assessment_summary": "测评机构出具报告：通过",
-               "security_test_report": True, "platform_security_letter": True,
+               "security_test_report": DOC, "platform_security_letter": DOC,
                "graded_protection": True}
 ACCEPTANCE_OK = OK | {"security_assessment_passed": True, "secure_controllable": True,
                       "catalog_in_sharing_platform": True, "data_connected": True,
-                      "archive_complete": True, "sharing_assessment": "目录全部纳入共享平台"}
-OM_FILED = {"acceptance_report_filed": True, "om_unit": "某信息技术有限公司",
+                      "filing_archive": DOC, "sharing_assessment": "目录全部纳入共享平台"}
+OM_FILED = {"acceptance_report": DOC, "om_unit": "某信息技术有限公司",
             "warranty_end": "2030-06-30"}
+
+
+PERMIT_OK = {"approval_document_no": "招审批〔2027〕1号", "approval_document": DOC}
+PROGRESS = {"construction_progress": "完成70%", "budget_execution": "已支付60万元",
+            "budget_execution_report": DOC}
+CLOUD_CHANGE = {"request_type": "modify", "cloud_resource_demand": DOC,
+                "cloud_resource_audit": DOC, "reported_to_provider": True}
+ORDER = {"rectification_order_document": DOC}
+
+
+async def upload(client: httpx.AsyncClient, task_id: str, headers: dict,
+                 name: str = "材料.pdf", content: bytes = PDF,
+                 media_type: str = "application/pdf") -> dict:
+    """Upload ``content`` to the task as ``headers``' user; the new document."""
+    response = await client.post(f"{API}/tasks/{task_id}/documents", headers=headers,
+                                 files={"file": (name, content, media_type)})
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def attach(client: httpx.AsyncClient, task_id: str, data: dict[str, Any],
+                 headers: dict) -> dict[str, Any]:
+    """``data`` with every ``DOC`` replaced by a PDF uploaded to the task (one per field)."""
+    return {field: (await upload(client, task_id, headers, f"{field}.pdf"))["id"]
+            if value == DOC else value for field, value in data.items()}
+
+
+async def complete(client: httpx.AsyncClient, instance: dict, key: str, variables: dict,
+                   headers: dict) -> dict:
+    """Complete the ready task ``key`` (200 expected) after uploading the documents
+    ``variables`` asks for (``DOC`` values)."""
+    task = ready(instance, key)
+    return await complete_as_typed(client, instance, key,
+                                   await attach(client, task["id"], variables, headers), headers)
+
+
+# 第十条 中心会同财政局汇总: finance countersigns the plan the hub compiled (plan_countersign)
+COUNTERSIGNED = {"countersigned": True, "countersign_opinion": "会签同意"}
+NOT_COUNTERSIGNED = {"countersigned": False, "countersign_opinion": "项目B未经预算评审确认，退回"}
+
+
+async def compiled(client: httpx.AsyncClient, plan: dict, projects: list[str]) -> dict:
+    """第十条: the hub compiles the plan with ``projects`` and finance countersigns it; the
+    plan process at ``plan_approval`` (the 专项小组)."""
+    plan = await complete(client, plan, "plan_compilation", {"projects": projects}, HUB)
+    plan = await complete(client, plan, "plan_countersign", COUNTERSIGNED, FINANCE)
+    assert [t["key"] for t in plan["ready_tasks"]] == ["plan_approval"], plan["ready_tasks"]
+    return plan
 
 
 async def deploy_zhaoyuan(client: httpx.AsyncClient) -> dict:
@@ -95,6 +154,7 @@ async def sign(client: httpx.AsyncClient, instance: dict, key: str, group: str,
                variables: dict, headers: dict) -> httpx.Response:
     """Complete the slot of ``key`` that belongs to ``group``; the raw response."""
     task = slot(instance, key, group)
+    variables = await attach(client, task["id"], variables, headers)
     return await client.post(f"{API}/tasks/{task['id']}/complete",
                              json={"variables": variables}, headers=headers)
 
@@ -117,6 +177,36 @@ def refused_by_gate(response: httpx.Response, clause: str) -> None:
     problem = response.json()
     assert problem["code"] == "task.gate_failed", problem
     assert f"招远 {clause}" in problem["detail"], problem["detail"]
+
+
+async def documents(client: httpx.AsyncClient, instance: dict) -> list[dict]:
+    """The instance's documents (``GET /process-instances/{id}/documents``)."""
+    response = await client.get(f"{API}/process-instances/{instance['id']}/documents",
+                                headers=HUB)
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
+async def refused_form(client: httpx.AsyncClient, instance: dict, key: str, variables: dict,
+                       headers: dict, field: str, code: str) -> None:
+    """Completing ``key`` with ``variables`` (``DOC`` values uploaded first) is refused with
+    422 ``form.invalid`` naming only ``field`` with the field code ``code``; the instance and
+    its documents are as they were."""
+    task = ready(instance, key)
+    variables = await attach(client, task["id"], variables, headers)
+    before = (await snapshot(client, instance["id"]), await documents(client, instance))
+    response = await client.post(f"{API}/tasks/{task['id']}/complete",
+                                 json={"variables": variables}, headers=headers)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["code"] == "form.invalid", problem
+    assert {(e["field"], e["code"]) for e in problem["errors"]} == {(field, code)}, problem
+    assert (await snapshot(client, instance["id"]), await documents(client, instance)) == before
+
+
+def without(variables: dict, *names: str) -> dict:
+    """``variables`` less the fields ``names``."""
+    return {k: v for k, v in variables.items() if k not in names}
 
 
 def keys(instance: dict) -> list[str]:
