@@ -18,6 +18,9 @@ BPMN = [*PROJECT, "annual_plan.bpmn"]
 CITED = {"userTask", "manualTask", "businessRuleTask", "exclusiveGateway", "inclusiveGateway",
          "parallelGateway", "eventBasedGateway", "callActivity", "boundaryEvent",
          "intermediateCatchEvent", "intermediateThrowEvent"}
+# timers whose stage reports the overdue task to the main process (escalation end event
+# `<task>_overdue_reported`, caught on the call activity by `<task>_overdue_caught`)
+REPORTED = ("written_review", "onsite_review", "joint_review", "fund_review")
 OUTCOMES = {"rejected", "filed_only", "not_in_plan", "accepted", "terminated", "out_of_scope"}
 ROLES = {"unit", "hub", "finance", "experts", "approval", "government", "audit", "secrecy"}
 
@@ -60,6 +63,11 @@ def test_every_end_of_the_main_process_has_a_contract_outcome_but_escalations():
     root = tree("gaoqing_project.bpmn")
     ends = root.findall(".//bpmn:process/bpmn:endEvent", NS)
     outcomes = {end.get("id"): outcome(end) for end in ends}
+    # the reviews' escalations are opened in the main process (a stage's open escalation
+    # must not hold the next stage); their branches end with no outcome
+    escalated = {e: o for e, o in outcomes.items() if e.endswith("_escalated")}
+    assert escalated == {f"{task}_escalated": None for task in REPORTED}
+    outcomes = {e: o for e, o in outcomes.items() if e not in escalated}
     # each contract outcome, and only those
     assert set(outcomes.values()) == OUTCOMES
     assert [e for e, o in outcomes.items() if o == "rejected"] == ["end_not_approved",
@@ -70,9 +78,7 @@ def test_every_end_of_the_main_process_has_a_contract_outcome_but_escalations():
                   for end in tree(name).findall(".//bpmn:process/bpmn:endEvent", NS)}
     assert set(stage_ends.values()) == {None}
     assert {e for e in stage_ends if e.endswith("_escalated")} == {
-        f"{task}_escalated" for task in ("written_review", "onsite_review",
-                                         "joint_review", "fund_review", "initial_acceptance",
-                                         "acceptance_application",
+        f"{task}_escalated" for task in ("initial_acceptance", "acceptance_application",
                                          "initial_acceptance_extended", "final_acceptance",
                                          "rectification")}
 
@@ -125,8 +131,33 @@ def timers_of(root: etree._Element) -> dict[str, tuple[str, str | None]]:
                 continue
             assert event.get("cancelActivity") == "false", host  # escalates, never interrupts
             escalation = root.find(f".//bpmn:userTask[@id='{host}_escalation']", NS)
+            if host in REPORTED:  # reported to the main process, which opens the escalation
+                assert escalation is None, host
+                assert reports(root, event) == f"{host}_overdue"
+                escalation = opened_in_main(f"{host}_overdue")
             assert escalation.get(f"{{{NS['camunda']}}}candidateGroups") == "hub,finance"
     return found
+
+
+def reports(root: etree._Element, timer: etree._Element) -> str:
+    """The escalation code the timer's branch throws: it leads straight to an escalation end."""
+    flow = root.find(f".//bpmn:sequenceFlow[@sourceRef='{timer.get('id')}']", NS)
+    end = root.find(f".//bpmn:endEvent[@id='{flow.get('targetRef')}']", NS)
+    ref = end.find("bpmn:escalationEventDefinition", NS).get("escalationRef")
+    return root.find(f"bpmn:escalation[@id='{ref}']", NS).get("escalationCode")
+
+
+def opened_in_main(code: str) -> etree._Element:
+    """The user task that the main process opens when the stage reports `code`: a
+    non-interrupting escalation boundary on the stage's call activity leads to it."""
+    root = tree("gaoqing_project.bpmn")
+    ref = root.find(f"bpmn:escalation[@escalationCode='{code}']", NS).get("id")
+    [catch] = [d.getparent() for d in root.iter(f"{{{NS['bpmn']}}}escalationEventDefinition")
+               if d.get("escalationRef") == ref]
+    assert (local(catch), catch.get("cancelActivity")) == ("boundaryEvent", "false")
+    assert catch.get("attachedToRef") == "review"
+    flow = root.find(f".//bpmn:sequenceFlow[@sourceRef='{catch.get('id')}']", NS)
+    return root.find(f".//bpmn:userTask[@id='{flow.get('targetRef')}']", NS)
 
 
 @pytest.mark.parametrize("name", BPMN)
