@@ -2,8 +2,10 @@
 projects go on to 采购文件审核), the joint review's deadline moved from November 30 to
 December 15, the on-site review threshold lowered from 100万 to 60万. Projects parked at a user
 task (with its deadline timer), at the trial run's timer, at the annual plan's message wait
-and at the removed step move in a batch and walk to their end on the new set; a project the
-plan cannot place is reported and left untouched."""
+and at the removed step move in a batch, with the stages they wait in, and walk to their end on
+the new set; a project the plan cannot place is reported and left untouched. Both sets are the
+split set (the main process and its called stages): the edits are made in the stage files
+(review.bpmn, procurement.bpmn)."""
 
 from datetime import UTC, datetime
 
@@ -40,18 +42,18 @@ from tests.scenarios.gaoqing.gaoqing_support import (
 from tests.support.api import API, history, ready
 from tests.support.bundled import bundled
 
-MAPPING = {"gaoqing_project": {"written_review": "desk_review",
-                               "procurement_documents": "procurement_review"}}
+# The tasks live in the called stages: the map names their processes.
+MAPPING = {"gaoqing_review": {"written_review": "desk_review"},
+           "gaoqing_procurement": {"procurement_documents": "procurement_review"}}
 NO = {"approved": False, "opinion": "不同意"}
 
 
 def edited() -> dict[str, bytes]:
     files = dict(bundled(TENANT))
-    bpmn = rename(files["gaoqing_project.bpmn"], "written_review", "desk_review")
-    bpmn = remove_task(bpmn, "procurement_documents")
-    files["gaoqing_project.bpmn"] = set_deadline(bpmn, "joint_review",
-                                                 "--11-30@declaration_year",
-                                                 "--12-15@declaration_year")
+    review = rename(files["review.bpmn"], "written_review", "desk_review")
+    files["review.bpmn"] = set_deadline(review, "joint_review", "--11-30@declaration_year",
+                                        "--12-15@declaration_year")
+    files["procurement.bpmn"] = remove_task(files["procurement.bpmn"], "procurement_documents")
     files["review_mode.dmn"] = replace(replace(files["review_mode.dmn"], "&lt; 100<",
                                                "&lt; 60<"), "&gt;= 100<", "&gt;= 60<")
     return files
@@ -110,8 +112,9 @@ async def test_every_kind_of_wait_moves_and_walks_to_its_end_on_the_new_set(clie
     assert dry.status_code == 200, dry.text
     assert dry.json()["totals"]["movable"] == 6
     moves = {i["business_key"]: i["moves"] for i in dry.json()["items"]}
-    assert [(m["element_id"], m["target_id"]) for m in moves["GQ-DOCUMENTS"]] == [
-        ("procurement_documents", "procurement_review")]
+    assert {(m["kind"], m["element_id"], m["target_id"]) for m in moves["GQ-DOCUMENTS"]} == {
+        ("call_activity", "contracting", "contracting"),  # the stage it waits in
+        ("user_task", "procurement_documents", "procurement_review")}
     assert (await fetch(client, projects["written"]))["diagram_set_id"] == old  # dry run
 
     response = await client.post(f"{API}/tenants/{TENANT}/migrations", headers=TENANT_ADMIN,
@@ -124,7 +127,8 @@ async def test_every_kind_of_wait_moves_and_walks_to_its_end_on_the_new_set(clie
                              headers=TENANT_ADMIN)).json()
     assert done["totals"] == {"total": 6, "done": 6, "refused": 0, "failed": 0, "remaining": 0}
     kinds = {m["kind"] for i in done["items"] for m in i["moves"]}
-    assert kinds == {"user_task", "timer", "event_gateway"}
+    # a stage waits at its call activity, with the error boundary that catches its rejection
+    assert kinds == {"user_task", "timer", "event_gateway", "call_activity", "event"}
 
     # the user task at its deadline timer: renamed, and walks to its end
     written = await fetch(client, projects["written"])

@@ -90,6 +90,8 @@ async def test_the_set_has_the_contract_processes_and_decisions(client, deployed
         assert svg.status_code == 200
         assert "<svg" in svg.text
     files = bundled(TENANT)
-    assert sorted(files) == ["annual_plan.bpmn", "consultancy_required.dmn",
-                             "gaoqing_project.bpmn", "review_mode.dmn",
-                             "supervisor_required.dmn"]
+    # the project: a main process calling one process per stage of the text
+    assert sorted(files) == ["acceptance.bpmn", "annual_plan.bpmn", "construction.bpmn",
+                             "consultancy_required.dmn", "declaration.bpmn",
+                             "gaoqing_project.bpmn", "procurement.bpmn", "rectification.bpmn",
+                             "review.bpmn", "review_mode.dmn", "supervisor_required.dmn"]

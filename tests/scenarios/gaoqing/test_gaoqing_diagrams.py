@@ -1,7 +1,8 @@
 """高青's bundled files as files: clean layout, what the drafting script writes, a clause on
 every task, gateway, business rule task and conditional flow, an outcome on every end event of
 the main process, lanes as the contract names them, and no form id that SpiffWorkflow could
-take for a flow node."""
+take for a flow node. The project is a main process calling one process per stage of the
+text (STAGES); what is asked of "the project" is asked of them together."""
 
 import pytest
 from lxml import etree
@@ -10,10 +11,16 @@ from tests.support.bundled import bundled
 from tools.bpmn_builder import NS, validate_layout
 
 TENANT = "gaoqing"
-BPMN = ["gaoqing_project.bpmn", "annual_plan.bpmn"]
+STAGES = ["declaration.bpmn", "review.bpmn", "procurement.bpmn", "construction.bpmn",
+          "acceptance.bpmn", "rectification.bpmn"]
+PROJECT = ["gaoqing_project.bpmn", *STAGES]
+BPMN = [*PROJECT, "annual_plan.bpmn"]
 CITED = {"userTask", "manualTask", "businessRuleTask", "exclusiveGateway", "inclusiveGateway",
          "parallelGateway", "eventBasedGateway", "callActivity", "boundaryEvent",
          "intermediateCatchEvent", "intermediateThrowEvent"}
+# timers whose stage reports the overdue task to the main process (escalation end event
+# `<task>_overdue_reported`, caught on the call activity by `<task>_overdue_caught`)
+REPORTED = ("written_review", "onsite_review", "joint_review", "fund_review")
 OUTCOMES = {"rejected", "filed_only", "not_in_plan", "accepted", "terminated", "out_of_scope"}
 ROLES = {"unit", "hub", "finance", "experts", "approval", "government", "audit", "secrecy"}
 
@@ -56,20 +63,28 @@ def test_every_end_of_the_main_process_has_a_contract_outcome_but_escalations():
     root = tree("gaoqing_project.bpmn")
     ends = root.findall(".//bpmn:process/bpmn:endEvent", NS)
     outcomes = {end.get("id"): outcome(end) for end in ends}
-    # each contract outcome, and only those; an escalation branch closes without one
-    assert set(outcomes.values()) == OUTCOMES | {None}
+    # the reviews' escalations are opened in the main process (a stage's open escalation
+    # must not hold the next stage); their branches end with no outcome
+    escalated = {e: o for e, o in outcomes.items() if e.endswith("_escalated")}
+    assert escalated == {f"{task}_escalated": None for task in REPORTED}
+    outcomes = {e: o for e, o in outcomes.items() if e not in escalated}
+    # each contract outcome, and only those
+    assert set(outcomes.values()) == OUTCOMES
     assert [e for e, o in outcomes.items() if o == "rejected"] == ["end_not_approved",
                                                                   "end_rejected"]
-    assert {e for e, o in outcomes.items() if o is None} == {
-        f"{task}_escalated" for task in ("written_review", "onsite_review",
-                                         "joint_review", "fund_review", "initial_acceptance",
-                                         "acceptance_application",
+    # a stage's ends name no outcome (only the main process's count); an escalation branch
+    # closes its stage's side path
+    stage_ends = {end.get("id"): outcome(end) for name in STAGES
+                  for end in tree(name).findall(".//bpmn:process/bpmn:endEvent", NS)}
+    assert set(stage_ends.values()) == {None}
+    assert {e for e in stage_ends if e.endswith("_escalated")} == {
+        f"{task}_escalated" for task in ("initial_acceptance", "acceptance_application",
                                          "initial_acceptance_extended", "final_acceptance",
                                          "rectification")}
 
 
-@pytest.mark.parametrize(("name", "timers"), [
-    ("gaoqing_project.bpmn", {
+@pytest.mark.parametrize(("names", "timers"), [
+    (PROJECT, {
         # interrupting: a declaration not made by September 30 moves to the next cycle (三(一))
         "declaration_closed": ("--09-30@declaration_year", "declare"),
         "written_review_overdue": ("--11-30@declaration_year", "written_review"),
@@ -85,12 +100,23 @@ def test_every_end_of_the_main_process_has_a_contract_outcome_but_escalations():
         "initial_acceptance_extended_overdue": ("@extended_until", "initial_acceptance_extended"),
         "rectification_overdue": ("@rectification_due", "rectification"),
         "final_acceptance_overdue": ("20WD", "final_acceptance")}),
-    ("annual_plan.bpmn", {
+    (["annual_plan.bpmn"], {
         "plan_compilation_overdue": ("--12-31@plan_year-1", "plan_compilation"),
         "plan_approval_overdue": ("--12-31@plan_year-1", "plan_approval")}),
 ])
-def test_every_deadline_has_a_non_interrupting_timer_with_its_notation(name, timers):
-    root = tree(name)
+def test_every_deadline_has_a_non_interrupting_timer_with_its_notation(names, timers):
+    found = {}
+    due = set()
+    for name in names:
+        found |= timers_of(tree(name))
+        due |= {t.get("id") for t in tree(name).iterfind(".//bpmn:userTask", NS)
+                if t.get(f"{{{NS['camunda']}}}dueDate")}
+    assert found == timers
+    assert due == {host for _, host in timers.values() if host}  # every deadline escalates
+
+
+def timers_of(root: etree._Element) -> dict[str, tuple[str, str | None]]:
+    """The timers of one file, each checked against its task (the escalation beside it)."""
     found = {}
     for definition in root.iter(f"{{{NS['bpmn']}}}timerEventDefinition"):
         event = definition.getparent()
@@ -105,11 +131,33 @@ def test_every_deadline_has_a_non_interrupting_timer_with_its_notation(name, tim
                 continue
             assert event.get("cancelActivity") == "false", host  # escalates, never interrupts
             escalation = root.find(f".//bpmn:userTask[@id='{host}_escalation']", NS)
+            if host in REPORTED:  # reported to the main process, which opens the escalation
+                assert escalation is None, host
+                assert reports(root, event) == f"{host}_overdue"
+                escalation = opened_in_main(f"{host}_overdue")
             assert escalation.get(f"{{{NS['camunda']}}}candidateGroups") == "hub,finance"
-    assert found == timers
-    due = {t.get("id") for t in root.iterfind(".//bpmn:userTask", NS)
-           if t.get(f"{{{NS['camunda']}}}dueDate")}
-    assert due == {host for _, host in timers.values() if host}  # every deadline escalates
+    return found
+
+
+def reports(root: etree._Element, timer: etree._Element) -> str:
+    """The escalation code the timer's branch throws: it leads straight to an escalation end."""
+    flow = root.find(f".//bpmn:sequenceFlow[@sourceRef='{timer.get('id')}']", NS)
+    end = root.find(f".//bpmn:endEvent[@id='{flow.get('targetRef')}']", NS)
+    ref = end.find("bpmn:escalationEventDefinition", NS).get("escalationRef")
+    return root.find(f"bpmn:escalation[@id='{ref}']", NS).get("escalationCode")
+
+
+def opened_in_main(code: str) -> etree._Element:
+    """The user task that the main process opens when the stage reports `code`: a
+    non-interrupting escalation boundary on the stage's call activity leads to it."""
+    root = tree("gaoqing_project.bpmn")
+    ref = root.find(f"bpmn:escalation[@escalationCode='{code}']", NS).get("id")
+    [catch] = [d.getparent() for d in root.iter(f"{{{NS['bpmn']}}}escalationEventDefinition")
+               if d.get("escalationRef") == ref]
+    assert (local(catch), catch.get("cancelActivity")) == ("boundaryEvent", "false")
+    assert catch.get("attachedToRef") == "review"
+    flow = root.find(f".//bpmn:sequenceFlow[@sourceRef='{catch.get('id')}']", NS)
+    return root.find(f".//bpmn:userTask[@id='{flow.get('targetRef')}']", NS)
 
 
 @pytest.mark.parametrize("name", BPMN)
@@ -151,10 +199,13 @@ def test_every_date_a_deadline_counts_from_is_a_required_date_field_of_an_earlie
     # The variable must be there when the task becomes ready (else the step fails with 422):
     # completed_on from implementation, rectification_due from the hub's rectification order.
     # extended_until is asked only of a granted extension (an empty one fails the hub's step).
-    root = tree("gaoqing_project.bpmn")
+    roots = [tree(name) for name in PROJECT]
 
     def field(task: str, name: str) -> etree._Element:
-        return root.find(f".//bpmn:userTask[@id='{task}']//camunda:formField[@id='{name}']", NS)
+        found = [f for root in roots for f in root.iterfind(
+            f".//bpmn:userTask[@id='{task}']//camunda:formField[@id='{name}']", NS)]
+        assert len(found) == 1, (task, name)
+        return found[0]
 
     for task, name in [("implementation", "completed_on"),
                        ("rectification_order", "rectification_due")]:

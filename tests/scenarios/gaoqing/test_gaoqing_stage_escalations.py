@@ -1,0 +1,120 @@
+"""高青's review stage (``review.bpmn``) is a called process, and a called process ends only
+when every path in it has ended. A late review is therefore reported to the main process
+(escalation end ``<task>_overdue_reported``), which opens ``<task>_escalation`` on a
+non-interrupting boundary of the ``review`` call activity: the project goes on to the
+annual-plan wait (三(二)3) while the hub's escalation is still open, as in the single diagram.
+An escalation still open when the project ends keeps the instance running until it is closed,
+and the project then ends with its own outcome (also as in the single diagram)."""
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from govflow.timers.worker import Worker
+
+from tests.conftest import deploy
+from tests.scenarios.gaoqing.gaoqing_support import (
+    DECLARATION,
+    EXPERTS,
+    FINANCE,
+    FUND_OK,
+    GOVERNMENT,
+    HUB,
+    HUB_LANE,
+    JOINT_OK,
+    ONSITE_OK,
+    TENANT,
+    UNIT,
+    WRITTEN_OK,
+    begin,
+    complete,
+    keys,
+    message,
+    state,
+)
+from tests.support.api import API, ready
+from tests.support.bundled import bundled
+
+PLAN_YEAR = 2027
+SEP_28_0900 = datetime(2026, 9, 28, 1, tzinfo=UTC)   # declared for 2027
+DEC_01_0000 = datetime(2026, 11, 30, 16, tzinfo=UTC)  # the reviews' deadline has passed
+ESCALATED = {"measure": "urge", "opinion": "已督促限期办结"}
+# the review tasks each kind needs (in order), and who signs them
+REVIEWS = {"written_review": (WRITTEN_OK, EXPERTS), "onsite_review": (ONSITE_OK, EXPERTS),
+           "joint_review": (JOINT_OK, HUB), "fund_review": (FUND_OK, FINANCE)}
+
+
+@pytest.fixture(autouse=True)
+async def deployed(client):
+    response = await deploy(client, TENANT, bundled(TENANT))
+    assert response.status_code == 201, response.text
+
+
+async def fetch(client: httpx.AsyncClient, instance: dict) -> dict:
+    response = await client.get(f"{API}/process-instances/{instance['id']}", headers=HUB)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def overdue(client: httpx.AsyncClient, ctx, key: str, late: str) -> dict:
+    """A project whose ``late`` review passes its deadline (November 30, 三(二)1、2); every
+    other review is signed in time. The instance just after all reviews are signed."""
+    ctx.clock.set(SEP_28_0900)
+    onsite = late == "onsite_review"
+    instance = await begin(client, key, **({"total_investment": 120} if onsite else {}))
+    instance = await complete(client, instance, "declare", DECLARATION, UNIT)
+    tasks = ["onsite_review" if onsite else "written_review", "joint_review", "fund_review"]
+    for task in tasks[:tasks.index(late)]:
+        instance = await complete(client, instance, task, *REVIEWS[task])
+    ctx.clock.set(DEC_01_0000)
+    await Worker(ctx, "test").fire_due()
+    instance = await fetch(client, instance)
+    escalation = ready(instance, f"{late}_escalation")
+    assert (escalation["lane"], escalation["candidate_groups"]) == (HUB_LANE, ["hub", "finance"])
+    for task in tasks[tasks.index(late):]:
+        instance = await complete(client, instance, task, *REVIEWS[task])
+    return instance
+
+
+async def candidates(client: httpx.AsyncClient) -> list[str]:
+    response = await client.get(f"{API}/tenants/{TENANT}/annual-plans/{PLAN_YEAR}",
+                                headers=GOVERNMENT)
+    assert response.status_code == 200, response.text
+    return [c["business_key"] for c in response.json()["candidates"]]
+
+
+@pytest.mark.parametrize("late", list(REVIEWS))
+async def test_an_open_review_escalation_does_not_hold_the_project_back(client, ctx, late):
+    key = f"GQ-ESC-{late}"
+    instance = await overdue(client, ctx, key, late)
+    # the review stage has ended: the project waits for the plan beside the open escalation
+    # (joint and fund review share a deadline: a late joint review's partner is late too)
+    open_now = keys(instance)
+    assert f"{late}_escalation" in open_now
+    assert all(k.endswith("_review_escalation") for k in open_now), open_now
+    assert key in await candidates(client)
+    # listed in the plan, it goes on to procurement with the escalation still open
+    instance = await message(client, instance, "annual_plan_approved")
+    assert keys(instance) == sorted(["procurement_documents", *open_now])
+    # the escalation is still completable, and closes its branch only
+    instance = await complete(client, instance, f"{late}_escalation", ESCALATED, FINANCE)
+    assert f"{late}_escalation" not in keys(instance)
+    assert "procurement_documents" in keys(instance)
+    assert instance["state"] == "running"
+
+
+async def test_an_escalation_open_when_the_project_ends_keeps_it_running_until_closed(
+        client, ctx):
+    """A project left out of the plan ends not_in_plan; the open escalation keeps the
+    instance running until the hub closes it, as in the single diagram."""
+    instance = await overdue(client, ctx, "GQ-ESC-LEFT-OUT", "written_review")
+    # the joint and fund reviews, opened after November 30, escalated at once too
+    escalations = ["fund_review_escalation", "joint_review_escalation",
+                   "written_review_escalation"]
+    assert keys(instance) == escalations
+    instance = await message(client, instance, "not_in_plan")
+    assert keys(instance) == escalations
+    for escalation in escalations:
+        assert await state(client, instance) == ("running", None)
+        instance = await complete(client, instance, escalation, ESCALATED, HUB)
+    assert await state(client, instance) == ("completed", "not_in_plan")
