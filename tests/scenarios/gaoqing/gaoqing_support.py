@@ -14,6 +14,7 @@ from tests.scenarios.gaoqing.gaoqing_criteria import (
 )
 from tests.support.api import ADMIN, API, ready, snapshot, start, token
 from tests.support.api import complete as complete_as_is
+from tests.support.uploads import DOC, attach
 
 TENANT = "gaoqing"
 UNIT = token("unit_user", TENANT, ("unit",))
@@ -125,28 +126,13 @@ OK = {"approved": True, "opinion": "同意"}
 # A required material is a document: a value ``DOC`` in a task's variables is replaced, by
 # ``step``, ``complete`` and ``refused``, with the id of a small PDF uploaded to that task
 # just before (one per field, named after it).
-DOC = "<upload a PDF>"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02" \
       b"\x00\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00" \
       b"\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82"
 
 
-async def upload(client: httpx.AsyncClient, task_id: str, headers: dict,
-                 name: str = "材料.pdf", content: bytes = PDF,
-                 media_type: str = "application/pdf") -> str:
-    """Upload ``content`` to the task as ``headers``' user; the new document's id."""
-    response = await client.post(f"{API}/tasks/{task_id}/documents", headers=headers,
-                                 files={"file": (name, content, media_type)})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
-async def attach(client: httpx.AsyncClient, task_id: str, data: dict[str, Any],
-                 headers: dict) -> dict[str, Any]:
-    """``data`` with every ``DOC`` replaced by a PDF uploaded to the task (one per field)."""
-    return {field: await upload(client, task_id, headers, f"{field}.pdf")
-            if value == DOC else value for field, value in data.items()}
 
 
 async def complete(client: httpx.AsyncClient, instance: dict, key: str, variables: dict,

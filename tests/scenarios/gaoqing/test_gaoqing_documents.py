@@ -24,7 +24,6 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     OK,
     ONSITE_OK,
     ORDERED,
-    PDF,
     PNG,
     PROCUREMENT,
     RECTIFIED,
@@ -41,11 +40,11 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     refused,
     refused_form,
     step,
-    upload,
     without,
 )
 from tests.support.api import ADMIN, API, ready
 from tests.support.bundled import bundled
+from tests.support.uploads import PDF, upload
 from tools.bpmn_builder import NS
 
 MATERIALS = [field for field, _ in APPLICATION_MATERIALS]
@@ -142,7 +141,7 @@ async def test_a_document_of_another_project_is_refused(client):
     """A project's materials are its own: naming another project's 项目建设方案 is refused
     (``document_unknown``); the other project can still use it."""
     other = await begin(client, "GQ-DOC-OTHER")
-    foreign = await upload(client, ready(other, "declare")["id"], UNIT, "别的项目建设方案.pdf")
+    foreign = (await upload(client, ready(other, "declare")["id"], UNIT, "别的项目建设方案.pdf"))["id"]
     instance = await begin(client, "GQ-DOC-MINE")
     await refused_form(client, instance, "declare", DECLARATION | {"construction_plan": foreign},
                        "construction_plan", "document_unknown")
@@ -157,7 +156,7 @@ async def test_a_document_of_the_wrong_type_is_refused(client):
     upload: the service takes images) is refused in that field (``document_type``)."""
     instance = await begin(client, "GQ-DOC-PNG")
     task = ready(instance, "declare")
-    image = await upload(client, task["id"], UNIT, "申请文件.png", PNG, "image/png")
+    image = (await upload(client, task["id"], UNIT, "申请文件.png", PNG, "image/png"))["id"]
     await refused_form(client, instance, "declare", DECLARATION | {"application_letter": image},
                        "application_letter", "document_type")
     # the form offers only documents of an accepted type

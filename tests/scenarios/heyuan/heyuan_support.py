@@ -7,6 +7,7 @@ import httpx
 
 from tests.scenarios.heyuan.heyuan_criteria import BARS, FILING_REVIEW, FUND_REVIEW, INITIAL_REVIEW
 from tests.support.api import API, complete, ready, start, token
+from tests.support.uploads import DOC, attach
 
 TENANT = "heyuan"
 UNIT = token("unit_user", TENANT, ("unit",))
@@ -68,8 +69,6 @@ DUE = {
 
 # A required material is a document: a value ``DOC`` in a task's variables is replaced, by
 # ``step`` and ``attach``, with the id of a small PDF uploaded to that task just before.
-DOC = "<upload a PDF>"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n"
 
 DECLARATION = {"scheme": DOC, "argument_opinion": DOC, "application_form": DOC,
                "data_resource_checklist": DOC, "necessity_documents": DOC,
@@ -107,20 +106,8 @@ def variables(amount: float = 120, *, secret: bool = False, crypto: bool = False
             "in_yearly_list": listed}
 
 
-async def upload(client: httpx.AsyncClient, task_id: str, headers: dict,
-                 name: str = "材料.pdf", content: bytes = PDF) -> str:
-    """Upload ``content`` to the task as ``headers``' user; the new document's id."""
-    response = await client.post(f"{API}/tasks/{task_id}/documents", headers=headers,
-                                 files={"file": (name, content, "application/pdf")})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
-async def attach(client: httpx.AsyncClient, task_id: str, data: dict[str, Any],
-                 headers: dict) -> dict[str, Any]:
-    """``data`` with every ``DOC`` replaced by a PDF uploaded to the task (one per field)."""
-    return {field: await upload(client, task_id, headers, f"{field}.pdf")
-            if value == DOC else value for field, value in data.items()}
 
 
 async def complete_with_documents(client: httpx.AsyncClient, instance: dict, key: str,

@@ -12,7 +12,6 @@ from tests.scenarios.heyuan.heyuan_support import (
     DOC,
     FINANCE_ACCEPTED,
     OK,
-    PDF,
     TENANT,
     UNIT,
     attach,
@@ -20,11 +19,11 @@ from tests.scenarios.heyuan.heyuan_support import (
     fetch,
     keys,
     step,
-    upload,
 )
 from tests.scenarios.heyuan.test_heyuan_rules import to_acceptance
 from tests.support.api import API, ready
 from tests.support.bundled import bundled
+from tests.support.uploads import PDF, upload
 
 MATERIALS = ["scheme", "argument_opinion", "application_form", "data_resource_checklist",
              "necessity_documents"]
@@ -70,7 +69,7 @@ async def test_a_document_of_another_project_is_refused(client):
     """A project's materials are its own: naming another project's uploaded 项目方案 is
     refused (a document id that is not this instance's)."""
     other = await begin(client, "DOC-OTHER")
-    foreign = await upload(client, ready(other, "declare")["id"], UNIT, "别的项目方案.pdf")
+    foreign = (await upload(client, ready(other, "declare")["id"], UNIT, "别的项目方案.pdf"))["id"]
     instance = await begin(client, "DOC-MINE")
     task = ready(instance, "declare")
     data = await attach(client, task["id"], DECLARATION, UNIT) | {"scheme": foreign}

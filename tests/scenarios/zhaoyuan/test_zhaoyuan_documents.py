@@ -41,10 +41,10 @@ from tests.scenarios.zhaoyuan.zhaoyuan_walk import (
     refused_form,
     reviewed,
     step,
-    upload,
     without,
 )
 from tests.support.api import ADMIN, API, history, ready, snapshot
+from tests.support.uploads import upload
 
 pytestmark = pytest.mark.usefixtures("deployed", "in_window")
 

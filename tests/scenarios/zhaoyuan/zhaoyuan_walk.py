@@ -15,6 +15,7 @@ from tests.conftest import deploy
 from tests.support.api import API, ready, snapshot, start, token
 from tests.support.api import complete as complete_as_typed
 from tests.support.bundled import bundled
+from tests.support.uploads import DOC, attach
 
 TENANT = "zhaoyuan"
 # 09:00 in Asia/Shanghai on Wednesday 2026-07-15: inside the declaration window (July 1 –
@@ -43,8 +44,6 @@ LANES = {"unit": "项目建设单位", "hub": "市大数据服务中心", "exper
          "development_reform": "市发改局", "administrative_approval": "市行政审批服务局"}
 
 # A required material: uploaded to the task by ``complete`` / ``sign`` (see the docstring).
-DOC = "<upload a PDF>"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 OK = {"approved": True, "opinion": "同意"}
@@ -87,21 +86,8 @@ CLOUD_CHANGE = {"request_type": "modify", "cloud_resource_demand": DOC,
 ORDER = {"rectification_order_document": DOC}
 
 
-async def upload(client: httpx.AsyncClient, task_id: str, headers: dict,
-                 name: str = "材料.pdf", content: bytes = PDF,
-                 media_type: str = "application/pdf") -> dict:
-    """Upload ``content`` to the task as ``headers``' user; the new document."""
-    response = await client.post(f"{API}/tasks/{task_id}/documents", headers=headers,
-                                 files={"file": (name, content, media_type)})
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
-async def attach(client: httpx.AsyncClient, task_id: str, data: dict[str, Any],
-                 headers: dict) -> dict[str, Any]:
-    """``data`` with every ``DOC`` replaced by a PDF uploaded to the task (one per field)."""
-    return {field: (await upload(client, task_id, headers, f"{field}.pdf"))["id"]
-            if value == DOC else value for field, value in data.items()}
 
 
 async def complete(client: httpx.AsyncClient, instance: dict, key: str, variables: dict,
