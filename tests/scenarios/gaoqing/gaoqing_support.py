@@ -192,6 +192,15 @@ async def refused(client: httpx.AsyncClient, instance: dict, key: str, variables
                   clause: str, headers: dict | None = None) -> None:
     """Completing ``key`` with ``variables`` is refused by the gate citing ``clause``
     (422 task.gate_failed) and the instance is left exactly as it was."""
+    body = await _refusal(client, instance, key, variables, headers)
+    assert body["code"] == "task.gate_failed", body
+    assert any(e["clause"].startswith(clause) for e in body["errors"]), body["errors"]
+
+
+async def _refusal(client: httpx.AsyncClient, instance: dict, key: str, variables: dict,
+                   headers: dict | None) -> dict:
+    """Complete ``key`` (``DOC`` values uploaded first): the 422 answer's body, after
+    checking the instance is left exactly as it was."""
     task = ready(instance, key)
     who = headers or WHO[TASKS[key][0]]
     variables = await attach(client, task["id"], variables, who)
@@ -199,10 +208,8 @@ async def refused(client: httpx.AsyncClient, instance: dict, key: str, variables
     response = await client.post(f"{API}/tasks/{task['id']}/complete",
                                  json={"variables": variables}, headers=who)
     assert response.status_code == 422, response.text
-    body = response.json()
-    assert body["code"] == "task.gate_failed", body
-    assert any(e["clause"].startswith(clause) for e in body["errors"]), body["errors"]
     assert await snapshot(client, instance["id"]) == before
+    return dict(response.json())
 
 
 def without(data: dict, *fields: str) -> dict:
@@ -215,17 +222,9 @@ async def refused_form(client: httpx.AsyncClient, instance: dict, key: str, vari
     """Completing ``key`` with ``variables`` (``DOC`` values uploaded first) is 422
     ``form.invalid`` naming ``field`` with the field code ``code`` (``required``,
     ``document_unknown``, ``document_type``), and the instance is left exactly as it was."""
-    task = ready(instance, key)
-    who = headers or WHO[TASKS[key][0]]
-    variables = await attach(client, task["id"], variables, who)
-    before = await snapshot(client, instance["id"])
-    response = await client.post(f"{API}/tasks/{task['id']}/complete",
-                                 json={"variables": variables}, headers=who)
-    assert response.status_code == 422, response.text
-    body = response.json()
+    body = await _refusal(client, instance, key, variables, headers)
     assert body["code"] == "form.invalid", body
     assert {e["field"]: e["code"] for e in body["errors"]}.get(field) == code, body["errors"]
-    assert await snapshot(client, instance["id"]) == before
 
 
 async def countersign(client: httpx.AsyncClient, instance: dict, joint: dict | None = None,
