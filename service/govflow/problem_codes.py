@@ -129,6 +129,11 @@ CODES: dict[str, Code] = {
     "instance.version_conflict": Code("Conflict", "冲突",
                                       "流程实例 {instance_id} 被并发修改，请重新读取后再试"),
     "instance.not_waiting": Code("Conflict", "冲突", "流程实例没有在等待此操作：{detail}"),
+    "instance.start_forbidden": Code("Forbidden", "无权操作",
+                                     "用户“{user}”不能发起流程 {process_id}：只有用户组 {groups} "
+                                     "或指定用户可以发起"),
+    "instance.not_startable": Code("Forbidden", "无权操作",
+                                   "流程 {process_id} 只能由上级流程 {callers} 调用发起，不能直接发起"),
     "engine.step_failed": Code("Process step failed", "流程步骤失败",
                                "流程步骤执行失败：{detail}"),
     "message.sender_forbidden": Code("Forbidden", "无权操作",

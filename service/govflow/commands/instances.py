@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from ..auth.permissions import require_tenant_admin, require_visible_tenant
 from ..auth.principal import Principal
-from ..errors import Conflict, FieldError, Invalid
+from ..errors import Conflict, FieldError, Forbidden, Invalid
 from ..instances.messages import Delivery
 from ..instances.service import visible
 from ..plans import service as plans
@@ -44,11 +44,35 @@ class StartInstance:
             raise Invalid(f"process '{process_id}' is not in the active diagram set", [
                 FieldError("body.process_id", f"one of: {', '.join(sorted(specs.processes))}")],
                 code="process.not_in_active_set", params={"process_id": process_id})
+        require_starter(self.principal, specs, process_id)
         validate_variables(specs.processes[process_id].start_form, self.variables)
         plans.refuse_server_variables(process_id, self.variables)
         instance_id, _ = await uow.start(self.tenant_id, tenant.active_set_id, process_id,
                                          self.business_key, self.variables, self.principal.user)
         return instance_id
+
+
+def require_starter(principal: Principal, specs: Any, process_id: str) -> None:
+    """Who may start a process through the API (docs/contract.md "Who may start a
+    process"): not a called-only one (camunda:isStartableInTasklist="false"), and, when the
+    process names candidate starters, only a user in one of its groups or named there;
+    administrators included."""
+    info = specs.processes[process_id]
+    if not info.startable:
+        callers = sorted(p.id for p in specs.processes.values()
+                         if process_id in p.called_processes and p.id != process_id)
+        raise Forbidden(f"process '{process_id}' is started only by a call activity of "
+                        f"{', '.join(callers) or 'another process'}: start that process",
+                        code="instance.not_startable",
+                        params={"process_id": process_id, "callers": ", ".join(callers)})
+    groups, users = info.starter_groups, info.starter_users
+    if (groups or users) and principal.user not in users \
+            and not set(groups) & set(principal.groups):
+        raise Forbidden(f"user '{principal.user}' may not start process '{process_id}': "
+                        f"its starters are groups {list(groups)} and users {list(users)}",
+                        code="instance.start_forbidden",
+                        params={"user": principal.user, "process_id": process_id,
+                                "groups": ", ".join(groups) or "-"})
 
 
 @dataclass(frozen=True)

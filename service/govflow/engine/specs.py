@@ -69,6 +69,12 @@ class ProcessInfo:
     # Separation of duties (camunda property ``separationOfDuties`` = true on the process):
     # a user who decided a task of one body may not decide a later task of another.
     separation_of_duties: bool = False
+    # Who may start it through the API (camunda:candidateStarterGroups / ...Users on the
+    # process, comma separated); both empty: any user of the tenant.
+    starter_groups: tuple[str, ...] = ()
+    starter_users: tuple[str, ...] = ()
+    # camunda:isStartableInTasklist="false": only a call activity starts it.
+    startable: bool = True
 
 
 @dataclass(frozen=True)
@@ -170,7 +176,10 @@ def _parse_processes(parser: GovflowParser, trees: Mapping[str, Any]) -> dict[st
                       if getattr(s, "signal_catch", None) is not None),
                 _start_ui_schema(node),
                 tuple(t.external for t in task_specs if hasattr(t, "external")),
-                _label_variable(name, node), _separation_of_duties(name, node))
+                _label_variable(name, node), _separation_of_duties(name, node),
+                _camunda_list(node, "candidateStarterGroups"),
+                _camunda_list(node, "candidateStarterUsers"),
+                _startable(name, node))
     called = {t.spec for p in result.values() for sp in (p._spec, *p._subprocess_specs.values())
               for t in sp.task_specs.values() if isinstance(t, CallActivity)}
     for pid in sorted(called & set(result)):
@@ -181,6 +190,20 @@ def _parse_processes(parser: GovflowParser, trees: Mapping[str, Any]) -> dict[st
                 node=trees[result[pid].file].getroot().find(
                     f".//{{{BPMN_NS}}}process[@id='{pid}']"), file_name=result[pid].file)
     return result
+
+
+def _camunda_list(node: Any, attribute: str) -> tuple[str, ...]:
+    value = node.get(f"{{{CAMUNDA}}}{attribute}") or ""
+    return tuple(sorted({v.strip() for v in value.split(",") if v.strip()}))
+
+
+def _startable(name: str, node: Any) -> bool:
+    value = (node.get(f"{{{CAMUNDA}}}isStartableInTasklist") or "true").strip().lower()
+    if value not in {"true", "false"}:
+        raise DiagramError([DiagramProblem(name, f"process '{node.get('id')}': "
+                                                 "camunda:isStartableInTasklist must be true "
+                                                 "or false")])
+    return value == "true"
 
 
 _DUTIES = ("./bpmn:extensionElements/camunda:properties/"
