@@ -75,6 +75,13 @@ class ProcessMetadata(BaseModel):
         "event's camunda:formData); variables it does not list are allowed")
     start_ui_schema: dict[str, Any] = Field(
         default_factory=dict, description="react-jsonschema-form uiSchema of the start form")
+    startable: bool = Field(default=True, description="false: only a call activity starts it "
+                            "(camunda:isStartableInTasklist)")
+    starter_groups: list[str] = Field(default_factory=list, description="camunda:"
+                                      "candidateStarterGroups; with starter_users empty too: "
+                                      "any user of the tenant may start it")
+    starter_users: list[str] = Field(default_factory=list,
+                                     description="camunda:candidateStarterUsers")
 
 
 class StartForm(BaseModel):

@@ -121,6 +121,8 @@ async def process_metadata(ctx: AppContext, session: AsyncSession, principal: Pr
                    "clause": t.clause, "form": t.form, "ui_schema": t.ui_schema}
                   for t in info.human_tasks],
         "start_form": info.start_form, "start_ui_schema": info.start_ui_schema,
+        "startable": info.startable, "starter_groups": list(info.starter_groups),
+        "starter_users": list(info.starter_users),
         "message_catches": [{"element_id": c.element_id, "name": c.element_name,
                              "messages": list(c.messages), "senders": list(c.senders),
                              "payload": list(c.payload)} for c in info.message_catches],
