@@ -22,6 +22,7 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     GOVERNMENT,
     HUB,
     HUB_LANE,
+    INITIAL_PASSED,
     JOINT_OK,
     ONSITE_OK,
     TENANT,
@@ -176,4 +177,60 @@ async def test_a_rectification_late_twice_in_one_construction_stage_escalates_tw
                               "rectification_escalation"]
     for _ in range(2):
         instance = await complete(client, instance, "rectification_escalation", ESCALATED, HUB)
+    assert keys(instance) == ["implementation"]
+
+
+# -- the initial acceptance (三(四)1): a failed one goes back to the construction stage ---------
+
+COMPLETED = {"next_step": "completed", "completed_on": "2026-04-01"}
+FAILED = INITIAL_PASSED | {"initial_result": "failed", "opinion": "功能未完成"}
+OCT_08_2400 = datetime(2026, 10, 8, 16, tzinfo=UTC)  # half a year from April 1 has passed
+
+
+async def late_initial_acceptance(client: httpx.AsyncClient, ctx, key: str) -> dict:
+    """A project completed on 2026-04-01 whose initial acceptance is still open after the
+    half year (due 2026-10-08 after National Day): the instance after the timers fired."""
+    ctx.clock.set(datetime(2025, 9, 1, 1, tzinfo=UTC))
+    instance = await in_construction(client, key, plan_year=2026)
+    ctx.clock.set(datetime(2026, 4, 3, 1, tzinfo=UTC))
+    instance = await step(client, instance, "implementation", COMPLETED)
+    ctx.clock.set(OCT_08_2400)
+    await Worker(ctx, "test").fire_due()
+    instance = await fetch(client, instance)
+    assert keys(instance) == ["initial_acceptance", "initial_acceptance_escalation"]
+    escalation = ready(instance, "initial_acceptance_escalation")
+    assert (escalation["lane"], escalation["candidate_groups"]) == (HUB_LANE, ["hub", "finance"])
+    return instance
+
+
+async def test_an_open_initial_acceptance_escalation_does_not_hold_the_return_to_construction(
+        client, ctx):
+    instance = await late_initial_acceptance(client, ctx, "GQ-ESC-INIT")
+    instance = await complete(client, instance, "initial_acceptance", FAILED, UNIT)
+    assert keys(instance) == ["implementation", "initial_acceptance_escalation"]
+    assert instance["variables"]["phase"] == "construction"
+    instance = await complete(client, instance, "initial_acceptance_escalation", ESCALATED,
+                              FINANCE)
+    assert keys(instance) == ["implementation"]
+    assert instance["state"] == "running"
+
+
+async def test_an_initial_acceptance_late_twice_in_one_acceptance_stage_escalates_twice(
+        client, ctx):
+    instance = await late_initial_acceptance(client, ctx, "GQ-ESC-INIT-2")
+    # an extension asked and refused: the initial acceptance again, still past its half year
+    instance = await complete(client, instance, "initial_acceptance", INITIAL_PASSED | {
+        "initial_result": "extension", "opinion": "等待上级平台对接"}, UNIT)
+    instance = await complete(client, instance, "acceptance_extension", {
+        "approved": False, "opinion": "理由不充分", "special_reason": False}, HUB)
+    await Worker(ctx, "test").fire_due()
+    instance = await fetch(client, instance)
+    assert keys(instance) == ["initial_acceptance", "initial_acceptance_escalation",
+                              "initial_acceptance_escalation"]
+    instance = await complete(client, instance, "initial_acceptance", FAILED, UNIT)
+    assert keys(instance) == ["implementation", "initial_acceptance_escalation",
+                              "initial_acceptance_escalation"]
+    for _ in range(2):
+        instance = await complete(client, instance, "initial_acceptance_escalation", ESCALATED,
+                                  HUB)
     assert keys(instance) == ["implementation"]
