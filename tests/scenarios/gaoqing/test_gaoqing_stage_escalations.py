@@ -6,7 +6,7 @@ annual-plan wait (三(二)3) while the hub's escalation is still open, as in the
 An escalation still open when the project ends keeps the instance running until it is closed,
 and the project then ends with its own outcome (also as in the single diagram)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -15,12 +15,14 @@ from govflow.timers.worker import Worker
 from tests.conftest import deploy
 from tests.scenarios.gaoqing.gaoqing_support import (
     DECLARATION,
+    DOC,
     EXPERTS,
     FINANCE,
     FUND_OK,
     GOVERNMENT,
     HUB,
     HUB_LANE,
+    INITIAL_PASSED,
     JOINT_OK,
     ONSITE_OK,
     TENANT,
@@ -28,9 +30,12 @@ from tests.scenarios.gaoqing.gaoqing_support import (
     WRITTEN_OK,
     begin,
     complete,
+    in_construction,
+    inspect,
     keys,
     message,
     state,
+    step,
 )
 from tests.support.api import API, ready
 from tests.support.bundled import bundled
@@ -118,3 +123,114 @@ async def test_an_escalation_open_when_the_project_ends_keeps_it_running_until_c
         assert await state(client, instance) == ("running", None)
         instance = await complete(client, instance, escalation, ESCALATED, HUB)
     assert await state(client, instance) == ("completed", "not_in_plan")
+
+
+# -- rectification (三(三)4、三(四)2、四): called by the stages, reported to the main process --
+
+RECTIFIED = {"rectification_plan": DOC, "rectification_report": DOC}
+
+
+async def late_rectification(client: httpx.AsyncClient, ctx, instance: dict,
+                             due: datetime) -> dict:
+    """An inspection with findings during implementation, a rectification ordered for
+    ``due`` and left open past it: the instance after the timer fired."""
+    instance = await message(client, instance, "inspection_started")
+    instance = await inspect(client, instance, {"hub": "problems"})
+    instance = await step(client, instance, "rectification_order", {
+        "rectification_requirements": "按方案部署", "rectification_due": due.date().isoformat()})
+    ctx.clock.set(due + timedelta(days=1))  # 00:00 Shanghai the day after the date
+    await Worker(ctx, "test").fire_due()
+    return await fetch(client, instance)
+
+
+async def test_an_open_rectification_escalation_does_not_hold_the_return_to_implementation(
+        client, ctx):
+    ctx.clock.set(datetime(2025, 9, 1, 1, tzinfo=UTC))
+    instance = await in_construction(client, "GQ-ESC-RECT", plan_year=2026)
+    instance = await late_rectification(client, ctx, instance, datetime(2026, 10, 2, 16,
+                                                                       tzinfo=UTC))
+    assert keys(instance) == ["rectification", "rectification_escalation"]
+    escalation = ready(instance, "rectification_escalation")
+    assert (escalation["lane"], escalation["candidate_groups"]) == (HUB_LANE, ["hub", "finance"])
+    # the unit rectifies: the project is back at implementation, the escalation still open
+    instance = await step(client, instance, "rectification", RECTIFIED, UNIT)
+    assert keys(instance) == ["implementation", "rectification_escalation"]
+    instance = await complete(client, instance, "rectification_escalation", ESCALATED, FINANCE)
+    assert keys(instance) == ["implementation"]
+    assert instance["state"] == "running"
+
+
+async def test_a_rectification_late_twice_in_one_construction_stage_escalates_twice(
+        client, ctx):
+    ctx.clock.set(datetime(2025, 9, 1, 1, tzinfo=UTC))
+    instance = await in_construction(client, "GQ-ESC-RECT-2", plan_year=2026)
+    instance = await late_rectification(client, ctx, instance, datetime(2026, 10, 2, 16,
+                                                                       tzinfo=UTC))
+    instance = await step(client, instance, "rectification", RECTIFIED, UNIT)
+    # a second inspection in the same construction stage, and a second late rectification
+    instance = await late_rectification(client, ctx, instance, datetime(2026, 11, 2, 16,
+                                                                       tzinfo=UTC))
+    assert keys(instance) == ["rectification", "rectification_escalation",
+                              "rectification_escalation"]
+    instance = await step(client, instance, "rectification", RECTIFIED, UNIT)
+    assert keys(instance) == ["implementation", "rectification_escalation",
+                              "rectification_escalation"]
+    for _ in range(2):
+        instance = await complete(client, instance, "rectification_escalation", ESCALATED, HUB)
+    assert keys(instance) == ["implementation"]
+
+
+# -- the initial acceptance (三(四)1): a failed one goes back to the construction stage ---------
+
+COMPLETED = {"next_step": "completed", "completed_on": "2026-04-01"}
+FAILED = INITIAL_PASSED | {"initial_result": "failed", "opinion": "功能未完成"}
+OCT_08_2400 = datetime(2026, 10, 8, 16, tzinfo=UTC)  # half a year from April 1 has passed
+
+
+async def late_initial_acceptance(client: httpx.AsyncClient, ctx, key: str) -> dict:
+    """A project completed on 2026-04-01 whose initial acceptance is still open after the
+    half year (due 2026-10-08 after National Day): the instance after the timers fired."""
+    ctx.clock.set(datetime(2025, 9, 1, 1, tzinfo=UTC))
+    instance = await in_construction(client, key, plan_year=2026)
+    ctx.clock.set(datetime(2026, 4, 3, 1, tzinfo=UTC))
+    instance = await step(client, instance, "implementation", COMPLETED)
+    ctx.clock.set(OCT_08_2400)
+    await Worker(ctx, "test").fire_due()
+    instance = await fetch(client, instance)
+    assert keys(instance) == ["initial_acceptance", "initial_acceptance_escalation"]
+    escalation = ready(instance, "initial_acceptance_escalation")
+    assert (escalation["lane"], escalation["candidate_groups"]) == (HUB_LANE, ["hub", "finance"])
+    return instance
+
+
+async def test_an_open_initial_acceptance_escalation_does_not_hold_the_return_to_construction(
+        client, ctx):
+    instance = await late_initial_acceptance(client, ctx, "GQ-ESC-INIT")
+    instance = await complete(client, instance, "initial_acceptance", FAILED, UNIT)
+    assert keys(instance) == ["implementation", "initial_acceptance_escalation"]
+    assert instance["variables"]["phase"] == "construction"
+    instance = await complete(client, instance, "initial_acceptance_escalation", ESCALATED,
+                              FINANCE)
+    assert keys(instance) == ["implementation"]
+    assert instance["state"] == "running"
+
+
+async def test_an_initial_acceptance_late_twice_in_one_acceptance_stage_escalates_twice(
+        client, ctx):
+    instance = await late_initial_acceptance(client, ctx, "GQ-ESC-INIT-2")
+    # an extension asked and refused: the initial acceptance again, still past its half year
+    instance = await complete(client, instance, "initial_acceptance", INITIAL_PASSED | {
+        "initial_result": "extension", "opinion": "等待上级平台对接"}, UNIT)
+    instance = await complete(client, instance, "acceptance_extension", {
+        "approved": False, "opinion": "理由不充分", "special_reason": False}, HUB)
+    await Worker(ctx, "test").fire_due()
+    instance = await fetch(client, instance)
+    assert keys(instance) == ["initial_acceptance", "initial_acceptance_escalation",
+                              "initial_acceptance_escalation"]
+    instance = await complete(client, instance, "initial_acceptance", FAILED, UNIT)
+    assert keys(instance) == ["implementation", "initial_acceptance_escalation",
+                              "initial_acceptance_escalation"]
+    for _ in range(2):
+        instance = await complete(client, instance, "initial_acceptance_escalation", ESCALATED,
+                                  HUB)
+    assert keys(instance) == ["implementation"]
