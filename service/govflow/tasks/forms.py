@@ -49,10 +49,7 @@ def validate_variables(form: dict[str, Any], variables: dict[str, Any]) -> None:
         if held is None or _rank(found) < _rank(held):
             by_field[found.extra["field"]] = found
     if by_field:
-        errors = list(by_field.values())
-        raise Invalid("the variables do not match the form: "
-                      + "; ".join(f"{e.extra['field']}: {e.msg}" for e in errors),
-                      errors, code="form.invalid", params={"count": len(errors)})
+        _refuse(list(by_field.values()))
 
 
 def refuse_read_only(form: dict[str, Any], variables: dict[str, Any],
@@ -71,9 +68,13 @@ def refuse_read_only(form: dict[str, Any], variables: dict[str, Any],
                                      {"field": name}, code="read_only",
                                      message_zh=FIELD_CODES["read_only"]))
     if errors:
-        raise Invalid("the variables do not match the form: "
-                      + "; ".join(f"{e.extra['field']}: {e.msg}" for e in errors),
-                      errors, code="form.invalid", params={"count": len(errors)})
+        _refuse(errors)
+
+
+def _refuse(errors: list[FieldError]) -> None:
+    raise Invalid("the variables do not match the form: "
+                  + "; ".join(f"{e.extra['field']}: {e.msg}" for e in errors),
+                  errors, code="form.invalid", params={"count": len(errors)})
 
 
 def _same_value(a: Any, b: Any) -> bool:
