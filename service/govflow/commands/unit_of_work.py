@@ -281,9 +281,19 @@ class UnitOfWork:
         return [i for i in instance_ids if (entry := self._touched.get(i)) is not None
                 and message in entry.subscriptions.values()]
 
-    async def _running(self, instance_id: str) -> Any:
+    async def _read_row(self, instance_id: str) -> Any:
+        """The instance's row as this transaction has it now (never a preloaded copy): any
+        held version bump of it sent first."""
+        self._preloaded.pop(instance_id, None)
+        await self._write_held_of(instance_id)
+        return await repo.get(self.session, instance_id)
+
+    async def _write_held_of(self, instance_id: str) -> None:
         if instance_id in self._held_bumps:  # its row and version as written
             await self._write_held()
+
+    async def _running(self, instance_id: str) -> Any:
+        await self._write_held_of(instance_id)
         row = self._preloaded.pop(instance_id, None) or await repo.get(self.session,
                                                                        instance_id)
         if row is None:
@@ -300,10 +310,7 @@ class UnitOfWork:
                         expected: Collection[str]) -> None:
         """Suspend or resume: no engine step, but versioned and recorded. The state is
         checked here, in the transaction that writes the new one."""
-        self._preloaded.pop(instance_id, None)
-        if instance_id in self._held_bumps:
-            await self._write_held()
-        row = await repo.get(self.session, instance_id)
+        row = await self._read_row(instance_id)
         if row is None:
             raise NotFound(f"process instance {instance_id} does not exist",
                            code="instance.not_found", params={"instance_id": instance_id})
@@ -328,10 +335,7 @@ class UnitOfWork:
                               data: dict[str, Any] | None = None) -> bool:
         """Put an instance whose step failed in state ``error`` with an ``incident`` event;
         False (nothing written) when another command changed it since ``seen_version``."""
-        self._preloaded.pop(instance_id, None)
-        if instance_id in self._held_bumps:
-            await self._write_held()
-        row = await repo.get(self.session, instance_id)
+        row = await self._read_row(instance_id)
         if row is None or row.state not in ("running", "error"):
             return False
         if not await repo.update_versioned(self.session, row.id, seen_version, state="error",
