@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..store.db import rowcount
+from ..store.direct import direct
 from ..store.jsontext import dumps, loads
 from ..store.tables import history, webhook_deliveries, webhook_outbox, webhooks
 from .kinds import FEED_EVENTS
@@ -99,6 +100,10 @@ async def list_deliveries(session: AsyncSession, webhook_id: str, after: int, li
 # cache key again per call.
 _HOOKS_OF = sa.select(webhooks.c.id, webhooks.c.tenant_id, webhooks.c.kinds).where(
     webhooks.c.tenant_id.in_(sa.bindparam("b_tenants", expanding=True)))
+# A step's events are one tenant's: the same read without an expanding IN, sent straight to
+# the driver on PostgreSQL (store/direct.py).
+_HOOKS_OF_ONE = direct(sa.select(webhooks.c.id, webhooks.c.tenant_id, webhooks.c.kinds).where(
+    webhooks.c.tenant_id == sa.bindparam("b_tenant")))
 
 
 async def enqueue(session: AsyncSession, events: list[dict[str, Any]], now: datetime) -> int:
@@ -108,7 +113,8 @@ async def enqueue(session: AsyncSession, events: list[dict[str, Any]], now: date
     if not events:
         return 0
     tenants = sorted({e["tenant_id"] for e in events})
-    result = await session.execute(_HOOKS_OF, {"b_tenants": tenants})
+    result = await (session.execute(_HOOKS_OF_ONE, {"b_tenant": tenants[0]}) if len(tenants) == 1
+                    else session.execute(_HOOKS_OF, {"b_tenants": tenants}))
     hooks = [(r.id, r.tenant_id, set(loads(r.kinds)) if r.kinds else None) for r in result.all()]
     rows = [{"webhook_id": hook_id, "tenant_id": tenant, "event": e["event"],
              "body": dumps({k: v for k, v in event_view(e).items() if k != "id"}), "state": "pending", "attempts": 0,

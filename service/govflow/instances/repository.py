@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..request_id import current as current_request_id
 from ..store.db import rowcount
+from ..store.direct import direct
 from ..store.held_writes import Writer
 from ..store.jsontext import dumps, loads
 from ..store.keyset import Cursor, Order
@@ -22,22 +23,22 @@ from ..store.tables import (
     variables,
 )
 
-_UPSERT_VARIABLE = (
+_UPSERT_VARIABLE = direct(
     sa.update(variables)
     .where(variables.c.instance_id == sa.bindparam("b_instance"),
            variables.c.name == sa.bindparam("b_name"))
     .values(value=sa.bindparam("b_value"))
 )
 # Built once, values as parameters: a batch holds them and sends each once (held_writes.py).
-_INSERT_VARIABLE = sa.insert(variables)
-_DELETE_VARIABLE = sa.delete(variables).where(variables.c.instance_id == sa.bindparam("b_instance"),
-                                              variables.c.name == sa.bindparam("b_name"))
-_SUBSCRIBE = sa.insert(message_subscriptions)
-_UNSUBSCRIBE = sa.delete(message_subscriptions).where(
+_INSERT_VARIABLE = direct(sa.insert(variables))
+_DELETE_VARIABLE = direct(sa.delete(variables).where(variables.c.instance_id == sa.bindparam("b_instance"),
+                                              variables.c.name == sa.bindparam("b_name")))
+_SUBSCRIBE = direct(sa.insert(message_subscriptions))
+_UNSUBSCRIBE = direct(sa.delete(message_subscriptions).where(
     message_subscriptions.c.instance_id == sa.bindparam("b_instance"),
     message_subscriptions.c.task_id == sa.bindparam("b_task"),
-    message_subscriptions.c.message_name == sa.bindparam("b_name"))
-_APPEND_HISTORY = sa.insert(history)
+    message_subscriptions.c.message_name == sa.bindparam("b_name")))
+_APPEND_HISTORY = direct(sa.insert(history))
 
 
 class InstanceRow:
@@ -62,16 +63,16 @@ async def get(session: AsyncSession, instance_id: str) -> sa.Row[Any] | None:
 
 
 # Built once (see tasks/repository.py): the reads every step and instance view runs.
-_BY_ID = sa.select(process_instances).where(process_instances.c.id == sa.bindparam("b_id"))
-_VARIABLES = sa.select(variables.c.name, variables.c.value).where(
-    variables.c.instance_id == sa.bindparam("b_instance"))
+_BY_ID = direct(sa.select(process_instances).where(process_instances.c.id == sa.bindparam("b_id")))
+_VARIABLES = direct(sa.select(variables.c.name, variables.c.value).where(
+    variables.c.instance_id == sa.bindparam("b_instance")))
 
 
 async def insert(session: AsyncSession, row: Mapping[str, Any]) -> None:
     await session.execute(sa.insert(process_instances).values(**row))
 
 
-_BUMP = (
+_BUMP = direct(
     sa.update(process_instances)
     .where(process_instances.c.id == sa.bindparam("b_id"),
            process_instances.c.version == sa.bindparam("b_seen"))
@@ -250,7 +251,7 @@ LISTED = sa.select(
 
 # The instance view's read: the listed row once per variable (``var_name``, ``var_value``;
 # both None for an instance without variables), one round trip instead of two.
-_LISTED_WITH_VARIABLES = (
+_LISTED_WITH_VARIABLES = direct(
     LISTED.add_columns(variables.c.name.label("var_name"), variables.c.value.label("var_value"))
     .outerjoin(variables, variables.c.instance_id == process_instances.c.id)
     .where(process_instances.c.id == sa.bindparam("b_id")))

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from .direct import DirectSession
+
 # Execution option a command sets on its connection so SQLite takes the write lock at BEGIN:
 # two deferred transactions that both read and then write would otherwise fail with
 # "database is locked" instead of queueing on the busy timeout.
@@ -52,7 +54,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    """Sessions; on PostgreSQL they send the hot statements straight to asyncpg
+    (store/direct.py)."""
+    kind = DirectSession if engine.dialect.name == "postgresql" else AsyncSession
+    return async_sessionmaker(engine, class_=kind, expire_on_commit=False, autoflush=False)
 
 
 def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -6,23 +6,24 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .direct import direct
 from .held_writes import Writer
 from .tables import engine_rows
 
 # (row_id, seq, hash, body), as engine/rows.py's StoredRow
 Row = tuple[str, int, str, str]
 
-_UPDATE = (
+_UPDATE = direct(
     sa.update(engine_rows)
     .where(engine_rows.c.instance_id == sa.bindparam("b_instance"),
            engine_rows.c.row_id == sa.bindparam("b_row"))
     .values(hash=sa.bindparam("b_hash"), body=sa.bindparam("b_body"))
 )
 # Built once, values as parameters: a batch holds them and sends each once (held_writes.py).
-_INSERT = sa.insert(engine_rows)
-_DELETE = sa.delete(engine_rows).where(engine_rows.c.instance_id == sa.bindparam("b_instance"),
-                                       engine_rows.c.row_id == sa.bindparam("b_row"))
-_DROP = sa.delete(engine_rows).where(engine_rows.c.instance_id == sa.bindparam("b_instance"))
+_INSERT = direct(sa.insert(engine_rows))
+_DELETE = direct(sa.delete(engine_rows).where(engine_rows.c.instance_id == sa.bindparam("b_instance"),
+                                       engine_rows.c.row_id == sa.bindparam("b_row")))
+_DROP = direct(sa.delete(engine_rows).where(engine_rows.c.instance_id == sa.bindparam("b_instance")))
 
 
 async def load_rows(session: AsyncSession, instance_id: str) -> list[Row]:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..auth.principal import Principal
 from ..instances.repository import InstanceRow, escape_like
 from ..store.db import rowcount
+from ..store.direct import direct
 from ..store.held_writes import Writer
 from ..store.jsontext import dumps
 from ..store.keyset import Cursor, Order
@@ -25,16 +26,16 @@ from ..store.tables import (
     tenants,
 )
 
-_FINISH = (
+_FINISH = direct(
     sa.update(tasks)
     .where(tasks.c.id == sa.bindparam("b_id"))
     .values(state=sa.bindparam("b_state"), completed_at=sa.bindparam("b_at"),
             completed_by=sa.bindparam("b_by"), data=sa.bindparam("b_data"))
 )
 # Built once: a batch holds the rows and sends each statement once (held_writes.py).
-_INSERT = sa.insert(tasks)
-_INSERT_CANDIDATES = sa.insert(task_candidates)
-_INSERT_USERS = sa.insert(task_candidate_users)
+_INSERT = direct(sa.insert(tasks))
+_INSERT_CANDIDATES = direct(sa.insert(task_candidates))
+_INSERT_USERS = direct(sa.insert(task_candidate_users))
 
 
 async def insert_tasks(session: Writer, rows: list[dict[str, Any]]) -> None:
@@ -164,8 +165,8 @@ LISTED = sa.select(
 
 # The statements every task read and completion runs, built once: a statement built per
 # call costs SQLAlchemy a cache key walk over every column of the join each time.
-_BY_ID = LISTED.where(tasks.c.id == sa.bindparam("b_task"))
-_READY_OF_INSTANCE = (
+_BY_ID = direct(LISTED.where(tasks.c.id == sa.bindparam("b_task")))
+_READY_OF_INSTANCE = direct(
     LISTED.where(tasks.c.instance_id == sa.bindparam("b_instance"), tasks.c.state == "ready")
     .order_by(tasks.c.created_at, tasks.c.id))
 
@@ -173,9 +174,9 @@ _READY_OF_INSTANCE = (
 # A completion's first read: the task as listed and its instance's row (``pi_`` columns),
 # so the step that follows does not read the instance again.
 _INSTANCE_COLUMNS = [(c.name, f"pi_{c.name}") for c in process_instances.c]
-_BY_ID_WITH_INSTANCE = LISTED.add_columns(
+_BY_ID_WITH_INSTANCE = direct(LISTED.add_columns(
     *[process_instances.c[name].label(label) for name, label in _INSTANCE_COLUMNS]
-).where(tasks.c.id == sa.bindparam("b_task"))
+).where(tasks.c.id == sa.bindparam("b_task")))
 
 
 async def get_with_instance(session: AsyncSession, task_id: str
@@ -249,7 +250,7 @@ def task_row(task: Any, instance: Mapping[str, Any], now: datetime, due_at: date
 # (``has_documents``: documents/repository.py of_task's rows), so a task without any is
 # shown in one round trip.
 _earlier = tasks.alias("earlier")
-_BY_ID_WITH_EARLIER = LISTED.add_columns(
+_BY_ID_WITH_EARLIER = direct(LISTED.add_columns(
     sa.select(_earlier.c.data)
     .where(_earlier.c.instance_id == tasks.c.instance_id, _earlier.c.key == tasks.c.key,
            _earlier.c.state == "completed")
@@ -257,7 +258,7 @@ _BY_ID_WITH_EARLIER = LISTED.add_columns(
     .scalar_subquery().label("earlier_data"),
     sa.or_(sa.exists().where(documents.c.task_id == tasks.c.id),
            sa.exists().where(document_uses.c.task_id == tasks.c.id)).label("has_documents"),
-).where(tasks.c.id == sa.bindparam("b_task"))
+).where(tasks.c.id == sa.bindparam("b_task")))
 
 
 async def get_with_earlier(session: AsyncSession, task_id: str) -> sa.Row[Any] | None:
