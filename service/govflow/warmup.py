@@ -1,6 +1,7 @@
 """What a process does before it says it is ready, so no first request pays for it:
 parse the diagram sets in use, compile their forms' validators, run the hot queries once
-(statement compilation, the driver's type introspection, pooled connections), and load the
+(statement compilation, the driver's type introspection), open the connection pool's
+connections, and load the
 most recently active running instances into the instance cache (``warm_instances``, at
 most the cache's size), so the first step on each after a restart is a warm one. The
 statements a completion writes are rehearsed too, in a transaction that is rolled back
@@ -9,6 +10,7 @@ statements a completion writes are rehearsed too, in a transaction that is rolle
 The app's lifespan runs this before uvicorn accepts a request, so ``/readyz`` (and every
 other path) answers only once it is done; ``serve --workers N`` warms each worker."""
 
+import asyncio
 import logging
 import time
 import uuid
@@ -66,11 +68,30 @@ async def warm(ctx: AppContext) -> dict[str, int]:
         await instance_repo.load_variables(session, "")
         instances = await _warm_instances(ctx, session)
     rehearsed = await _rehearse_writes(ctx, set_ids)
+    pooled = await _fill_pool(ctx)
     done = {"diagram_sets": len(set_ids), "forms": forms, "instances": instances,
-            "writes": rehearsed,
+            "writes": rehearsed, "connections": pooled,
             "ms": round((time.perf_counter() - started) * 1000)}
     log.info("warmed up", extra=done)
     return done
+
+
+async def _fill_pool(ctx: AppContext) -> int:
+    """Open the pool's connections now (PostgreSQL), all at once: under load, each request
+    that found the pool short waited for a new connection -- a PostgreSQL backend started,
+    authenticated, its types introspected -- and those waits were the slowest answers of
+    a run (bench/throughput.py's p99 at 32 clients). How many connections the pool holds."""
+    if ctx.engine.dialect.name != "postgresql":
+        return 0
+    connections = [ctx.engine.connect() for _ in range(ctx.settings.db_pool_size)]
+    results = await asyncio.gather(*(c.start() for c in connections), return_exceptions=True)
+    opened = [c for c, result in zip(connections, results, strict=True)
+              if not isinstance(result, BaseException)]
+    if len(opened) < len(connections):  # fewer now; the pool opens more when they are needed
+        log.warning("opened %d of the pool's %d connections", len(opened), len(connections))
+    for connection in opened:
+        await connection.close()  # back to the pool, open
+    return len(opened)
 
 
 CHUNK = 100  # instances read per query
@@ -133,8 +154,21 @@ async def _rehearse_writes(ctx: AppContext, set_ids: list[int]) -> int:
     return count
 
 
-async def _writes(ctx: AppContext, session: Any, set_id: int, tenant_id: str,
+class _Counting:
+    """The session, counting the statements sent through it."""
+
+    def __init__(self, session: Any) -> None:
+        self.session, self.sent = session, 0
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        self.sent += 1
+        return await self.session.execute(*args, **kwargs)
+
+
+async def _writes(ctx: AppContext, real: Any, set_id: int, tenant_id: str,
                   process_id: str) -> int:
+    counted = _Counting(real)
+    session: Any = counted  # what the repositories call it with: a session's execute
     now, scratch, task_id = ctx.clock.now(), str(uuid.uuid4()), str(uuid.uuid4())
     row = instance_repo.instance_row(scratch, tenant_id, set_id, process_id, None, "warmup",
                                      now, SERIALIZER_VERSION)
@@ -178,7 +212,7 @@ async def _writes(ctx: AppContext, session: Any, set_id: int, tenant_id: str,
     await instance_repo.update_versioned(session, scratch, 1, updated_at=now,
                                          state="completed", ended_at=now, outcome=None)
     await drop_rows(session, scratch)
-    return 22
+    return counted.sent
 
 
 def _compile(form: dict[str, Any]) -> int:
