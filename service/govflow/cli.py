@@ -24,6 +24,7 @@ from .diagrams.upload import collect_files
 from .documents.sweep import sweep
 from .errors import DomainError, Invalid
 from .feed.worker import WebhookWorker
+from .gc_tuning import settle
 from .logs import configure as configure_logging
 from .logs import log_config
 from .main import build_context
@@ -268,6 +269,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> None:
             loop.add_signal_handler(sig, stop.set)
         try:
             await calendars.refresh_calendar(ctx)
+            settle(settings.gc_thresholds)
             worker = Worker(ctx, worker_name(settings), settings.worker_poll_seconds)
             migrations = MigrationWorker(ctx, worker_name(settings), settings.worker_poll_seconds)
             webhooks = WebhookWorker(ctx, settings.worker_poll_seconds)

@@ -30,6 +30,7 @@ from .errors import install_handlers
 from .external.endpoints import router as external_tasks
 from .feed.endpoints import router as feed
 from .feed.worker import WebhookWorker
+from .gc_tuning import settle
 from .instances.cache import InstanceCache
 from .instances.endpoints import router as instances
 from .migration.endpoints import router as migrations
@@ -127,6 +128,7 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
         context: AppContext = app.state.ctx
         await refresh_calendar(context)
         await warm(context)
+        settle(context.settings.gc_thresholds)
         stop = asyncio.Event()
         background = [asyncio.create_task(keep_calendar_fresh(context, stop))]
         if fire_timers:

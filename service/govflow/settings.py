@@ -196,6 +196,17 @@ class Settings(BaseSettings):
     s3_access_key_id: str = ""
     s3_secret_access_key: str = ""
 
+    # The garbage collector's thresholds once warm-up is done (gc.set_threshold; 0 turns
+    # collection off), after everything then alive was frozen (gc_tuning.py).
+    gc_thresholds: tuple[int, int, int] = (10_000, 20, 100)
+
+    @field_validator("gc_thresholds")
+    @classmethod
+    def _thresholds(cls, value: tuple[int, int, int]) -> tuple[int, int, int]:
+        if min(value) < 0 or value[0] > 10_000_000:
+            raise ValueError("three counts, 0 to 10,000,000")
+        return value
+
 
 @lru_cache
 def get_settings() -> Settings:
