@@ -33,6 +33,8 @@ def _query_names(dependant: Any) -> set[str]:
 async def refuse_unknown_query(request: Request) -> None:
     """A router dependency (async: no thread hop): 422 naming every query parameter the
     route does not take."""
+    if not request.scope.get("query_string"):  # most requests: nothing to parse
+        return
     known = known_query(request.scope.get("route"))
     if known is None:
         return
