@@ -125,3 +125,39 @@ async def test_start_up_rehearses_the_write_statements_and_leaves_no_trace(clien
     # The first completion after it goes on as ever.
     done_step = await complete(client, first, "t1", {}, token("ur", "recent", ("unit",)))
     assert [t["key"] for t in done_step["ready_tasks"]] == ["t2"]
+
+
+async def test_warm_up_opens_the_connection_pool_on_postgresql(client, ctx):
+    from govflow.warmup import warm
+
+    await warm(ctx)
+    pool = ctx.engine.pool
+    if ctx.engine.dialect.name == "postgresql":
+        assert pool.checkedin() >= ctx.settings.db_pool_size  # open, waiting in the pool
+    assert pool.checkedout() == 0  # every one given back
+
+
+def test_settling_freezes_what_is_alive_and_sets_the_thresholds():
+    import gc
+
+    from govflow.gc_tuning import settle
+
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    try:
+        settle((10_000, 20, 100))
+        assert gc.get_threshold() == (10_000, 20, 100)
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+
+
+def test_gc_thresholds_are_checked():
+    import pytest
+    from govflow.settings import Settings
+    from pydantic import ValidationError
+
+    assert Settings(gc_thresholds=(700, 10, 10)).gc_thresholds == (700, 10, 10)
+    for bad in ((-1, 10, 10), (700, 10), (10**9, 1, 1)):
+        with pytest.raises(ValidationError):
+            Settings(gc_thresholds=bad)

@@ -128,7 +128,8 @@ def create_app(ctx: AppContext | None = None, run_worker: bool | None = None) ->
         context: AppContext = app.state.ctx
         await refresh_calendar(context)
         await warm(context)
-        settle(context.settings.gc_thresholds)
+        if ctx is None:  # the process's own app (serve), not an embedding one's or a test's
+            settle(context.settings.gc_thresholds)
         stop = asyncio.Event()
         background = [asyncio.create_task(keep_calendar_fresh(context, stop))]
         if fire_timers:

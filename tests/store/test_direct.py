@@ -6,8 +6,6 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from govflow.commands import execute
 from govflow.errors import Conflict
 from govflow.feed import repository as feed_repo
@@ -16,6 +14,8 @@ from govflow.store import direct
 from govflow.store.direct import DirectSession
 from govflow.store.tables import history, tasks
 from govflow.tasks import repository as task_repo
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from tests.conftest import deploy
 from tests.support.api import API, OK, UNIT, complete, start
 from tests.support.sample import linear
@@ -54,7 +54,8 @@ async def test_the_hot_reads_answer_as_sqlalchemy_does(postgres, client):
         lambda s: instance_repo.load_variables(s, instance["id"]),
     ]
     async with postgres.sessions() as fast, _plain(postgres)() as slow:
-        assert isinstance(fast, DirectSession) and not isinstance(slow, DirectSession)
+        assert isinstance(fast, DirectSession)
+        assert not isinstance(slow, DirectSession)
         for read in reads:
             got, expected = await read(fast), await read(slow)
             if isinstance(expected, list):
@@ -66,10 +67,12 @@ async def test_the_hot_reads_answer_as_sqlalchemy_does(postgres, client):
                 assert list(got._mapping) == list(expected._mapping)  # keys, in order
         row, inst = await task_repo.get_with_instance(fast, task_id)
         row2, inst2 = await task_repo.get_with_instance(slow, task_id)
-        assert dict(row._mapping) == dict(row2._mapping) and inst._mapping == inst2._mapping
+        assert dict(row._mapping) == dict(row2._mapping)
+        assert inst._mapping == inst2._mapping
         listed, variables = await instance_repo.get_listed_with_variables(fast, instance["id"])
         listed2, variables2 = await instance_repo.get_listed_with_variables(slow, instance["id"])
-        assert dict(listed._mapping) == dict(listed2._mapping) and variables == variables2 \
+        assert dict(listed._mapping) == dict(listed2._mapping)
+        assert variables == variables2 \
             == {"x": 1, "approved": True, "opinion": "同意"}
         assert await task_repo.get(fast, str(uuid.uuid4())) is None  # no row: None as before
 
@@ -142,7 +145,8 @@ async def test_what_sqlalchemy_must_prepare_goes_its_way(postgres):
     # A value written into the statement is bound as SQLAlchemy binds it.
     plan = direct._compile(task_repo._READY_OF_INSTANCE, frozenset({"b_instance"}), False,
                            dialect)
-    assert plan is not None and plan.args({"b_instance": "i"}) == ("i", "ready")
+    assert plan is not None
+    assert plan.args({"b_instance": "i"}) == ("i", "ready")
     # A Boolean parameter is converted as SQLAlchemy converts it.
     insert_tasks = direct._compile(task_repo._INSERT, frozenset({"id", "due_estimated"}), False,
                                    dialect)
