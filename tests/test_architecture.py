@@ -18,7 +18,8 @@ LAYERS = (
                     "govflow.ops", "govflow.deps", "govflow.*.endpoints",
                     "govflow.timers.worker", "govflow.migration.worker", "govflow.feed.worker",
                     "govflow.migration.cli", "govflow.warmup", "govflow.apidocs",
-                    "govflow.query_params", "govflow.cors", "govflow.http_cache")),
+                    "govflow.query_params", "govflow.cors", "govflow.http_cache",
+                    "govflow.gc_tuning")),
     # Every state change: one command object each, run by execute().
     Layer("commands", ("govflow.commands", "govflow.commands.*")),
     # Reads and the checks commands share; they never commit.
