@@ -5,7 +5,9 @@ one of the evaluation's limits, whose setting the error names. The limits here a
 defaults a service runs with.
 """
 
+import gc
 import os
+import time
 
 import pytest
 from govflow.engine import sandbox_limits
@@ -254,3 +256,52 @@ def test_the_secret_key_is_not_in_the_environment_once_the_service_is_configured
     configure_engine(settings)
     assert "GOVFLOW_SECRET_KEY" not in os.environ
     assert "k" * 40 not in "".join(os.environ.values())
+
+
+def _slow_collector(seconds: float):
+    """A garbage-collector callback that burns ``seconds`` of this thread's CPU on the first
+    collection: a full collection of a big heap, landing inside an evaluation."""
+    state = {"spent": False}
+
+    def callback(phase, info):
+        if phase == "start" and not state["spent"]:
+            state["spent"] = True
+            end = time.thread_time() + seconds
+            while time.thread_time() < end:
+                pass
+    return callback, state
+
+
+@pytest.fixture
+def collections_every_allocation():
+    before = gc.get_threshold()
+    gc.set_threshold(1)
+    yield
+    gc.set_threshold(*before)
+
+
+def test_a_collection_during_an_evaluation_is_not_the_diagrams_cpu_time(
+        collections_every_allocation):
+    sandbox_limits.configure(Limits(cpu_seconds=0.2, step_cpu_seconds=0.2))
+    callback, state = _slow_collector(0.4)
+    gc.callbacks.append(callback)
+    try:
+        data: dict = {}
+        meter = sandbox_limits.StepMeter()
+        RestrictedEnvironment().execute(
+            "x = []\nfor i in range(500):\n    x.append([i])\nn = len(x)", data)
+        meter(None)  # the step's meter does not count it either
+    finally:
+        gc.callbacks.remove(callback)
+    assert state["spent"], "no collection ran during the evaluation"
+    assert data["n"] == 500
+
+
+def test_the_cpu_limit_still_binds_a_loop_that_makes_garbage(collections_every_allocation):
+    # Functions are collected objects that spend no cells: only the CPU limit can stop this,
+    # and it does, though most of the loop's time goes to the collector.
+    sandbox_limits.configure(Limits(cpu_seconds=0.2))
+    started = time.monotonic()
+    with pytest.raises(ScriptLimitExceeded, match="script_cpu_seconds"):
+        RestrictedEnvironment().execute("while True:\n    f = lambda: 0", {})
+    assert time.monotonic() - started < 30
