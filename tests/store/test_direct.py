@@ -165,3 +165,21 @@ async def test_expanding_and_unmarked_statements_still_run(postgres, client):
         count = (await session.execute(sa.select(sa.func.count()).select_from(tasks))).scalar()
         assert count == 2  # t0 completed, t1 ready
         await session.rollback()
+
+
+async def test_a_lost_connection_is_not_handed_out_again(postgres, client):
+    instance = await _walked(client)
+    task_id = instance["ready_tasks"][0]["id"]
+    async with postgres.sessions() as session:
+        assert await task_repo.get(session, task_id) is not None  # direct: the connection is up
+        pid = (await session.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one()
+        async with postgres.engine.connect() as other:  # the server drops it (a restart, say)
+            await other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(sa.exc.DBAPIError) as lost:
+            await task_repo.get(session, task_id)
+        assert lost.value.connection_invalidated
+    # The pool opens a new connection for the next request instead of the dead one.
+    response = await client.get(f"{API}/tasks/{task_id}", headers=UNIT)
+    assert response.status_code == 200, response.text
+    async with postgres.sessions() as session:
+        assert await task_repo.get(session, task_id) is not None

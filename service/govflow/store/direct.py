@@ -12,8 +12,9 @@ A marked statement goes the ordinary way whenever SQLAlchemy would do more than 
 a result column with a type processor, a column default computed in Python, an
 expanding ``IN``, execution options, a connection with event listeners (statement counters,
 tracing: they see every statement, as before), or a SQLAlchemy whose asyncpg adapter lacks
-what is used here (checked on first use). Driver errors become SQLAlchemy's (an ``IntegrityError`` stays
-one). SQLite sessions never take this path: there the driver call is the cost.
+what is used here (checked on first use). Driver errors become SQLAlchemy's (an
+``IntegrityError`` stays one), and a lost connection is invalidated, as SQLAlchemy would, so
+the pool does not hand it out again. SQLite sessions never take this path: there the driver call is the cost.
 """
 
 import logging
@@ -156,7 +157,12 @@ class DirectSession(AsyncSession):
                     return IteratorResult(plan.meta, iter(records))
                 status = await driver.execute(plan.sql, *plan.args(rows[0]))
         except Exception as error:
-            raise _translated(adapted, connection.dialect, plan.sql, error) from error
+            translated = _translated(adapted, connection.dialect, plan.sql, error)
+            if getattr(translated, "connection_invalidated", False):
+                # As SQLAlchemy does: the pool must not hand this connection out again.
+                await connection.invalidate()
+                self._direct = None
+            raise translated from error
         found = _STATUS.match(status or "")
         return _Count(int(found.group(1)) if found else -1)
 
@@ -184,4 +190,6 @@ def _translated(adapted: Any, dialect: Dialect, sql: str, error: Exception) -> E
     base = dialect.loaded_dbapi.Error
     if not isinstance(error, base):
         return error
-    return sa.exc.DBAPIError.instance(sql, None, error, base, dialect=dialect)
+    lost = dialect.is_disconnect(error, adapted, None)
+    return sa.exc.DBAPIError.instance(sql, None, error, base, dialect=dialect,
+                                      connection_invalidated=lost)
