@@ -183,3 +183,26 @@ async def test_a_lost_connection_is_not_handed_out_again(postgres, client):
     assert response.status_code == 200, response.text
     async with postgres.sessions() as session:
         assert await task_repo.get(session, task_id) is not None
+
+
+async def test_reads_go_direct_without_a_transaction_unless_statements_are_watched(postgres,
+                                                                                   client):
+    instance = await _walked(client)
+    task_id = instance["ready_tasks"][0]["id"]
+    async with postgres.readers() as session:  # autocommit: the GET path's sessions
+        _connection, adapted = await session._driver()
+        assert adapted is not None  # the isolation level's own listener does not count
+        assert await task_repo.get_with_earlier(session, task_id) is not None
+        assert adapted._transaction is None  # no BEGIN was sent for it
+    seen: list[str] = []
+
+    def listener(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(postgres.engine.sync_engine, "before_cursor_execute", listener)
+    try:
+        async with postgres.readers() as session:
+            assert await task_repo.get_with_earlier(session, task_id) is not None
+    finally:
+        sa.event.remove(postgres.engine.sync_engine, "before_cursor_execute", listener)
+    assert any("earlier" in s for s in seen)  # a listener on the engine sees the read

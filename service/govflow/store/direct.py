@@ -173,11 +173,31 @@ class DirectSession(AsyncSession):
         if self._direct is None or transaction is None or self._direct[0] is not transaction:
             connection = await self.connection()
             adapted = (await connection.get_raw_connection()).dbapi_connection
-            sync = connection.sync_connection
-            watched = sync is None or sync._has_events or connection.sync_engine._has_events
+            watched = _watched(connection)
             self._direct = (self.sync_session.get_transaction(), connection,
                             adapted if _has_adapter(adapted) and not watched else None)
         return self._direct[1], self._direct[2]
+
+
+# Listeners that see statements (counters, tracing): with any, statements go SQLAlchemy's way.
+# Others do not matter here: the isolation level a read session's engine is made with is an
+# ``engine_connect`` listener, and must not send every read the slow way.
+_STATEMENT_EVENTS = ("before_execute", "after_execute", "before_cursor_execute",
+                     "after_cursor_execute", "handle_error")
+
+
+def _watched(connection: Any) -> bool:
+    sync = connection.sync_connection
+    if sync is None:
+        return True
+    for dispatch in (sync.dispatch, connection.sync_engine.dispatch):
+        for name in _STATEMENT_EVENTS:
+            try:
+                if len(getattr(dispatch, name)):
+                    return True
+            except AttributeError:  # a join of dispatchers lacking this event
+                continue
+    return False
 
 
 def _translated(adapted: Any, dialect: Dialect, sql: str, error: Exception) -> Exception:
