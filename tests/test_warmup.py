@@ -1,6 +1,7 @@
 """A process parses the diagram sets in use and compiles their forms before it serves its
 first request: nothing is left for the first caller to wait on."""
 
+import pytest
 from govflow.main import create_app
 from govflow.tasks import forms
 
@@ -161,3 +162,62 @@ def test_gc_thresholds_are_checked():
     for bad in ((-1, 10, 10), (700, 10), (10**9, 1, 1)):
         with pytest.raises(ValidationError):
             Settings(gc_thresholds=bad)
+
+
+async def test_every_pooled_connection_has_the_hot_statements_prepared(client, ctx):
+    """The first requests after a start, whichever connection the pool hands them, find the
+    completion's statements prepared (no parse round trip on a connection that never ran
+    them)."""
+    import sqlalchemy as sa
+    from govflow.warmup import warm
+
+    if ctx.engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements per connection are PostgreSQL's")
+    await _three_instances(client, ctx)
+    await ctx.engine.dispose()  # a restart: no connection has prepared anything
+    done = await warm(ctx)
+    assert done["connections"] >= ctx.settings.db_pool_size
+    held = [await ctx.engine.connect() for _ in range(ctx.settings.db_pool_size)]
+    try:
+        for connection in held:
+            prepared = (await connection.execute(sa.text(
+                "SELECT statement FROM pg_prepared_statements"))).scalars().all()
+            for written in ("UPDATE process_instances", "INSERT INTO tasks",
+                            "INSERT INTO history", "UPDATE tasks"):
+                assert any(s.lstrip().startswith(written) for s in prepared), written
+    finally:
+        for connection in held:
+            await connection.close()
+
+
+async def test_every_route_is_built_before_the_first_request(client, ctx, monkeypatch):
+    """FastAPI builds a route's dependencies and models at its first match; the app builds
+    them all during start-up, so the first completion does not pay for it."""
+    import fastapi.routing
+    import httpx
+
+    lazy = getattr(fastapi.routing, "_EffectiveRouteContext", None)
+    if lazy is None:
+        pytest.skip("this FastAPI builds routes when they are added")
+    instance = (await _three_instances(client, ctx))[0]
+    app = create_app(ctx, run_worker=False)
+    async with app.router.lifespan_context(app):
+        built: list[str] = []
+        original = lazy.from_api_route.__func__
+
+        def counting(cls, **kwargs):
+            built.append(kwargs["original_route"].path)
+            return original(cls, **kwargs)
+
+        monkeypatch.setattr(lazy, "from_api_route", classmethod(counting))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://test") as fresh:
+            headers = token("ur", "recent", ("unit",))
+            task_id = instance["ready_tasks"][0]["id"]
+            assert (await fresh.get(f"/api/v1/tasks/{task_id}", headers=headers)
+                    ).status_code == 200
+            done = await fresh.post(f"/api/v1/tasks/{task_id}/complete",
+                                    json={"variables": {}}, headers=headers)
+            assert done.status_code == 200, done.text
+            assert (await fresh.get("/api/v1/tasks", headers=headers)).status_code == 200
+    assert built == []
