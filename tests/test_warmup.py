@@ -29,7 +29,9 @@ async def test_start_up_parses_the_sets_in_use_and_compiles_their_forms(client, 
         assert forms._validator.cache_info().currsize > 0
 
 
-async def test_a_set_that_no_longer_parses_does_not_keep_the_process_down(client, ctx):
+async def test_a_set_that_no_longer_parses_does_not_keep_the_process_down(client, ctx, caplog):
+    import logging
+
     import sqlalchemy as sa
 
     from tests.conftest import ADMIN
@@ -44,10 +46,17 @@ async def test_a_set_that_no_longer_parses_does_not_keep_the_process_down(client
                            {"s": set_id})
     ctx.specs._specs.clear()
     app = create_app(ctx, run_worker=False)
-    async with app.router.lifespan_context(app):
-        assert set_id not in ctx.specs._specs
-        ready = await client.get("/readyz")
-        assert ready.status_code == 200
+    with caplog.at_level(logging.WARNING, logger="govflow.warmup"):
+        async with app.router.lifespan_context(app):
+            assert set_id not in ctx.specs._specs
+            ready = await client.get("/readyz")
+            assert ready.status_code == 200
+    # One line naming the set and why, not a traceback.
+    said = [r for r in caplog.records if r.name == "govflow.warmup" and "not warmed" in
+            r.getMessage()]
+    assert len(said) == 1 and said[0].exc_info is None
+    assert f"diagram set {set_id}" in said[0].getMessage()
+    assert ".bpmn" in said[0].getMessage()
 
 
 async def _three_instances(client, ctx) -> list[dict]:

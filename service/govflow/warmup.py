@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from .context import AppContext
 from .documents import listing as document_listing
+from .engine.errors import DiagramError
 from .engine.rows import SERIALIZER_VERSION
 from .feed import repository as feed_repo
 from .instances import repository as instance_repo
@@ -51,9 +52,12 @@ async def warm(ctx: AppContext) -> dict[str, int]:
         for set_id in set_ids:
             try:
                 specs = await ctx.specs.get(session, set_id)
-            except Exception:
+            except DiagramError as error:
                 # Not a reason to stay down: its own requests fail as they would have.
-                log.exception("diagram set %s does not parse; not warmed", set_id)
+                log.warning("diagram set %s does not parse; not warmed: %s", set_id, error)
+                continue
+            except Exception:
+                log.exception("diagram set %s does not load; not warmed", set_id)
                 continue
             for info in specs.processes.values():
                 forms += _compile(info.start_form)
