@@ -54,7 +54,8 @@ async def test_a_set_that_no_longer_parses_does_not_keep_the_process_down(client
     # One line naming the set and why, not a traceback.
     said = [r for r in caplog.records if r.name == "govflow.warmup" and "not warmed" in
             r.getMessage()]
-    assert len(said) == 1 and said[0].exc_info is None
+    assert len(said) == 1
+    assert said[0].exc_info is None
     assert f"diagram set {set_id}" in said[0].getMessage()
     assert ".bpmn" in said[0].getMessage()
 
