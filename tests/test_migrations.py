@@ -99,3 +99,35 @@ async def _schema_ddl(url: str, statement: str) -> None:
             await conn.execute(sa.text(statement))
     finally:
         await admin.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_a_migrated_database_has_the_indexes_the_tables_declare(backend, tmp_path):
+    """Every index store/tables.py declares is there after the migrations, and no other:
+    an index the model dropped (revision 0015: ix_tasks_tenant_state) costs every write."""
+    from govflow.store.tables import metadata
+
+    from tests.conftest import POSTGRES_URL
+    if backend == "postgresql" and not POSTGRES_URL:
+        pytest.skip("GOVFLOW_TEST_POSTGRES_URL not set")
+    db = _empty_database(backend, tmp_path, POSTGRES_URL)
+    if db.schema:
+        await _schema_ddl(db.url, f'CREATE SCHEMA "{db.schema}"')
+    engine = create_async_engine(db.url, connect_args=db.connect_args)
+    try:
+        await asyncio.to_thread(upgrade, db.url, "head", db.connect_args)
+        async with engine.connect() as conn:
+            found = await conn.run_sync(lambda sync: {
+                table.name: {ix["name"] for ix in sa.inspect(sync).get_indexes(table.name)}
+                for table in metadata.sorted_tables})
+    finally:
+        await engine.dispose()
+        if db.schema:
+            await _schema_ddl(db.url, f'DROP SCHEMA "{db.schema}" CASCADE')
+    declared = {table.name: {ix.name for ix in table.indexes}
+                for table in metadata.sorted_tables}
+    unique = {table.name: {c.name for c in table.constraints
+                           if isinstance(c, sa.UniqueConstraint)}
+              for table in metadata.sorted_tables}  # SQLite lists their indexes too
+    assert {name: found[name] - unique[name] for name in found} == declared
+    assert "ix_tasks_tenant_state" not in found["tasks"]

@@ -7,7 +7,7 @@ version is pruned from the page without waiting for VACUUM), as long as the page
 A fillfactor leaves that room. Only pages written from now on are affected.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0012
 """
 from alembic import op
 

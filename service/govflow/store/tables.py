@@ -147,7 +147,6 @@ tasks = sa.Table(
     sa.Column("draft", sa.Text, nullable=True),
     sa.Column("urged_count", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_urged_at", TS, nullable=True),
-    sa.Index("ix_tasks_tenant_state", "tenant_id", "state"),
     sa.Index("ix_tasks_instance", "instance_id"),
     sa.Index("ix_tasks_assignee", "assignee"),
     sa.Index("ix_tasks_due_at", "due_at"),
