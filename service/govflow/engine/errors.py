@@ -27,7 +27,7 @@ class DiagramError(Exception):
             p for p in (first.file, f"line {first.line}" if first.line else "",
                         f"element '{first.element}'" if first.element else "") if p
         )
-        super().__init__(f"{where}: {first.message}")
+        super().__init__(f"{where}: {first.message}" if where else first.message)
 
 
 class StepError(Exception):
