@@ -3,12 +3,14 @@ the listings' indexes appear, and the inbox answers from them."""
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from govflow.store.migrate import upgrade
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from tests.conftest import Database
 
@@ -59,14 +61,7 @@ async def indexes_and_rows(engine) -> tuple[dict[str, set[str]], int, int]:
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 async def test_revision_0005_upgrades_a_database_with_tasks(backend, tmp_path):
-    from tests.conftest import POSTGRES_URL
-    if backend == "postgresql" and not POSTGRES_URL:
-        pytest.skip("GOVFLOW_TEST_POSTGRES_URL not set")
-    db = _empty_database(backend, tmp_path, POSTGRES_URL)
-    if db.schema:
-        await _schema_ddl(db.url, f'CREATE SCHEMA "{db.schema}"')
-    engine = create_async_engine(db.url, connect_args=db.connect_args)
-    try:
+    async with _scratch(backend, tmp_path) as (db, engine):
         await asyncio.to_thread(upgrade, db.url, "0004", db.connect_args)
         await fill(engine, 6)
         before, tasks, overdue = await indexes_and_rows(engine)
@@ -77,6 +72,20 @@ async def test_revision_0005_upgrades_a_database_with_tasks(backend, tmp_path):
         for table, names in LISTING_INDEXES.items():
             assert names <= after[table]
         assert (tasks_after, overdue_after) == (tasks, overdue) == (6, 1)
+
+
+@asynccontextmanager
+async def _scratch(backend: str, tmp_path) -> AsyncIterator[tuple[Database, AsyncEngine]]:
+    """An empty database of the test's own and an engine on it, dropped afterwards."""
+    from tests.conftest import POSTGRES_URL
+    if backend == "postgresql" and not POSTGRES_URL:
+        pytest.skip("GOVFLOW_TEST_POSTGRES_URL not set")
+    db = _empty_database(backend, tmp_path, POSTGRES_URL)
+    if db.schema:
+        await _schema_ddl(db.url, f'CREATE SCHEMA "{db.schema}"')
+    engine = create_async_engine(db.url, connect_args=db.connect_args)
+    try:
+        yield db, engine
     finally:
         await engine.dispose()
         if db.schema:
@@ -107,23 +116,12 @@ async def test_a_migrated_database_has_the_indexes_the_tables_declare(backend, t
     an index the model dropped (revision 0015: ix_tasks_tenant_state) costs every write."""
     from govflow.store.tables import metadata
 
-    from tests.conftest import POSTGRES_URL
-    if backend == "postgresql" and not POSTGRES_URL:
-        pytest.skip("GOVFLOW_TEST_POSTGRES_URL not set")
-    db = _empty_database(backend, tmp_path, POSTGRES_URL)
-    if db.schema:
-        await _schema_ddl(db.url, f'CREATE SCHEMA "{db.schema}"')
-    engine = create_async_engine(db.url, connect_args=db.connect_args)
-    try:
+    async with _scratch(backend, tmp_path) as (db, engine):
         await asyncio.to_thread(upgrade, db.url, "head", db.connect_args)
         async with engine.connect() as conn:
             found = await conn.run_sync(lambda sync: {
                 table.name: {ix["name"] for ix in sa.inspect(sync).get_indexes(table.name)}
                 for table in metadata.sorted_tables})
-    finally:
-        await engine.dispose()
-        if db.schema:
-            await _schema_ddl(db.url, f'DROP SCHEMA "{db.schema}" CASCADE')
     declared = {table.name: {ix.name for ix in table.indexes}
                 for table in metadata.sorted_tables}
     unique = {table.name: {c.name for c in table.constraints
