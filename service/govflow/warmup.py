@@ -48,6 +48,10 @@ async def warm(ctx: AppContext) -> dict[str, int]:
             .group_by(process_instances.c.diagram_set_id)
             .order_by(sa.func.count().desc()).limit(ctx.specs.capacity))).scalars().all()
         set_ids = list(dict.fromkeys([*active, *running]))[:ctx.specs.capacity]
+        scratch = (await session.execute(  # where the write rehearsal runs: a set in use
+            sa.select(diagram_sets.c.id, diagram_sets.c.tenant_id,
+                      diagram_sets.c.main_process_id)
+            .where(diagram_sets.c.id == set_ids[0]))).first() if set_ids else None
         forms = 0
         for set_id in set_ids:
             try:
@@ -71,8 +75,13 @@ async def warm(ctx: AppContext) -> dict[str, int]:
         await instance_repo.get(session, "")
         await instance_repo.load_variables(session, "")
         instances = await _warm_instances(ctx, session)
-    pooled = await _fill_pool(ctx)
-    rehearsed = await _rehearse_writes(ctx, set_ids, pooled)
+    held = await _open_pool(ctx)
+    try:
+        rehearsed = await _rehearse_writes(ctx, scratch, held)
+    finally:
+        for connection in held:
+            await connection.close()  # back to the pool: open, its statements prepared
+    pooled = len(held)
     done = {"diagram_sets": len(set_ids), "forms": forms, "instances": instances,
             "writes": rehearsed, "connections": pooled,
             "ms": round((time.perf_counter() - started) * 1000)}
@@ -80,22 +89,21 @@ async def warm(ctx: AppContext) -> dict[str, int]:
     return done
 
 
-async def _fill_pool(ctx: AppContext) -> int:
-    """Open the pool's connections now (PostgreSQL), all at once: under load, each request
-    that found the pool short waited for a new connection -- a PostgreSQL backend started,
-    authenticated, its types introspected -- and those waits were the slowest answers of
-    a run (bench/throughput.py's p99 at 32 clients). How many connections the pool holds."""
+async def _open_pool(ctx: AppContext) -> list[Any]:
+    """Open the pool's connections now (PostgreSQL), all at once, and hold them: under load,
+    each request that found the pool short waited for a new connection -- a PostgreSQL
+    backend started, authenticated, its types introspected -- and those waits were the
+    slowest answers of a run (bench/throughput.py's p99 at 32 clients). The caller gives
+    them back; none on SQLite."""
     if ctx.engine.dialect.name != "postgresql":
-        return 0
+        return []
     connections = [ctx.engine.connect() for _ in range(ctx.settings.db_pool_size)]
     results = await asyncio.gather(*(c.start() for c in connections), return_exceptions=True)
     opened = [c for c, result in zip(connections, results, strict=True)
               if not isinstance(result, BaseException)]
     if len(opened) < len(connections):  # fewer now; the pool opens more when they are needed
         log.warning("opened %d of the pool's %d connections", len(opened), len(connections))
-    for connection in opened:
-        await connection.close()  # back to the pool, open
-    return len(opened)
+    return opened
 
 
 CHUNK = 100  # instances read per query
@@ -132,45 +140,33 @@ async def _warm_instances(ctx: AppContext, session: Any) -> int:
     return loaded
 
 
-async def _rehearse_writes(ctx: AppContext, set_ids: list[int], connections: int) -> int:
+async def _rehearse_writes(ctx: AppContext, scratch: Any, held: list[Any]) -> int:
     """Run the statements a task's GET and completion run -- the task and instance reads,
     the version bump, engine rows, variables, task rows, history, the outbox's webhook
-    lookup, the answer's reads -- on a scratch instance of a set in use, then roll it all
-    back: nothing is left in the database, and the first completion after a start no longer
-    pays for compiling them (a first completion cost about twice a warm one before).
+    lookup, the answer's reads -- on a scratch instance of the set ``scratch`` (its id,
+    tenant and main process), then roll it all back: nothing is left in the database, and the
+    first completion after a start no longer pays for compiling them (a first completion cost
+    about twice a warm one before).
 
-    On every one of the pool's ``connections`` at once (PostgreSQL): statements are
-    prepared per connection, and a request handed one that had never run them paid a
-    parse-and-describe round trip for each (the first completion after a restart took
+    On every ``held`` connection of the pool at once (PostgreSQL; SQLite: one connection):
+    statements are prepared per connection, and a request handed one that had never run them
+    paid a parse-and-describe round trip for each (the first completion after a restart took
     1.4-1.7 times a warm one). How many statements one rehearsal ran; 0 when no set is in
     use (a new database has nothing to warm)."""
-    if not set_ids:
+    if scratch is None:
         return 0
-    async with ctx.sessions() as session:
-        found = (await session.execute(
-            sa.select(diagram_sets.c.tenant_id, diagram_sets.c.main_process_id)
-            .where(diagram_sets.c.id == set_ids[0]))).first()
-    if found is None:
-        return 0
-    opened = [ctx.engine.connect() for _ in range(max(1, connections))]
-    started = await asyncio.gather(*(c.start() for c in opened), return_exceptions=True)
-    live = [c for c, result in zip(opened, started, strict=True)
-            if not isinstance(result, BaseException)]
-    try:
-        counts = await asyncio.gather(*(
-            _rehearse_on(ctx, connection, set_ids[0], found.tenant_id, found.main_process_id)
-            for connection in live))
-    finally:
-        for connection in live:
-            await connection.close()  # back to the pool, its statements prepared
-    return max(counts, default=0)
+    if held:
+        counts = await asyncio.gather(*(_rehearse_on(ctx, c, scratch) for c in held))
+        return max(counts)
+    async with ctx.engine.connect() as connection:
+        return await _rehearse_on(ctx, connection, scratch)
 
 
-async def _rehearse_on(ctx: AppContext, connection: Any, set_id: int, tenant_id: str,
-                       process_id: str) -> int:
+async def _rehearse_on(ctx: AppContext, connection: Any, scratch: Any) -> int:
     async with ctx.sessions(bind=connection) as session:
         try:
-            return await _writes(ctx, session, set_id, tenant_id, process_id)
+            return await _writes(ctx, session, scratch.id, scratch.tenant_id,
+                                 scratch.main_process_id)
         except Exception:
             log.warning("rehearsing the write statements failed", exc_info=True)
             return 0

@@ -14,7 +14,8 @@ expanding ``IN``, execution options, a connection with event listeners (statemen
 tracing: they see every statement, as before), or a SQLAlchemy whose asyncpg adapter lacks
 what is used here (checked on first use). Driver errors become SQLAlchemy's (an
 ``IntegrityError`` stays one), and a lost connection is invalidated, as SQLAlchemy would, so
-the pool does not hand it out again. SQLite sessions never take this path: there the driver call is the cost.
+the pool does not hand it out again. SQLite sessions never take this path: there the driver
+call is the cost.
 """
 
 import logging
